@@ -1,0 +1,39 @@
+import { defineService } from '../src/slo/index.js';
+
+/**
+ * slokit's own alert-router: the SLOs an on-call team needs from the thing that pages them.
+ * Metrics are the router's own /metrics (prom-client).
+ */
+export default defineService({
+  name: 'alert-router',
+  description: 'slokit alert-router: receives Alertmanager webhooks, pages PagerDuty and posts to Slack',
+  owner: { team: 'sre', slack: '#sre', pagerduty: 'PD_SRE' },
+  slos: [
+    {
+      name: 'webhook-availability',
+      description: 'Alertmanager webhook batches accepted (not answered 5xx)',
+      objective: 99.9,
+      sli: {
+        kind: 'ratio',
+        errors: (w) => `sum(rate(slokit_router_webhook_requests_total{code=~"5.."}[${w}]))`,
+        total: (w) => `sum(rate(slokit_router_webhook_requests_total[${w}]))`,
+      },
+    },
+    {
+      name: 'webhook-latency',
+      description: 'Webhook batches committed and answered within 250 ms',
+      objective: 99,
+      sli: { kind: 'latency', metric: 'slokit_router_webhook_duration_seconds', threshold: 0.25 },
+    },
+    {
+      name: 'notification-delivery',
+      description: 'Notifications that reach PagerDuty or Slack (not given up as failed)',
+      objective: 99.5,
+      sli: {
+        kind: 'ratio',
+        errors: (w) => `sum(rate(slokit_router_notifications_total{outcome="failed"}[${w}]))`,
+        total: (w) => `sum(rate(slokit_router_notifications_total{outcome=~"delivered|failed"}[${w}]))`,
+      },
+    },
+  ],
+});

@@ -1,0 +1,125 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { resolve } from 'node:path';
+import { SpecError } from '../slo/index.js';
+import { buildOutputs, type GenerateOptions } from './generate.js';
+import { loadServices } from './load-slos.js';
+import { findStale, writeOutputs } from './output-files.js';
+
+/** Exit codes: 0 ok, 1 invalid input, 2 usage, 3 I/O or network. */
+export const EXIT = { ok: 0, invalid: 1, usage: 2, io: 3 } as const;
+
+interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+const defaultIo: Io = {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+};
+
+function duration(value: string): string {
+  if (!/^(\d+(ms|[smhdwy]))+$/.test(value)) throw new InvalidArgumentError(`"${value}" is not a Prometheus duration such as 1m`);
+  return value;
+}
+
+function url(value: string): string {
+  if (!URL.canParse(value)) throw new InvalidArgumentError(`"${value}" is not an absolute URL`);
+  return value;
+}
+
+/** The slokit command line. Returns the exit code; only this function prints. */
+export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = new Command('slokit')
+    .description('SLOs as TypeScript: Prometheus rules, Grafana dashboards and an alert-router from one source')
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .showHelpAfterError('(run slokit --help for usage)');
+
+  program
+    .command('generate')
+    .description('generate rules/, the alert-router catalog and Alertmanager route from slos/*.ts')
+    .option('--slos <dir>', 'directory of SLO files', 'slos')
+    .option('--rules-out <dir>', 'where rule files go', 'rules')
+    .option('--dashboards-out <dir>', 'where dashboards go', 'dashboards')
+    .option('--router-out <dir>', 'where the alert-router catalog and Alertmanager config go', 'alert-router')
+    .option('--check', 'write nothing; exit 1 when generated files are stale', false)
+    .addOption(new Option('--label-style <style>', 'identity label keys').choices(['slo', 'sloth']).default('slo'))
+    .addOption(
+      new Option('--formulation <kind>', 'how long windows are computed').choices(['aggregated', 'raw']).default('aggregated'),
+    )
+    .addOption(new Option('--format <format>', 'rule file format').choices(['prometheus', 'prometheus-rule']).default('prometheus'))
+    .option('--grafana-url <url>', 'Grafana base URL for dashboard links', url, process.env.SLOKIT_GRAFANA_URL ?? 'http://localhost:3000')
+    .option('--interval <duration>', 'rule group evaluation interval (default: Prometheus global)', duration)
+    .action(async (opts: Record<string, unknown>) => {
+      code = await generate(opts, io);
+    });
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    throw err;
+  }
+  return code;
+}
+
+async function generate(opts: Record<string, unknown>, io: Io): Promise<number> {
+  const options: GenerateOptions = {
+    rulesDir: String(opts.rulesOut),
+    dashboardsDir: String(opts.dashboardsOut),
+    routerDir: String(opts.routerOut),
+    ruleFormat: opts.format as GenerateOptions['ruleFormat'],
+    labelStyle: opts.labelStyle as GenerateOptions['labelStyle'],
+    formulation: opts.formulation as GenerateOptions['formulation'],
+    grafanaUrl: String(opts.grafanaUrl),
+    ...(typeof opts.interval === 'string' ? { interval: opts.interval } : {}),
+  };
+  try {
+    const services = await loadServices(resolve(String(opts.slos)));
+    const outputs = buildOutputs(services, options);
+    const sloCount = services.reduce((n, s) => n + s.slos.length, 0);
+    if (opts.check) {
+      const stale = await findStale(outputs);
+      const lines = [
+        ...stale.changed.map((p) => `  changed: ${p}`),
+        ...stale.missing.map((p) => `  missing: ${p}`),
+        ...stale.extra.map((p) => `  no longer generated: ${p}`),
+      ];
+      if (lines.length > 0) {
+        io.err(`slokit: generated files are stale; run npm run generate:\n${lines.join('\n')}\n`);
+        return EXIT.invalid;
+      }
+      io.out(`slokit: ${outputs.files.size} generated files are up to date (${services.length} services, ${sloCount} SLOs)\n`);
+      return EXIT.ok;
+    }
+    const { written, removed } = await writeOutputs(outputs);
+    io.out(
+      `slokit: ${services.length} services, ${sloCount} SLOs: ${written.length} files written, ` +
+        `${outputs.files.size - written.length} unchanged${removed.length > 0 ? `, ${removed.length} removed` : ''}\n`,
+    );
+    for (const path of written) io.out(`  wrote ${path}\n`);
+    for (const path of removed) io.out(`  removed ${path}\n`);
+    return EXIT.ok;
+  } catch (err) {
+    if (err instanceof SpecError) {
+      io.err(`slokit: ${err.message}\nnothing was written.\n`);
+      return EXIT.invalid;
+    }
+    io.err(`slokit: ${describe(err)}\n`);
+    return EXIT.io;
+  }
+}
+
+function describe(err: unknown): string {
+  const parts: string[] = [];
+  let e: unknown = err;
+  while (e instanceof Error) {
+    parts.push(e.message);
+    e = e.cause;
+  }
+  return parts.join(': ') || String(err);
+}

@@ -1,0 +1,398 @@
+import { MIN_WINDOW_MS, defaultTiers, resolveTier } from './burn-rate.js';
+import { LABEL_NAME_RE, SLO_NAME_RE, sloId } from './conventions.js';
+import { DAY, formatDuration, parseDuration } from './duration.js';
+import { formatLe } from './le.js';
+import { locateField } from './locate.js';
+import { normalizeQuery, promqlSyntaxError, windowed } from './promql.js';
+import { formatPath, serviceSchema } from './schema.js';
+import { SpecError, type SpecProblem } from './spec-error.js';
+import type { AlertOptions, AlertOptionsInput, BurnTier, ServiceInput, Service, Sli, SliInput, Slo, SloInput } from './types.js';
+
+/** One loaded SLO file: its path, its text (for line numbers) and its default export. */
+export interface SourceEntry {
+  file: string;
+  source?: string;
+  value: unknown;
+}
+
+const MIN_SLO_WINDOW_MS = DAY;
+const MAX_SLO_WINDOW_MS = 90 * DAY;
+const DEFAULT_WINDOW = '30d';
+const DEFAULT_NO_DATA_FOR = '15m';
+const METRIC_NAME_RE = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+/** Label keys slokit writes itself; user labels may not take them. */
+const RESERVED_LABEL_RE = /^(slo_|sloth_)|^(severity|alertname|__.*)$/;
+
+/**
+ * Validates loaded SLO files and resolves them into the model the generators use. Reports every
+ * problem in every file at once (a SpecError), sorted by file and line; returns services sorted by name.
+ */
+export function resolveServices(entries: readonly SourceEntry[]): Service[] {
+  const problems: SpecProblem[] = [];
+  const services: Service[] = [];
+  for (const entry of entries) {
+    const report = (path: string, message: string) => problems.push(problem(entry, path, message));
+    const parsed = serviceSchema.safeParse(entry.value);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) report(formatPath(issue.path), issue.message);
+      continue;
+    }
+    const service = resolveService(parsed.data as ServiceInput, entry.file, report);
+    if (service) services.push(service);
+  }
+  checkAcrossServices(services, entries, problems);
+  if (problems.length > 0) throw new SpecError(problems);
+  return services.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+function problem(entry: SourceEntry, path: string, message: string): SpecProblem {
+  const at = entry.source === undefined ? undefined : locateField(entry.source, path);
+  return { file: entry.file, path, message, ...(at ? { line: at.line, column: at.column } : {}) };
+}
+
+type Report = (path: string, message: string) => void;
+
+function resolveService(input: ServiceInput, file: string, report: Report): Service | undefined {
+  let ok = true;
+  const fail: Report = (path, message) => {
+    ok = false;
+    report(path, message);
+  };
+  if (!SLO_NAME_RE.test(input.name)) {
+    fail('name', `"${input.name}" must be lower-case letters, digits and dashes (e.g. "checkout-api")`);
+  }
+  checkLabels(input.labels, 'labels', fail);
+  const slos: Slo[] = [];
+  const seen = new Map<string, number>();
+  input.slos.forEach((sloInput, i) => {
+    const path = `slos[${i}]`;
+    const first = seen.get(sloInput.name);
+    if (first !== undefined) {
+      fail(`${path}.name`, `duplicate SLO id "${sloId(input.name, sloInput.name)}": slos[${first}] has the same name`);
+    } else seen.set(sloInput.name, i);
+    const slo = resolveSlo(input.name, sloInput, path, fail);
+    if (slo) slos.push(slo);
+  });
+  if (!ok) return undefined;
+  return {
+    name: input.name,
+    description: input.description,
+    owner: input.owner,
+    dependsOn: [...new Set(input.dependsOn ?? [])],
+    labels: input.labels ?? {},
+    slos: slos.sort((a, b) => a.name.localeCompare(b.name)),
+    file,
+  };
+}
+
+function resolveSlo(service: string, input: SloInput, path: string, report: Report): Slo | undefined {
+  let ok = true;
+  const fail: Report = (p, message) => {
+    ok = false;
+    report(p, message);
+  };
+  if (!SLO_NAME_RE.test(input.name)) {
+    fail(`${path}.name`, `"${input.name}" must be lower-case letters, digits and dashes (e.g. "availability")`);
+  }
+  if (!(Number.isFinite(input.objective) && input.objective > 0 && input.objective < 100)) {
+    fail(`${path}.objective`, `${input.objective} must be a percentage between 0 and 100, exclusive (e.g. 99.9)`);
+  }
+  const windowText = input.window ?? DEFAULT_WINDOW;
+  const windowMs = parseDuration(windowText);
+  if (windowMs === undefined) {
+    fail(`${path}.window`, `"${windowText}" is not a Prometheus duration (e.g. "30d", "28d", "7d")`);
+  } else if (windowMs < MIN_SLO_WINDOW_MS || windowMs > MAX_SLO_WINDOW_MS) {
+    fail(`${path}.window`, `"${windowText}" must be between 1d and 90d`);
+  } else if (windowMs % (60_000) !== 0) {
+    fail(`${path}.window`, `"${windowText}" must be a whole number of minutes`);
+  }
+  checkLabels(input.labels, `${path}.labels`, fail);
+  checkLabels(input.alerting?.page?.labels, `${path}.alerting.page.labels`, fail);
+  checkLabels(input.alerting?.ticket?.labels, `${path}.alerting.ticket.labels`, fail);
+  if (input.runbookUrl !== undefined && !URL.canParse(input.runbookUrl)) {
+    fail(`${path}.runbookUrl`, `"${input.runbookUrl}" is not an absolute URL`);
+  }
+  const noDataFor = input.alerting?.noData?.for ?? DEFAULT_NO_DATA_FOR;
+  if (parseDuration(noDataFor) === undefined) {
+    fail(`${path}.alerting.noData.for`, `"${noDataFor}" is not a Prometheus duration (e.g. "15m")`);
+  }
+  const sli = resolveSli(input.sli, `${path}.sli`, fail);
+  const errorBudget = Number((1 - input.objective / 100).toPrecision(12));
+  const tiers = windowMs === undefined ? [] : resolveTiers(input, windowMs, errorBudget, path, fail);
+  if (!ok || !sli || windowMs === undefined) return undefined;
+  return {
+    id: sloId(service, input.name),
+    service,
+    name: input.name,
+    description: input.description ?? '',
+    objective: input.objective,
+    errorBudget,
+    window: formatDuration(windowMs),
+    windowMs,
+    sli,
+    labels: input.labels ?? {},
+    ...(input.runbookUrl === undefined ? {} : { runbookUrl: input.runbookUrl }),
+    page: alertOptions(input.alerting?.page),
+    ticket: alertOptions(input.alerting?.ticket),
+    tiers,
+    noData: { disable: input.alerting?.noData?.disable ?? false, for: noDataFor },
+  };
+}
+
+function alertOptions(input: AlertOptionsInput | undefined): AlertOptions {
+  return { disable: input?.disable ?? false, labels: input?.labels ?? {}, annotations: input?.annotations ?? {} };
+}
+
+function resolveTiers(input: SloInput, windowMs: number, errorBudget: number, path: string, fail: Report): BurnTier[] {
+  const given = input.alerting?.tiers;
+  const tiers: BurnTier[] = [];
+  if (given === undefined) {
+    tiers.push(...defaultTiers(windowMs));
+  } else {
+    given.forEach((tier, i) => {
+      const at = `${path}.alerting.tiers[${i}]`;
+      const longMs = parseDuration(tier.long);
+      const shortMs = parseDuration(tier.short);
+      let ok = true;
+      const bad = (field: string, message: string) => {
+        ok = false;
+        fail(`${at}.${field}`, message);
+      };
+      if (!(tier.budgetPercent > 0 && tier.budgetPercent <= 100)) bad('budgetPercent', `${tier.budgetPercent} must be in (0, 100]`);
+      if (longMs === undefined) bad('long', `"${tier.long}" is not a Prometheus duration`);
+      else if (longMs > windowMs) bad('long', `"${tier.long}" is longer than the SLO window ${formatDuration(windowMs)}`);
+      if (shortMs === undefined) bad('short', `"${tier.short}" is not a Prometheus duration`);
+      else if (shortMs < MIN_WINDOW_MS) bad('short', `"${tier.short}" is shorter than 5m, the base window every window is built from`);
+      else if (longMs !== undefined && shortMs >= longMs) bad('short', `"${tier.short}" must be shorter than long "${tier.long}"`);
+      if (ok) tiers.push(resolveTier(tier, windowMs));
+    });
+  }
+  tiers.forEach((tier, i) => {
+    const threshold = tier.factor * errorBudget;
+    if (threshold >= 1) {
+      const where = given === undefined ? `${path}.objective` : `${path}.alerting.tiers[${i}]`;
+      fail(
+        where,
+        `the ${tier.severity} tier ${tier.long}/${tier.short} (burn ×${tier.factor}) needs an error ratio of ` +
+          `${Number((threshold * 100).toPrecision(4))}% and can never fire: set alerting.tiers for an objective this loose`,
+      );
+    }
+  });
+  return tiers.sort((a, b) => a.longMs - b.longMs || (a.severity === b.severity ? 0 : a.severity === 'page' ? -1 : 1));
+}
+
+function checkLabels(labels: Record<string, string> | undefined, path: string, fail: Report): void {
+  for (const key of Object.keys(labels ?? {}).sort()) {
+    if (!LABEL_NAME_RE.test(key)) fail(`${path}.${key}`, `"${key}" is not a valid Prometheus label name`);
+    else if (RESERVED_LABEL_RE.test(key)) fail(`${path}.${key}`, `"${key}" is set by slokit; choose another label name`);
+  }
+}
+
+/** Calls a user's window function, turning a throw into a reported problem. */
+function render(query: (w: string) => string, window: string, path: string, fail: Report): string | undefined {
+  try {
+    const out = query(window);
+    if (typeof out !== 'string') {
+      fail(path, `the window function returned ${typeof out}, not a PromQL string`);
+      return undefined;
+    }
+    return out;
+  } catch (err) {
+    fail(path, `the window function threw: ${(err as Error).message}`);
+    return undefined;
+  }
+}
+
+function checkWindowedQuery(query: (w: string) => string, path: string, fail: Report): string | undefined {
+  const at5m = render(query, '5m', path, fail);
+  const at1h = render(query, '1h', path, fail);
+  if (at5m === undefined || at1h === undefined) return undefined;
+  if (at5m === at1h) {
+    fail(path, 'does not use the window: write {{.window}} (or ${w} in a function) inside the range, e.g. rate(x[{{.window}}])');
+    return undefined;
+  }
+  const err = promqlSyntaxError(at5m);
+  if (err) {
+    fail(path, `PromQL does not parse at offset ${err.offset} near "${err.near}": ${at5m}`);
+    return undefined;
+  }
+  return at5m;
+}
+
+function checkSelector(selector: string, path: string, fail: Report): string | undefined {
+  const inner = selector.trim().replace(/^\{/, '').replace(/\}$/, '').trim();
+  const err = promqlSyntaxError(`m{${inner}}`);
+  if (err) {
+    fail(path, `"${selector}" is not a list of label matchers such as job="api", route!="/healthz"`);
+    return undefined;
+  }
+  return inner;
+}
+
+function resolveSli(input: SliInput, path: string, fail: Report): Sli | undefined {
+  switch (input.kind) {
+    case 'ratio': {
+      if ((input.errors === undefined) === (input.good === undefined)) {
+        fail(path, 'a ratio SLI needs exactly one of "errors" or "good", with "total"');
+        return undefined;
+      }
+      const total = windowed(input.total);
+      const totalText = checkWindowedQuery(total, `${path}.total`, fail);
+      const partKey = input.errors === undefined ? 'good' : 'errors';
+      const part = windowed((input.errors ?? input.good)!);
+      const partText = checkWindowedQuery(part, `${path}.${partKey}`, fail);
+      if (totalText === undefined || partText === undefined) return undefined;
+      if (normalizeQuery(totalText) === normalizeQuery(partText)) {
+        fail(`${path}.${partKey}`, `is the same query as total, so the SLI would always be ${partKey === 'errors' ? '0%' : '100%'}`);
+        return undefined;
+      }
+      const errors =
+        partKey === 'errors'
+          ? (w: string) => `(${summed(part(w))} or vector(0))`
+          : (w: string) => `clamp_min(${summed(total(w))} - (${summed(part(w))} or vector(0)), 0)`;
+      return { kind: 'events', source: 'ratio', errors, total: (w) => summed(total(w)) };
+    }
+    case 'latency': {
+      let ok = true;
+      if (!METRIC_NAME_RE.test(input.metric)) {
+        fail(`${path}.metric`, `"${input.metric}" is not a metric name`);
+        ok = false;
+      } else if (/_(bucket|count|sum)$/.test(input.metric)) {
+        const base = input.metric.replace(/_(bucket|count|sum)$/, '');
+        fail(`${path}.metric`, `give the histogram's base name "${base}", not "${input.metric}"`);
+        ok = false;
+      }
+      const selector = input.selector === undefined ? '' : checkSelector(input.selector, `${path}.selector`, fail);
+      const le = checkThreshold(input.threshold, `${path}.threshold`, fail);
+      if (!ok || selector === undefined || le === undefined) return undefined;
+      const sel = (extra: string) => `{${[selector, extra].filter((s) => s !== '').join(', ')}}`;
+      const count = (w: string) => `sum(rate(${input.metric}_count${sel('')}[${w}]))`;
+      const good = (w: string) => `sum(rate(${input.metric}_bucket${sel(`le="${le}"`)}[${w}]))`;
+      return {
+        kind: 'events',
+        source: 'latency',
+        errors: (w) => `clamp_min(${count(w)} - (${good(w)} or vector(0)), 0)`,
+        total: count,
+      };
+    }
+    case 'raw': {
+      const ratio = windowed(input.errorRatio);
+      if (checkWindowedQuery(ratio, `${path}.errorRatio`, fail) === undefined) return undefined;
+      return { kind: 'raw', errorRatio: (w) => `max(${ratio(w)})` };
+    }
+    case 'boolGauge': {
+      const selector = input.selector.trim();
+      if (promqlSyntaxError(`count_over_time(${selector}[5m])`)) {
+        fail(`${path}.selector`, `"${selector}" must be a series selector such as probe_success{job="blackbox"}`);
+        return undefined;
+      }
+      const seconds = (w: string) => (parseDuration(w) ?? 0) / 1000;
+      // Samples per second over the window: samples at 0 are errors, all samples are events.
+      return {
+        kind: 'events',
+        source: 'boolGauge',
+        errors: (w) =>
+          `clamp_min(sum(count_over_time(${selector}[${w}])) - sum(sum_over_time(${selector}[${w}])), 0) / ${seconds(w)}`,
+        total: (w) => `sum(count_over_time(${selector}[${w}])) / ${seconds(w)}`,
+      };
+    }
+  }
+}
+
+/**
+ * The query summed to one series: an SLI is one number. A query that already is a plain `sum(...)`
+ * (no by/without) is kept as written.
+ */
+function summed(expr: string): string {
+  const text = expr.trim();
+  const m = /^sum\s*\(/.exec(text);
+  if (m && text.endsWith(')')) {
+    let depth = 0;
+    for (let i = m[0].length - 1; i < text.length; i++) {
+      if (text[i] === '(') depth++;
+      else if (text[i] === ')' && --depth === 0) {
+        if (i === text.length - 1) return text;
+        break;
+      }
+    }
+  }
+  return `sum(${text})`;
+}
+
+function checkThreshold(threshold: number | string, path: string, fail: Report): string | undefined {
+  const value = typeof threshold === 'number' ? threshold : Number(threshold);
+  if (!Number.isFinite(value) || value <= 0 || (typeof threshold === 'string' && threshold.trim() === '')) {
+    fail(path, `${JSON.stringify(threshold)} must be a positive number of seconds`);
+    return undefined;
+  }
+  const le = formatLe(value);
+  if (typeof threshold === 'string' && threshold !== le) {
+    fail(path, `"${threshold}" is not how Prometheus writes this bucket's le label: use "${le}"`);
+    return undefined;
+  }
+  return le;
+}
+
+function checkAcrossServices(services: readonly Service[], entries: readonly SourceEntry[], problems: SpecProblem[]): void {
+  const entryOf = new Map(entries.map((e) => [e.file, e]));
+  const report = (service: Service, path: string, message: string) =>
+    problems.push(problem(entryOf.get(service.file) ?? { file: service.file, value: undefined }, path, message));
+  const byName = new Map<string, Service>();
+  for (const service of services) {
+    const other = byName.get(service.name);
+    if (other) report(service, 'name', `duplicate service "${service.name}": also defined in ${other.file}`);
+    else byName.set(service.name, service);
+  }
+  const ids = new Map<string, Service>();
+  for (const service of services) {
+    service.slos.forEach((slo) => {
+      const other = ids.get(slo.id);
+      if (other && other !== service) {
+        report(service, `slos[${service.slos.indexOf(slo)}].name`, `duplicate SLO id "${slo.id}": ${other.file} makes the same id`);
+      } else ids.set(slo.id, service);
+    });
+  }
+  for (const service of services) {
+    service.dependsOn.forEach((dep, i) => {
+      if (dep === service.name) report(service, `dependsOn[${i}]`, `"${service.name}" cannot depend on itself`);
+      else if (!byName.has(dep)) {
+        const known = [...byName.keys()].sort().join(', ');
+        report(service, `dependsOn[${i}]`, `unknown service "${dep}" (known: ${known})`);
+      }
+    });
+  }
+  for (const cycle of findCycles(byName)) {
+    const first = byName.get(cycle[0] ?? '');
+    if (first) {
+      const i = first.dependsOn.indexOf(cycle[1] ?? '');
+      report(first, `dependsOn[${i}]`, `dependency cycle: ${[...cycle].join(' → ')}`);
+    }
+  }
+}
+
+/**
+ * Dependency cycles, each once, rotated to start at its smallest name. A depth-first search that
+ * never re-enters a finished service: linear in the graph, and every cycle it misses shares a
+ * service with one it reports.
+ */
+function findCycles(byName: ReadonlyMap<string, Service>): string[][] {
+  const cycles = new Map<string, string[]>();
+  const done = new Set<string>();
+  const visit = (name: string, stack: string[]) => {
+    if (done.has(name)) return;
+    const at = stack.indexOf(name);
+    if (at >= 0) {
+      const loop = stack.slice(at);
+      const min = loop.indexOf([...loop].sort()[0] ?? '');
+      const rotated = [...loop.slice(min), ...loop.slice(0, min)];
+      cycles.set(rotated.join(' '), [...rotated, rotated[0] ?? '']);
+      return;
+    }
+    for (const dep of byName.get(name)?.dependsOn ?? []) {
+      if (dep !== name && byName.has(dep)) visit(dep, [...stack, name]);
+    }
+    done.add(name);
+  };
+  for (const name of [...byName.keys()].sort()) visit(name, []);
+  return [...cycles.values()];
+}
