@@ -1,0 +1,200 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startSlackMock, type SlackMock } from '../../test/support/slack-mock.js';
+import { aNotification } from './notification-fixture.js';
+import { createSlackNotifier, type SlackNotifierOptions } from './slack.js';
+import { DeliveryError, type Notification } from './types.js';
+
+const CHANNEL = 'C0ALERTS';
+
+let slack: SlackMock;
+
+beforeEach(async () => {
+  slack = await startSlackMock();
+});
+
+afterEach(async () => {
+  await slack.close();
+});
+
+function notifier(overrides: Partial<SlackNotifierOptions> = {}) {
+  return createSlackNotifier({
+    token: () => slack.token,
+    slackApiUrl: slack.url,
+    timeoutMs: 5_000,
+    now: () => Date.parse('2026-11-03T10:42:00Z'),
+    ...overrides,
+  });
+}
+
+function aSlackNotification(overrides: Partial<Notification> = {}): Notification {
+  return aNotification({ target: { kind: 'slack', destination: CHANNEL }, ...overrides });
+}
+
+async function deliveryError(promise: Promise<unknown>): Promise<DeliveryError> {
+  const error = await promise.then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
+  expect(error).toBeInstanceOf(DeliveryError);
+  return error as DeliveryError;
+}
+
+function blockTexts(blocks: unknown[]): string {
+  return JSON.stringify(blocks);
+}
+
+describe('Slack notifier', () => {
+  it('posts the incident and returns the message ts for later messages', async () => {
+    const receipt = await notifier().deliver(aSlackNotification());
+
+    const [message] = slack.messages(CHANNEL);
+    expect(receipt).toEqual({ status: 200, ref: message?.ts });
+    expect(message?.text).toBe(':rotating_light: checkout/availability burning error budget 15.8× (page)');
+    expect(message?.blocks[0]).toMatchObject({ type: 'header' });
+    expect(message?.blocks.at(-1)).toMatchObject({
+      type: 'actions',
+      elements: [
+        { text: { text: 'Runbook' }, url: 'https://runbooks.example.com/checkout/availability' },
+        { text: { text: 'Dashboard' }, url: 'https://grafana.example.com/d/slo-checkout-availability' },
+      ],
+    });
+    expect(slack.requests[0]?.headers.authorization).toBe(`Bearer ${slack.token}`);
+    expect(slack.requests[0]?.headers['content-type']).toBe('application/x-www-form-urlencoded');
+  });
+
+  it('keeps an incident in one thread: the update is a reply, the resolve edits the first message and replies', async () => {
+    const slackNotifier = notifier();
+    const opened = await slackNotifier.deliver(aSlackNotification());
+    const threadTs = opened.ref ?? '';
+
+    const updated = await slackNotifier.deliver(
+      aSlackNotification({ id: 'outbox-2', action: 'update', details: 'Slow-burn tier (6h/30m) fired too.', threadTs }),
+    );
+    const resolved = await slackNotifier.deliver(aSlackNotification({ id: 'outbox-3', action: 'resolve', threadTs }));
+
+    expect(updated).toEqual({ status: 200, ref: threadTs });
+    expect(resolved).toEqual({ status: 200, ref: threadTs });
+    const messages = slack.messages(CHANNEL);
+    expect(messages).toHaveLength(1);
+    const first = messages[0];
+    expect(first?.ts).toBe(threadTs);
+    expect(first?.edited).toBe(true);
+    expect(first?.text).toBe(':white_check_mark: Resolved: checkout/availability burning error budget 15.8× (page)');
+    expect(blockTexts(first?.blocks ?? [])).toContain('resolved 2026-11-03T10:42:00.000Z');
+    expect(first?.replies.map((reply) => reply.text)).toEqual([
+      'Update: checkout/availability burning error budget 15.8× (page)',
+      ':white_check_mark: Resolved at 2026-11-03T10:42:00.000Z: checkout/availability burning error budget 15.8× (page)',
+    ]);
+    expect(blockTexts(first?.replies[0]?.blocks ?? [])).toContain('Slow-burn tier (6h/30m) fired too.');
+    expect(slack.requests.map((call) => [call.method, call.args['ts'] ?? call.args['thread_ts'] ?? null])).toEqual([
+      ['chat.postMessage', null],
+      ['chat.postMessage', threadTs],
+      ['chat.update', threadTs],
+      ['chat.postMessage', threadTs],
+    ]);
+  });
+
+  it.each([{ action: 'update' as const }, { action: 'resolve' as const }])(
+    'refuses a $action without the thread ts, sending nothing',
+    async ({ action }) => {
+      const error = await deliveryError(notifier().deliver(aSlackNotification({ action })));
+
+      expect(error.retryable).toBe(false);
+      expect(error.message).toContain('no threadTs');
+      expect(slack.requests).toHaveLength(0);
+    },
+  );
+
+  it('does not retry when Slack says the channel does not exist, and names the error', async () => {
+    slack.respondWith([{ error: 'channel_not_found' }]);
+
+    const error = await deliveryError(notifier().deliver(aSlackNotification()));
+
+    expect(error).toMatchObject({ retryable: false, status: 200 });
+    expect(error.message).toContain('Slack answered channel_not_found');
+    expect(slack.requests).toHaveLength(1);
+  });
+
+  it('does not retry with a token Slack rejects', async () => {
+    const error = await deliveryError(notifier({ token: () => 'xoxb-revoked' }).deliver(aSlackNotification()));
+
+    expect(error.retryable).toBe(false);
+    expect(error.message).toContain('invalid_auth');
+  });
+
+  it('does not resolve a message Slack no longer has', async () => {
+    const error = await deliveryError(
+      notifier().deliver(aSlackNotification({ action: 'resolve', threadTs: '1600000000.000100' })),
+    );
+
+    expect(error.retryable).toBe(false);
+    expect(error.message).toContain('message_not_found');
+  });
+
+  it('retries Slack’s transient internal_error', async () => {
+    slack.respondWith([{ error: 'internal_error' }]);
+
+    const error = await deliveryError(notifier().deliver(aSlackNotification()));
+
+    expect(error.retryable).toBe(true);
+  });
+
+  it('passes on Retry-After when rate limited at once, without waiting or retrying itself', async () => {
+    slack.respondWith([{ status: 429, headers: { 'retry-after': '30' } }]);
+    const started = performance.now();
+
+    const error = await deliveryError(notifier({ timeoutMs: 60_000 }).deliver(aSlackNotification()));
+
+    expect(performance.now() - started).toBeLessThan(3_000);
+    expect(error).toMatchObject({ retryable: true, status: 429, retryAfterMs: 30_000 });
+    expect(slack.requests).toHaveLength(1);
+    expect(slack.messages(CHANNEL)).toHaveLength(0);
+  });
+
+  it('reads a Retry-After given as an HTTP date from the injected clock', async () => {
+    slack.respondWith([{ status: 429, headers: { 'retry-after': 'Tue, 03 Nov 2026 10:42:20 GMT' } }]);
+
+    const error = await deliveryError(notifier().deliver(aSlackNotification()));
+
+    expect(error).toMatchObject({ retryable: true, status: 429, retryAfterMs: 20_000 });
+  });
+
+  it('asks for a retry on HTTP 500, after exactly one request', async () => {
+    slack.respondWith([{ status: 500 }]);
+
+    const error = await deliveryError(notifier().deliver(aSlackNotification()));
+
+    expect(error).toMatchObject({ retryable: true, status: 500 });
+    expect(error.message).toContain('HTTP 500');
+    expect(slack.requests).toHaveLength(1);
+  });
+
+  it('asks for a retry when Slack cannot be reached', async () => {
+    const url = slack.url;
+    await slack.close();
+
+    const error = await deliveryError(notifier({ slackApiUrl: url }).deliver(aSlackNotification()));
+
+    expect(error.retryable).toBe(true);
+    expect(error.message).toContain('ECONNREFUSED');
+  });
+
+  it('gives up after its timeout and asks for a retry', async () => {
+    slack.respondWith([{ status: 200, hang: true }]);
+    const started = performance.now();
+
+    const error = await deliveryError(notifier({ timeoutMs: 300 }).deliver(aSlackNotification()));
+
+    expect(performance.now() - started).toBeLessThan(3_000);
+    expect(error.retryable).toBe(true);
+    expect(error.message).toContain('no answer from Slack within 300 ms');
+  });
+
+  it('refuses to send without a token for the channel', async () => {
+    const error = await deliveryError(notifier({ token: () => undefined }).deliver(aSlackNotification()));
+
+    expect(error.retryable).toBe(false);
+    expect(error.message).toContain(`no Slack token configured for ${CHANNEL}`);
+    expect(slack.requests).toHaveLength(0);
+  });
+});

@@ -1,0 +1,187 @@
+import {
+  ErrorCode,
+  LogLevel,
+  WebClient,
+  type FetchFunction,
+  type WebAPICallError,
+  type WebAPICallResult,
+} from '@slack/web-api';
+import { parseRetryAfter } from './retry-after.js';
+import {
+  buildSlackResolved,
+  buildSlackResolvedReply,
+  buildSlackTrigger,
+  buildSlackUpdateReply,
+  type SlackMessageContent,
+} from './slack-message.js';
+import { DeliveryError, type DeliveryReceipt, type Notification, type Notifier } from './types.js';
+
+/** How to reach Slack's Web API. */
+export interface SlackNotifierOptions {
+  /** The bot token for a channel (e.g. `() => process.env.SLACK_BOT_TOKEN`). Undefined or empty means not configured. */
+  token: (channel: string) => string | undefined;
+  /** Base URL of the Web API, ending in `/`. Default `https://slack.com/api/`. */
+  slackApiUrl?: string;
+  /** HTTP client; default the global `fetch`. */
+  fetch?: typeof fetch;
+  /** Give up on one attempt after this many milliseconds. Default 10 000. */
+  timeoutMs?: number;
+  /**
+   * WebClient's own retries of a failed call. Default 0, and keep it so: the outbox retries, and
+   * WebClient's default retries for up to thirty minutes.
+   */
+  retries?: number;
+  /** Clock for the resolved time shown in Slack and for Retry-After dates, in ms since the epoch. Default `Date.now`. */
+  now?: () => number;
+}
+
+/** Slack errors that say "try again later" rather than "this will never work". */
+const TRANSIENT_PLATFORM_ERRORS = new Set([
+  'ratelimited',
+  'internal_error',
+  'fatal_error',
+  'service_unavailable',
+  'request_timeout',
+]);
+
+interface ObservedResponse {
+  status: number;
+  retryAfter: string | null;
+}
+
+/**
+ * A notifier that posts an incident to a Slack channel and keeps its story in one thread:
+ * a trigger posts a Block Kit message (its `ts` is the receipt's `ref`), an update replies in the
+ * thread, and a resolve edits the first message to say "Resolved" and replies in the thread.
+ * Updates and resolves need `notification.threadTs` and return it as `ref`.
+ *
+ * One `deliver()` is one attempt: WebClient's retries are off and a 429 throws instead of pausing.
+ * Rate limits, HTTP 5xx, network errors and timeouts are retryable; Slack's `ok: false` errors
+ * (channel_not_found, invalid_auth, ...) are not, except the transient ones (internal_error, ...).
+ */
+export function createSlackNotifier(options: SlackNotifierOptions): Notifier {
+  const slackApiUrl = options.slackApiUrl ?? 'https://slack.com/api/';
+  const fetchFn = options.fetch ?? fetch;
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const retries = options.retries ?? 0;
+  const now = options.now ?? Date.now;
+
+  return {
+    kind: 'slack',
+    async deliver(notification: Notification, signal?: AbortSignal): Promise<DeliveryReceipt> {
+      const channel = notification.target.destination;
+      const what = `Slack ${notification.action} for incident ${notification.incidentId} in ${channel}`;
+      const token = options.token(channel);
+      if (token === undefined || token === '') {
+        throw new DeliveryError(`${what}: no Slack token configured for ${channel}`, { retryable: false });
+      }
+      const threadTs = notification.threadTs;
+      if (notification.action !== 'trigger' && (threadTs === undefined || threadTs === '')) {
+        throw new DeliveryError(`${what}: no threadTs, the ts of the incident's first message, to thread on`, {
+          retryable: false,
+        });
+      }
+
+      const timeout = AbortSignal.timeout(timeoutMs);
+      const attemptSignal = signal === undefined ? timeout : AbortSignal.any([timeout, signal]);
+      let observed: ObservedResponse | undefined;
+      const watchedFetch: FetchFunction = async (url, init) => {
+        const response = await fetchFn(url, { ...init, signal: attemptSignal });
+        observed = { status: response.status, retryAfter: response.headers.get('retry-after') };
+        return response;
+      };
+      const client = new WebClient(token, {
+        slackApiUrl,
+        fetch: watchedFetch,
+        retryConfig: { retries },
+        rejectRateLimitedCalls: true,
+        logLevel: LogLevel.ERROR,
+      });
+      const post = (content: SlackMessageContent, thread?: string): Promise<WebAPICallResult> =>
+        client.chat.postMessage({
+          channel,
+          text: content.text,
+          blocks: content.blocks,
+          unfurl_links: false,
+          unfurl_media: false,
+          ...(thread === undefined ? {} : { thread_ts: thread }),
+        });
+
+      try {
+        if (notification.action === 'trigger') {
+          const result = await post(buildSlackTrigger(notification));
+          const ts = (result as { ts?: unknown }).ts;
+          return typeof ts === 'string' ? { status: 200, ref: ts } : { status: 200 };
+        }
+        const first = threadTs as string;
+        if (notification.action === 'update') {
+          await post(buildSlackUpdateReply(notification), first);
+          return { status: 200, ref: first };
+        }
+        const resolvedAt = new Date(now()).toISOString();
+        const resolved = buildSlackResolved(notification, resolvedAt);
+        await client.chat.update({ channel, ts: first, text: resolved.text, blocks: resolved.blocks });
+        await post(buildSlackResolvedReply(notification, resolvedAt), first);
+        return { status: 200, ref: first };
+      } catch (error) {
+        throw classify(what, error, observed, { timeout, timeoutMs, signal, now });
+      }
+    },
+  };
+}
+
+interface AttemptState {
+  timeout: AbortSignal;
+  timeoutMs: number;
+  signal: AbortSignal | undefined;
+  now: () => number;
+}
+
+/** The DeliveryError for a failed Web API call, retryable unless Slack said it will never work. */
+function classify(what: string, error: unknown, observed: ObservedResponse | undefined, state: AttemptState): DeliveryError {
+  const options = { cause: error };
+  const code = (error as Partial<WebAPICallError> | undefined)?.code;
+  if (code === ErrorCode.RateLimitedError || observed?.status === 429) {
+    const fromHeader = parseRetryAfter(observed?.retryAfter, state.now());
+    const fromError = code === ErrorCode.RateLimitedError ? (error as { retryAfter: number }).retryAfter * 1000 : undefined;
+    const retryAfterMs = fromHeader ?? fromError;
+    const wait = retryAfterMs === undefined ? '' : ` (retry after ${retryAfterMs} ms)`;
+    return new DeliveryError(
+      `${what}: rate limited by Slack (429)${wait}`,
+      retryAfterMs === undefined ? { retryable: true, status: 429 } : { retryable: true, status: 429, retryAfterMs },
+      options,
+    );
+  }
+  if (code === ErrorCode.PlatformError) {
+    const slackError = (error as { data: { error: string } }).data.error;
+    const retryable = TRANSIENT_PLATFORM_ERRORS.has(slackError);
+    return new DeliveryError(
+      `${what}: Slack answered ${slackError}`,
+      observed === undefined ? { retryable } : { retryable, status: observed.status },
+      options,
+    );
+  }
+  if (code === ErrorCode.HTTPError) {
+    const status = (error as { statusCode: number }).statusCode;
+    const retryable = status >= 500 || status === 408;
+    return new DeliveryError(`${what}: Slack answered HTTP ${status}`, { retryable, status }, options);
+  }
+  if (state.timeout.aborted) {
+    return new DeliveryError(`${what}: no answer from Slack within ${state.timeoutMs} ms`, { retryable: true }, options);
+  }
+  if (state.signal?.aborted === true) {
+    return new DeliveryError(`${what}: cancelled`, { retryable: true }, options);
+  }
+  if (code === ErrorCode.RequestError) {
+    const original = (error as { original: Error }).original;
+    return new DeliveryError(`${what}: could not reach Slack: ${networkReason(original)}`, { retryable: true }, options);
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new DeliveryError(`${what}: ${message}`, { retryable: true }, options);
+}
+
+/** "fetch failed" says little; undici puts the reason (ECONNREFUSED ...) in its cause. */
+function networkReason(error: Error): string {
+  const cause = error.cause;
+  return cause instanceof Error ? `${error.message} (${cause.message})` : error.message;
+}
