@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { generateDashboards } from '../grafana/index.js';
 import { generateRuleGroups, renderRuleFile, type RuleFileFormat, type RuleOptions } from '../prometheus/index.js';
 import { buildCatalog, rulesFile, type Service } from '../slo/index.js';
 import type { OutputSet } from './output-files.js';
@@ -17,7 +18,9 @@ export function buildOutputs(services: readonly Service[], options: GenerateOpti
     const groups = generateRuleGroups(service, options);
     files.set(join(options.rulesDir, rulesFile(service.name)), renderRuleFile(service, groups, options.ruleFormat));
   }
+  const dashboards = generateDashboards(services, { labelStyle: options.labelStyle, formulation: options.formulation });
+  for (const [name, content] of dashboards) files.set(join(options.dashboardsDir, name), content);
   const catalog = buildCatalog(services, { grafanaUrl: options.grafanaUrl, labelStyle: options.labelStyle });
   files.set(join(options.routerDir, 'catalog.json'), `${JSON.stringify(catalog, null, 2)}\n`);
-  return { files, managedDirs: [options.rulesDir] };
+  return { files, managedDirs: [options.rulesDir, options.dashboardsDir] };
 }

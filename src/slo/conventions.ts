@@ -112,3 +112,26 @@ export function fnv1a(text: string): number {
   }
   return h >>> 0;
 }
+
+/**
+ * Panel ids of generated dashboards. Grafana keys panel links (`viewPanel=`) and library state on
+ * them, so they are fixed by position rather than left to Grafana: regenerating a dashboard keeps
+ * every panel's id as long as the SLOs keep their order.
+ */
+export const panelId = {
+  /** The overview's panels, in layout order; `index` is 0-based. */
+  overview: (index: number) => index + 1,
+  /** The row of the service's `sloIndex`-th SLO (0-based, definition order): 100, 200, ... */
+  sloRow: (sloIndex: number) => (sloIndex + 1) * 100,
+  /** The `slot`-th panel (1-based, under 100) of that SLO's row. */
+  sloPanel: (sloIndex: number, slot: number) => (sloIndex + 1) * 100 + slot,
+} as const;
+
+/** Tag on every generated dashboard, so Grafana's search and dashboard links can list them. */
+export const DASHBOARD_TAG = 'slokit';
+
+/** Grafana folder the provisioning config loads the dashboards into. */
+export const GRAFANA_FOLDER = 'SLOs';
+
+/** Grafana file-provisioning config written next to the dashboards. */
+export const DASHBOARD_PROVISIONING_FILE = 'slokit-provisioning.yaml';

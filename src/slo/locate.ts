@@ -15,7 +15,7 @@ export function locateField(source: string, path: string): { line: number; colum
     let seen = -1;
     from = -1;
     for (let i = slosLine; i < lines.length; i++) {
-      if (/^\s*name\s*:/.test(lines[i] ?? '') && ++seen === Number(sloIndex[1])) {
+      if (/\bname\s*:/.test(lines[i] ?? '') && ++seen === Number(sloIndex[1])) {
         from = i;
         break;
       }

@@ -20,6 +20,8 @@ const MAX_SLO_WINDOW_MS = 90 * DAY;
 const DEFAULT_WINDOW = '30d';
 const DEFAULT_NO_DATA_FOR = '15m';
 const METRIC_NAME_RE = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+/** `metric`, `metric{...}` or `{...}`: a plain series selector. */
+const SERIES_SELECTOR_RE = /^(?:[a-zA-Z_:][a-zA-Z0-9_:]*\s*)?(?:\{.*\})?$/s;
 /** Label keys slokit writes itself; user labels may not take them. */
 const RESERVED_LABEL_RE = /^(slo_|sloth_)|^(severity|alertname|__.*)$/;
 
@@ -30,6 +32,7 @@ const RESERVED_LABEL_RE = /^(slo_|sloth_)|^(severity|alertname|__.*)$/;
 export function resolveServices(entries: readonly SourceEntry[]): Service[] {
   const problems: SpecProblem[] = [];
   const services: Service[] = [];
+  const parsedInputs: ParsedInput[] = [];
   for (const entry of entries) {
     const report = (path: string, message: string) => problems.push(problem(entry, path, message));
     const parsed = serviceSchema.safeParse(entry.value);
@@ -37,10 +40,12 @@ export function resolveServices(entries: readonly SourceEntry[]): Service[] {
       for (const issue of parsed.error.issues) report(formatPath(issue.path), issue.message);
       continue;
     }
-    const service = resolveService(parsed.data as ServiceInput, entry.file, report);
+    const input = parsed.data as ServiceInput;
+    parsedInputs.push({ entry, input });
+    const service = resolveService(input, entry.file, report);
     if (service) services.push(service);
   }
-  checkAcrossServices(services, entries, problems);
+  checkAcrossServices(parsedInputs, problems);
   if (problems.length > 0) throw new SpecError(problems);
   return services.sort((a, b) => a.name.localeCompare(b.name));
 }
@@ -282,7 +287,7 @@ function resolveSli(input: SliInput, path: string, fail: Report): Sli | undefine
     }
     case 'boolGauge': {
       const selector = input.selector.trim();
-      if (promqlSyntaxError(`count_over_time(${selector}[5m])`)) {
+      if (!SERIES_SELECTOR_RE.test(selector) || promqlSyntaxError(`count_over_time(${selector}[5m])`)) {
         fail(`${path}.selector`, `"${selector}" must be a series selector such as probe_success{job="blackbox"}`);
         return undefined;
       }
@@ -333,39 +338,44 @@ function checkThreshold(threshold: number | string, path: string, fail: Report):
   return le;
 }
 
-function checkAcrossServices(services: readonly Service[], entries: readonly SourceEntry[], problems: SpecProblem[]): void {
-  const entryOf = new Map(entries.map((e) => [e.file, e]));
-  const report = (service: Service, path: string, message: string) =>
-    problems.push(problem(entryOf.get(service.file) ?? { file: service.file, value: undefined }, path, message));
-  const byName = new Map<string, Service>();
-  for (const service of services) {
-    const other = byName.get(service.name);
-    if (other) report(service, 'name', `duplicate service "${service.name}": also defined in ${other.file}`);
-    else byName.set(service.name, service);
+interface ParsedInput {
+  entry: SourceEntry;
+  input: ServiceInput;
+}
+
+/** Checks between files: unique service names and SLO ids, known dependencies, no cycles. */
+function checkAcrossServices(parsed: readonly ParsedInput[], problems: SpecProblem[]): void {
+  const byName = new Map<string, ParsedInput>();
+  for (const p of parsed) {
+    const other = byName.get(p.input.name);
+    if (other) problems.push(problem(p.entry, 'name', `duplicate service "${p.input.name}": also defined in ${other.entry.file}`));
+    else byName.set(p.input.name, p);
   }
-  const ids = new Map<string, Service>();
-  for (const service of services) {
-    service.slos.forEach((slo) => {
-      const other = ids.get(slo.id);
-      if (other && other !== service) {
-        report(service, `slos[${service.slos.indexOf(slo)}].name`, `duplicate SLO id "${slo.id}": ${other.file} makes the same id`);
-      } else ids.set(slo.id, service);
+  const ids = new Map<string, ParsedInput>();
+  for (const p of parsed) {
+    p.input.slos.forEach((slo, i) => {
+      const id = sloId(p.input.name, slo.name);
+      const other = ids.get(id);
+      if (other && other !== p) {
+        problems.push(problem(p.entry, `slos[${i}].name`, `duplicate SLO id "${id}": ${other.entry.file} makes the same id`));
+      } else ids.set(id, p);
     });
   }
-  for (const service of services) {
-    service.dependsOn.forEach((dep, i) => {
-      if (dep === service.name) report(service, `dependsOn[${i}]`, `"${service.name}" cannot depend on itself`);
+  for (const p of parsed) {
+    (p.input.dependsOn ?? []).forEach((dep, i) => {
+      if (dep === p.input.name) problems.push(problem(p.entry, `dependsOn[${i}]`, `"${dep}" cannot depend on itself`));
       else if (!byName.has(dep)) {
         const known = [...byName.keys()].sort().join(', ');
-        report(service, `dependsOn[${i}]`, `unknown service "${dep}" (known: ${known})`);
+        problems.push(problem(p.entry, `dependsOn[${i}]`, `unknown service "${dep}" (known: ${known})`));
       }
     });
   }
-  for (const cycle of findCycles(byName)) {
+  const graph = new Map([...byName].map(([name, p]) => [name, p.input.dependsOn ?? []]));
+  for (const cycle of findCycles(graph)) {
     const first = byName.get(cycle[0] ?? '');
     if (first) {
-      const i = first.dependsOn.indexOf(cycle[1] ?? '');
-      report(first, `dependsOn[${i}]`, `dependency cycle: ${[...cycle].join(' → ')}`);
+      const i = (first.input.dependsOn ?? []).indexOf(cycle[1] ?? '');
+      problems.push(problem(first.entry, `dependsOn[${i}]`, `dependency cycle: ${cycle.join(' → ')}`));
     }
   }
 }
@@ -375,7 +385,7 @@ function checkAcrossServices(services: readonly Service[], entries: readonly Sou
  * never re-enters a finished service: linear in the graph, and every cycle it misses shares a
  * service with one it reports.
  */
-function findCycles(byName: ReadonlyMap<string, Service>): string[][] {
+function findCycles(graph: ReadonlyMap<string, readonly string[]>): string[][] {
   const cycles = new Map<string, string[]>();
   const done = new Set<string>();
   const visit = (name: string, stack: string[]) => {
@@ -388,11 +398,11 @@ function findCycles(byName: ReadonlyMap<string, Service>): string[][] {
       cycles.set(rotated.join(' '), [...rotated, rotated[0] ?? '']);
       return;
     }
-    for (const dep of byName.get(name)?.dependsOn ?? []) {
-      if (dep !== name && byName.has(dep)) visit(dep, [...stack, name]);
+    for (const dep of graph.get(name) ?? []) {
+      if (dep !== name && graph.has(dep)) visit(dep, [...stack, name]);
     }
     done.add(name);
   };
-  for (const name of [...byName.keys()].sort()) visit(name, []);
+  for (const name of [...graph.keys()].sort()) visit(name, []);
   return [...cycles.values()];
 }

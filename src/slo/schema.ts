@@ -37,7 +37,7 @@ const boolGaugeSli = z.strictObject({
 
 const sli = z.discriminatedUnion('kind', [ratioSli, latencySli, rawSli, boolGaugeSli], {
   error: (issue) =>
-    issue.code === 'invalid_union' ? 'kind must be one of "ratio", "latency", "raw", "boolGauge"' : undefined,
+    issue.code === 'invalid_union' ? 'must be one of "ratio", "latency", "raw", "boolGauge"' : undefined,
 });
 
 const alertOptions = z.strictObject({

@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import { SpecError, type SpecProblem } from './spec-error.js';
+import { resolveServices, type SourceEntry } from './resolve.js';
+import type { ServiceInput, SloInput } from './types.js';
+
+const ratio = {
+  kind: 'ratio' as const,
+  errors: 'sum(rate(http_requests_total{code=~"5.."}[{{.window}}]))',
+  total: 'sum(rate(http_requests_total[{{.window}}]))',
+};
+
+function aService(overrides: Partial<ServiceInput> = {}, slo: Partial<SloInput> = {}): ServiceInput {
+  return {
+    name: 'api',
+    description: 'API',
+    owner: { team: 'core' },
+    slos: [{ name: 'availability', objective: 99.9, sli: ratio, ...slo }],
+    ...overrides,
+  };
+}
+
+function problemsOf(entries: SourceEntry[]): SpecProblem[] {
+  try {
+    resolveServices(entries);
+  } catch (err) {
+    if (err instanceof SpecError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+const one = (value: unknown, file = 'slos/api.ts'): SourceEntry[] => [{ file, value }];
+const summary = (problems: SpecProblem[]) => problems.map((p) => `${p.path}: ${p.message}`);
+
+describe('resolveServices', () => {
+  it('resolves a valid service with the workbook tiers and an exact error budget', () => {
+    const [service] = resolveServices(one(aService()));
+    const slo = service!.slos[0]!;
+    expect(slo.id).toBe('api-availability');
+    expect(slo.errorBudget).toBe(0.001);
+    expect(slo.window).toBe('30d');
+    expect(slo.tiers.map((t) => t.factor)).toEqual([14.4, 6, 3, 1]);
+  });
+
+  it.each([
+    { name: 'objective of 100', input: aService({}, { objective: 100 }), expectedError: 'slos[0].objective: 100 must be a percentage between 0 and 100' },
+    { name: 'objective of 0', input: aService({}, { objective: 0 }), expectedError: 'slos[0].objective: 0 must be a percentage' },
+    { name: 'window over 90d', input: aService({}, { window: '120d' }), expectedError: 'slos[0].window: "120d" must be between 1d and 90d' },
+    { name: 'window that is not a duration', input: aService({}, { window: 'month' }), expectedError: 'slos[0].window: "month" is not a Prometheus duration' },
+    { name: 'PromQL that does not parse', input: aService({}, { sli: { ...ratio, total: 'sum(rate(x[{{.window}}])' } }), expectedError: 'slos[0].sli.total: PromQL does not parse' },
+    { name: 'a query without the window', input: aService({}, { sli: { ...ratio, total: 'sum(rate(x[5m]))' } }), expectedError: 'slos[0].sli.total: does not use the window' },
+    { name: 'errors the same query as total', input: aService({}, { sli: { ...ratio, errors: ratio.total } }), expectedError: 'slos[0].sli.errors: is the same query as total' },
+    { name: 'both errors and good', input: aService({}, { sli: { ...ratio, good: ratio.total } }), expectedError: 'slos[0].sli: a ratio SLI needs exactly one of "errors" or "good"' },
+    { name: 'an le threshold written differently from Prometheus', input: aService({}, { sli: { kind: 'latency', metric: 'http_request_duration_seconds', threshold: '0.250' } }), expectedError: 'slos[0].sli.threshold: "0.250" is not how Prometheus writes this bucket\'s le label: use "0.25"' },
+    { name: 'a histogram given by its bucket series', input: aService({}, { sli: { kind: 'latency', metric: 'http_request_duration_seconds_bucket', threshold: 0.25 } }), expectedError: 'slos[0].sli.metric: give the histogram\'s base name "http_request_duration_seconds"' },
+    { name: 'a bool gauge that is not a selector', input: aService({}, { sli: { kind: 'boolGauge', selector: 'avg(up)' } }), expectedError: 'slos[0].sli.selector: "avg(up)" must be a series selector' },
+    { name: 'a misspelt field', input: { ...aService(), owner: { team: 'core', slak: '#x' } }, expectedError: 'owner: Unrecognized key: "slak"' },
+    { name: 'an unknown SLI kind', input: aService({}, { sli: { kind: 'ratios' } as never }), expectedError: 'slos[0].sli.kind: must be one of "ratio", "latency", "raw", "boolGauge"' },
+    { name: 'an objective too loose for the default tiers', input: aService({}, { objective: 90 }), expectedError: 'slos[0].objective: the page tier 1h/5m (burn ×14.4) needs an error ratio of 144% and can never fire' },
+    { name: 'a reserved label', input: aService({ labels: { slo_id: 'x' } }), expectedError: 'labels.slo_id: "slo_id" is set by slokit' },
+    { name: 'a tier whose short window is not shorter', input: aService({}, { alerting: { tiers: [{ severity: 'page', budgetPercent: 2, long: '1h', short: '1h' }] } }), expectedError: 'slos[0].alerting.tiers[0].short: "1h" must be shorter than long "1h"' },
+  ])('rejects $name', ({ input, expectedError }) => {
+    expect(summary(problemsOf(one(input))).join('\n')).toContain(expectedError);
+  });
+
+  it('reports every problem at once, across files, sorted by file', () => {
+    const problems = problemsOf([
+      { file: 'slos/b.ts', value: aService({ name: 'b', dependsOn: ['nope'] }, { objective: 101 }) },
+      { file: 'slos/a.ts', value: aService({ name: 'a' }, { window: '0d', sli: { ...ratio, errors: ratio.total } }) },
+    ]);
+    expect(problems.map((p) => `${p.file} ${p.path}`)).toEqual([
+      'slos/a.ts slos[0].sli.errors',
+      'slos/a.ts slos[0].window',
+      'slos/b.ts dependsOn[0]',
+      'slos/b.ts slos[0].objective',
+    ]);
+    expect(problems.find((p) => p.path === 'dependsOn[0]')?.message).toBe('unknown service "nope" (known: a, b)');
+  });
+
+  it('reports duplicate SLO ids within a service and across services', () => {
+    const dupInService = aService();
+    dupInService.slos.push({ name: 'availability', objective: 99, sli: ratio });
+    const problems = problemsOf([
+      { file: 'slos/api.ts', value: dupInService },
+      { file: 'slos/api-x.ts', value: aService({ name: 'api-x' }) },
+      { file: 'slos/api2.ts', value: aService({ name: 'api' }, { name: 'x-availability' }) },
+    ]);
+    expect(summary(problems).join('\n')).toContain('slos[1].name: duplicate SLO id "api-availability"');
+    expect(summary(problems).join('\n')).toContain('name: duplicate service "api"');
+  });
+
+  it('reports a dependency cycle once, naming every service on it', () => {
+    const problems = problemsOf([
+      { file: 'slos/a.ts', value: aService({ name: 'a', dependsOn: ['b'] }) },
+      { file: 'slos/b.ts', value: aService({ name: 'b', dependsOn: ['c'] }) },
+      { file: 'slos/c.ts', value: aService({ name: 'c', dependsOn: ['a'] }) },
+    ]);
+    expect(summary(problems)).toEqual(['dependsOn[0]: dependency cycle: a → b → c → a']);
+  });
+
+  it('locates a problem on its line in the TypeScript source', () => {
+    const source = [
+      "export default defineService({",
+      "  name: 'api',",
+      "  slos: [",
+      "    { name: 'first', objective: 99.9 },",
+      "    {",
+      "      name: 'second',",
+      "      objective: 140,",
+      "    },",
+      "  ],",
+      "});",
+    ].join('\n');
+    const input = aService();
+    input.slos = [
+      { name: 'first', objective: 99.9, sli: ratio },
+      { name: 'second', objective: 140, sli: ratio },
+    ];
+    const [problem] = problemsOf([{ file: 'slos/api.ts', source, value: input }]);
+    expect(problem).toMatchObject({ file: 'slos/api.ts', line: 7, path: 'slos[1].objective' });
+  });
+
+  it('turns a window function that throws into a problem of its field', () => {
+    const problems = problemsOf(one(aService({}, { sli: { ...ratio, total: () => { throw new Error('boom'); } } })));
+    expect(summary(problems)).toContain('slos[0].sli.total: the window function threw: boom');
+  });
+});

@@ -1,0 +1,155 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildOutputs } from '../../src/cli/generate.js';
+import { loadServices } from '../../src/cli/load-slos.js';
+import { dashboardQueries, type DashboardQuery } from '../../src/grafana/index.js';
+import { DATASOURCE_VARIABLE, SLO_VARIABLE, dashboardFile, record, type Service } from '../../src/slo/index.js';
+import { startPrometheus, waitFor, type PrometheusInstance, type QueryData } from '../support/prometheus.js';
+import { exampleSloMetrics, startSyntheticTarget, type SyntheticTarget } from '../support/synthetic-target.js';
+
+/** Grafana's variables as a dashboard would send them: every SLO selected, 5m ranges. */
+function substitute(expr: string, slo: string): string {
+  const vars: Record<string, string> = {
+    [SLO_VARIABLE]: slo,
+    [DATASOURCE_VARIABLE]: 'prometheus',
+    __range: '5m',
+    __interval: '15s',
+    __rate_interval: '1m',
+  };
+  return expr.replace(/\$\{(\w+)(?::\w+)?\}|\$(\w+)/g, (whole, braced: string | undefined, bare: string | undefined) => {
+    const name = braced ?? bare ?? '';
+    return vars[name] ?? whole;
+  });
+}
+
+function hasData(data: QueryData): boolean {
+  return data.resultType === 'vector' || data.resultType === 'matrix' ? data.result.length > 0 : true;
+}
+
+describe('generated dashboards against a real Prometheus', () => {
+  let prom: PrometheusInstance | undefined;
+  let target: SyntheticTarget | undefined;
+  let dir: string | undefined;
+  let services: Service[] = [];
+  const dashboards = new Map<string, Dashboard>();
+
+  beforeAll(async () => {
+    services = await loadServices(resolve('slos'));
+    dir = await mkdtemp(join(tmpdir(), 'slokit-dash-e2e-'));
+    const outputs = buildOutputs(services, {
+      rulesDir: join(dir, 'rules'),
+      dashboardsDir: join(dir, 'dashboards'),
+      routerDir: join(dir, 'router'),
+      ruleFormat: 'prometheus',
+      labelStyle: 'slo',
+      formulation: 'aggregated',
+      grafanaUrl: 'http://grafana.test',
+    });
+    const ruleFiles: string[] = [];
+    for (const [path, content] of outputs.files) {
+      if (path.startsWith(join(dir, 'rules'))) {
+        const file = join(dir, `${ruleFiles.length}.yml`);
+        await writeFile(file, content);
+        ruleFiles.push(file);
+      } else if (path.startsWith(join(dir, 'dashboards')) && path.endsWith('.json')) {
+        dashboards.set(path.slice(join(dir, 'dashboards').length + 1), JSON.parse(content) as Dashboard);
+      }
+    }
+    target = await startSyntheticTarget(exampleSloMetrics());
+    prom = await startPrometheus({
+      ruleFiles,
+      scrapeInterval: '1s',
+      evaluationInterval: '1s',
+      scrapeConfigs: [{ jobName: 'synthetic', targets: [target.address], honorLabels: true }],
+    });
+    const p = prom;
+    const sloCount = services.reduce((n, s) => n + s.slos.length, 0);
+    // Every SLO's budget, current burn rate and event rates are recorded, and the checkout page fires.
+    const ready = await waitFor(async () => {
+      const counts = await Promise.all(
+        [record.periodErrorBudgetRemaining, record.currentBurnRate, record.totalRate('5m')].map(async (name) => {
+          const d = await p.query(`count(${name})`);
+          return d.resultType === 'vector' ? Number(d.result[0]?.value[1] ?? 0) : 0;
+        }),
+      );
+      const firing = await p.query('ALERTS{alertstate="firing", alertname="SLOErrorBudgetBurnPage"}');
+      return counts.every((c) => c === sloCount) && hasData(firing);
+    }, 45_000);
+    expect(ready, `recordings not ready; Prometheus log:\n${p.logs()}`).toBe(true);
+  });
+
+  afterAll(async () => {
+    await prom?.stop();
+    await target?.close();
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('evaluates every generated rule without error', async () => {
+    const groups = await prom!.rules();
+    const broken = groups.flatMap((g) => g.rules.filter((r) => r.health === 'err').map((r) => `${g.name}/${r.name}: ${r.lastError}`));
+    expect(broken).toEqual([]);
+    expect(groups).toHaveLength(services.reduce((n, s) => n + s.slos.length, 0));
+  });
+
+  it('answers every panel query of every dashboard with data, and every annotation query without error, when all SLOs are selected', async () => {
+    const p = prom!;
+    expect([...dashboards.keys()].sort()).toEqual(
+      [dashboardFile.overview, ...services.map((s) => dashboardFile.service(s.name))].sort(),
+    );
+    const failures: string[] = [];
+    const checked: DashboardQuery[] = [];
+    const end = Date.now() / 1000;
+    for (const [file, dashboard] of dashboards) {
+      for (const q of dashboardQueries(dashboard)) {
+        const expr = substitute(q.expr, '.*');
+        const where = `${file} ${q.source}${q.refId ? ` ${q.refId}` : ''}`;
+        try {
+          const data = q.instant ? await p.query(expr) : await p.queryRange(expr, end - 60, end, 5);
+          // Annotations show firing alerts: only checkout's burn is fast enough to fire one here.
+          const expectsData = q.panelId !== undefined || file === dashboardFile.service('checkout');
+          if (expectsData && !hasData(data)) failures.push(`${where}: no data for ${expr}`);
+        } catch (err) {
+          failures.push(`${where}: ${(err as Error).message}`);
+        }
+        checked.push(q);
+      }
+    }
+    expect(failures).toEqual([]);
+    // 8 queries a slo row's panels hold, at least (stats 3, SLI 2, burn-down 1, windows, events 3).
+    expect(checked.length).toBeGreaterThan(services.reduce((n, s) => n + s.slos.length, 0) * 9);
+  });
+
+  it('shows only the SLO an alert links to when the slo variable selects it', async () => {
+    const p = prom!;
+    const checkout = dashboards.get(dashboardFile.service('checkout'))!;
+    const queries = dashboardQueries(checkout).filter((q) => q.panelId !== undefined);
+    const rowOf = (id: number) => Math.floor(id / 100);
+    const latencyRow = rowOf(queries.find((q) => q.expr.includes('checkout-latency'))!.panelId!);
+    const withData = new Set<number>();
+    for (const q of queries) {
+      const data = await p.query(substitute(q.expr, 'latency'));
+      if (hasData(data)) withData.add(rowOf(q.panelId!));
+    }
+    expect([...withData]).toEqual([latencyRow]);
+  });
+
+  it('lists every SLO on the overview with the paging one first in sort order', async () => {
+    const p = prom!;
+    const overview = dashboardQueries(dashboards.get(dashboardFile.overview)!);
+    const list = overview.find((q) => q.refId === 'A' && q.expr.includes('dashboard_url'))!;
+    const listed = await p.query(list.expr);
+    expect(listed.resultType === 'vector' ? listed.result.map((s) => s.metric.slo_id).sort() : []).toEqual(
+      services.flatMap((s) => s.slos.map((slo) => slo.id)).sort(),
+    );
+    const score = overview.find((q) => q.refId === 'G')!;
+    const scores = await p.query(score.expr);
+    const ranked = scores.resultType === 'vector' ? [...scores.result].sort((a, b) => Number(b.value[1]) - Number(a.value[1])) : [];
+    expect(ranked[0]?.metric.slo_id).toBe('checkout-availability');
+    expect(Number(ranked[0]?.value[1])).toBeGreaterThanOrEqual(2000);
+    const url = listed.resultType === 'vector' ? listed.result.find((s) => s.metric.slo_id === 'checkout-latency')?.metric.dashboard_url : undefined;
+    expect(url).toBe('/d/slokit-svc-checkout/checkout?var-slo=latency');
+  });
+});
