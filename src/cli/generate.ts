@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { generateAlertmanagerConfig, type AlertmanagerConfigOptions } from '../alertmanager/index.js';
 import { generateDashboards } from '../grafana/index.js';
 import { generateRuleGroups, renderRuleFile, type RuleFileFormat, type RuleOptions } from '../prometheus/index.js';
 import { buildCatalog, rulesFile, type Service } from '../slo/index.js';
@@ -9,6 +10,7 @@ export interface GenerateOptions extends RuleOptions {
   dashboardsDir: string;
   routerDir: string;
   ruleFormat: RuleFileFormat;
+  alertmanager: AlertmanagerConfigOptions;
 }
 
 /** Every file `slokit generate` writes, from resolved services: pure, so --check and tests share it. */
@@ -22,5 +24,6 @@ export function buildOutputs(services: readonly Service[], options: GenerateOpti
   for (const [name, content] of dashboards) files.set(join(options.dashboardsDir, name), content);
   const catalog = buildCatalog(services, { grafanaUrl: options.grafanaUrl, labelStyle: options.labelStyle });
   files.set(join(options.routerDir, 'catalog.json'), `${JSON.stringify(catalog, null, 2)}\n`);
+  files.set(join(options.routerDir, 'alertmanager.yml'), generateAlertmanagerConfig(services, options.alertmanager));
   return { files, managedDirs: [options.rulesDir, options.dashboardsDir] };
 }

@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { resolve } from 'node:path';
 import { SpecError } from '../slo/index.js';
+import { DEFAULT_ALERTMANAGER_OPTIONS } from '../alertmanager/index.js';
 import { buildOutputs, type GenerateOptions } from './generate.js';
 import { loadServices } from './load-slos.js';
 import { findStale, writeOutputs } from './output-files.js';
@@ -39,7 +40,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
 
   program
     .command('generate')
-    .description('generate rules/, the alert-router catalog and Alertmanager route from slos/*.ts')
+    .description('generate rules/, dashboards/, the alert-router catalog and Alertmanager config from slos/*.ts')
     .option('--slos <dir>', 'directory of SLO files', 'slos')
     .option('--rules-out <dir>', 'where rule files go', 'rules')
     .option('--dashboards-out <dir>', 'where dashboards go', 'dashboards')
@@ -52,6 +53,13 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .addOption(new Option('--format <format>', 'rule file format').choices(['prometheus', 'prometheus-rule']).default('prometheus'))
     .option('--grafana-url <url>', 'Grafana base URL for dashboard links', url, process.env.SLOKIT_GRAFANA_URL ?? 'http://localhost:3000')
     .option('--interval <duration>', 'rule group evaluation interval (default: Prometheus global)', duration)
+    .option('--router-url <url>', 'the alert-router webhook URL in alertmanager.yml', url, DEFAULT_ALERTMANAGER_OPTIONS.routerUrl)
+    .option('--router-token-file <path>', 'file with the router bearer token, as Alertmanager sees it', DEFAULT_ALERTMANAGER_OPTIONS.routerTokenFile)
+    .option(
+      '--self-page-key-file <path>',
+      "file with the PagerDuty routing key for the router's own pages",
+      DEFAULT_ALERTMANAGER_OPTIONS.selfPageRoutingKeyFile,
+    )
     .action(async (opts: Record<string, unknown>) => {
       code = await generate(opts, io);
     });
@@ -77,6 +85,11 @@ async function generate(opts: Record<string, unknown>, io: Io): Promise<number> 
     formulation: opts.formulation as GenerateOptions['formulation'],
     grafanaUrl: String(opts.grafanaUrl),
     ...(typeof opts.interval === 'string' ? { interval: opts.interval } : {}),
+    alertmanager: {
+      routerUrl: String(opts.routerUrl),
+      routerTokenFile: String(opts.routerTokenFile),
+      selfPageRoutingKeyFile: String(opts.selfPageKeyFile),
+    },
   };
   try {
     const services = await loadServices(resolve(String(opts.slos)));

@@ -1,0 +1,92 @@
+import { ALERT_LABELS, toGeneratedYaml, type Service } from '../slo/index.js';
+
+export interface AlertmanagerConfigOptions {
+  /** The alert-router's webhook endpoint. */
+  routerUrl: string;
+  /** File holding the bearer token Alertmanager sends to the router (never the token itself). */
+  routerTokenFile: string;
+  /** File holding the PagerDuty routing key for the router's own SLOs, which cannot page through it. */
+  selfPageRoutingKeyFile: string;
+}
+
+export const DEFAULT_ALERTMANAGER_OPTIONS: AlertmanagerConfigOptions = {
+  routerUrl: 'http://127.0.0.1:9097/api/v1/alertmanager',
+  routerTokenFile: '/etc/alertmanager/secrets/slokit-router-token',
+  selfPageRoutingKeyFile: '/etc/alertmanager/secrets/pagerduty-sre-routing-key',
+};
+
+export const ROUTER_RECEIVER = 'slokit-alert-router';
+export const SELF_RECEIVER = 'slokit-alert-router-self';
+/** The service name of the router's own SLOs (slos/alert-router.ts). */
+export const ROUTER_SERVICE = 'alert-router';
+
+/**
+ * An Alertmanager configuration that sends every slokit SLO alert to the alert-router, grouped per
+ * SLO so the page and ticket tiers of one SLO arrive together and the router makes one incident.
+ *
+ * - group_wait 30s (a page waits at most that for its siblings), group_interval 5m, repeat_interval
+ *   4h: the router deduplicates repeats, and a repeat re-delivers what a router restored from an old
+ *   backup would have missed.
+ * - send_resolved, and max_alerts 0 (never truncate a batch: the router must see every alert).
+ * - The router's own SLO alerts go straight to PagerDuty: a broken router cannot page about itself.
+ * - A page of an SLO inhibits its ticket (same slo_id): one problem, one notification.
+ * - Non-SLO alerts fall through to the router too, grouped by alertname.
+ */
+export function generateAlertmanagerConfig(services: readonly Service[], options: AlertmanagerConfigOptions): string {
+  const hasSelf = services.some((s) => s.name === ROUTER_SERVICE);
+  const sloRoute = {
+    receiver: ROUTER_RECEIVER,
+    matchers: [`${ALERT_LABELS.id}=~".+"`],
+    group_by: [ALERT_LABELS.id],
+    group_wait: '30s',
+    group_interval: '5m',
+    repeat_interval: '4h',
+  };
+  const selfRoute = {
+    receiver: SELF_RECEIVER,
+    matchers: [`${ALERT_LABELS.service}="${ROUTER_SERVICE}"`, `${ALERT_LABELS.severity}="page"`],
+    group_by: [ALERT_LABELS.id],
+    group_wait: '30s',
+    group_interval: '5m',
+    repeat_interval: '4h',
+  };
+  const config = {
+    route: {
+      receiver: ROUTER_RECEIVER,
+      group_by: ['alertname'],
+      group_wait: '30s',
+      group_interval: '5m',
+      repeat_interval: '4h',
+      routes: hasSelf ? [selfRoute, sloRoute] : [sloRoute],
+    },
+    inhibit_rules: [
+      {
+        source_matchers: [`${ALERT_LABELS.severity}="page"`, `${ALERT_LABELS.id}=~".+"`],
+        target_matchers: [`${ALERT_LABELS.severity}="ticket"`],
+        equal: [ALERT_LABELS.id],
+      },
+    ],
+    receivers: [
+      {
+        name: ROUTER_RECEIVER,
+        webhook_configs: [
+          {
+            url: options.routerUrl,
+            send_resolved: true,
+            max_alerts: 0,
+            http_config: { authorization: { type: 'Bearer', credentials_file: options.routerTokenFile } },
+          },
+        ],
+      },
+      ...(hasSelf
+        ? [
+            {
+              name: SELF_RECEIVER,
+              pagerduty_configs: [{ routing_key_file: options.selfPageRoutingKeyFile, send_resolved: true }],
+            },
+          ]
+        : []),
+    ],
+  };
+  return toGeneratedYaml(config, ['slos/ (slokit generate)']);
+}
