@@ -11,12 +11,13 @@ export default defineService({
   slos: [
     {
       name: 'webhook-availability',
-      description: 'Alertmanager webhook batches accepted (not answered 5xx)',
+      description: 'Alertmanager webhook batches accepted (not answered 5xx; Alertmanager retries those)',
       objective: 99.9,
       sli: {
+        // Every webhook request is counted by its latency histogram, labelled with the status code.
         kind: 'ratio',
-        errors: (w) => `sum(rate(slokit_router_webhook_requests_total{code=~"5.."}[${w}]))`,
-        total: (w) => `sum(rate(slokit_router_webhook_requests_total[${w}]))`,
+        errors: (w) => `sum(rate(slokit_router_webhook_duration_seconds_count{code=~"5.."}[${w}]))`,
+        total: (w) => `sum(rate(slokit_router_webhook_duration_seconds_count[${w}]))`,
       },
     },
     {

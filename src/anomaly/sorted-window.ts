@@ -1,3 +1,5 @@
+import { MAD_TO_SIGMA } from './z-score.js';
+
 /**
  * A sliding window of the last `capacity` numbers kept both in arrival order (a ring buffer, to
  * know which value leaves) and sorted (binary insertion), so the median is O(1) and the median
@@ -82,6 +84,25 @@ export class SortedWindow {
     return n & 1 ? this.kthDistance(h, m, split) : (this.kthDistance(h - 1, m, split) + this.kthDistance(h, m, split)) / 2;
   }
 
+  /**
+   * Robust spread (standard-deviation units): 1.4826 × MAD, or when more than half the values are
+   * equal (MAD = 0) the mean absolute deviation from the median × 1.2533 (O(n), only then), never
+   * less than `floor`, so a flat stretch does not make every wiggle infinitely surprising.
+   */
+  robustScale(floor: number): number {
+    const s = MAD_TO_SIGMA * this.mad();
+    if (s > floor) return s;
+    const fallback = 1.2533 * this.meanAbsoluteDeviationFrom(this.median());
+    return fallback > floor ? fallback : floor;
+  }
+
+  /** Mean of |x − m| over the values held: a fallback spread when the MAD is 0. O(n). */
+  meanAbsoluteDeviationFrom(m: number): number {
+    let sum = 0;
+    for (let i = 0; i < this.count; i++) sum += Math.abs(this.sorted[i]! - m);
+    return this.count === 0 ? Number.NaN : sum / this.count;
+  }
+
   /** Values held, oldest first. */
   values(): number[] {
     const out: number[] = new Array<number>(this.count);
@@ -122,21 +143,18 @@ export class SortedWindow {
     const a = this.sorted;
     const nl = split;
     const nr = this.count - split;
-    const left = (i: number): number => m - a[split - 1 - i]!;
-    const right = (j: number): number => a[split + j]! - m;
-    // i values from the left list and k+1−i from the right make up the k+1 smallest.
+    // i values from the left list (m − a[split−1−i]) and k+1−i from the right (a[split+j] − m) make up the k+1 smallest.
     let lo = Math.max(0, k + 1 - nr);
     let hi = Math.min(k + 1, nl);
     while (lo < hi) {
       const i = (lo + hi) >> 1;
       // Too few from the left if the next left value is smaller than the last right value taken.
-      if (left(i) < right(k - i)) lo = i + 1;
+      if (m - a[split - 1 - i]! < a[split + k - i]! - m) lo = i + 1;
       else hi = i;
     }
-    const i = lo;
-    const j = k + 1 - i;
-    const lastLeft = i > 0 ? left(i - 1) : Number.NEGATIVE_INFINITY;
-    const lastRight = j > 0 ? right(j - 1) : Number.NEGATIVE_INFINITY;
-    return Math.max(lastLeft, lastRight);
+    const j = k + 1 - lo;
+    const lastLeft = lo > 0 ? m - a[split - lo]! : Number.NEGATIVE_INFINITY;
+    const lastRight = j > 0 ? a[split + j - 1]! - m : Number.NEGATIVE_INFINITY;
+    return lastLeft > lastRight ? lastLeft : lastRight;
   }
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_ALERTMANAGER_OPTIONS } from '../../src/alertmanager/index.js';
 import { buildOutputs } from '../../src/cli/generate.js';
 import { loadServices } from '../../src/cli/load-slos.js';
 import { dashboardQueries, type DashboardQuery } from '../../src/grafana/index.js';
@@ -47,6 +48,7 @@ describe('generated dashboards against a real Prometheus', () => {
       labelStyle: 'slo',
       formulation: 'aggregated',
       grafanaUrl: 'http://grafana.test',
+      alertmanager: DEFAULT_ALERTMANAGER_OPTIONS,
     });
     const ruleFiles: string[] = [];
     for (const [path, content] of outputs.files) {

@@ -47,8 +47,6 @@ export function exampleSloMetrics(): SyntheticMetrics {
       { name: 'http_requests_total', labels: { job: 'checkout', code: '503' }, perSecond: 5 },
       { name: 'grpc_server_handled_total', labels: { grpc_service: 'payments.Payments', grpc_method: 'Authorise', grpc_code: 'OK' }, perSecond: 20 },
       { name: 'grpc_server_handled_total', labels: { grpc_service: 'payments.Payments', grpc_method: 'Authorise', grpc_code: 'Internal' }, perSecond: 0.004 },
-      { name: 'slokit_router_webhook_requests_total', labels: { code: '200' }, perSecond: 2 },
-      { name: 'slokit_router_webhook_requests_total', labels: { code: '503' }, perSecond: 0.01 },
       { name: 'slokit_router_notifications_total', labels: { outcome: 'delivered' }, perSecond: 1 },
       { name: 'slokit_router_notifications_total', labels: { outcome: 'failed' }, perSecond: 0.002 },
     ],
@@ -56,7 +54,8 @@ export function exampleSloMetrics(): SyntheticMetrics {
       { name: 'http_request_duration_seconds', labels: { job: 'checkout', route: '/cart' }, perSecond: 40, shareAtOrBelow: { '0.1': 0.8, '0.3': 0.98 } },
       { name: 'http_request_duration_seconds', labels: { job: 'checkout', route: '/healthz' }, perSecond: 1, shareAtOrBelow: { '0.1': 1, '0.3': 1 } },
       { name: 'http_request_duration_seconds', labels: { job: 'catalog', method: 'GET', route: '/products' }, perSecond: 30, shareAtOrBelow: { '0.1': 0.997, '0.3': 1 } },
-      { name: 'slokit_router_webhook_duration_seconds', labels: {}, perSecond: 2, shareAtOrBelow: { '0.1': 0.9, '0.25': 0.995 } },
+      { name: 'slokit_router_webhook_duration_seconds', labels: { code: '200' }, perSecond: 2, shareAtOrBelow: { '0.1': 0.9, '0.25': 0.995 } },
+      { name: 'slokit_router_webhook_duration_seconds', labels: { code: '503' }, perSecond: 0.01, shareAtOrBelow: { '0.1': 1, '0.25': 1 } },
     ],
     gauges: [
       // Down one second in 100.

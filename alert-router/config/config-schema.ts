@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { parseDuration } from '../../src/slo/duration.js';
+import { parseMatcher } from '../pipeline/matcher.js';
+
+const duration = z.string().refine((s) => parseDuration(s) !== undefined, { message: 'must be a duration like 30s, 5m or 1h' });
+const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, { message: 'must name an environment variable (A-Z, 0-9, _)' });
+const byteSize = z.string().regex(/^\d+(b|kb|mb)$/i, { message: 'must be a size like 512kb or 2mb' });
+const matcher = z.string().superRefine((s, ctx) => {
+  try {
+    parseMatcher(s);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+  }
+});
+
+/**
+ * The router's YAML config. Secrets never live here: fields ending in `Env` name the environment
+ * variable that holds them.
+ */
+export const configSchema = z
+  .object({
+    listen: z.object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(9097) }).strict().prefault({}),
+    store: z
+      .object({
+        path: z.string().default('./data/alert-router.db'),
+        /** `full`: a 2xx survives power loss; `normal`: survives a process crash only. */
+        synchronous: z.enum(['full', 'normal']).default('full'),
+      })
+      .strict()
+      .prefault({}),
+    catalog: z.string().default('./alert-router/catalog.json'),
+    auth: z.union([
+      z.object({ bearerTokenEnv: envName }).strict(),
+      z.object({ basic: z.object({ username: z.string().min(1), passwordEnv: envName }).strict() }).strict(),
+    ]),
+    webhook: z.object({ bodyLimit: byteSize.default('4mb') }).strict().prefault({}),
+    incidents: z.object({ reopenWindow: duration.default('15m') }).strict().prefault({}),
+    delivery: z
+      .object({
+        concurrency: z.number().int().min(1).max(64).default(8),
+        attemptTimeout: duration.default('10s'),
+        backoffBase: duration.default('1s'),
+        backoffMax: duration.default('5m'),
+        maxAttempts: z.number().int().min(1).default(25),
+        drainTimeout: duration.default('10s'),
+      })
+      .strict()
+      .prefault({}),
+    pagerduty: z
+      .object({
+        server: z.string().default('events.pagerduty.com'),
+        /** Extra CA certificate (PEM file) to trust for the Events API, e.g. a TLS-inspecting proxy's. */
+        caFile: z.string().optional(),
+        defaultRoutingKeyEnv: envName.optional(),
+        /** PagerDuty service name (as in the catalog) → env var holding its Events v2 routing key. */
+        services: z.record(z.string(), envName).default({}),
+      })
+      .strict()
+      .prefault({}),
+    slack: z
+      .object({
+        tokenEnv: envName.optional(),
+        apiUrl: z.url().default('https://slack.com/api/'),
+        defaultChannel: z.string().optional(),
+      })
+      .strict()
+      .prefault({}),
+    routes: z
+      .array(
+        z
+          .object({
+            name: z.string().min(1),
+            matchers: z.array(matcher).default([]),
+            pagerduty: z.string().min(1).optional(),
+            slack: z.string().min(1).optional(),
+            continue: z.boolean().default(false),
+          })
+          .strict(),
+      )
+      .default([]),
+  })
+  .strict();
+
+export type RouterConfigInput = z.input<typeof configSchema>;
+export type RouterConfigFile = z.output<typeof configSchema>;

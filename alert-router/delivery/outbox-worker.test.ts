@@ -1,0 +1,170 @@
+import { pino } from 'pino';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { FakeClock } from '../../test/support/fake-clock.js';
+import { DeliveryError, type DeliveryReceipt, type Notification, type Notifier, type TargetKind } from '../notify/types.js';
+import { RouterMetrics } from '../router-metrics.js';
+import { openDatabase } from '../store/open-database.js';
+import { SqliteStore } from '../store/sqlite-store.js';
+import { OutboxWorker } from './outbox-worker.js';
+
+type Script = (n: Notification) => DeliveryReceipt | DeliveryError;
+
+/** A notifier that answers from a script and records what it was asked to send. */
+class FakeNotifier implements Notifier {
+  readonly sent: Notification[] = [];
+  constructor(
+    readonly kind: TargetKind,
+    public script: Script[],
+  ) {}
+  async deliver(n: Notification): Promise<DeliveryReceipt> {
+    this.sent.push(n);
+    const step = this.script.length > 1 ? this.script.shift()! : this.script[0]!;
+    const outcome = step(n);
+    if (outcome instanceof DeliveryError) throw outcome;
+    return outcome;
+  }
+}
+
+const ok = (ref?: string): Script => () => ({ status: 202, ...(ref === undefined ? {} : { ref }) });
+const fail = (status: number, retryAfterMs?: number): Script => () =>
+  new DeliveryError(`HTTP ${status}`, { retryable: status === 429 || status >= 500, status, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
+
+function notification(id: string, action: Notification['action'], kind: TargetKind): Notification {
+  return {
+    id,
+    incidentId: 'inc-1',
+    action,
+    target: { kind, destination: kind === 'pagerduty' ? 'PD_KEY' : '#checkout' },
+    severity: 'page',
+    summary: 'checkout/availability burning',
+    details: '',
+    service: 'checkout',
+    customDetails: {},
+    links: [],
+    startedAt: '2026-11-02T03:00:00.000Z',
+  };
+}
+
+describe('OutboxWorker', () => {
+  let clock: FakeClock;
+  let store: SqliteStore;
+  let metrics: RouterMetrics;
+  let pd: FakeNotifier;
+  let slack: FakeNotifier;
+  let worker: OutboxWorker;
+
+  beforeEach(() => {
+    clock = new FakeClock();
+    store = new SqliteStore(openDatabase({ path: ':memory:', synchronous: 'full' }));
+    metrics = new RouterMetrics(() => store.outboxDepth());
+    pd = new FakeNotifier('pagerduty', [ok()]);
+    slack = new FakeNotifier('slack', [ok('1700000000.000100')]);
+    worker = new OutboxWorker({
+      store,
+      notifiers: { pagerduty: pd, slack },
+      clock,
+      random: () => 0.5,
+      logger: pino({ level: 'silent' }),
+      metrics,
+      policy: () => ({ baseMs: 1000, maxMs: 60_000, maxAttempts: 5 }),
+      concurrency: 4,
+      attemptTimeoutMs: 5000,
+    });
+  });
+
+  it('gets exactly one event accepted through a 500, then a 429 with Retry-After, then a 202', async () => {
+    pd.script = [fail(500), fail(429, 7000), ok()];
+    store.enqueue([notification('n1', 'trigger', 'pagerduty')], clock.now());
+    expect(await worker.runOnce()).toBe(1); // 500: backoff 0.75 s with random 0.5
+    clock.advance(749);
+    expect(await worker.runOnce()).toBe(0);
+    clock.advance(1);
+    expect(await worker.runOnce()).toBe(1); // 429: Retry-After 7 s
+    clock.advance(6999);
+    expect(await worker.runOnce()).toBe(0);
+    clock.advance(1);
+    expect(await worker.runOnce()).toBe(1); // 202
+    clock.advance(3_600_000);
+    expect(await worker.runOnce()).toBe(0);
+    expect(pd.sent).toHaveLength(3);
+    expect(store.outboxDepth()).toBe(0);
+    const timeline = store.timelineOf('inc-1');
+    expect(timeline.map((e) => e.kind)).toEqual(['retried', 'retried', 'notified']);
+    expect(timeline[1]!.reason).toContain('Retry-After asked for 7s');
+    const m = await metrics.registry.getSingleMetricAsString('slokit_router_notifications_total');
+    expect(m).toContain('target="pagerduty",outcome="retried"} 2');
+    expect(m).toContain('target="pagerduty",outcome="delivered"} 1');
+  });
+
+  it('never sends a resolve before its trigger, even while the trigger is being retried', async () => {
+    pd.script = [fail(503), ok()];
+    store.enqueue([notification('n1', 'trigger', 'pagerduty'), notification('n2', 'resolve', 'pagerduty')], clock.now());
+    await worker.runOnce();
+    clock.advance(60_000);
+    await worker.runOnce();
+    await worker.runOnce();
+    expect(pd.sent.map((n) => n.action)).toEqual(['trigger', 'trigger', 'resolve']);
+  });
+
+  it('records a 4xx as failed with its reason, counts it, and does not retry it', async () => {
+    pd.script = [fail(400), ok()];
+    store.enqueue([notification('n1', 'trigger', 'pagerduty')], clock.now());
+    await worker.runOnce();
+    clock.advance(3_600_000);
+    expect(await worker.runOnce()).toBe(0);
+    expect(pd.sent).toHaveLength(1);
+    const [failed] = store.timelineOf('inc-1');
+    expect(failed).toMatchObject({ kind: 'failed' });
+    expect(failed!.reason).toContain('HTTP 400');
+    expect(await metrics.registry.getSingleMetricAsString('slokit_router_notifications_total')).toContain('outcome="failed"} 1');
+  });
+
+  it('threads Slack updates and the resolve on the first message ts', async () => {
+    store.addTargets('inc-1', [{ kind: 'slack', destination: '#checkout' }]);
+    store.enqueue(
+      [notification('n1', 'trigger', 'slack'), notification('n2', 'update', 'slack'), notification('n3', 'resolve', 'slack')],
+      clock.now(),
+    );
+    for (let i = 0; i < 3; i++) await worker.runOnce();
+    expect(slack.sent.map((n) => [n.action, n.threadTs])).toEqual([
+      ['trigger', undefined],
+      ['update', '1700000000.000100'],
+      ['resolve', '1700000000.000100'],
+    ]);
+  });
+
+  it('keeps delivering to Slack while a PagerDuty attempt hangs', async () => {
+    const hanging: Notifier = { kind: 'pagerduty', deliver: () => new Promise<DeliveryReceipt>(() => {}) };
+    const w = new OutboxWorker({
+      store,
+      notifiers: { pagerduty: hanging, slack },
+      clock,
+      random: () => 0.5,
+      logger: pino({ level: 'silent' }),
+      metrics,
+      policy: () => ({ baseMs: 1000, maxMs: 60_000, maxAttempts: 5 }),
+      concurrency: 4,
+      attemptTimeoutMs: 5000,
+    });
+    store.enqueue([notification('n1', 'trigger', 'pagerduty')], clock.now());
+    w.start();
+    store.enqueue([{ ...notification('n2', 'trigger', 'slack'), incidentId: 'inc-2' }], clock.now());
+    w.poke();
+    for (let i = 0; i < 50 && slack.sent.length === 0; i++) await new Promise((r) => setImmediate(r));
+    expect(slack.sent.map((n) => n.id)).toEqual(['n2']);
+    expect(store.outboxDepth()).toBe(1); // only the hanging PagerDuty trigger is still pending
+    await w.stop(10); // aborts the hung attempt; it stays pending for the next start
+    expect(store.outboxDepth()).toBe(1);
+  });
+
+  it('gives up on a target that keeps failing after the configured attempts', async () => {
+    pd.script = [fail(502)];
+    store.enqueue([notification('n1', 'trigger', 'pagerduty')], clock.now());
+    for (let i = 0; i < 10; i++) {
+      await worker.runOnce();
+      clock.advance(120_000);
+    }
+    expect(pd.sent).toHaveLength(5);
+    expect(store.timelineOf('inc-1').at(-1)!.reason).toContain('gave up after 5 attempts');
+  });
+});

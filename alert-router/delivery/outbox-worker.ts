@@ -1,0 +1,215 @@
+import type { Logger } from 'pino';
+import { DeliveryError, type Notification, type Notifier, type TargetKind } from '../notify/types.js';
+import { retryDelay, type RetryPolicy } from '../pipeline/retry-policy.js';
+import type { TimelineEntry } from '../pipeline/types.js';
+import type { RouterMetrics } from '../router-metrics.js';
+import type { OutboxEntry, SqliteStore } from '../store/sqlite-store.js';
+
+/** Timers the worker sleeps on; the real ones in production, a fake clock in tests. */
+export interface WorkerClock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export interface OutboxWorkerOptions {
+  store: SqliteStore;
+  notifiers: Partial<Record<TargetKind, Notifier>>;
+  clock: WorkerClock;
+  random: () => number;
+  logger: Logger;
+  metrics: RouterMetrics | undefined;
+  policy: () => RetryPolicy;
+  /** Deliveries in flight at once. */
+  concurrency: number;
+  /** One attempt is abandoned (and retried) after this long. */
+  attemptTimeoutMs: number;
+}
+
+const describeTarget = (n: Notification) =>
+  n.target.kind === 'pagerduty' ? `PagerDuty (routing key $${n.target.destination})` : `Slack ${n.target.destination}`;
+
+/**
+ * Drains the durable outbox: delivers due notifications in order per incident and target, retries
+ * 429/5xx/network failures with backoff (Retry-After honoured), records 4xx as failed, and writes each
+ * outcome to the incident's timeline. At-least-once: a crash between the target's answer and the
+ * store's update re-sends that one notification on restart (PagerDuty dedups it by dedup_key).
+ */
+export class OutboxWorker {
+  private stopped = true;
+  private timer: unknown;
+  private wake: (() => void) | undefined;
+  private loopDone: Promise<void> = Promise.resolve();
+  private readonly controller = new AbortController();
+  /** Attempts in flight by notification id; one target's slow answer never holds up another's. */
+  private readonly inFlight = new Map<string, Promise<void>>();
+
+  constructor(private readonly o: OutboxWorkerOptions) {}
+
+  /** Starts delivering in the background. */
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.loopDone = this.loop();
+  }
+
+  /** New notifications were committed (or an attempt finished): look now instead of at the next timer. */
+  poke(): void {
+    this.wake?.();
+  }
+
+  /**
+   * Stops taking new work and waits for in-flight attempts up to `graceMs`, then aborts them (they
+   * stay pending and go out after the restart).
+   */
+  async stop(graceMs: number): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    let t: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => {
+      t = setTimeout(() => {
+        this.controller.abort();
+        resolve();
+      }, graceMs);
+    });
+    await Promise.race([this.loopDone.then(() => Promise.allSettled([...this.inFlight.values()])), grace]);
+    clearTimeout(t);
+  }
+
+  /**
+   * Starts every due notification that is first in line for its incident and target, up to the
+   * concurrency limit, and returns how many it started.
+   */
+  private fill(): number {
+    const free = this.o.concurrency - this.inFlight.size;
+    if (free <= 0) return 0;
+    let started = 0;
+    for (const entry of this.o.store.due(this.o.clock.now(), this.o.concurrency * 4 + this.inFlight.size)) {
+      if (started >= free) break;
+      const id = entry.notification.id;
+      if (this.inFlight.has(id)) continue;
+      const p = this.attempt(entry)
+        .catch((error: unknown) => this.o.logger.error({ err: error, notification: id }, 'outbox attempt crashed'))
+        .finally(() => {
+          this.inFlight.delete(id);
+          this.poke();
+        });
+      this.inFlight.set(id, p);
+      started++;
+    }
+    return started;
+  }
+
+  /** Delivers everything due now, once, and waits for those attempts. Returns how many it made (tests). */
+  async runOnce(): Promise<number> {
+    const started = this.fill();
+    await Promise.allSettled([...this.inFlight.values()]);
+    return started;
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        this.fill();
+      } catch (error) {
+        this.o.logger.error({ err: error }, 'outbox round failed; retrying in 1s');
+        await this.sleep(1000);
+        continue;
+      }
+      const nextAt = this.o.store.nextDueAt();
+      let wait = nextAt === undefined ? 30_000 : Math.max(10, nextAt - this.o.clock.now());
+      // Due heads are in flight (or waiting for a free slot): their completion pokes the loop.
+      if (this.inFlight.size > 0 && wait <= 10) wait = 1000;
+      await this.sleep(wait);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.o.clock.clearTimeout(this.timer);
+        this.wake = undefined;
+        resolve();
+      };
+      this.wake = done;
+      this.timer = this.o.clock.setTimeout(done, ms);
+    });
+  }
+
+  private async attempt(entry: OutboxEntry): Promise<void> {
+    const { store, clock, metrics } = this.o;
+    const n = entry.notification;
+    const attemptNo = entry.attempts + 1;
+    const entryAt = (kind: TimelineEntry['kind'], reason: string, data: Record<string, unknown>): TimelineEntry => ({
+      incidentId: n.incidentId,
+      at: clock.now(),
+      kind,
+      reason,
+      data: { notificationId: n.id, action: n.action, target: n.target.kind, attempt: attemptNo, ...data },
+    });
+    const notifier = this.o.notifiers[n.target.kind];
+    if (notifier === undefined) {
+      store.markFailed(n.id, undefined, `no ${n.target.kind} notifier configured`, entryAt('failed', `${n.action} to ${describeTarget(n)} failed: no ${n.target.kind} notifier configured`, {}));
+      metrics?.notifications.inc({ target: n.target.kind, outcome: 'failed' });
+      return;
+    }
+    let toSend = n;
+    if (n.action !== 'trigger') {
+      const ref = store.targetRef(n.incidentId, n.target.kind, n.target.destination);
+      if (ref !== undefined) toSend = { ...n, threadTs: ref };
+    }
+    const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(this.o.attemptTimeoutMs)]);
+    try {
+      const receipt = await notifier.deliver(toSend, signal);
+      const now = clock.now();
+      store.markDelivered(
+        n,
+        receipt.status,
+        receipt.ref,
+        now,
+        entryAt('notified', `${n.action} delivered to ${describeTarget(n)}: HTTP ${receipt.status} on attempt ${attemptNo}`, {
+          status: receipt.status,
+          ...(receipt.ref === undefined ? {} : { ref: receipt.ref }),
+        }),
+      );
+      metrics?.notifications.inc({ target: n.target.kind, outcome: 'delivered' });
+      metrics?.deliveryLatency.observe({ target: n.target.kind }, Math.max(0, now - entry.createdAt) / 1000);
+    } catch (error) {
+      if (this.controller.signal.aborted) return; // shutting down: stays pending, untouched
+      const de =
+        error instanceof DeliveryError
+          ? error
+          : new DeliveryError(error instanceof Error ? error.message : String(error), { retryable: true }, { cause: error });
+      const status = de.status;
+      const policy = this.o.policy();
+      if (de.retryable && attemptNo < policy.maxAttempts) {
+        const delay = retryDelay(attemptNo, policy, this.o.random, de.retryAfterMs);
+        const why = de.retryAfterMs !== undefined ? `Retry-After asked for ${Math.round(delay / 1000)}s` : `backoff ${Math.round(delay / 1000)}s`;
+        store.markRetry(
+          n.id,
+          clock.now() + delay,
+          status,
+          de.message,
+          entryAt('retried', `${n.action} to ${describeTarget(n)} attempt ${attemptNo} failed (${status === undefined ? 'network' : `HTTP ${status}`}: ${de.message}); retrying: ${why}`, {
+            ...(status === undefined ? {} : { status }),
+            delayMs: delay,
+          }),
+        );
+        metrics?.notifications.inc({ target: n.target.kind, outcome: 'retried' });
+        this.o.logger.warn({ incident: n.incidentId, target: n.target.kind, status, delayMs: delay }, 'delivery failed; will retry');
+      } else {
+        const why = de.retryable ? `gave up after ${attemptNo} attempts: ${de.message}` : de.message;
+        store.markFailed(
+          n.id,
+          status,
+          why,
+          entryAt('failed', `${n.action} to ${describeTarget(n)} failed (${status === undefined ? 'no status' : `HTTP ${status}`}): ${why}`, {
+            ...(status === undefined ? {} : { status }),
+          }),
+        );
+        metrics?.notifications.inc({ target: n.target.kind, outcome: 'failed' });
+        this.o.logger.error({ incident: n.incidentId, target: n.target.kind, status, reason: why }, 'delivery failed permanently');
+      }
+    }
+  }
+}

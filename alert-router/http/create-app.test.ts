@@ -1,0 +1,179 @@
+import { pino } from 'pino';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { webhookPayload, sloAlertLabels } from '../../test/support/alertmanager-payload.js';
+import { startPagerDutyMock, type PagerDutyMock } from '../../test/support/pagerduty-mock.js';
+import { postWebhook, routerFixture, until, type RouterFixture } from '../../test/support/router-fixture.js';
+import { startSlackMock, type SlackMock } from '../../test/support/slack-mock.js';
+import { defaultNotifiers } from '../default-notifiers.js';
+import { RouterMetrics } from '../router-metrics.js';
+import { startRouterService, type RouterService } from '../router-service.js';
+import { StoreError } from '../store/group-commit.js';
+import { openDatabase } from '../store/open-database.js';
+import { SqliteStore } from '../store/sqlite-store.js';
+import { createApp } from './create-app.js';
+
+const logger = pino({ level: 'silent' });
+const page = (status: 'firing' | 'resolved' = 'firing') => webhookPayload([{ status, labels: sloAlertLabels('page'), fingerprint: 'fp-page-1' }]);
+
+describe('alert-router HTTP API against the PagerDuty and Slack mocks', () => {
+  let pd: PagerDutyMock;
+  let slack: SlackMock;
+  let fixture: RouterFixture;
+  let router: RouterService;
+
+  beforeAll(async () => {
+    pd = await startPagerDutyMock();
+    slack = await startSlackMock();
+  });
+  afterEach(async () => {
+    await router?.drain();
+    fixture?.cleanup();
+  });
+  afterAll(async () => {
+    await pd.close();
+    await slack.close();
+  });
+
+  async function start(options: Partial<Parameters<typeof routerFixture>[0]> = {}) {
+    fixture = routerFixture({ pagerduty: pd, slack, ...options });
+    router = await startRouterService({
+      configPath: fixture.configPath,
+      env: fixture.env,
+      logger,
+      port: 0,
+      notifiers: (c) => defaultNotifiers(c, fixture.env),
+    });
+  }
+  const incidents = async () => ((await (await fetch(`${router.url}/api/v1/incidents`)).json()) as { incidents: { id: string }[] }).incidents;
+
+  it('pages once, threads Slack, and resolves both with the incident id as dedup_key, however often Alertmanager re-sends', async () => {
+    await start();
+    const pdBefore = pd.accepted.length;
+    const res = await postWebhook(router.url, page());
+    expect(res.status).toBe(200);
+    // Committed before the 2xx: the incident is in the store the moment the answer arrives.
+    const [incident] = await incidents();
+    expect(incident).toBeDefined();
+    expect((await postWebhook(router.url, page())).status).toBe(200); // re-delivery
+    await until(() => pd.accepted.length === pdBefore + 1 && slack.messages('#checkout').length === 1, 10_000, 'trigger');
+    expect((await postWebhook(router.url, page('resolved'))).status).toBe(200);
+    expect((await postWebhook(router.url, page('resolved'))).status).toBe(200);
+    await until(() => pd.accepted.length === pdBefore + 2 && slack.messages('#checkout')[0]!.edited, 10_000, 'resolve');
+    await until(async () => (await router.store.outboxDepth()) === 0);
+    const events = pd.accepted.slice(pdBefore).map((r) => [r.body?.event_action, r.body?.dedup_key]);
+    expect(events).toEqual([
+      ['trigger', incident!.id],
+      ['resolve', incident!.id],
+    ]);
+    expect(slack.messages('#checkout')).toHaveLength(1);
+
+    const detail = (await (await fetch(`${router.url}/api/v1/incidents/${incident!.id}`)).json()) as {
+      incident: { state: string };
+      alerts: unknown[];
+      timeline: { kind: string; reason: string }[];
+    };
+    expect(detail.incident.state).toBe('resolved');
+    expect(detail.alerts).toHaveLength(1);
+    const kinds = detail.timeline.map((e) => e.kind);
+    expect(kinds).toEqual(expect.arrayContaining(['opened', 'routed', 'enqueued', 'deduplicated', 'notified', 'alert-resolved', 'resolved']));
+    expect(kinds.filter((k) => k === 'notified')).toHaveLength(4);
+    const metrics = await (await fetch(`${router.url}/metrics`)).text();
+    expect(metrics).toContain('slokit_router_alerts_received_total{status="firing"} 2');
+    expect(metrics).toContain('slokit_router_incidents_opened_total{kind="opened"} 1');
+    expect(metrics).toContain('slokit_router_notifications_total{target="pagerduty",outcome="delivered"} 2');
+    expect(metrics).toContain('slokit_router_outbox_depth 0');
+    expect(metrics).toMatch(/slokit_router_webhook_duration_seconds_count\{code="200"\} 4/);
+  });
+
+  it('gets exactly one event accepted when PagerDuty answers 500, then 429 with Retry-After, then 202', async () => {
+    await start();
+    const before = pd.requests.length;
+    const acceptedBefore = pd.accepted.length;
+    pd.respondWith([{ status: 500 }, { status: 429, headers: { 'retry-after': '1' } }, { status: 202 }]);
+    await postWebhook(router.url, page());
+    await until(() => pd.accepted.length > acceptedBefore, 15_000, 'accepted trigger');
+    const [incident] = await incidents();
+    await new Promise((r) => setTimeout(r, 300)); // a duplicate send would arrive within a backoff step
+    expect(pd.requests.length - before).toBe(3);
+    expect(pd.accepted.length - acceptedBefore).toBe(1);
+    const retries = pd.requests.slice(before);
+    expect(retries[2]!.receivedAt - retries[1]!.receivedAt).toBeGreaterThanOrEqual(950); // Retry-After: 1
+    const detail = (await (await fetch(`${router.url}/api/v1/incidents/${incident!.id}`)).json()) as { timeline: { kind: string; reason: string }[] };
+    const pdEntries = detail.timeline.filter((e) => /PagerDuty/.test(e.reason) && ['retried', 'notified'].includes(e.kind));
+    expect(pdEntries.map((e) => e.kind)).toEqual(['retried', 'retried', 'notified']);
+    expect(pdEntries[1]!.reason).toContain('HTTP 429');
+  });
+
+  it('answers a wrong token 401, malformed and oversized bodies 4xx JSON naming the problem, and stores nothing', async () => {
+    await start({ bodyLimit: '4kb' });
+    const wrong = await postWebhook(router.url, page(), 'Bearer nope');
+    expect(wrong.status).toBe(401);
+    expect(await wrong.json()).toMatchObject({ error: 'unauthorized' });
+    const noAuth = await postWebhook(router.url, page(), '');
+    expect(noAuth.status).toBe(401);
+
+    const malformed = await postWebhook(router.url, '{"version": "4", "alerts": [');
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toMatchObject({ error: 'malformed_json' });
+
+    const bad = page() as unknown as { alerts: { status: string }[] };
+    bad.alerts[0]!.status = 'burning';
+    const schema = await postWebhook(router.url, bad);
+    expect(schema.status).toBe(400);
+    const body = (await schema.json()) as { issues: { field: string }[] };
+    expect(body.issues.map((i) => i.field)).toEqual(['alerts[0].status']);
+
+    const big = webhookPayload(Array.from({ length: 40 }, (_, i) => ({ labels: sloAlertLabels('page', { instance: `i-${i}` }) })));
+    const oversized = await postWebhook(router.url, big);
+    expect(oversized.status).toBe(413);
+    expect(await oversized.json()).toMatchObject({ error: 'body_too_large' });
+
+    expect(await incidents()).toEqual([]);
+    expect(router.store.outboxDepth()).toBe(0);
+  });
+
+  it('filters incidents by state, service, severity and time, and validates the filter', async () => {
+    await start();
+    await postWebhook(router.url, page());
+    const other = webhookPayload([{ labels: { alertname: 'DiskFull', service: 'search', severity: 'ticket', instance: 'a' } }], { alertname: 'DiskFull' });
+    await postWebhook(router.url, other);
+    const q = async (query: string) =>
+      ((await (await fetch(`${router.url}/api/v1/incidents?${query}`)).json()) as { incidents: { service: string }[] }).incidents.map((i) => i.service);
+    expect((await q('')).sort()).toEqual(['checkout', 'search']);
+    expect(await q('service=checkout')).toEqual(['checkout']);
+    expect(await q('severity=ticket')).toEqual(['search']);
+    expect(await q('state=resolved')).toEqual([]);
+    expect(await q('since=2000-01-01T00:00:00Z&until=2000-01-02T00:00:00Z')).toEqual([]);
+    const invalid = await fetch(`${router.url}/api/v1/incidents?severity=huge`);
+    expect(invalid.status).toBe(400);
+    expect(((await invalid.json()) as { issues: { field: string }[] }).issues[0]!.field).toBe('severity');
+    expect((await fetch(`${router.url}/api/v1/incidents/nope`)).status).toBe(404);
+    expect((await fetch(`${router.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${router.url}/readyz`)).status).toBe(200);
+  });
+});
+
+describe('webhook on a failing store', () => {
+  it('answers 503 with Retry-After so Alertmanager re-sends the batch', async () => {
+    const store = new SqliteStore(openDatabase({ path: ':memory:', synchronous: 'full' }));
+    const app = createApp({
+      store,
+      commit: () => Promise.reject(new StoreError('disk full')),
+      metrics: new RouterMetrics(() => 0),
+      logger,
+      settings: () => ({ auth: { kind: 'bearer', token: 't' }, bodyLimitBytes: 1 << 20 }),
+      draining: () => false,
+    });
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    const { port } = server.address() as { port: number };
+    try {
+      const res = await postWebhook(`http://127.0.0.1:${port}`, page(), 'Bearer t');
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('5');
+      expect(await res.json()).toMatchObject({ error: 'store_unavailable' });
+    } finally {
+      server.close();
+    }
+  });
+});

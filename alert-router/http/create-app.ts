@@ -1,0 +1,108 @@
+import express from 'express';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { WebhookAuth } from '../config/load-config.js';
+import type { BatchOutcome } from '../pipeline/process-batch.js';
+import type { IncomingBatch } from '../pipeline/types.js';
+import type { RouterMetrics } from '../router-metrics.js';
+import type { SqliteStore } from '../store/sqlite-store.js';
+import { errorHandler } from './error-handler.js';
+import { fieldName, HttpError } from './http-error.js';
+import { alertView, incidentView, notificationView, timelineView } from './incident-view.js';
+import { createWebhookHandler, WEBHOOK_PATH } from './webhook-handler.js';
+
+export interface AppDeps {
+  store: SqliteStore;
+  /** Commits a batch durably (group commit) and resolves after the commit. */
+  commit: (batch: IncomingBatch) => Promise<BatchOutcome>;
+  metrics: RouterMetrics;
+  logger: Logger;
+  /** Read per request so SIGHUP reloads apply without restarting. */
+  settings: () => { auth: WebhookAuth; bodyLimitBytes: number };
+  /** True once SIGTERM started draining: /readyz answers 503. */
+  draining: () => boolean;
+}
+
+const time = z
+  .string()
+  .refine((s) => !Number.isNaN(Date.parse(s)), { message: 'must be an RFC 3339 time' })
+  .transform((s) => Date.parse(s));
+
+const incidentQuery = z
+  .object({
+    state: z.enum(['open', 'resolved']).optional(),
+    service: z.string().min(1).optional(),
+    severity: z.enum(['page', 'ticket']).optional(),
+    since: time.optional(),
+    until: time.optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+  })
+  .strict();
+
+function invalid(code: string, message: string, error: z.ZodError): HttpError {
+  return new HttpError(400, code, message, error.issues.map((i) => ({ field: fieldName(i.path), message: i.message })));
+}
+
+/**
+ * Builds the router's HTTP API. Never listens: the entry point (or a test) does.
+ * `POST /api/v1/alertmanager` answers 200 only after the batch is committed, 503 if the store failed.
+ */
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  const webhook = createWebhookHandler(deps);
+  app.post(WEBHOOK_PATH, (req, res) => webhook(req, res));
+
+  app.get('/api/v1/incidents', (req, res) => {
+    const q = incidentQuery.safeParse(req.query);
+    if (!q.success) throw invalid('invalid_query', 'invalid incident filter', q.error);
+    const f = q.data;
+    const incidents = deps.store.listIncidents({
+      limit: f.limit,
+      ...(f.state === undefined ? {} : { state: f.state }),
+      ...(f.service === undefined ? {} : { service: f.service }),
+      ...(f.severity === undefined ? {} : { severity: f.severity }),
+      ...(f.since === undefined ? {} : { since: f.since }),
+      ...(f.until === undefined ? {} : { until: f.until }),
+    });
+    res.json({ incidents: incidents.map(incidentView) });
+  });
+
+  app.get('/api/v1/incidents/:id', (req, res) => {
+    const incident = deps.store.incidentById(req.params.id);
+    if (incident === undefined) throw new HttpError(404, 'not_found', `no incident ${req.params.id}`);
+    res.json({
+      incident: incidentView(incident),
+      alerts: deps.store.alertsOf(incident.id).map(alertView),
+      timeline: deps.store.timelineOf(incident.id).map(timelineView),
+      notifications: deps.store.outboxOf(incident.id).map(notificationView),
+    });
+  });
+
+  app.get('/metrics', async (_req, res) => {
+    res.setHeader('Content-Type', deps.metrics.registry.contentType);
+    res.send(await deps.metrics.registry.metrics());
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  app.get('/readyz', (_req, res) => {
+    if (deps.draining()) throw new HttpError(503, 'draining', 'shutting down');
+    try {
+      deps.store.ping();
+    } catch (cause) {
+      throw new HttpError(503, 'store_unavailable', 'the store does not answer', [], { cause });
+    }
+    res.json({ status: 'ready' });
+  });
+
+  app.all('/*splat', () => {
+    throw new HttpError(404, 'not_found', 'no such endpoint');
+  });
+  app.use(errorHandler(deps.logger));
+  return app;
+}

@@ -1,0 +1,189 @@
+import type { CatalogIndex } from './catalog-index.js';
+import type { DedupDecision } from './dedup.js';
+import { maxSeverity, severityRank, type AlertRecord, type Incident, type IncomingAlert, type TimelineKind } from './types.js';
+
+/** One change correlate made to an incident, for the timeline and for the stages after it. */
+export interface IncidentEvent {
+  kind: Extract<TimelineKind, 'opened' | 'reopened' | 'grouped' | 'deduplicated' | 'escalated' | 'alert-resolved' | 'resolved'>;
+  reason: string;
+  fingerprint: string;
+  /** Labels of the alert that caused the event (routing matches on them). */
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+/** What correlate needs to know beyond the alert and its dedup decision. */
+export interface CorrelateContext {
+  /**
+   * For fire/refire: the latest incident with the alert's key. For the others: the incident the stored
+   * alert belongs to.
+   */
+  incident: Incident | undefined;
+  now: number;
+  /** A resolved incident that fires again within this many ms reopens instead of opening a new one. */
+  reopenWindowMs: number;
+  newIncidentId: () => string;
+  catalog: CatalogIndex;
+}
+
+export interface CorrelateResult {
+  /** The incident after this alert, or undefined when the alert touches none (an unseen resolve). */
+  incident: Incident | undefined;
+  /** The alert row to store, or undefined when nothing about it changes. */
+  alert: AlertRecord | undefined;
+  events: IncidentEvent[];
+}
+
+function titleOf(alert: IncomingAlert, catalog: CatalogIndex): Pick<Incident, 'title' | 'service' | 'slo' | 'team'> {
+  const owner = catalog.ownership(alert.labels);
+  const summary = alert.annotations['summary'];
+  const slo = owner.slo?.name ?? alert.labels['slo_name'];
+  const title =
+    slo !== undefined
+      ? `${owner.service}/${slo}: ${summary ?? 'error budget burning'}`
+      : `${alert.labels['alertname'] ?? 'alert'}${summary === undefined ? '' : `: ${summary}`}`;
+  return { title, service: owner.service, slo, team: owner.team };
+}
+
+function describeKey(alert: IncomingAlert): string {
+  return alert.incidentKey.startsWith('slo:')
+    ? `same SLO ${alert.incidentKey.slice(4)}`
+    : `same alertname and group labels ${alert.incidentKey.slice(6)}`;
+}
+
+function newRecord(alert: IncomingAlert, incidentId: string, now: number, previous: AlertRecord | undefined): AlertRecord {
+  return {
+    fingerprint: alert.fingerprint,
+    incidentId,
+    status: alert.status,
+    severity: alert.severity,
+    labels: alert.labels,
+    annotations: alert.annotations,
+    startsAt: alert.startsAt,
+    endsAt: alert.endsAt,
+    generatorURL: alert.generatorURL,
+    firstReceivedAt: previous?.incidentId === incidentId ? previous.firstReceivedAt : now,
+    lastReceivedAt: now,
+    receiveCount: previous?.incidentId === incidentId ? previous.receiveCount + 1 : 1,
+  };
+}
+
+function fire(alert: IncomingAlert, decision: DedupDecision, ctx: CorrelateContext): CorrelateResult {
+  const { incident, now } = ctx;
+  const previous = decision.kind === 'refire' ? decision.previous : undefined;
+  const base = { fingerprint: alert.fingerprint, labels: alert.labels, annotations: alert.annotations };
+  if (incident !== undefined && incident.state === 'open') {
+    const severity = maxSeverity(incident.severity, alert.severity);
+    const after: Incident = { ...incident, severity, updatedAt: now, firingAlerts: incident.firingAlerts + 1 };
+    const events: IncidentEvent[] = [
+      { ...base, kind: 'grouped', reason: `${decision.reason}; joined open incident (${describeKey(alert)})` },
+    ];
+    if (severityRank[severity] > severityRank[incident.severity]) {
+      events.push({ ...base, kind: 'escalated', reason: `severity ${incident.severity} → ${severity}: a ${alert.severity} alert joined` });
+    }
+    return { incident: after, alert: newRecord(alert, incident.id, now, previous), events };
+  }
+  if (incident !== undefined && incident.resolvedAt !== undefined && now - incident.resolvedAt <= ctx.reopenWindowMs) {
+    const after: Incident = {
+      ...incident,
+      state: 'open',
+      severity: alert.severity,
+      resolvedAt: undefined,
+      updatedAt: now,
+      reopenCount: incident.reopenCount + 1,
+      firingAlerts: 1,
+    };
+    const agoS = Math.round((now - incident.resolvedAt) / 1000);
+    return {
+      incident: after,
+      alert: newRecord(alert, incident.id, now, previous),
+      events: [
+        {
+          ...base,
+          kind: 'reopened',
+          reason: `${decision.reason}; re-fired ${agoS}s after the incident resolved, within the ${Math.round(ctx.reopenWindowMs / 1000)}s reopen window`,
+        },
+      ],
+    };
+  }
+  const id = ctx.newIncidentId();
+  const opened: Incident = {
+    id,
+    key: alert.incidentKey,
+    state: 'open',
+    severity: alert.severity,
+    ...titleOf(alert, ctx.catalog),
+    groupLabels: alert.groupLabels,
+    openedAt: now,
+    resolvedAt: undefined,
+    updatedAt: now,
+    reopenCount: 0,
+    firingAlerts: 1,
+  };
+  const why = incident === undefined ? 'no incident with this key' : 'the last incident with this key resolved outside the reopen window';
+  return {
+    incident: opened,
+    alert: newRecord(alert, id, now, previous),
+    events: [{ ...base, kind: 'opened', reason: `${decision.reason}; ${why}` }],
+  };
+}
+
+/**
+ * Correlate stage: attaches an alert to its incident, opening, reopening, escalating or resolving the
+ * incident as needed. Pure: returns the new incident and alert rows and the events that explain them.
+ */
+export function correlate(alert: IncomingAlert, decision: DedupDecision, ctx: CorrelateContext): CorrelateResult {
+  const base = { fingerprint: alert.fingerprint, labels: alert.labels, annotations: alert.annotations };
+  switch (decision.kind) {
+    case 'fire':
+    case 'refire':
+      return fire(alert, decision, ctx);
+    case 'unseen-resolve':
+      return { incident: undefined, alert: undefined, events: [] };
+    case 'duplicate':
+    case 'stale': {
+      const previous = decision.previous;
+      const touched: AlertRecord = { ...previous, lastReceivedAt: ctx.now, receiveCount: previous.receiveCount + 1 };
+      return {
+        incident: ctx.incident,
+        alert: touched,
+        events: ctx.incident === undefined ? [] : [{ ...base, kind: 'deduplicated', reason: `${alert.status} alert: ${decision.reason}; no notification` }],
+      };
+    }
+    case 'resolve': {
+      const previous = decision.previous;
+      const resolved: AlertRecord = {
+        ...previous,
+        status: 'resolved',
+        endsAt: alert.endsAt ?? ctx.now,
+        annotations: alert.annotations,
+        lastReceivedAt: ctx.now,
+        receiveCount: previous.receiveCount + 1,
+      };
+      const incident = ctx.incident;
+      if (incident === undefined) return { incident: undefined, alert: resolved, events: [] };
+      const otherFiring = Math.max(0, incident.firingAlerts - 1);
+      if (incident.state === 'open' && otherFiring === 0) {
+        return {
+          incident: { ...incident, state: 'resolved', resolvedAt: ctx.now, updatedAt: ctx.now, firingAlerts: 0 },
+          alert: resolved,
+          events: [
+            { ...base, kind: 'alert-resolved', reason: decision.reason },
+            { ...base, kind: 'resolved', reason: 'every alert of the incident has resolved' },
+          ],
+        };
+      }
+      return {
+        incident: { ...incident, updatedAt: ctx.now, firingAlerts: otherFiring },
+        alert: resolved,
+        events: [
+          {
+            ...base,
+            kind: 'alert-resolved',
+            reason: `${decision.reason}; ${otherFiring} other alert${otherFiring === 1 ? '' : 's'} still firing`,
+          },
+        ],
+      };
+    }
+  }
+}

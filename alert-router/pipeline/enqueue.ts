@@ -1,0 +1,112 @@
+import type { Notification, NotificationAction } from '../notify/types.js';
+import type { CatalogIndex } from './catalog-index.js';
+import type { IncidentEvent } from './correlate.js';
+import { route, type RoutingTable, type Target } from './route.js';
+import type { Incident, IncidentTarget, TimelineEntry } from './types.js';
+
+export interface EnqueueInput {
+  /** The incident before this batch touched it (undefined when the batch opened it). */
+  before: Incident | undefined;
+  after: Incident;
+  /** Everything correlate (and later stages) decided about this incident in this batch, in order. */
+  events: IncidentEvent[];
+  /** Targets the incident was routed to before this batch. */
+  targets: IncidentTarget[];
+  routing: RoutingTable;
+  catalog: CatalogIndex;
+  now: number;
+  newId: () => string;
+}
+
+export interface EnqueueResult {
+  notifications: Notification[];
+  /** Targets to remember for the incident (new ones only). */
+  newTargets: Target[];
+  timeline: TimelineEntry[];
+}
+
+const key = (t: Target) => `${t.kind}\u0000${t.destination}`;
+
+/**
+ * Route + enqueue stage for one incident and one batch: at most one notification per target per batch,
+ * however many alerts the batch carried. Opening or reopening triggers every routed target, escalation
+ * triggers the targets the higher severity adds, other changes become one Slack thread reply, and
+ * resolving resolves every target the incident was ever sent to. Pure.
+ */
+export function enqueue(input: EnqueueInput): EnqueueResult {
+  const { after, events, now } = input;
+  const notifications: Notification[] = [];
+  const timeline: TimelineEntry[] = [];
+  const known = new Map(input.targets.map((t) => [key(t), t] as const));
+  const newTargets: Target[] = [];
+  const significant = events.filter((e) => e.kind !== 'deduplicated');
+  if (significant.length === 0) return { notifications, newTargets, timeline };
+
+  const lead = significant.find((e) => e.kind === 'opened' || e.kind === 'reopened' || e.kind === 'escalated');
+  const last = significant[significant.length - 1]!;
+  const details = significant.map((e) => `${e.kind}: ${e.reason}`).join('\n');
+  const make = (target: Target, action: NotificationAction, why: string, source: IncidentEvent) => {
+    const n: Notification = {
+      id: input.newId(),
+      incidentId: after.id,
+      action,
+      target: { kind: target.kind, destination: target.destination },
+      severity: after.severity,
+      summary: `${after.title} (${after.severity})`,
+      details,
+      service: after.service,
+      customDetails: {
+        incidentKey: after.key,
+        state: after.state,
+        labels: source.labels,
+        annotations: source.annotations,
+        events: significant.map((e) => ({ kind: e.kind, fingerprint: e.fingerprint, reason: e.reason })),
+      },
+      links: input.catalog.links(source.labels, source.annotations),
+      startedAt: new Date(after.openedAt).toISOString(),
+      ...(after.slo === undefined ? {} : { slo: after.slo }),
+      ...(after.team === undefined ? {} : { team: after.team }),
+    };
+    notifications.push(n);
+    timeline.push({
+      incidentId: after.id,
+      at: now,
+      kind: 'enqueued',
+      reason: `${action} for ${target.kind} ${target.kind === 'pagerduty' ? `(routing key from $${target.destination})` : target.destination}: ${why}`,
+      data: { notificationId: n.id, action, target: target.kind, destination: target.destination },
+    });
+  };
+
+  const wasOpen = input.before?.state === 'open';
+  if (lead !== undefined) {
+    const decision = route(after, lead.labels, input.routing, input.catalog);
+    timeline.push({
+      incidentId: after.id,
+      at: now,
+      kind: 'routed',
+      reason: decision.targets.length === 0 ? `${decision.reasons.join('; ')}; nobody to notify` : decision.reasons.join('; '),
+      data: { severity: after.severity, targets: decision.targets },
+    });
+    for (const t of decision.targets) {
+      const existing = known.get(key(t));
+      if (existing === undefined) {
+        newTargets.push(t);
+        known.set(key(t), { ...t, ref: undefined });
+        make(t, 'trigger', `${lead.kind} (${after.severity})`, lead);
+      } else if (!wasOpen) {
+        // Reopened: PagerDuty needs a fresh trigger under the same dedup_key; Slack continues its thread.
+        make(t, t.kind === 'pagerduty' ? 'trigger' : 'update', lead.kind, lead);
+      } else if (t.kind === 'slack') {
+        make(t, 'update', lead.kind, lead);
+      }
+    }
+  } else if (after.state === 'open') {
+    for (const t of known.values()) {
+      if (t.kind === 'slack') make(t, 'update', significant.map((e) => e.kind).join(', '), last);
+    }
+  }
+  if (after.state === 'resolved' && (wasOpen || lead !== undefined)) {
+    for (const t of known.values()) make(t, 'resolve', 'every alert has resolved', last);
+  }
+  return { notifications, newTargets, timeline };
+}

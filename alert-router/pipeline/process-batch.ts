@@ -1,0 +1,165 @@
+import type { Notification } from '../notify/types.js';
+import type { CatalogIndex } from './catalog-index.js';
+import { correlate, type IncidentEvent } from './correlate.js';
+import { dedup } from './dedup.js';
+import { enqueue } from './enqueue.js';
+import type { RoutingTable, Target } from './route.js';
+import type { AlertRecord, Incident, IncidentTarget, IncomingBatch, TimelineEntry } from './types.js';
+
+/**
+ * What the pipeline reads and writes. The store implements it inside one transaction per commit group,
+ * tests with plain maps. Reads must see the writes made earlier in the same batch.
+ */
+export interface PipelinePort {
+  latestAlert(fingerprint: string): AlertRecord | undefined;
+  latestIncidentByKey(key: string): Incident | undefined;
+  incidentById(id: string): Incident | undefined;
+  targets(incidentId: string): IncidentTarget[];
+  saveAlert(alert: AlertRecord): void;
+  saveIncident(incident: Incident): void;
+  addTargets(incidentId: string, targets: Target[]): void;
+  appendTimeline(entries: TimelineEntry[]): void;
+  enqueue(notifications: Notification[], now: number): void;
+}
+
+/** Settings the stages read; swapped whole on config reload. */
+export interface PipelineSettings {
+  routing: RoutingTable;
+  catalog: CatalogIndex;
+  reopenWindowMs: number;
+}
+
+export interface PipelineDeps {
+  now: () => number;
+  newId: () => string;
+}
+
+/** Counts for metrics and the webhook's answer. */
+export interface BatchOutcome {
+  alerts: number;
+  firing: number;
+  resolved: number;
+  duplicates: number;
+  unseenResolves: number;
+  opened: number;
+  reopened: number;
+  resolvedIncidents: number;
+  notifications: Notification[];
+}
+
+interface Touched {
+  before: Incident | undefined;
+  after: Incident;
+  events: IncidentEvent[];
+}
+
+/**
+ * Timeline entries for correlate's events. A batch of 100 alerts joining one incident is one decision
+ * ("grouped", listing the 100 fingerprints), not 100 rows: the same for deduplicated alerts.
+ */
+function coalesce(incidentId: string, at: number, events: IncidentEvent[]): TimelineEntry[] {
+  const out: TimelineEntry[] = [];
+  const bulk = new Map<string, { entry: TimelineEntry; fingerprints: string[] }>();
+  for (const e of events) {
+    if (e.kind === 'grouped' || e.kind === 'deduplicated') {
+      const seen = bulk.get(e.kind);
+      if (seen !== undefined) {
+        seen.fingerprints.push(e.fingerprint);
+        continue;
+      }
+      const fingerprints = [e.fingerprint];
+      const entry: TimelineEntry = { incidentId, at, kind: e.kind, reason: e.reason, data: { fingerprints } };
+      bulk.set(e.kind, { entry, fingerprints });
+      out.push(entry);
+    } else {
+      out.push({ incidentId, at, kind: e.kind, reason: e.reason, data: { fingerprint: e.fingerprint } });
+    }
+  }
+  for (const { entry, fingerprints } of bulk.values()) {
+    if (fingerprints.length > 1) entry.reason = `${fingerprints.length} alerts: ${entry.reason}`;
+  }
+  return out;
+}
+
+/**
+ * Runs one batch through ingest → dedup → correlate → (later: suppression stages) → route → enqueue,
+ * writing each stage's decisions through the port. The caller provides the transaction.
+ */
+export function processBatch(batch: IncomingBatch, port: PipelinePort, settings: PipelineSettings, deps: PipelineDeps): BatchOutcome {
+  const now = deps.now();
+  const outcome: BatchOutcome = {
+    alerts: batch.alerts.length,
+    firing: 0,
+    resolved: 0,
+    duplicates: 0,
+    unseenResolves: 0,
+    opened: 0,
+    reopened: 0,
+    resolvedIncidents: 0,
+    notifications: [],
+  };
+  const touched = new Map<string, Touched>();
+  const byKey = new Map<string, string>();
+  const current = (id: string) => touched.get(id)?.after ?? port.incidentById(id);
+
+  for (const alert of batch.alerts) {
+    if (alert.status === 'firing') outcome.firing++;
+    else outcome.resolved++;
+    const stored = port.latestAlert(alert.fingerprint);
+    const decision = dedup(alert, stored);
+    let incident: Incident | undefined;
+    if (decision.kind === 'fire' || decision.kind === 'refire') {
+      const id = byKey.get(alert.incidentKey);
+      incident = id !== undefined ? current(id) : port.latestIncidentByKey(alert.incidentKey);
+    } else if (decision.kind !== 'unseen-resolve') {
+      incident = current(decision.previous.incidentId);
+    }
+    const result = correlate(alert, decision, {
+      incident,
+      now,
+      reopenWindowMs: settings.reopenWindowMs,
+      newIncidentId: deps.newId,
+      catalog: settings.catalog,
+    });
+    if (decision.kind === 'duplicate' || decision.kind === 'stale') outcome.duplicates++;
+    if (decision.kind === 'unseen-resolve') outcome.unseenResolves++;
+    if (result.alert !== undefined) port.saveAlert(result.alert);
+    if (result.incident === undefined) continue;
+    const after = result.incident;
+    let entry = touched.get(after.id);
+    if (entry === undefined) {
+      entry = { before: incident?.id === after.id ? incident : undefined, after, events: [] };
+      touched.set(after.id, entry);
+    }
+    entry.after = after;
+    entry.events.push(...result.events);
+    byKey.set(after.key, after.id);
+    for (const e of result.events) {
+      if (e.kind === 'opened') outcome.opened++;
+      if (e.kind === 'reopened') outcome.reopened++;
+      if (e.kind === 'resolved') outcome.resolvedIncidents++;
+    }
+  }
+
+  for (const { before, after, events } of touched.values()) {
+    port.saveIncident(after);
+    const timeline = coalesce(after.id, now, events);
+    const result = enqueue({
+      before,
+      after,
+      events,
+      targets: before === undefined ? [] : port.targets(after.id),
+      routing: settings.routing,
+      catalog: settings.catalog,
+      now,
+      newId: deps.newId,
+    });
+    if (result.newTargets.length > 0) port.addTargets(after.id, result.newTargets);
+    port.appendTimeline([...timeline, ...result.timeline]);
+    if (result.notifications.length > 0) {
+      port.enqueue(result.notifications, now);
+      outcome.notifications.push(...result.notifications);
+    }
+  }
+  return outcome;
+}

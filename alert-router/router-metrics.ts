@@ -1,0 +1,60 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * The router's Prometheus metrics on a Registry of its own (never prom-client's global one, so apps
+ * and tests can coexist in one process).
+ */
+export class RouterMetrics {
+  readonly registry = new Registry();
+  readonly alertsReceived = new Counter({
+    name: 'slokit_router_alerts_received_total',
+    help: 'Alerts received in Alertmanager webhooks, by status (firing|resolved) and dedup outcome.',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+  });
+  readonly duplicates = new Counter({
+    name: 'slokit_router_alerts_deduplicated_total',
+    help: 'Alerts that were repeats, HA duplicates or re-deliveries and notified nobody.',
+    registers: [this.registry],
+  });
+  readonly incidentsOpened = new Counter({
+    name: 'slokit_router_incidents_opened_total',
+    help: 'Incidents opened (reopened ones counted under kind="reopened").',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+  readonly notifications = new Counter({
+    name: 'slokit_router_notifications_total',
+    help: 'Delivery attempts by target (pagerduty|slack) and outcome (delivered|retried|failed).',
+    labelNames: ['target', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly deliveryLatency = new Histogram({
+    name: 'slokit_router_delivery_latency_seconds',
+    help: 'From enqueue to accepted delivery, retries included, by target.',
+    labelNames: ['target'] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900],
+    registers: [this.registry],
+  });
+  readonly webhookDuration = new Histogram({
+    name: 'slokit_router_webhook_duration_seconds',
+    help: 'Webhook request latency, durable commit included, by status code.',
+    labelNames: ['code'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+  readonly outboxDepth: Gauge;
+
+  /** `outboxDepth` reads the store when scraped. */
+  constructor(outboxDepth: () => number, options: { processMetrics: boolean } = { processMetrics: false }) {
+    this.outboxDepth = new Gauge({
+      name: 'slokit_router_outbox_depth',
+      help: 'Notifications waiting in the outbox (pending, retries included).',
+      registers: [this.registry],
+      collect() {
+        this.set(outboxDepth());
+      },
+    });
+    if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'slokit_router_' });
+  }
+}

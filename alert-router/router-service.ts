@@ -1,0 +1,160 @@
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { EMPTY_CATALOG, loadCatalog } from './config/load-catalog.js';
+import { loadConfig, type RouterConfig } from './config/load-config.js';
+import { OutboxWorker } from './delivery/outbox-worker.js';
+import { createApp, type AppDeps } from './http/create-app.js';
+import { createWebhookHandler, WEBHOOK_PATH } from './http/webhook-handler.js';
+import type { Notifier, TargetKind } from './notify/types.js';
+import { CatalogIndex } from './pipeline/catalog-index.js';
+import { processBatch, type BatchOutcome, type PipelineSettings } from './pipeline/process-batch.js';
+import type { IncomingBatch } from './pipeline/types.js';
+import { RouterMetrics } from './router-metrics.js';
+import { BackgroundCheckpointer } from './store/background-checkpointer.js';
+import { GroupCommitter } from './store/group-commit.js';
+import { openDatabase } from './store/open-database.js';
+import { SqliteStore } from './store/sqlite-store.js';
+
+export interface RouterServiceOptions {
+  configPath: string;
+  env: NodeJS.ProcessEnv;
+  logger: Logger;
+  /** Builds the notifiers for a config (again on reload). */
+  notifiers: (config: RouterConfig) => Partial<Record<TargetKind, Notifier>>;
+  /** Overrides the config's listen port (tests and benchmarks pass 0). */
+  port?: number;
+  now?: () => number;
+  newId?: () => string;
+  /** Registers process-level metrics (CPU, memory); off in tests. */
+  processMetrics?: boolean;
+}
+
+/** A running router. */
+export interface RouterService {
+  url: string;
+  server: Server;
+  store: SqliteStore;
+  metrics: RouterMetrics;
+  /** Re-reads config and catalog; keeps the old ones (and logs why) when the new ones are invalid. */
+  reload(): boolean;
+  /** Stops accepting, commits what was accepted, lets in-flight deliveries finish, closes the store. */
+  drain(): Promise<void>;
+}
+
+function settingsOf(config: RouterConfig, logger: Logger): PipelineSettings {
+  const catalog = loadCatalog(config.catalogPath);
+  if (catalog === undefined) logger.warn({ catalog: config.catalogPath }, 'no catalog (run npm run generate); routing falls back to config defaults');
+  return {
+    catalog: new CatalogIndex(catalog ?? EMPTY_CATALOG),
+    reopenWindowMs: config.reopenWindowMs,
+    routing: {
+      routes: config.routes,
+      pagerdutyServices: config.pagerduty.services,
+      defaultPagerdutyKeyEnv: config.pagerduty.defaultRoutingKeyEnv,
+      defaultSlackChannel: config.slack.defaultChannel,
+    },
+  };
+}
+
+/**
+ * Wires config, store, pipeline, outbox worker and HTTP app together and starts listening. The only
+ * place (with main.ts) that owns sockets, timers and the process's lifetime.
+ */
+export async function startRouterService(options: RouterServiceOptions): Promise<RouterService> {
+  const { logger } = options;
+  const now = options.now ?? Date.now;
+  const newId = options.newId ?? randomUUID;
+  let config = loadConfig(options.configPath, options.env);
+  let settings = settingsOf(config, logger);
+  const db = openDatabase({ path: config.storePath, synchronous: config.synchronous, backgroundCheckpoints: true });
+  const checkpointer = new BackgroundCheckpointer(config.storePath, 500, (message) => logger.error({ message }, 'WAL checkpoint failed'));
+  const store = new SqliteStore(db);
+  const metrics = new RouterMetrics(() => store.outboxDepth(), { processMetrics: options.processMetrics ?? false });
+  let draining = false;
+
+  const notifiers = options.notifiers(config);
+  const worker = new OutboxWorker({
+    store,
+    notifiers,
+    clock: { now, setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) },
+    random: Math.random,
+    logger,
+    metrics,
+    policy: () => config.retry,
+    concurrency: config.concurrency,
+    attemptTimeoutMs: config.attemptTimeoutMs,
+  });
+  const committer = new GroupCommitter<IncomingBatch, BatchOutcome>({
+    transaction: (fn) => store.transaction(fn),
+    process: (batch) => processBatch(batch, store, settings, { now, newId }),
+    maxWeight: 400,
+    weight: (batch) => batch.alerts.length,
+    defer: setImmediate,
+  });
+  const appDeps: AppDeps = {
+    store,
+    metrics,
+    logger,
+    commit: async (batch) => {
+      const outcome = await committer.submit(batch);
+      if (outcome.notifications.length > 0) worker.poke();
+      return outcome;
+    },
+    settings: () => config,
+    draining: () => draining,
+  };
+  const app = createApp(appDeps);
+  // The webhook skips express's router (same handler, same error mapping); everything else is the app.
+  const webhook = createWebhookHandler(appDeps);
+  const server = createServer((req, res) => {
+    if (req.method === 'POST' && req.url === WEBHOOK_PATH) webhook(req, res);
+    else app(req, res);
+  });
+  server.listen(options.port ?? config.listen.port, config.listen.host);
+  await once(server, 'listening');
+  server.keepAliveTimeout = 65_000;
+  worker.start();
+  const address = server.address() as AddressInfo;
+  const url = `http://${config.listen.host}:${address.port}`;
+  logger.info({ url, store: config.storePath, synchronous: config.synchronous, config: options.configPath }, 'alert-router listening');
+
+  return {
+    url,
+    server,
+    store,
+    metrics,
+    reload() {
+      try {
+        const next = loadConfig(options.configPath, options.env);
+        const nextSettings = settingsOf(next, logger);
+        if (next.storePath !== config.storePath || next.listen.port !== config.listen.port) {
+          logger.warn('store path and listen address changes take effect on restart only');
+        }
+        config = next;
+        settings = nextSettings;
+        logger.info({ config: options.configPath, routes: next.routes.length }, 'config reloaded');
+        return true;
+      } catch (error) {
+        logger.error({ err: error }, 'config reload failed; keeping the running config');
+        return false;
+      }
+    },
+    async drain() {
+      if (draining) return;
+      draining = true;
+      logger.info('draining: no new webhooks, finishing commits and in-flight deliveries');
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await committer.drained();
+      await worker.stop(config.drainTimeoutMs);
+      await Promise.race([closed, new Promise((r) => setTimeout(r, config.drainTimeoutMs).unref())]);
+      server.closeAllConnections();
+      await checkpointer.stop();
+      db.close();
+      logger.info('drained');
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { GroupCommitter, StoreError } from './group-commit.js';
+
+function harness(failOn?: string) {
+  const commits: string[][] = [];
+  const deferred: (() => void)[] = [];
+  let open: string[] | undefined;
+  const committer = new GroupCommitter<string, string>({
+    transaction: (fn) => {
+      open = [];
+      try {
+        const result = fn();
+        commits.push(open);
+        return result;
+      } finally {
+        open = undefined;
+      }
+    },
+    process: (item) => {
+      if (item === failOn) throw new Error(`cannot store ${item}`);
+      open!.push(item);
+      return `ok:${item}`;
+    },
+    maxWeight: 3,
+    weight: () => 1,
+    defer: (fn) => deferred.push(fn),
+  });
+  const tick = () => deferred.splice(0).forEach((fn) => fn());
+  return { committer, commits, tick };
+}
+
+describe('GroupCommitter', () => {
+  it('commits requests that arrive in the same tick together and answers each only after that commit', async () => {
+    const { committer, commits, tick } = harness();
+    let answered = 0;
+    const results = ['a', 'b', 'c', 'd'].map((i) => committer.submit(i).then((r) => (answered++, r)));
+    await Promise.resolve();
+    expect(answered).toBe(0);
+    tick(); // first group: a, b, c (maxWeight 3)
+    tick(); // second group: d
+    expect(await Promise.all(results)).toEqual(['ok:a', 'ok:b', 'ok:c', 'ok:d']);
+    expect(commits).toEqual([['a', 'b', 'c'], ['d']]);
+  });
+
+  it('retries a failed group one by one so a poison batch fails alone, as a StoreError (503)', async () => {
+    const { committer, commits, tick } = harness('bad');
+    const ok = committer.submit('a');
+    const bad = committer.submit('bad');
+    const ok2 = committer.submit('c');
+    tick();
+    await expect(ok).resolves.toBe('ok:a');
+    await expect(bad).rejects.toBeInstanceOf(StoreError);
+    await expect(ok2).resolves.toBe('ok:c');
+    expect(commits).toEqual([['a'], ['c']]);
+  });
+});

@@ -1,0 +1,93 @@
+/** Thrown when a batch could not be committed; the webhook answers 503 so Alertmanager retries. */
+export class StoreError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'StoreError';
+  }
+}
+
+export interface GroupCommitOptions<I, O> {
+  /** Runs `fn` inside one database transaction and returns its result after the commit. */
+  transaction: <T>(fn: () => T) => T;
+  /** Processes one item inside the transaction. */
+  process: (item: I) => O;
+  /**
+   * Most weight (for webhook batches: alerts) per transaction. Bounds the event-loop pause of one
+   * commit, and keeps the pipeline moving: while one small group commits, senders already answered
+   * prepare their next request, instead of the whole load waiting in lock-step for one big commit.
+   */
+  maxWeight: number;
+  weight: (item: I) => number;
+  /** Defers the flush to let concurrent requests join; `setImmediate` in production. */
+  defer: (fn: () => void) => void;
+}
+
+interface Pending<I, O> {
+  item: I;
+  resolve: (o: O) => void;
+  reject: (e: unknown) => void;
+}
+
+/**
+ * Group commit: webhook batches that arrive while the event loop is busy share one transaction, so one
+ * fsync makes many requests durable. Each caller's promise settles only after the commit that holds its
+ * batch. When a shared transaction fails, each item is retried alone, so one poisoned batch cannot make
+ * its neighbours fail.
+ */
+export class GroupCommitter<I, O> {
+  private queue: Pending<I, O>[] = [];
+  private scheduled = false;
+  private idle: (() => void)[] = [];
+
+  constructor(private readonly options: GroupCommitOptions<I, O>) {}
+
+  submit(item: I): Promise<O> {
+    return new Promise<O>((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        this.options.defer(() => this.flush());
+      }
+    });
+  }
+
+  /** Items waiting for the next commit. */
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  /** Resolves once everything submitted so far is committed or rejected. */
+  drained(): Promise<void> {
+    if (this.queue.length === 0 && !this.scheduled) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  private flush(): void {
+    let take = 0;
+    let weight = 0;
+    while (take < this.queue.length && (take === 0 || weight + this.options.weight(this.queue[take]!.item) <= this.options.maxWeight)) {
+      weight += this.options.weight(this.queue[take]!.item);
+      take++;
+    }
+    const group = this.queue.splice(0, take);
+    if (this.queue.length > 0) this.options.defer(() => this.flush());
+    else this.scheduled = false;
+    try {
+      const results = this.options.transaction(() => group.map((p) => this.options.process(p.item)));
+      group.forEach((p, i) => p.resolve(results[i]!));
+    } catch (groupError) {
+      if (group.length === 1) {
+        group[0]!.reject(new StoreError('could not commit the batch', { cause: groupError }));
+      } else {
+        for (const p of group) {
+          try {
+            p.resolve(this.options.transaction(() => this.options.process(p.item)));
+          } catch (cause) {
+            p.reject(new StoreError('could not commit the batch', { cause }));
+          }
+        }
+      }
+    }
+    if (!this.scheduled) for (const done of this.idle.splice(0)) done();
+  }
+}

@@ -1,0 +1,51 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { migrations } from './migrations.js';
+
+/**
+ * `full` fsyncs the WAL on every commit: a 2xx survives power loss. `normal` fsyncs only at checkpoints:
+ * a 2xx survives a process crash (SIGKILL) but the last commits can be lost with the machine.
+ */
+export type Synchronous = 'full' | 'normal';
+
+export interface OpenDatabaseOptions {
+  /** File path, or `:memory:` for tests. */
+  path: string;
+  synchronous: Synchronous;
+  /** Turn SQLite's in-commit checkpoints off because a BackgroundCheckpointer runs them. */
+  backgroundCheckpoints?: boolean;
+}
+
+/** Opens (creating when missing) the router's SQLite database in WAL mode and brings its schema up to date. */
+export function openDatabase(options: OpenDatabaseOptions): Database.Database {
+  if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+  let db: Database.Database;
+  try {
+    db = new Database(options.path);
+  } catch (cause) {
+    throw new Error(`could not open the router store at ${options.path}`, { cause });
+  }
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${options.synchronous.toUpperCase()}`);
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+  // Checkpoints run on a background thread (BackgroundCheckpointer), not inside a webhook's commit.
+  if (options.path !== ':memory:' && options.backgroundCheckpoints === true) db.pragma('wal_autocheckpoint = 0');
+  migrate(db);
+  return db;
+}
+
+/** Applies the migrations the database has not seen, each in its own transaction. */
+export function migrate(db: Database.Database): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > migrations.length) {
+    throw new Error(`the router store is at schema version ${version}, newer than this build's ${migrations.length}`);
+  }
+  for (let i = version; i < migrations.length; i++) {
+    db.transaction(() => {
+      db.exec(migrations[i]!);
+      db.pragma(`user_version = ${i + 1}`);
+    })();
+  }
+}

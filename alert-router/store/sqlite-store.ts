@@ -1,0 +1,344 @@
+import type Database from 'better-sqlite3';
+import type { Notification, TargetKind } from '../notify/types.js';
+import type { PipelinePort } from '../pipeline/process-batch.js';
+import type { Target } from '../pipeline/route.js';
+import type { AlertRecord, Incident, IncidentState, IncidentTarget, Severity, TimelineEntry } from '../pipeline/types.js';
+
+interface IncidentRow {
+  id: string;
+  key: string;
+  state: IncidentState;
+  severity: Severity;
+  title: string;
+  service: string;
+  slo: string | null;
+  team: string | null;
+  group_labels: string;
+  opened_at: number;
+  resolved_at: number | null;
+  updated_at: number;
+  reopen_count: number;
+  firing_alerts: number;
+}
+
+interface AlertRow {
+  incident_id: string;
+  fingerprint: string;
+  status: AlertRecord['status'];
+  severity: Severity;
+  labels: string;
+  annotations: string;
+  starts_at: number;
+  ends_at: number | null;
+  generator_url: string | null;
+  first_received_at: number;
+  last_received_at: number;
+  receive_count: number;
+}
+
+interface TimelineRow {
+  incident_id: string;
+  at: number;
+  kind: TimelineEntry['kind'];
+  reason: string;
+  data: string | null;
+}
+
+/** An outbox row as the delivery worker and the incidents API see it. */
+export interface OutboxEntry {
+  seq: number;
+  notification: Notification;
+  state: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  createdAt: number;
+  nextAttemptAt: number;
+  deliveredAt: number | undefined;
+  lastStatus: number | undefined;
+  lastError: string | undefined;
+}
+
+interface OutboxRow {
+  seq: number;
+  payload: string;
+  state: OutboxEntry['state'];
+  attempts: number;
+  created_at: number;
+  next_attempt_at: number;
+  delivered_at: number | null;
+  last_status: number | null;
+  last_error: string | null;
+}
+
+/** Filters of `GET /api/v1/incidents`; times in epoch ms, matched against `opened_at`. */
+export interface IncidentFilter {
+  state?: IncidentState;
+  service?: string;
+  severity?: Severity;
+  since?: number;
+  until?: number;
+  limit: number;
+}
+
+const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
+
+function toIncident(r: IncidentRow): Incident {
+  return {
+    id: r.id,
+    key: r.key,
+    state: r.state,
+    severity: r.severity,
+    title: r.title,
+    service: r.service,
+    slo: opt(r.slo),
+    team: opt(r.team),
+    groupLabels: JSON.parse(r.group_labels) as Record<string, string>,
+    openedAt: r.opened_at,
+    resolvedAt: opt(r.resolved_at),
+    updatedAt: r.updated_at,
+    reopenCount: r.reopen_count,
+    firingAlerts: r.firing_alerts,
+  };
+}
+
+function toAlert(r: AlertRow): AlertRecord {
+  return {
+    fingerprint: r.fingerprint,
+    incidentId: r.incident_id,
+    status: r.status,
+    severity: r.severity,
+    labels: JSON.parse(r.labels) as Record<string, string>,
+    annotations: JSON.parse(r.annotations) as Record<string, string>,
+    startsAt: r.starts_at,
+    endsAt: opt(r.ends_at),
+    generatorURL: opt(r.generator_url),
+    firstReceivedAt: r.first_received_at,
+    lastReceivedAt: r.last_received_at,
+    receiveCount: r.receive_count,
+  };
+}
+
+function toOutbox(r: OutboxRow): OutboxEntry {
+  return {
+    seq: r.seq,
+    notification: JSON.parse(r.payload) as Notification,
+    state: r.state,
+    attempts: r.attempts,
+    createdAt: r.created_at,
+    nextAttemptAt: r.next_attempt_at,
+    deliveredAt: opt(r.delivered_at),
+    lastStatus: opt(r.last_status),
+    lastError: opt(r.last_error),
+  };
+}
+
+/**
+ * The router's durable state in SQLite: incidents, their alerts and timelines, and the outbox.
+ * Every method is synchronous (better-sqlite3); callers group writes with `transaction`.
+ */
+export class SqliteStore implements PipelinePort {
+  private readonly s;
+
+  constructor(readonly db: Database.Database) {
+    const p = (sql: string) => db.prepare(sql);
+    this.s = {
+      latestAlert: p('SELECT * FROM alerts WHERE fingerprint = ? ORDER BY first_received_at DESC LIMIT 1'),
+      latestIncidentByKey: p('SELECT * FROM incidents WHERE key = ? ORDER BY opened_at DESC LIMIT 1'),
+      incidentById: p('SELECT * FROM incidents WHERE id = ?'),
+      targets: p('SELECT kind, destination, ref FROM incident_targets WHERE incident_id = ? ORDER BY kind, destination'),
+      saveAlert: p(`INSERT INTO alerts (incident_id, fingerprint, status, severity, labels, annotations, starts_at, ends_at,
+          generator_url, first_received_at, last_received_at, receive_count)
+        VALUES (@incident_id, @fingerprint, @status, @severity, @labels, @annotations, @starts_at, @ends_at,
+          @generator_url, @first_received_at, @last_received_at, @receive_count)
+        ON CONFLICT (incident_id, fingerprint) DO UPDATE SET status = excluded.status, severity = excluded.severity,
+          labels = excluded.labels, annotations = excluded.annotations, starts_at = excluded.starts_at, ends_at = excluded.ends_at,
+          generator_url = excluded.generator_url, last_received_at = excluded.last_received_at, receive_count = excluded.receive_count`),
+      saveIncident: p(`INSERT INTO incidents (id, key, state, severity, title, service, slo, team, group_labels, opened_at,
+          resolved_at, updated_at, reopen_count, firing_alerts)
+        VALUES (@id, @key, @state, @severity, @title, @service, @slo, @team, @group_labels, @opened_at, @resolved_at,
+          @updated_at, @reopen_count, @firing_alerts)
+        ON CONFLICT (id) DO UPDATE SET state = excluded.state, severity = excluded.severity, resolved_at = excluded.resolved_at,
+          updated_at = excluded.updated_at, reopen_count = excluded.reopen_count, firing_alerts = excluded.firing_alerts`),
+      addTarget: p('INSERT OR IGNORE INTO incident_targets (incident_id, kind, destination) VALUES (?, ?, ?)'),
+      setTargetRef: p('UPDATE incident_targets SET ref = ? WHERE incident_id = ? AND kind = ? AND destination = ? AND ref IS NULL'),
+      targetRef: p('SELECT ref FROM incident_targets WHERE incident_id = ? AND kind = ? AND destination = ?'),
+      appendTimeline: p('INSERT INTO timeline (incident_id, at, kind, reason, data) VALUES (?, ?, ?, ?, ?)'),
+      enqueue: p(`INSERT INTO outbox (id, incident_id, target_kind, destination, action, payload, state, created_at, next_attempt_at)
+        VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)`),
+      due: p(`SELECT o.* FROM outbox o WHERE o.state = 'pending' AND o.next_attempt_at <= ?
+          AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.incident_id = o.incident_id AND p.target_kind = o.target_kind
+            AND p.destination = o.destination AND p.state = 'pending' AND p.seq < o.seq)
+        ORDER BY o.seq LIMIT ?`),
+      nextDue: p(`SELECT MIN(o.next_attempt_at) AS t FROM outbox o WHERE o.state = 'pending'
+          AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.incident_id = o.incident_id AND p.target_kind = o.target_kind
+            AND p.destination = o.destination AND p.state = 'pending' AND p.seq < o.seq)`),
+      depth: p("SELECT COUNT(*) AS n FROM outbox WHERE state = 'pending'"),
+      delivered: p("UPDATE outbox SET state = 'delivered', attempts = attempts + 1, delivered_at = ?, last_status = ?, last_error = NULL WHERE id = ?"),
+      retry: p('UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_status = ?, last_error = ? WHERE id = ?'),
+      failed: p("UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_status = ?, last_error = ? WHERE id = ?"),
+      outboxOf: p('SELECT * FROM outbox WHERE incident_id = ? ORDER BY seq'),
+      alertsOf: p('SELECT * FROM alerts WHERE incident_id = ? ORDER BY first_received_at, fingerprint'),
+      timelineOf: p('SELECT incident_id, at, kind, reason, data FROM timeline WHERE incident_id = ? ORDER BY seq'),
+      ping: p('SELECT 1'),
+    };
+  }
+
+  /** Runs `fn` in one transaction: one commit (and with synchronous=FULL one fsync) for all of it. */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  latestAlert(fingerprint: string): AlertRecord | undefined {
+    const r = this.s.latestAlert.get(fingerprint) as AlertRow | undefined;
+    return r === undefined ? undefined : toAlert(r);
+  }
+
+  latestIncidentByKey(key: string): Incident | undefined {
+    const r = this.s.latestIncidentByKey.get(key) as IncidentRow | undefined;
+    return r === undefined ? undefined : toIncident(r);
+  }
+
+  incidentById(id: string): Incident | undefined {
+    const r = this.s.incidentById.get(id) as IncidentRow | undefined;
+    return r === undefined ? undefined : toIncident(r);
+  }
+
+  targets(incidentId: string): IncidentTarget[] {
+    return (this.s.targets.all(incidentId) as { kind: TargetKind; destination: string; ref: string | null }[]).map((r) => ({
+      kind: r.kind,
+      destination: r.destination,
+      ref: opt(r.ref),
+    }));
+  }
+
+  saveAlert(a: AlertRecord): void {
+    this.s.saveAlert.run({
+      incident_id: a.incidentId,
+      fingerprint: a.fingerprint,
+      status: a.status,
+      severity: a.severity,
+      labels: JSON.stringify(a.labels),
+      annotations: JSON.stringify(a.annotations),
+      starts_at: a.startsAt,
+      ends_at: a.endsAt ?? null,
+      generator_url: a.generatorURL ?? null,
+      first_received_at: a.firstReceivedAt,
+      last_received_at: a.lastReceivedAt,
+      receive_count: a.receiveCount,
+    });
+  }
+
+  saveIncident(i: Incident): void {
+    this.s.saveIncident.run({
+      id: i.id,
+      key: i.key,
+      state: i.state,
+      severity: i.severity,
+      title: i.title,
+      service: i.service,
+      slo: i.slo ?? null,
+      team: i.team ?? null,
+      group_labels: JSON.stringify(i.groupLabels),
+      opened_at: i.openedAt,
+      resolved_at: i.resolvedAt ?? null,
+      updated_at: i.updatedAt,
+      reopen_count: i.reopenCount,
+      firing_alerts: i.firingAlerts,
+    });
+  }
+
+  addTargets(incidentId: string, targets: Target[]): void {
+    for (const t of targets) this.s.addTarget.run(incidentId, t.kind, t.destination);
+  }
+
+  appendTimeline(entries: TimelineEntry[]): void {
+    for (const e of entries) {
+      this.s.appendTimeline.run(e.incidentId, e.at, e.kind, e.reason, e.data === undefined ? null : JSON.stringify(e.data));
+    }
+  }
+
+  enqueue(notifications: Notification[], now: number): void {
+    for (const n of notifications) {
+      this.s.enqueue.run(n.id, n.incidentId, n.target.kind, n.target.destination, n.action, JSON.stringify(n), now, now);
+    }
+  }
+
+  /**
+   * Pending notifications whose time has come and that are first in line for their incident and
+   * target: a resolve waits until its trigger was delivered or given up on.
+   */
+  due(now: number, limit: number): OutboxEntry[] {
+    return (this.s.due.all(now, limit) as OutboxRow[]).map(toOutbox);
+  }
+
+  /** When the earliest deliverable (first in line) notification is due (epoch ms), or undefined when none is pending. */
+  nextDueAt(): number | undefined {
+    return opt((this.s.nextDue.get() as { t: number | null }).t);
+  }
+
+  outboxDepth(): number {
+    return (this.s.depth.get() as { n: number }).n;
+  }
+
+  /** The first message ref (Slack ts) of an incident at a target, once its trigger was delivered. */
+  targetRef(incidentId: string, kind: TargetKind, destination: string): string | undefined {
+    const r = this.s.targetRef.get(incidentId, kind, destination) as { ref: string | null } | undefined;
+    return r === undefined ? undefined : opt(r.ref);
+  }
+
+  markDelivered(n: Notification, status: number, ref: string | undefined, now: number, timeline: TimelineEntry): void {
+    this.transaction(() => {
+      this.s.delivered.run(now, status, n.id);
+      if (ref !== undefined && n.action === 'trigger') this.s.setTargetRef.run(ref, n.incidentId, n.target.kind, n.target.destination);
+      this.appendTimeline([timeline]);
+    });
+  }
+
+  markRetry(id: string, nextAttemptAt: number, status: number | undefined, error: string, timeline: TimelineEntry): void {
+    this.transaction(() => {
+      this.s.retry.run(nextAttemptAt, status ?? null, error, id);
+      this.appendTimeline([timeline]);
+    });
+  }
+
+  markFailed(id: string, status: number | undefined, error: string, timeline: TimelineEntry): void {
+    this.transaction(() => {
+      this.s.failed.run(status ?? null, error, id);
+      this.appendTimeline([timeline]);
+    });
+  }
+
+  listIncidents(filter: IncidentFilter): Incident[] {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (filter.state !== undefined) (where.push('state = ?'), args.push(filter.state));
+    if (filter.service !== undefined) (where.push('service = ?'), args.push(filter.service));
+    if (filter.severity !== undefined) (where.push('severity = ?'), args.push(filter.severity));
+    if (filter.since !== undefined) (where.push('opened_at >= ?'), args.push(filter.since));
+    if (filter.until !== undefined) (where.push('opened_at < ?'), args.push(filter.until));
+    const sql = `SELECT * FROM incidents ${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`} ORDER BY opened_at DESC, id LIMIT ?`;
+    return (this.db.prepare(sql).all(...args, filter.limit) as IncidentRow[]).map(toIncident);
+  }
+
+  alertsOf(incidentId: string): AlertRecord[] {
+    return (this.s.alertsOf.all(incidentId) as AlertRow[]).map(toAlert);
+  }
+
+  timelineOf(incidentId: string): TimelineEntry[] {
+    return (this.s.timelineOf.all(incidentId) as TimelineRow[]).map((r) => ({
+      incidentId: r.incident_id,
+      at: r.at,
+      kind: r.kind,
+      reason: r.reason,
+      ...(r.data === null ? {} : { data: JSON.parse(r.data) as Record<string, unknown> }),
+    }));
+  }
+
+  outboxOf(incidentId: string): OutboxEntry[] {
+    return (this.s.outboxOf.all(incidentId) as OutboxRow[]).map(toOutbox);
+  }
+
+  /** Throws when the database cannot answer (readiness). */
+  ping(): void {
+    this.s.ping.get();
+  }
+}

@@ -1,0 +1,239 @@
+/**
+ * `npm run bench:router [-- --json] [--seconds N]`: webhook throughput and latency of the alert-router
+ * with durable commits (SQLite WAL, synchronous=FULL, group commit), against a real Alertmanager's
+ * `POST /api/v2/alerts` under the same load. Load comes from a second process on loopback.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { startRouterService } from '../alert-router/router-service.js';
+import type { Notifier } from '../alert-router/notify/types.js';
+import { startAlertmanager } from '../test/support/alertmanager-process.js';
+
+interface LoadSpec {
+  url: string;
+  target: 'router' | 'alertmanager';
+  alertsPerRequest: number;
+  concurrency: number;
+  seconds: number;
+  warmupSeconds: number;
+  token: string;
+  /** Keeps label sets unique across scenarios. */
+  prefix: string;
+}
+
+interface LoadResult {
+  requests: number;
+  alerts: number;
+  errors: number;
+  seconds: number;
+  alertsPerSecond: number;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+const FIRING_END = '0001-01-01T00:00:00Z';
+
+function body(spec: LoadSpec, n: number): string {
+  const startsAt = new Date().toISOString();
+  const alerts = Array.from({ length: spec.alertsPerRequest }, (_, i) => ({
+    labels: {
+      alertname: `BenchAlert${n % 50}`,
+      severity: 'page',
+      service: 'bench',
+      instance: `${spec.prefix}-${n}-${i}`,
+    },
+    annotations: { summary: 'benchmark alert' },
+    startsAt,
+  }));
+  if (spec.target === 'alertmanager') return JSON.stringify(alerts);
+  return JSON.stringify({
+    version: '4',
+    groupKey: `{}:{alertname="BenchAlert${n % 50}"}`,
+    truncatedAlerts: 0,
+    status: 'firing',
+    receiver: 'slokit\\.router',
+    groupLabels: { alertname: `BenchAlert${n % 50}` },
+    commonLabels: {},
+    commonAnnotations: {},
+    externalURL: 'http://alertmanager:9093',
+    // Alertmanager's webhook always carries each alert's fingerprint (16 hex digits).
+    alerts: alerts.map((a, i) => ({
+      status: 'firing',
+      ...a,
+      endsAt: FIRING_END,
+      generatorURL: '',
+      fingerprint: ((n * 1000 + i) >>> 0).toString(16).padStart(8, '0') + spec.prefix.length.toString(16).padStart(8, '0'),
+    })),
+  });
+}
+
+const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+
+/** The load generator (runs in the child process). */
+async function runLoad(spec: LoadSpec): Promise<LoadResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: spec.concurrency });
+  const url = new URL(spec.target === 'router' ? '/api/v1/alertmanager' : '/api/v2/alerts', spec.url);
+  let n = 0;
+  const send = (payload: string) =>
+    new Promise<number>((resolve, reject) => {
+      const req = request(
+        url,
+        {
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), authorization: `Bearer ${spec.token}` },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.on('error', reject);
+      req.end(payload);
+    });
+  const latencies: number[] = [];
+  let errors = 0;
+  let measuring = false;
+  let stop = false;
+  const sender = async () => {
+    while (!stop) {
+      const payload = body(spec, n++);
+      const t0 = process.hrtime.bigint();
+      const status = await send(payload).catch(() => 0);
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      if (!measuring) continue;
+      if (status < 200 || status >= 300) errors++;
+      else latencies.push(ms);
+    }
+  };
+  const senders = Array.from({ length: spec.concurrency }, sender);
+  await new Promise((r) => setTimeout(r, spec.warmupSeconds * 1000));
+  measuring = true;
+  const t0 = process.hrtime.bigint();
+  await new Promise((r) => setTimeout(r, spec.seconds * 1000));
+  measuring = false;
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  stop = true;
+  await Promise.all(senders);
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  return {
+    requests: latencies.length,
+    alerts: latencies.length * spec.alertsPerRequest,
+    errors,
+    seconds: Math.round(seconds * 100) / 100,
+    alertsPerSecond: Math.round((latencies.length * spec.alertsPerRequest) / seconds),
+    requestsPerSecond: Math.round(latencies.length / seconds),
+    p50Ms: Math.round(quantile(latencies, 0.5) * 100) / 100,
+    p99Ms: Math.round(quantile(latencies, 0.99) * 100) / 100,
+  };
+}
+
+/** Runs one scenario's load in a second process and returns its figures. */
+function loadFromChild(spec: LoadSpec): Promise<LoadResult> {
+  const root = fileURLToPath(new URL('../', import.meta.url));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['bin/run-ts.js', 'bench/router.ts', '--load', JSON.stringify(spec)], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as LoadResult) : reject(new Error(`load process exited ${code}`))));
+  });
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const loadIndex = args.indexOf('--load');
+  if (loadIndex >= 0) {
+    process.stdout.write(JSON.stringify(await runLoad(JSON.parse(args[loadIndex + 1]!) as LoadSpec)));
+    return;
+  }
+  const json = args.includes('--json');
+  const secondsIndex = args.indexOf('--seconds');
+  const seconds = secondsIndex >= 0 ? Number(args[secondsIndex + 1]) : 5;
+  const syncIndex = args.indexOf('--synchronous');
+  const synchronous = syncIndex >= 0 ? args[syncIndex + 1] : 'full';
+  const onlyIndex = args.indexOf('--only');
+  const only = onlyIndex >= 0 ? args[onlyIndex + 1] : undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'slokit-bench-router-'));
+  const token = 'bench-token';
+  writeFileSync(join(dir, 'catalog.json'), JSON.stringify({ version: 1, services: [], slos: [] }));
+  writeFileSync(
+    join(dir, 'router.yml'),
+    [
+      'listen: { host: 127.0.0.1, port: 0 }',
+      `store: { path: ${join(dir, 'router.db')}, synchronous: ${synchronous} }`,
+      `catalog: ${join(dir, 'catalog.json')}`,
+      'auth: { bearerTokenEnv: BENCH_ROUTER_TOKEN }',
+      'webhook: { bodyLimit: 8mb }',
+      'pagerduty: { defaultRoutingKeyEnv: BENCH_PD_KEY }',
+      '',
+    ].join('\n'),
+  );
+  // Deliveries are not what is measured: a notifier that accepts at once keeps the outbox drained.
+  const accept: Notifier = { kind: 'pagerduty', deliver: async () => ({ status: 202 }) };
+  const router = await startRouterService({
+    configPath: join(dir, 'router.yml'),
+    env: { BENCH_ROUTER_TOKEN: token, BENCH_PD_KEY: 'k' },
+    logger: pino({ level: 'warn' }),
+    port: 0,
+    notifiers: () => ({ pagerduty: accept, slack: { kind: 'slack', deliver: async () => ({ status: 200, ref: '1.0' }) } }),
+  });
+  const am = await startAlertmanager(
+    [
+      'route: { receiver: sink, group_by: [alertname], group_wait: 1h, group_interval: 1h, repeat_interval: 24h }',
+      'receivers: [{ name: sink, webhook_configs: [{ url: "http://127.0.0.1:9/", send_resolved: false }] }]',
+      '',
+    ].join('\n'),
+  );
+  const scenarios = [
+    { name: 'router-batch100-c16', target: 'router', url: router.url, alertsPerRequest: 100, concurrency: 16 },
+    { name: 'alertmanager-batch100-c16', target: 'alertmanager', url: am.url, alertsPerRequest: 100, concurrency: 16 },
+    { name: 'router-single-c16', target: 'router', url: router.url, alertsPerRequest: 1, concurrency: 16 },
+    { name: 'alertmanager-single-c16', target: 'alertmanager', url: am.url, alertsPerRequest: 1, concurrency: 16 },
+    { name: 'router-batch100-c4', target: 'router', url: router.url, alertsPerRequest: 100, concurrency: 4 },
+  ] as const;
+  const results: Record<string, LoadResult> = {};
+  try {
+    for (const s of scenarios) {
+      if (only !== undefined && !s.name.includes(only)) continue;
+      results[s.name] = await loadFromChild({ ...s, seconds, warmupSeconds: 1, token, prefix: s.name });
+      if (!json) console.error(`${s.name}: ${JSON.stringify(results[s.name])}`);
+    }
+  } finally {
+    await am.stop();
+    await router.drain();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  if (only !== undefined) {
+    console.log(JSON.stringify(results));
+    return;
+  }
+  const r = (k: string) => results[k]!;
+  const summary = {
+    durability: `SQLite WAL, synchronous=${synchronous === 'full' ? 'FULL' : 'NORMAL'}, group commit (one commit per event-loop turn)`,
+    seconds,
+    results,
+    ratios: {
+      batch100: Math.round((r('router-batch100-c16').alertsPerSecond / r('alertmanager-batch100-c16').alertsPerSecond) * 100) / 100,
+      single: Math.round((r('router-single-c16').alertsPerSecond / r('alertmanager-single-c16').alertsPerSecond) * 100) / 100,
+    },
+    targets: {
+      ratioAtLeast: 0.5,
+      batch100P99MsBelow: 50,
+      met:
+        r('router-batch100-c16').alertsPerSecond >= 0.5 * r('alertmanager-batch100-c16').alertsPerSecond &&
+        r('router-single-c16').alertsPerSecond >= 0.5 * r('alertmanager-single-c16').alertsPerSecond &&
+        r('router-batch100-c4').p99Ms < 50,
+    },
+  };
+  if (json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  else console.log(JSON.stringify(summary, null, 2));
+}
+
+await main();

@@ -1,0 +1,269 @@
+import { AnomalyLikelihood, type AnomalyLikelihoodState } from './anomaly-likelihood.js';
+import type { AnomalyDetector, DetectorStateBase } from './detector.js';
+import { Ring, type RingState } from './ring.js';
+import { RobustBaseline, type RobustBaselineState } from './robust-baseline.js';
+
+/** Tunables of {@link LikelihoodDetector}. */
+export interface LikelihoodOptions {
+  /** Previous points whose median and robust spread are the baseline of values, differences and seasonal residuals (points). */
+  baselinePoints: number;
+  /** The baselines are recomputed every this many points (points; O(baselinePoints) each time). */
+  refreshEvery: number;
+  /** Latest points, the current one included, whose mean is compared with the baseline for a level shift (points). */
+  recentPoints: number;
+  /** Raw scores each member's likelihood is fitted on (points). */
+  likelihoodPoints: number;
+  /** Latest raw scores each member averages before asking how unlikely they are (points). */
+  likelihoodShort: number;
+  /** Raw scores a member needs before it scores above 0 (points). */
+  minLikelihoodPoints: number;
+  /** First points of a series that always score 0 while everything is learnt (points). */
+  warmup: number;
+  /** Length of a season (ms); the seasonal member compares a point with the same phase of earlier seasons. */
+  period: number;
+  /** Earlier seasons the seasonal member looks back at (seasons). */
+  seasons: number;
+  /** Also compare with the same phase a week (7 seasons) earlier. */
+  weekly: boolean;
+  /** Largest season, in points, that the seasonal member keeps (points; longer seasons disable it). */
+  maxSeasonPoints: number;
+  /** −log10 of the likelihood at which the score reaches 1 (score = min(1, −log10 p / this)). */
+  scoreScale: number;
+}
+
+/** Saved state of a {@link LikelihoodDetector}. */
+export interface LikelihoodState extends DetectorStateBase {
+  readonly kind: 'likelihood';
+  readonly options: LikelihoodOptions;
+  /** Points learnt so far. */
+  readonly seen: number;
+  readonly firstTimestamp: number;
+  /** Points per season: 0 until two points are seen, −1 when the seasonal member is off. */
+  readonly seasonPoints: number;
+  /** The last value learnt (0 before the first). */
+  readonly previous: number;
+  readonly untilRefresh: number;
+  readonly values: RingState;
+  readonly differences: RingState;
+  readonly residuals: RingState;
+  readonly recent: RingState;
+  readonly history: RingState | null;
+  readonly baselines: { values: RobustBaselineState; differences: RobustBaselineState; residuals: RobustBaselineState };
+  readonly members: { level: AnomalyLikelihoodState; point: AnomalyLikelihoodState; difference: AnomalyLikelihoodState; seasonal: AnomalyLikelihoodState };
+}
+
+/**
+ * Defaults, chosen by a global grid on the 42-series NAB benchmark (one setting for every series;
+ * see docs/anomaly.md): baselines over 1,000 points refreshed every 100, a 10-point level window,
+ * likelihood of the mean of the last 3 raw scores against the last 4,000, a day as the season
+ * (also compared with a week earlier), and 150 quiet points to learn.
+ */
+export const LIKELIHOOD_DEFAULTS: Readonly<LikelihoodOptions> = {
+  baselinePoints: 1000,
+  refreshEvery: 100,
+  recentPoints: 10,
+  likelihoodPoints: 4000,
+  likelihoodShort: 3,
+  minLikelihoodPoints: 100,
+  warmup: 150,
+  period: 86_400_000,
+  seasons: 3,
+  weekly: true,
+  maxSeasonPoints: 2000,
+  scoreScale: 10,
+};
+
+/** Points needed in a baseline before its member scores (points). */
+const MIN_BASELINE = 30;
+const WEEK = 7;
+
+/**
+ * Four cheap raw surprises, each calibrated by an {@link AnomalyLikelihood} and combined by maximum:
+ * - level: mean of the last `recentPoints` values against the baseline median, in robust spreads;
+ * - point: the value against the baseline (spikes and dips);
+ * - difference: the step from the previous value against the baseline of steps (a spike on a trend);
+ * - seasonal: the smallest residual against the same phase of the last `seasons` seasons and a week
+ *   back (a normal level at an unusual hour, a missing daily peak), against the baseline of residuals.
+ * Raw surprise is |z|; a member's output is −log10 of how unlikely its recent raw scores are given
+ * its own history, so a member that is always noisy on a series is quiet there, and all four share
+ * one scale. Score = min(1, max over members / `scoreScale`): 0.5 is a one-in-10⁵ event.
+ * The season's length in points comes from the spacing of the first two timestamps.
+ * O(1) per point plus an O(baselinePoints) refresh every `refreshEvery` points; no allocation per point.
+ */
+export class LikelihoodDetector implements AnomalyDetector<LikelihoodState> {
+  readonly kind = 'likelihood' as const;
+  private readonly options: LikelihoodOptions;
+  private seen = 0;
+  private firstTimestamp = 0;
+  private seasonPoints = 0;
+  private previous = 0;
+  private untilRefresh = 0;
+  private values: Ring;
+  private differences: Ring;
+  private residuals: Ring;
+  private recent: Ring;
+  private history: Ring | null = null;
+  private valueBaseline: RobustBaseline;
+  private differenceBaseline: RobustBaseline;
+  private residualBaseline: RobustBaseline;
+  private level: AnomalyLikelihood;
+  private point: AnomalyLikelihood;
+  private difference: AnomalyLikelihood;
+  private seasonal: AnomalyLikelihood;
+
+  constructor(options: Partial<LikelihoodOptions> = {}) {
+    const o = { ...LIKELIHOOD_DEFAULTS, ...options };
+    for (const key of ['baselinePoints', 'refreshEvery', 'recentPoints', 'likelihoodPoints', 'likelihoodShort', 'seasons'] as const) {
+      if (!(Number.isInteger(o[key]) && o[key] >= 1)) throw new RangeError(`likelihood: ${key} must be an integer ≥ 1, got ${o[key]}`);
+    }
+    if (o.seasons > WEEK) throw new RangeError(`likelihood: seasons must be at most ${WEEK}, got ${o.seasons}`);
+    this.options = o;
+    this.values = new Ring(o.baselinePoints);
+    this.differences = new Ring(o.baselinePoints);
+    this.residuals = new Ring(o.baselinePoints);
+    this.recent = new Ring(o.recentPoints);
+    this.valueBaseline = new RobustBaseline(o.baselinePoints);
+    this.differenceBaseline = new RobustBaseline(o.baselinePoints);
+    this.residualBaseline = new RobustBaseline(o.baselinePoints);
+    this.level = this.newLikelihood();
+    this.point = this.newLikelihood();
+    this.difference = this.newLikelihood();
+    this.seasonal = this.newLikelihood();
+  }
+
+  /** Rebuilds a detector from {@link LikelihoodDetector.save}'s output. */
+  static restore(state: LikelihoodState): LikelihoodDetector {
+    const o = state.options;
+    const d = new LikelihoodDetector(o);
+    d.seen = state.seen;
+    d.firstTimestamp = state.firstTimestamp;
+    d.seasonPoints = state.seasonPoints;
+    d.previous = state.previous;
+    d.untilRefresh = state.untilRefresh;
+    d.values = Ring.restore(o.baselinePoints, state.values);
+    d.differences = Ring.restore(o.baselinePoints, state.differences);
+    d.residuals = Ring.restore(o.baselinePoints, state.residuals);
+    d.recent = Ring.restore(o.recentPoints, state.recent);
+    if (state.history !== null && d.seasonPoints > 0) d.history = Ring.restore(d.historyCapacity(), state.history);
+    d.valueBaseline = RobustBaseline.restore(o.baselinePoints, state.baselines.values);
+    d.differenceBaseline = RobustBaseline.restore(o.baselinePoints, state.baselines.differences);
+    d.residualBaseline = RobustBaseline.restore(o.baselinePoints, state.baselines.residuals);
+    const m = state.members;
+    const like = (s: AnomalyLikelihoodState): AnomalyLikelihood =>
+      AnomalyLikelihood.restore(o.likelihoodPoints, o.likelihoodShort, o.minLikelihoodPoints, s);
+    d.level = like(m.level);
+    d.point = like(m.point);
+    d.difference = like(m.difference);
+    d.seasonal = like(m.seasonal);
+    return d;
+  }
+
+  observe(timestamp: number, value: number): number {
+    if (!Number.isFinite(value)) return 0;
+    const o = this.options;
+    const step = this.seen === 0 ? 0 : value - this.previous;
+    this.previous = value;
+    this.recent.push(value);
+    if (this.seen === 0) this.firstTimestamp = timestamp;
+    else if (this.seen === 1 && this.seasonPoints === 0) this.startSeasons(timestamp - this.firstTimestamp);
+    const residual = this.seasonalResidual(value);
+
+    let surprise = 0;
+    if (this.values.size >= MIN_BASELINE) {
+      if (this.untilRefresh <= 0) {
+        this.valueBaseline.update(this.values);
+        this.differenceBaseline.update(this.differences);
+        if (this.residuals.size >= MIN_BASELINE) this.residualBaseline.update(this.residuals);
+        this.untilRefresh = o.refreshEvery;
+      }
+      this.untilRefresh--;
+      const vb = this.valueBaseline;
+      const db = this.differenceBaseline;
+      const level = this.level.push(Math.abs(this.recent.sum / this.recent.size - vb.median) / vb.scale);
+      const point = this.point.push(Math.abs(value - vb.median) / vb.scale);
+      const difference = this.difference.push(Math.abs(step - db.median) / db.scale);
+      surprise = level > point ? level : point;
+      if (difference > surprise) surprise = difference;
+      if (this.residuals.size >= MIN_BASELINE && !Number.isNaN(residual)) {
+        const rb = this.residualBaseline;
+        const seasonal = this.seasonal.push(Math.abs(residual - rb.median) / rb.scale);
+        if (seasonal > surprise) surprise = seasonal;
+      }
+    }
+    if (!Number.isNaN(residual)) this.residuals.push(residual);
+    this.values.push(value);
+    this.differences.push(step);
+    this.seen++;
+    if (this.seen <= o.warmup) return 0;
+    const score = surprise / o.scoreScale;
+    return score < 1 ? score : 1;
+  }
+
+  save(): LikelihoodState {
+    return {
+      kind: this.kind,
+      version: 1,
+      options: { ...this.options },
+      seen: this.seen,
+      firstTimestamp: this.firstTimestamp,
+      seasonPoints: this.seasonPoints,
+      previous: this.previous,
+      untilRefresh: this.untilRefresh,
+      values: this.values.save(),
+      differences: this.differences.save(),
+      residuals: this.residuals.save(),
+      recent: this.recent.save(),
+      history: this.history === null ? null : this.history.save(),
+      baselines: {
+        values: this.valueBaseline.save(),
+        differences: this.differenceBaseline.save(),
+        residuals: this.residualBaseline.save(),
+      },
+      members: {
+        level: this.level.save(),
+        point: this.point.save(),
+        difference: this.difference.save(),
+        seasonal: this.seasonal.save(),
+      },
+    };
+  }
+
+  private newLikelihood(): AnomalyLikelihood {
+    const o = this.options;
+    return new AnomalyLikelihood(o.likelihoodPoints, o.likelihoodShort, o.minLikelihoodPoints);
+  }
+
+  /** Seasons in points from the spacing of the first two points; off when that is not 4..maxSeasonPoints. */
+  private startSeasons(spacing: number): void {
+    const p = Math.round(this.options.period / spacing);
+    this.seasonPoints = Number.isFinite(p) && p >= 4 && p <= this.options.maxSeasonPoints ? p : -1;
+    if (this.seasonPoints > 0) this.history = new Ring(this.historyCapacity());
+  }
+
+  private historyCapacity(): number {
+    const o = this.options;
+    return this.seasonPoints * (o.weekly ? WEEK : o.seasons);
+  }
+
+  /** value − (the same phase of an earlier season closest to it), or NaN without history; then learns the value. */
+  private seasonalResidual(value: number): number {
+    const h = this.history;
+    if (h === null) return Number.NaN;
+    const p = this.seasonPoints;
+    let best = Number.NaN;
+    let bestAbs = Number.POSITIVE_INFINITY;
+    const lags = this.options.seasons;
+    for (let j = 1; j <= lags + 1; j++) {
+      const lag = j <= lags ? j : WEEK;
+      if (j > lags && (!this.options.weekly || lags >= WEEK)) break;
+      const r = value - h.ago(lag * p);
+      const a = Math.abs(r);
+      if (a < bestAbs) {
+        bestAbs = a;
+        best = r;
+      }
+    }
+    h.push(value);
+    return best;
+  }
+}
