@@ -83,8 +83,11 @@ function sliRecordings(ctx: Ctx): RecordingRule[] {
   const sli = slo.sli;
   if (sli.kind === 'events') {
     if (ctx.options.formulation === 'raw') {
-      // Textbook: every window from the source series, as Sloth writes it.
-      for (const w of windows) rules.push(rec(ctx, record.errorRatio(w), `(${sli.errors(w)}) / (${sli.total(w)})`, w));
+      // Textbook: every window from the source series, as Sloth writes it, but 0 rather than NaN
+      // without traffic: clamping the denominator keeps it to one evaluation of the costly total.
+      for (const w of windows) {
+        rules.push(rec(ctx, record.errorRatio(w), `(${sli.errors(w)}) / clamp_min(${sli.total(w)}, 1e-300)`, w));
+      }
       return rules;
     }
     for (const w of windows) {
@@ -105,9 +108,7 @@ function sliRecordings(ctx: Ctx): RecordingRule[] {
   // A ratio-only SLI has no event counts: long windows are the time-average of the 5m ratio.
   for (const w of windows) {
     const wMs = parseDuration(w) ?? 0;
-    if (ctx.options.formulation === 'raw') {
-      rules.push(rec(ctx, record.errorRatio(w), sli.errorRatio(w), w));
-    } else if (wMs < HOUR) {
+    if (wMs < HOUR || ctx.options.formulation === 'raw') {
       const q = sli.errorRatio(w);
       // NaN (a 0/0 inside the user's ratio) becomes 0; an absent series stays absent (no-data alert).
       rules.push(rec(ctx, record.errorRatio(w), `${q} >= 0 or count(${q}) * 0`, w));

@@ -190,12 +190,12 @@ describe('multiwindow tiers under promtool test rules (99.9% over 30d)', () => {
     ]);
   });
 
-  it('gives no NaN in any series and fires nothing during an hour with no traffic', async () => {
+  it.each(['aggregated', 'raw'] as const)('gives no NaN in any series and fires nothing during an hour with no traffic (%s)', async (formulation) => {
     const history = 3 * 60;
     const phases: Phase[] = [healthy(history), { minutes: 61, perMinute: 0, errorRatio: 0 }];
     const records = [
       ...new Set(
-        generateRuleGroups(shop, { labelStyle: 'slo', formulation: 'aggregated', grafanaUrl: 'http://x' })
+        generateRuleGroups(shop, { labelStyle: 'slo', formulation, grafanaUrl: 'http://x' })
           .flatMap((g) => g.rules)
           .flatMap((r) => ('record' in r ? [r.record] : [])),
       ),
@@ -207,7 +207,7 @@ describe('multiwindow tiers under promtool test rules (99.9% over 30d)', () => {
     ]);
     checks.push({ expr: `count_over_time(ALERTS{slo_id="${availability.id}", alertstate="firing"}[2h])`, eval_time: m(history + 60), exp_samples: [] });
     expect(records.length).toBeGreaterThan(10);
-    await expectPass([group('no traffic', phases, checks)]);
+    await expectPass([group('no traffic', phases, checks)], rules([availability], { formulation }));
   });
 
   it('weights the period SLI by events: a 10× daily swing with errors only in quiet hours', async () => {
