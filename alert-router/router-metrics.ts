@@ -29,6 +29,12 @@ export class RouterMetrics {
     labelNames: ['target', 'outcome'] as const,
     registers: [this.registry],
   });
+  readonly suppressed = new Counter({
+    name: 'slokit_router_notifications_suppressed_total',
+    help: 'Notifications held back (maintenance, dependency, grouped, flapping) or rolled into a storm digest, by reason.',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
   readonly deliveryLatency = new Histogram({
     name: 'slokit_router_delivery_latency_seconds',
     help: 'From enqueue to accepted delivery, retries included, by target.',

@@ -11,11 +11,14 @@ import { createWebhookHandler, WEBHOOK_PATH } from './http/webhook-handler.js';
 import type { Notifier, TargetKind } from './notify/types.js';
 import { CatalogIndex } from './pipeline/catalog-index.js';
 import { processBatch, type BatchOutcome, type PipelineSettings } from './pipeline/process-batch.js';
+import { processTick } from './pipeline/process-tick.js';
+import type { SuppressionReason } from './pipeline/suppression-types.js';
 import type { IncomingBatch } from './pipeline/types.js';
 import { RouterMetrics } from './router-metrics.js';
 import { BackgroundCheckpointer } from './store/background-checkpointer.js';
 import { GroupCommitter } from './store/group-commit.js';
 import { openDatabase } from './store/open-database.js';
+import { WalSyncer } from './store/wal-syncer.js';
 import { SqliteStore } from './store/sqlite-store.js';
 
 export interface RouterServiceOptions {
@@ -50,6 +53,7 @@ function settingsOf(config: RouterConfig, logger: Logger): PipelineSettings {
   return {
     catalog: new CatalogIndex(catalog ?? EMPTY_CATALOG),
     reopenWindowMs: config.reopenWindowMs,
+    suppression: config.suppression,
     routing: {
       routes: config.routes,
       pagerdutyServices: config.pagerduty.services,
@@ -69,10 +73,15 @@ export async function startRouterService(options: RouterServiceOptions): Promise
   const newId = options.newId ?? randomUUID;
   let config = loadConfig(options.configPath, options.env);
   let settings = settingsOf(config, logger);
-  const db = openDatabase({ path: config.storePath, synchronous: config.synchronous, backgroundCheckpoints: true });
+  // synchronous: full fsyncs the WAL before every 2xx, on the thread pool (WalSyncer), not in the commit.
+  const walSyncer = config.synchronous === 'full' && config.storePath !== ':memory:' ? new WalSyncer(config.storePath) : undefined;
+  const db = openDatabase({ path: config.storePath, synchronous: config.synchronous, backgroundCheckpoints: true, deferredSync: walSyncer !== undefined });
   const checkpointer = new BackgroundCheckpointer(config.storePath, 500, (message) => logger.error({ message }, 'WAL checkpoint failed'));
   const store = new SqliteStore(db);
   const metrics = new RouterMetrics(() => store.outboxDepth(), { processMetrics: options.processMetrics ?? false });
+  const countSuppressed = (by: Partial<Record<SuppressionReason, number>>) => {
+    for (const [reason, n] of Object.entries(by)) if (n > 0) metrics.suppressed.inc({ reason }, n);
+  };
   let draining = false;
 
   const notifiers = options.notifiers(config);
@@ -93,6 +102,7 @@ export async function startRouterService(options: RouterServiceOptions): Promise
     maxWeight: 400,
     weight: (batch) => batch.alerts.length,
     defer: setImmediate,
+    ...(walSyncer === undefined ? {} : { sync: () => walSyncer.sync() }),
   });
   const appDeps: AppDeps = {
     store,
@@ -100,9 +110,13 @@ export async function startRouterService(options: RouterServiceOptions): Promise
     logger,
     commit: async (batch) => {
       const outcome = await committer.submit(batch);
+      countSuppressed(outcome.suppressed);
       if (outcome.notifications.length > 0) worker.poke();
       return outcome;
     },
+    now,
+    newId,
+    ...(walSyncer === undefined ? {} : { durable: () => walSyncer.sync() }),
     settings: () => config,
     draining: () => draining,
   };
@@ -117,6 +131,17 @@ export async function startRouterService(options: RouterServiceOptions): Promise
   await once(server, 'listening');
   server.keepAliveTimeout = 65_000;
   worker.start();
+  // Deferred work (maintenance ends, dependencies resolve, flaps settle, storm digests) on the clock.
+  const tick = () => {
+    try {
+      const outcome = store.transaction(() => processTick(store, settings, { now, newId }));
+      countSuppressed(outcome.suppressed);
+      if (outcome.notifications.length > 0) worker.poke();
+    } catch (error) {
+      logger.error({ err: error }, 'suppression tick failed; retrying on the next one');
+    }
+  };
+  let ticker = setInterval(tick, config.tickIntervalMs);
   const address = server.address() as AddressInfo;
   const url = `http://${config.listen.host}:${address.port}`;
   logger.info({ url, store: config.storePath, synchronous: config.synchronous, config: options.configPath }, 'alert-router listening');
@@ -133,6 +158,10 @@ export async function startRouterService(options: RouterServiceOptions): Promise
         if (next.storePath !== config.storePath || next.listen.port !== config.listen.port) {
           logger.warn('store path and listen address changes take effect on restart only');
         }
+        if (next.tickIntervalMs !== config.tickIntervalMs) {
+          clearInterval(ticker);
+          ticker = setInterval(tick, next.tickIntervalMs);
+        }
         config = next;
         settings = nextSettings;
         logger.info({ config: options.configPath, routes: next.routes.length }, 'config reloaded');
@@ -145,6 +174,7 @@ export async function startRouterService(options: RouterServiceOptions): Promise
     async drain() {
       if (draining) return;
       draining = true;
+      clearInterval(ticker);
       logger.info('draining: no new webhooks, finishing commits and in-flight deliveries');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
@@ -152,6 +182,7 @@ export async function startRouterService(options: RouterServiceOptions): Promise
       await worker.stop(config.drainTimeoutMs);
       await Promise.race([closed, new Promise((r) => setTimeout(r, config.drainTimeoutMs).unref())]);
       server.closeAllConnections();
+      await walSyncer?.close();
       await checkpointer.stop();
       db.close();
       logger.info('drained');

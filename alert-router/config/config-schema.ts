@@ -35,6 +35,40 @@ export const configSchema = z
     ]),
     webhook: z.object({ bodyLimit: byteSize.default('4mb') }).strict().prefault({}),
     incidents: z.object({ reopenWindow: duration.default('15m') }).strict().prefault({}),
+    /** Defaults are documented in docs/alert-router.md and config.example.yml. */
+    correlation: z
+      .object({
+        dependencies: z.object({ enabled: z.boolean().default(true), window: duration.default('1h') }).strict().prefault({}),
+        grouping: z
+          .object({ keys: z.array(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, { message: 'must be a label name' })).default([]), window: duration.default('5m') })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    suppression: z
+      .object({
+        tickInterval: duration.default('5s'),
+        flapping: z
+          .object({
+            enabled: z.boolean().default(true),
+            maxChanges: z.number().int().min(1).default(4),
+            window: duration.default('15m'),
+            stableFor: duration.default('10m'),
+          })
+          .strict()
+          .prefault({}),
+        storm: z
+          .object({
+            enabled: z.boolean().default(true),
+            maxIncidentsPerMinute: z.number().int().min(1).default(10),
+            digestInterval: duration.default('2m'),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
     delivery: z
       .object({
         concurrency: z.number().int().min(1).max(64).default(8),

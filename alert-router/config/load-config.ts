@@ -5,6 +5,7 @@ import type { SpecProblem } from '../../src/slo/spec-error.js';
 import { parseMatcher } from '../pipeline/matcher.js';
 import type { RetryPolicy } from '../pipeline/retry-policy.js';
 import type { Route } from '../pipeline/route.js';
+import type { SuppressionSettings } from '../pipeline/suppression-types.js';
 import { ConfigError } from './config-error.js';
 import { configSchema, type RouterConfigFile } from './config-schema.js';
 
@@ -22,6 +23,10 @@ export interface RouterConfig {
   auth: WebhookAuth;
   bodyLimitBytes: number;
   reopenWindowMs: number;
+  /** Correlation and suppression thresholds (ms and counts). */
+  suppression: SuppressionSettings;
+  /** How often the service releases holds and sends storm digests. */
+  tickIntervalMs: number;
   retry: RetryPolicy;
   concurrency: number;
   attemptTimeoutMs: number;
@@ -117,6 +122,18 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv):
     auth,
     bodyLimitBytes: bytes(c.webhook.bodyLimit),
     reopenWindowMs: ms(c.incidents.reopenWindow),
+    suppression: {
+      dependencies: { enabled: c.correlation.dependencies.enabled, windowMs: ms(c.correlation.dependencies.window) },
+      grouping: { keys: c.correlation.grouping.keys, windowMs: ms(c.correlation.grouping.window) },
+      flapping: {
+        enabled: c.suppression.flapping.enabled,
+        maxChanges: c.suppression.flapping.maxChanges,
+        windowMs: ms(c.suppression.flapping.window),
+        stableMs: ms(c.suppression.flapping.stableFor),
+      },
+      storm: { enabled: c.suppression.storm.enabled, maxPerMinute: c.suppression.storm.maxIncidentsPerMinute, digestIntervalMs: ms(c.suppression.storm.digestInterval) },
+    },
+    tickIntervalMs: ms(c.suppression.tickInterval),
     retry: { baseMs: ms(c.delivery.backoffBase), maxMs: ms(c.delivery.backoffMax), maxAttempts: c.delivery.maxAttempts },
     concurrency: c.delivery.concurrency,
     attemptTimeoutMs: ms(c.delivery.attemptTimeout),

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import express from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -9,6 +10,7 @@ import type { SqliteStore } from '../store/sqlite-store.js';
 import { errorHandler } from './error-handler.js';
 import { fieldName, HttpError } from './http-error.js';
 import { alertView, incidentView, notificationView, timelineView } from './incident-view.js';
+import { maintenanceRouter } from './maintenance-routes.js';
 import { createWebhookHandler, WEBHOOK_PATH } from './webhook-handler.js';
 
 export interface AppDeps {
@@ -21,6 +23,11 @@ export interface AppDeps {
   settings: () => { auth: WebhookAuth; bodyLimitBytes: number };
   /** True once SIGTERM started draining: /readyz answers 503. */
   draining: () => boolean;
+  /** Clock and ids for maintenance windows (Date.now and UUIDs when absent). */
+  now?: () => number;
+  newId?: () => string;
+  /** Resolves once the last commit is on disk (maintenance writes); immediate when absent. */
+  durable?: () => Promise<void>;
 }
 
 const time = z
@@ -99,6 +106,16 @@ export function createApp(deps: AppDeps): express.Express {
     }
     res.json({ status: 'ready' });
   });
+
+  app.use(
+    maintenanceRouter({
+      store: deps.store,
+      settings: deps.settings,
+      now: deps.now ?? Date.now,
+      newId: deps.newId ?? randomUUID,
+      durable: deps.durable ?? (() => Promise.resolve()),
+    }),
+  );
 
   app.all('/*splat', () => {
     throw new HttpError(404, 'not_found', 'no such endpoint');

@@ -4,7 +4,7 @@ import type { WebhookAuth } from '../config/load-config.js';
 import { normalise } from '../pipeline/normalise.js';
 import type { BatchOutcome } from '../pipeline/process-batch.js';
 import type { IncomingBatch } from '../pipeline/types.js';
-import { webhookPayloadSchema } from '../pipeline/webhook-schema.js';
+import { parseWebhookPayload } from '../pipeline/webhook-schema.js';
 import type { RouterMetrics } from '../router-metrics.js';
 import { authorized } from './authenticate.js';
 import { errorResponse, type BodyParserError } from './error-handler.js';
@@ -60,13 +60,13 @@ async function handle(req: IncomingMessage, deps: WebhookDeps): Promise<BatchOut
   } catch {
     throw Object.assign(new Error('malformed JSON'), { type: 'entity.parse.failed' });
   }
-  const parsed = webhookPayloadSchema.safeParse(json);
+  const parsed = parseWebhookPayload(json);
   if (!parsed.success) {
     throw new HttpError(
       400,
       'invalid_payload',
       'not an Alertmanager version 4 webhook payload',
-      parsed.error.issues.map((i) => ({ field: fieldName(i.path), message: i.message })),
+      parsed.issues.map((i) => ({ field: fieldName(i.path), message: i.message })),
     );
   }
   return deps.commit(normalise(parsed.data));

@@ -1,9 +1,13 @@
 import type { Notification } from '../notify/types.js';
+import { applySuppression } from './apply-suppression.js';
 import type { CatalogIndex } from './catalog-index.js';
 import { correlate, type IncidentEvent } from './correlate.js';
 import { dedup } from './dedup.js';
 import { enqueue } from './enqueue.js';
+import { transitiveDependencies } from './dependency.js';
+import { isFlapping } from './flap.js';
 import type { RoutingTable, Target } from './route.js';
+import { DEFAULT_SUPPRESSION, type SuppressionPort, type SuppressionReason, type SuppressionSettings } from './suppression-types.js';
 import type { AlertRecord, Incident, IncidentTarget, IncomingBatch, TimelineEntry } from './types.js';
 
 /**
@@ -20,6 +24,8 @@ export interface PipelinePort {
   addTargets(incidentId: string, targets: Target[]): void;
   appendTimeline(entries: TimelineEntry[]): void;
   enqueue(notifications: Notification[], now: number): void;
+  /** Maintenance windows, holds, flap history and digests (suppression stages). */
+  readonly suppression: SuppressionPort;
 }
 
 /** Settings the stages read; swapped whole on config reload. */
@@ -27,6 +33,8 @@ export interface PipelineSettings {
   routing: RoutingTable;
   catalog: CatalogIndex;
   reopenWindowMs: number;
+  /** Correlation and suppression thresholds; the documented defaults when absent. */
+  suppression?: SuppressionSettings;
 }
 
 export interface PipelineDeps {
@@ -45,6 +53,8 @@ export interface BatchOutcome {
   reopened: number;
   resolvedIncidents: number;
   notifications: Notification[];
+  /** Notifications held back or rolled into a digest, by reason. */
+  suppressed: Partial<Record<SuppressionReason, number>>;
 }
 
 interface Touched {
@@ -82,7 +92,7 @@ function coalesce(incidentId: string, at: number, events: IncidentEvent[]): Time
 }
 
 /**
- * Runs one batch through ingest → dedup → correlate → (later: suppression stages) → route → enqueue,
+ * Runs one batch through ingest → dedup → correlate → route → enqueue → suppression (apply-suppression.ts),
  * writing each stage's decisions through the port. The caller provides the transaction.
  */
 export function processBatch(batch: IncomingBatch, port: PipelinePort, settings: PipelineSettings, deps: PipelineDeps): BatchOutcome {
@@ -97,7 +107,10 @@ export function processBatch(batch: IncomingBatch, port: PipelinePort, settings:
     reopened: 0,
     resolvedIncidents: 0,
     notifications: [],
+    suppressed: {},
   };
+  const suppression = settings.suppression ?? DEFAULT_SUPPRESSION;
+  const flapping = new Set<string>();
   const touched = new Map<string, Touched>();
   const byKey = new Map<string, string>();
   const current = (id: string) => touched.get(id)?.after ?? port.incidentById(id);
@@ -124,6 +137,10 @@ export function processBatch(batch: IncomingBatch, port: PipelinePort, settings:
     if (decision.kind === 'duplicate' || decision.kind === 'stale') outcome.duplicates++;
     if (decision.kind === 'unseen-resolve') outcome.unseenResolves++;
     if (result.alert !== undefined) port.saveAlert(result.alert);
+    if (suppression.flapping.enabled && result.incident !== undefined && (decision.kind === 'fire' || decision.kind === 'refire' || decision.kind === 'resolve')) {
+      const changes = port.suppression.recordChange(alert.fingerprint, now, now - suppression.flapping.windowMs);
+      if (isFlapping(changes, suppression.flapping.maxChanges)) flapping.add(result.incident.id);
+    }
     if (result.incident === undefined) continue;
     const after = result.incident;
     let entry = touched.get(after.id);
@@ -141,10 +158,17 @@ export function processBatch(batch: IncomingBatch, port: PipelinePort, settings:
     }
   }
 
-  for (const { before, after, events } of touched.values()) {
+  const windows = touched.size === 0 ? [] : port.suppression.activeMaintenance(now);
+  // A shared dependency's incident is handled before its dependents', so one batch carrying both links them.
+  const ordered = [...touched.values()];
+  if (ordered.length > 1 && suppression.dependencies.enabled) {
+    const depth = new Map(ordered.map((t) => [t.after.id, transitiveDependencies(settings.catalog, t.after.service).length] as const));
+    ordered.sort((a, b) => depth.get(a.after.id)! - depth.get(b.after.id)!);
+  }
+  for (const { before, after, events } of ordered) {
     port.saveIncident(after);
     const timeline = coalesce(after.id, now, events);
-    const result = enqueue({
+    const enqueued = enqueue({
       before,
       after,
       events,
@@ -154,6 +178,18 @@ export function processBatch(batch: IncomingBatch, port: PipelinePort, settings:
       now,
       newId: deps.newId,
     });
+    const result = applySuppression(after, events, enqueued, flapping.has(after.id), {
+      port: port.suppression,
+      targets: (id) => port.targets(id),
+      settings: suppression,
+      catalog: settings.catalog,
+      windows,
+      now,
+      newId: deps.newId,
+    });
+    for (const [reason, n] of Object.entries(result.suppressed)) {
+      outcome.suppressed[reason as SuppressionReason] = (outcome.suppressed[reason as SuppressionReason] ?? 0) + n;
+    }
     if (result.newTargets.length > 0) port.addTargets(after.id, result.newTargets);
     port.appendTimeline([...timeline, ...result.timeline]);
     if (result.notifications.length > 0) {

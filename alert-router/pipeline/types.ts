@@ -90,7 +90,12 @@ export type TimelineKind =
   | 'enqueued'
   | 'notified'
   | 'retried'
-  | 'failed';
+  | 'failed'
+  | 'suppressed'
+  | 'released'
+  | 'linked'
+  | 'flapping'
+  | 'digested';
 
 /** One decision the router made about an incident, with the reason a person needs at 3 a.m. */
 export interface TimelineEntry {

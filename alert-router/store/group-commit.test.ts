@@ -54,3 +54,51 @@ describe('GroupCommitter', () => {
     expect(commits).toEqual([['a'], ['c']]);
   });
 });
+
+describe('GroupCommitter with a sync step (WAL fsync off the event loop)', () => {
+  function syncHarness() {
+    const syncs: { resolve: () => void; reject: (e: Error) => void }[] = [];
+    const deferred: (() => void)[] = [];
+    const committer = new GroupCommitter<string, string>({
+      transaction: (fn) => fn(),
+      process: (item) => `ok:${item}`,
+      maxWeight: 10,
+      weight: () => 1,
+      defer: (fn) => deferred.push(fn),
+      sync: () => new Promise<void>((resolve, reject) => syncs.push({ resolve, reject })),
+    });
+    const tick = () => deferred.splice(0).forEach((fn) => fn());
+    const settle = () => new Promise((r) => setImmediate(r));
+    return { committer, syncs, tick, settle };
+  }
+
+  it('answers a committed batch only after a sync that started after its commit, sharing one sync among later commits', async () => {
+    const { committer, syncs, tick, settle } = syncHarness();
+    const answered: string[] = [];
+    void committer.submit('a').then((r) => answered.push(r));
+    tick(); // commit a, sync #1 starts
+    void committer.submit('b').then((r) => answered.push(r));
+    tick(); // commit b while sync #1 runs: b waits for the next sync
+    void committer.submit('c').then((r) => answered.push(r));
+    tick();
+    await settle();
+    expect(answered).toEqual([]);
+    expect(syncs).toHaveLength(1);
+    syncs[0]!.resolve();
+    await settle();
+    expect(answered).toEqual(['ok:a']);
+    expect(syncs).toHaveLength(2); // one sync for b and c
+    syncs[1]!.resolve();
+    await committer.drained();
+    expect(answered).toEqual(['ok:a', 'ok:b', 'ok:c']);
+  });
+
+  it('fails the batches a failed sync covered with a StoreError (503), so Alertmanager re-sends them', async () => {
+    const { committer, syncs, tick, settle } = syncHarness();
+    const result = committer.submit('a');
+    tick();
+    await settle();
+    syncs[0]!.reject(new Error('EIO'));
+    await expect(result).rejects.toBeInstanceOf(StoreError);
+  });
+});

@@ -20,6 +20,12 @@ export interface GroupCommitOptions<I, O> {
   weight: (item: I) => number;
   /** Defers the flush to let concurrent requests join; `setImmediate` in production. */
   defer: (fn: () => void) => void;
+  /**
+   * Makes committed transactions durable off the event loop (an fdatasync of the WAL on libuv's thread
+   * pool). When given, a caller is answered only after a sync that started after its commit; commits
+   * that happen while one sync runs share the next one. Without it, the commit itself is durable.
+   */
+  sync?: () => Promise<void>;
 }
 
 interface Pending<I, O> {
@@ -28,16 +34,27 @@ interface Pending<I, O> {
   reject: (e: unknown) => void;
 }
 
+interface Committed<O> {
+  result: O;
+  resolve: (o: O) => void;
+  reject: (e: unknown) => void;
+}
+
 /**
  * Group commit: webhook batches that arrive while the event loop is busy share one transaction, so one
  * fsync makes many requests durable. Each caller's promise settles only after the commit that holds its
  * batch. When a shared transaction fails, each item is retried alone, so one poisoned batch cannot make
- * its neighbours fail.
+ * its neighbours fail. With a `sync` step, transactions commit without fsync and one fdatasync on a
+ * worker thread covers every commit made before it started, so the event loop keeps parsing and
+ * processing the next requests while the disk flushes (the fsync was ~40% of a single-alert request).
  */
 export class GroupCommitter<I, O> {
   private queue: Pending<I, O>[] = [];
   private scheduled = false;
   private idle: (() => void)[] = [];
+  /** Committed, waiting for the next sync. */
+  private unsynced: Committed<O>[] = [];
+  private syncing = false;
 
   constructor(private readonly options: GroupCommitOptions<I, O>) {}
 
@@ -58,8 +75,48 @@ export class GroupCommitter<I, O> {
 
   /** Resolves once everything submitted so far is committed or rejected. */
   drained(): Promise<void> {
-    if (this.queue.length === 0 && !this.scheduled) return Promise.resolve();
+    if (this.isIdle()) return Promise.resolve();
     return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  private isIdle(): boolean {
+    return this.queue.length === 0 && !this.scheduled && !this.syncing && this.unsynced.length === 0;
+  }
+
+  private settleIdle(): void {
+    if (this.isIdle()) for (const done of this.idle.splice(0)) done();
+  }
+
+  /** Answers a committed item now, or after the next sync when commits need one to be durable. */
+  private committed(p: Pending<I, O>, result: O): void {
+    if (this.options.sync === undefined) {
+      p.resolve(result);
+      return;
+    }
+    this.unsynced.push({ result, resolve: p.resolve, reject: p.reject });
+    if (!this.syncing) this.startSync();
+  }
+
+  private startSync(): void {
+    const sync = this.options.sync!;
+    const covered = this.unsynced.splice(0);
+    this.syncing = true;
+    const done = (error: unknown) => {
+      this.syncing = false;
+      for (const c of covered) {
+        if (error === undefined) c.resolve(c.result);
+        else c.reject(new StoreError('could not make the batch durable (WAL fsync failed)', { cause: error }));
+      }
+      if (this.unsynced.length > 0) this.startSync();
+      else this.settleIdle();
+    };
+    let started: Promise<void>;
+    try {
+      started = sync();
+    } catch (error) {
+      started = Promise.reject(error);
+    }
+    started.then(() => done(undefined), (error: unknown) => done(error ?? new Error('sync failed')));
   }
 
   private flush(): void {
@@ -74,20 +131,20 @@ export class GroupCommitter<I, O> {
     else this.scheduled = false;
     try {
       const results = this.options.transaction(() => group.map((p) => this.options.process(p.item)));
-      group.forEach((p, i) => p.resolve(results[i]!));
+      group.forEach((p, i) => this.committed(p, results[i]!));
     } catch (groupError) {
       if (group.length === 1) {
         group[0]!.reject(new StoreError('could not commit the batch', { cause: groupError }));
       } else {
         for (const p of group) {
           try {
-            p.resolve(this.options.transaction(() => this.options.process(p.item)));
+            this.committed(p, this.options.transaction(() => this.options.process(p.item)));
           } catch (cause) {
             p.reject(new StoreError('could not commit the batch', { cause }));
           }
         }
       }
     }
-    if (!this.scheduled) for (const done of this.idle.splice(0)) done();
+    this.settleIdle();
   }
 }

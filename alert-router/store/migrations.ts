@@ -77,4 +77,51 @@ export const migrations: readonly string[] = [
   CREATE INDEX outbox_pending ON outbox (next_attempt_at) WHERE state = 'pending';
   CREATE INDEX outbox_by_target ON outbox (incident_id, target_kind, destination, seq);
   `,
+  /* 2: suppression: maintenance windows, holds (deferred notifications), notified state, flap history, storm digests */ `
+  CREATE TABLE maintenance_windows (
+    id TEXT PRIMARY KEY,
+    matchers TEXT NOT NULL,
+    starts_at INTEGER NOT NULL,
+    ends_at INTEGER NOT NULL,
+    author TEXT NOT NULL,
+    comment TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX maintenance_by_end ON maintenance_windows (ends_at);
+
+  CREATE TABLE holds (
+    incident_id TEXT PRIMARY KEY,
+    reason TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    since INTEGER NOT NULL,
+    until INTEGER,
+    parent_id TEXT,
+    announced INTEGER NOT NULL DEFAULT 0
+  ) WITHOUT ROWID;
+
+  CREATE TABLE notified_state (
+    incident_id TEXT PRIMARY KEY,
+    state TEXT NOT NULL CHECK (state IN ('open', 'resolved'))
+  ) WITHOUT ROWID;
+
+  CREATE TABLE flap_history (
+    fingerprint TEXT PRIMARY KEY,
+    changes TEXT NOT NULL
+  ) WITHOUT ROWID;
+
+  CREATE TABLE digest_items (
+    seq INTEGER PRIMARY KEY,
+    target_kind TEXT NOT NULL,
+    destination TEXT NOT NULL,
+    incident_id TEXT NOT NULL,
+    title TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    digest_id TEXT
+  );
+  CREATE INDEX digest_items_by_target ON digest_items (target_kind, destination, at);
+  CREATE INDEX digest_items_by_digest ON digest_items (digest_id);
+  CREATE INDEX outbox_triggers_by_target ON outbox (target_kind, destination, created_at) WHERE action = 'trigger';
+  `,
 ];
+

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { migrations } from './migrations.js';
+import type { WalSyncer } from './wal-syncer.js';
 
 /**
  * `full` fsyncs the WAL on every commit: a 2xx survives power loss. `normal` fsyncs only at checkpoints:
@@ -15,6 +16,11 @@ export interface OpenDatabaseOptions {
   synchronous: Synchronous;
   /** Turn SQLite's in-commit checkpoints off because a BackgroundCheckpointer runs them. */
   backgroundCheckpoints?: boolean;
+  /**
+   * With `full`: commits do not fsync (SQLite NORMAL) because the caller fsyncs the WAL off the event
+   * loop before answering (a {@link WalSyncer} in the GroupCommitter). Ignored for `:memory:`.
+   */
+  deferredSync?: boolean;
 }
 
 /** Opens (creating when missing) the router's SQLite database in WAL mode and brings its schema up to date. */
@@ -27,7 +33,8 @@ export function openDatabase(options: OpenDatabaseOptions): Database.Database {
     throw new Error(`could not open the router store at ${options.path}`, { cause });
   }
   db.pragma('journal_mode = WAL');
-  db.pragma(`synchronous = ${options.synchronous.toUpperCase()}`);
+  const deferred = options.deferredSync === true && options.path !== ':memory:';
+  db.pragma(`synchronous = ${deferred ? 'NORMAL' : options.synchronous.toUpperCase()}`);
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
   // Checkpoints run on a background thread (BackgroundCheckpointer), not inside a webhook's commit.

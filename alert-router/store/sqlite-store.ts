@@ -3,6 +3,8 @@ import type { Notification, TargetKind } from '../notify/types.js';
 import type { PipelinePort } from '../pipeline/process-batch.js';
 import type { Target } from '../pipeline/route.js';
 import type { AlertRecord, Incident, IncidentState, IncidentTarget, Severity, TimelineEntry } from '../pipeline/types.js';
+import { DedupIndex } from './dedup-index.js';
+import { SqliteSuppressionStore } from './suppression-store.js';
 
 interface IncidentRow {
   id: string;
@@ -137,11 +139,16 @@ function toOutbox(r: OutboxRow): OutboxEntry {
  */
 export class SqliteStore implements PipelinePort {
   private readonly s;
+  /** Fingerprint → incident of its latest row; rebuilt at start, updated after commits (dedup-index.ts). */
+  private readonly dedupIndex: DedupIndex;
+  /** Maintenance windows, holds, flap history and storm digests (suppression-store.ts). */
+  readonly suppression: SqliteSuppressionStore;
 
   constructor(readonly db: Database.Database) {
+    this.suppression = new SqliteSuppressionStore(db, toIncident as (row: never) => Incident);
     const p = (sql: string) => db.prepare(sql);
     this.s = {
-      latestAlert: p('SELECT * FROM alerts WHERE fingerprint = ? ORDER BY first_received_at DESC LIMIT 1'),
+      alert: p('SELECT * FROM alerts WHERE incident_id = ? AND fingerprint = ?'),
       latestIncidentByKey: p('SELECT * FROM incidents WHERE key = ? ORDER BY opened_at DESC LIMIT 1'),
       incidentById: p('SELECT * FROM incidents WHERE id = ?'),
       targets: p('SELECT kind, destination, ref FROM incident_targets WHERE incident_id = ? ORDER BY kind, destination'),
@@ -180,15 +187,18 @@ export class SqliteStore implements PipelinePort {
       timelineOf: p('SELECT incident_id, at, kind, reason, data FROM timeline WHERE incident_id = ? ORDER BY seq'),
       ping: p('SELECT 1'),
     };
+    this.dedupIndex = DedupIndex.load(db);
   }
 
   /** Runs `fn` in one transaction: one commit (and with synchronous=FULL one fsync) for all of it. */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.dedupIndex.within(() => this.db.transaction(fn)());
   }
 
   latestAlert(fingerprint: string): AlertRecord | undefined {
-    const r = this.s.latestAlert.get(fingerprint) as AlertRow | undefined;
+    const incidentId = this.dedupIndex.incidentOf(fingerprint);
+    if (incidentId === undefined) return undefined;
+    const r = this.s.alert.get(incidentId, fingerprint) as AlertRow | undefined;
     return r === undefined ? undefined : toAlert(r);
   }
 
@@ -225,6 +235,7 @@ export class SqliteStore implements PipelinePort {
       last_received_at: a.lastReceivedAt,
       receive_count: a.receiveCount,
     });
+    this.dedupIndex.record(a.fingerprint, a.incidentId);
   }
 
   saveIncident(i: Incident): void {

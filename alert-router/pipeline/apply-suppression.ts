@@ -1,0 +1,96 @@
+import type { Notification } from '../notify/types.js';
+import type { CatalogIndex } from './catalog-index.js';
+import type { IncidentEvent } from './correlate.js';
+import { likelyCause, transitiveDependencies } from './dependency.js';
+import type { EnqueueResult } from './enqueue.js';
+import { gate, type GateInput } from './suppress.js';
+import type { MaintenanceWindow, SuppressionPort, SuppressionReason, SuppressionSettings } from './suppression-types.js';
+import type { Incident, IncidentTarget } from './types.js';
+
+const MINUTE = 60_000;
+
+/** The port reads the gate needs, plus the target lookup for a cause's targets. */
+export interface SuppressionContext {
+  port: SuppressionPort;
+  targets: (incidentId: string) => IncidentTarget[];
+  settings: SuppressionSettings;
+  catalog: CatalogIndex;
+  windows: readonly MaintenanceWindow[];
+  now: number;
+  newId: () => string;
+}
+
+function findCause(after: Incident, events: IncidentEvent[], ctx: SuppressionContext): GateInput['cause'] {
+  const lead = events.find((e) => e.kind === 'opened' || e.kind === 'reopened');
+  if (lead === undefined) return undefined;
+  const { settings, port, now } = ctx;
+  if (settings.dependencies.enabled) {
+    const deps = transitiveDependencies(ctx.catalog, after.service);
+    if (deps.length > 0) {
+      const cause = likelyCause(after, port.openIncidentsOf(deps, now - settings.dependencies.windowMs), (id) => port.holdOf(id));
+      if (cause !== undefined) {
+        return { incident: cause, reason: 'dependency', why: `${after.service} depends on ${cause.service} (catalog dependsOn, transitive)`, targets: ctx.targets(cause.id) };
+      }
+    }
+  }
+  const keys = settings.grouping.keys;
+  if (keys.length > 0 && after.key.startsWith('alert:') && keys.every((k) => lead.labels[k] !== undefined)) {
+    const shared = keys.map((k) => `${k}="${lead.labels[k]}"`).join(', ');
+    const candidates = port.openIncidentsByKeyPrefix('alert:', now - settings.grouping.windowMs).filter((c) => {
+      if (c.id === after.id) return false;
+      const labels = port.firingLabelsOf(c.id)?.labels;
+      return labels !== undefined && keys.every((k) => labels[k] === lead.labels[k]);
+    });
+    const cause = likelyCause(after, candidates, (id) => port.holdOf(id));
+    if (cause !== undefined) {
+      return {
+        incident: cause,
+        reason: 'grouped',
+        why: `shares {${shared}} with it and opened within ${Math.round(settings.grouping.windowMs / MINUTE)}m (grouping.keys)`,
+        targets: ctx.targets(cause.id),
+      };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Runs the suppression gate on enqueue's result for one incident and writes its decisions (hold, digest,
+ * notified state) through the port. Returns what may be enqueued now.
+ */
+export function applySuppression(
+  after: Incident,
+  events: IncidentEvent[],
+  enqueued: EnqueueResult,
+  flapping: boolean,
+  ctx: SuppressionContext,
+): EnqueueResult & { suppressed: Partial<Record<SuppressionReason, number>> } {
+  const { port, now } = ctx;
+  const hold = port.holdOf(after.id);
+  const notified = port.notifiedState(after.id);
+  const result = gate({
+    after,
+    events,
+    notifications: enqueued.notifications,
+    newTargets: enqueued.newTargets,
+    hold,
+    notified,
+    windows: ctx.windows,
+    flapping,
+    cause: hold === undefined && notified !== 'open' ? findCause(after, events, ctx) : undefined,
+    openedLastMinute: (t) => port.openedForTargetSince(t.kind, t.destination, now - MINUTE),
+    settings: ctx.settings,
+    catalog: ctx.catalog,
+    now,
+    newId: ctx.newId,
+  });
+  if (result.hold === null) port.clearHold(after.id);
+  else if (result.hold !== undefined) port.setHold(result.hold);
+  for (const d of result.digest) port.addDigestItem(d);
+  const own = result.notifications.filter((n: Notification) => n.incidentId === after.id);
+  if (own.length > 0) port.setNotifiedState(after.id, own.some((n) => n.action === 'resolve') ? 'resolved' : after.state);
+  // enqueue's `enqueued` rows for notifications the gate held back would be untrue: drop them.
+  const sent = new Set(result.notifications.map((n) => n.id));
+  const timeline = enqueued.timeline.filter((e) => e.kind !== 'enqueued' || sent.has(String(e.data?.['notificationId'])));
+  return { notifications: result.notifications, newTargets: result.newTargets, timeline: [...timeline, ...result.timeline], suppressed: result.suppressed };
+}

@@ -1,0 +1,28 @@
+import { matches } from './matcher.js';
+import type { MaintenanceWindow } from './suppression-types.js';
+
+/**
+ * The active maintenance window covering an alert, or undefined. `subject` is the alert's labels plus
+ * `service` (the incident's service when the alert has no `service` label), so `service="payments"`
+ * covers the payments SLO's alerts too. When several windows match, the one ending last wins: the
+ * alert is quiet until it ends. Pure.
+ */
+export function maintenanceFor(windows: readonly MaintenanceWindow[], subject: Record<string, string>, now: number): MaintenanceWindow | undefined {
+  let found: MaintenanceWindow | undefined;
+  for (const w of windows) {
+    if (w.startsAt > now || w.endsAt <= now) continue;
+    if (!w.matchers.every((m) => matches(m, subject))) continue;
+    if (found === undefined || w.endsAt > found.endsAt) found = w;
+  }
+  return found;
+}
+
+/** Labels a maintenance window is matched against. */
+export function maintenanceSubject(labels: Record<string, string>, service: string): Record<string, string> {
+  return labels['service'] === undefined ? { ...labels, service } : labels;
+}
+
+/** One line for timelines and replay: who, why, until when. */
+export function describeWindow(w: MaintenanceWindow): string {
+  return `maintenance window ${w.id} {${w.matchers.map((m) => m.text).join(', ')}} until ${new Date(w.endsAt).toISOString()} by ${w.author}${w.comment === '' ? '' : ` ("${w.comment}")`}`;
+}

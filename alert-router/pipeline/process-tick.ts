@@ -1,0 +1,186 @@
+import type { Notification } from '../notify/types.js';
+import { applySuppression } from './apply-suppression.js';
+import type { IncidentEvent } from './correlate.js';
+import { enqueue } from './enqueue.js';
+import { maintenanceFor, maintenanceSubject, describeWindow } from './maintenance.js';
+import { notice } from './notice.js';
+import type { PipelineDeps, PipelinePort, PipelineSettings } from './process-batch.js';
+import { dueDigests, digestText } from './storm.js';
+import { DEFAULT_SUPPRESSION, type Hold, type SuppressionReason } from './suppression-types.js';
+import type { Incident, TimelineEntry } from './types.js';
+
+/** What one tick did, for metrics, logs and replay. */
+export interface TickOutcome {
+  released: number;
+  digests: number;
+  notifications: Notification[];
+  suppressed: Partial<Record<SuppressionReason, number>>;
+}
+
+/** Why a hold ends now, or undefined while it still applies. */
+function releaseReason(hold: Hold, incident: Incident, parent: Incident | undefined, now: number): string | undefined {
+  switch (hold.reason) {
+    case 'maintenance':
+      return hold.until !== undefined && hold.until <= now ? 'the maintenance window ended' : undefined;
+    case 'flapping':
+      return hold.until !== undefined && hold.until <= now ? 'stable again' : undefined;
+    case 'dependency':
+    case 'grouped':
+      if (incident.state === 'resolved') return 'resolved while linked; it never paged on its own';
+      if (parent === undefined || parent.state === 'resolved') return `incident ${hold.parentId} it was linked to resolved while this one still fires`;
+      return undefined;
+  }
+}
+
+/**
+ * Time-driven work: releases holds whose time has come (a maintenance window ended, a dependency
+ * resolved, a flapping alert went stable) by sending the incident's state then when it differs from
+ * what its targets were last told; sends each target's storm digest once its interval has passed; and
+ * resolves a digest once every incident it listed has resolved. The service runs it on an interval;
+ * tests and replay advance a fake clock and call it. The caller provides the transaction.
+ */
+export function processTick(port: PipelinePort, settings: PipelineSettings, deps: PipelineDeps): TickOutcome {
+  const now = deps.now();
+  const sup = settings.suppression ?? DEFAULT_SUPPRESSION;
+  const out: TickOutcome = { released: 0, digests: 0, notifications: [], suppressed: {} };
+  const emit = (notifications: Notification[], timeline: TimelineEntry[]) => {
+    port.appendTimeline(timeline);
+    if (notifications.length > 0) {
+      port.enqueue(notifications, now);
+      out.notifications.push(...notifications);
+    }
+  };
+  const windows = port.suppression.activeMaintenance(now);
+
+  for (const hold of port.suppression.holds()) {
+    const incident = port.incidentById(hold.incidentId);
+    if (incident === undefined) {
+      port.suppression.clearHold(hold.incidentId);
+      continue;
+    }
+    const parent = hold.parentId === undefined ? undefined : port.incidentById(hold.parentId);
+    const why = releaseReason(hold, incident, parent, now);
+    if (why === undefined) continue;
+    const source = port.suppression.firingLabelsOf(incident.id) ?? { labels: {}, annotations: {} };
+    if (hold.reason === 'maintenance' && incident.state === 'open') {
+      const next = maintenanceFor(windows, maintenanceSubject(source.labels, incident.service), now);
+      if (next !== undefined) {
+        port.suppression.setHold({ ...hold, until: next.endsAt, detail: `in ${describeWindow(next)}` });
+        port.appendTimeline([{ incidentId: incident.id, at: now, kind: 'suppressed', reason: `still held: ${describeWindow(next)}`, data: { reason: 'maintenance' } }]);
+        continue;
+      }
+    }
+    port.suppression.clearHold(incident.id);
+    out.released++;
+    const notified = port.suppression.notifiedState(incident.id);
+    const targets = port.targets(incident.id);
+    const base = { fingerprint: '', labels: source.labels, annotations: source.annotations };
+    const timeline: TimelineEntry[] = [];
+    const notifications: Notification[] = [];
+    if (incident.state === 'open' && notified !== 'open') {
+      const reason = `released (${hold.reason}): ${why}; still firing, so notified now`;
+      timeline.push({ incidentId: incident.id, at: now, kind: 'released', reason, data: { reason: hold.reason } });
+      const events: IncidentEvent[] = [{ ...base, kind: targets.length === 0 ? 'opened' : 'reopened', reason }];
+      const enqueued = enqueue({ before: { ...incident, state: 'resolved' }, after: incident, events, targets, routing: settings.routing, catalog: settings.catalog, now, newId: deps.newId });
+      // The release itself passes storm control (a long window ending can release many at once).
+      const result = applySuppression(incident, events, enqueued, false, {
+        port: port.suppression,
+        targets: (id) => port.targets(id),
+        settings: { ...sup, dependencies: { ...sup.dependencies, enabled: false }, grouping: { ...sup.grouping, keys: [] } },
+        catalog: settings.catalog,
+        windows: [],
+        now,
+        newId: deps.newId,
+      });
+      if (result.newTargets.length > 0) port.addTargets(incident.id, result.newTargets);
+      for (const [r, n] of Object.entries(result.suppressed)) out.suppressed[r as SuppressionReason] = (out.suppressed[r as SuppressionReason] ?? 0) + n;
+      timeline.push(...result.timeline);
+      notifications.push(...result.notifications);
+    } else if (incident.state === 'resolved' && notified === 'open') {
+      const reason = `released (${hold.reason}): ${why}; resolved meanwhile, so the resolve goes to every target sent the trigger`;
+      timeline.push({ incidentId: incident.id, at: now, kind: 'released', reason, data: { reason: hold.reason } });
+      for (const t of targets) {
+        const n = notice({ incident, target: t, action: 'resolve', details: reason, ...source, catalog: settings.catalog, now, newId: deps.newId, why: reason });
+        notifications.push(n.notification);
+        timeline.push(n.timeline);
+      }
+      port.suppression.setNotifiedState(incident.id, 'resolved');
+    } else if (hold.reason === 'flapping' && incident.state === 'open') {
+      const reason = `released (flapping): ${why}; still firing`;
+      timeline.push({ incidentId: incident.id, at: now, kind: 'released', reason, data: { reason: hold.reason } });
+      for (const t of targets.filter((x) => x.kind === 'slack')) {
+        const n = notice({ incident, target: t, action: 'update', summary: `[stable] ${incident.title} (${incident.severity})`, details: reason, ...source, catalog: settings.catalog, now, newId: deps.newId, why: reason });
+        notifications.push(n.notification);
+        timeline.push(n.timeline);
+      }
+    } else {
+      timeline.push({ incidentId: incident.id, at: now, kind: 'released', reason: `released (${hold.reason}): ${why}; its targets already know its state (${incident.state}), nothing to send`, data: { reason: hold.reason } });
+    }
+    emit(notifications, timeline);
+  }
+
+  if (sup.storm.enabled || port.suppression.undigested().length > 0) {
+    for (const items of dueDigests(port.suppression.undigested(), now, sup.storm.digestIntervalMs)) {
+      const target = items[0]!.target;
+      const text = digestText(items);
+      const where = target.kind === 'slack' ? target.destination : `$${target.destination}`;
+      const digest: Incident = {
+        id: deps.newId(),
+        key: `storm:${target.kind}:${target.destination}:${now}`,
+        state: 'open',
+        severity: text.severity,
+        title: `${text.title} for ${where}`,
+        service: 'alert-router',
+        slo: undefined,
+        team: undefined,
+        groupLabels: {},
+        openedAt: now,
+        resolvedAt: undefined,
+        updatedAt: now,
+        reopenCount: 0,
+        firingAlerts: items.length,
+      };
+      port.saveIncident(digest);
+      port.addTargets(digest.id, [target]);
+      port.suppression.markDigested(items.map((i) => i.seq), digest.id);
+      port.suppression.setNotifiedState(digest.id, 'open');
+      const n = notice({
+        incident: digest,
+        target,
+        action: 'trigger',
+        details: text.details,
+        labels: {},
+        annotations: {},
+        customDetails: { incidents: items.map((i) => ({ incidentId: i.incidentId, title: i.title, severity: i.severity })) },
+        catalog: settings.catalog,
+        now,
+        newId: deps.newId,
+        why: `storm digest of ${items.length} incidents`,
+      });
+      const timeline: TimelineEntry[] = [
+        { incidentId: digest.id, at: now, kind: 'opened', reason: `storm digest for ${target.kind} ${where}: ${items.length} incidents held back since ${new Date(items[0]!.at).toISOString()}` },
+        n.timeline,
+        ...items.map((i) => ({ incidentId: i.incidentId, at: now, kind: 'digested' as const, reason: `listed in storm digest ${digest.id} sent to ${target.kind} ${where}`, data: { digestId: digest.id } })),
+      ];
+      out.digests++;
+      emit([n.notification], timeline);
+    }
+  }
+
+  for (const digest of port.suppression.openDigests()) {
+    const members = port.suppression.digestMembers(digest.id);
+    if (!members.every((id) => port.incidentById(id)?.state === 'resolved')) continue;
+    const resolved: Incident = { ...digest, state: 'resolved', resolvedAt: now, updatedAt: now, firingAlerts: 0 };
+    port.saveIncident(resolved);
+    port.suppression.setNotifiedState(digest.id, 'resolved');
+    const timeline: TimelineEntry[] = [{ incidentId: digest.id, at: now, kind: 'resolved', reason: `every one of the ${members.length} incidents it listed has resolved` }];
+    const notifications: Notification[] = [];
+    for (const t of port.targets(digest.id)) {
+      const n = notice({ incident: resolved, target: t, action: 'resolve', details: `all ${members.length} incidents resolved`, labels: {}, annotations: {}, catalog: settings.catalog, now, newId: deps.newId, why: 'every listed incident resolved' });
+      notifications.push(n.notification);
+      timeline.push(n.timeline);
+    }
+    emit(notifications, timeline);
+  }
+  return out;
+}

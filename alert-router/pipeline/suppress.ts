@@ -1,0 +1,156 @@
+import type { Notification } from '../notify/types.js';
+import type { CatalogIndex } from './catalog-index.js';
+import type { IncidentEvent } from './correlate.js';
+import { describeWindow, maintenanceFor, maintenanceSubject } from './maintenance.js';
+import { notice } from './notice.js';
+import type { Target } from './route.js';
+import { inStorm } from './storm.js';
+import type { DigestItem, Hold, MaintenanceWindow, SuppressionReason, SuppressionSettings } from './suppression-types.js';
+import type { Incident, IncidentTarget, TimelineEntry } from './types.js';
+
+/** Everything the suppression gate needs about one incident touched by one batch (or one release). */
+export interface GateInput {
+  after: Incident;
+  events: IncidentEvent[];
+  /** What enqueue would send. */
+  notifications: Notification[];
+  newTargets: Target[];
+  hold: Hold | undefined;
+  notified: 'open' | 'resolved' | undefined;
+  windows: readonly MaintenanceWindow[];
+  /** True when an alert of this incident changed state too often in this batch (flap.ts). */
+  flapping: boolean;
+  /** The open incident this one is likely caused by (dependency.ts) or grouped under, when it just opened. */
+  cause: { incident: Incident; reason: 'dependency' | 'grouped'; why: string; targets: IncidentTarget[] } | undefined;
+  /** Incidents sent or digested to a target in the last minute (storm control). */
+  openedLastMinute: (target: Target) => number;
+  settings: SuppressionSettings;
+  catalog: CatalogIndex;
+  now: number;
+  newId: () => string;
+}
+
+export interface GateResult {
+  notifications: Notification[];
+  newTargets: Target[];
+  timeline: TimelineEntry[];
+  /** Hold to store (a new or extended one), `null` to clear it, undefined to leave it. */
+  hold: Hold | null | undefined;
+  digest: Omit<DigestItem, 'seq' | 'digestId'>[];
+  suppressed: Partial<Record<SuppressionReason, number>>;
+}
+
+const STATE_CHANGES = new Set<IncidentEvent['kind']>(['opened', 'reopened', 'alert-resolved', 'resolved', 'grouped']);
+
+/**
+ * The suppression stage between enqueue and the outbox: maintenance windows, flap damping, dependency
+ * correlation and storm control decide which of enqueue's notifications leave now, which wait on a
+ * durable hold (released by the tick), and which are rolled into a digest. A resolve always reaches
+ * a target that was sent the trigger, except while flapping, where the final state is sent once the
+ * alert is stable. Every decision is a timeline row with its reason. Pure.
+ */
+export function gate(input: GateInput): GateResult {
+  const { after, now, settings } = input;
+  const out: GateResult = { notifications: [], newTargets: [], timeline: [], hold: undefined, digest: [], suppressed: {} };
+  const row = (kind: TimelineEntry['kind'], reason: string, data?: Record<string, unknown>) =>
+    out.timeline.push({ incidentId: after.id, at: now, kind, reason, ...(data === undefined ? {} : { data }) });
+  const suppress = (reason: SuppressionReason, dropped: Notification[], why: string) => {
+    if (dropped.length === 0) return;
+    out.suppressed[reason] = (out.suppressed[reason] ?? 0) + dropped.length;
+    row('suppressed', `${dropped.map((n) => `${n.action} for ${n.target.kind} ${n.target.kind === 'slack' ? n.target.destination : `$${n.target.destination}`}`).join(', ')} held: ${why}`, {
+      reason,
+      notifications: dropped.map((n) => ({ action: n.action, target: n.target.kind, destination: n.target.destination })),
+    });
+  };
+  const resolves = input.notifications.filter((n) => n.action === 'resolve');
+  const others = input.notifications.filter((n) => n.action !== 'resolve');
+  const lead = input.events.find((e) => e.kind === 'opened' || e.kind === 'reopened' || e.kind === 'escalated') ?? input.events[input.events.length - 1];
+  const changed = input.events.some((e) => STATE_CHANGES.has(e.kind));
+
+  // 1. An existing hold: nothing but resolves to already-notified targets leaves (flapping holds those too).
+  if (input.hold !== undefined) {
+    const h = input.hold;
+    if (h.reason === 'flapping') {
+      suppress('flapping', input.notifications, `flapping; the final state is sent once stable for ${Math.round(settings.flapping.stableMs / 60_000)}m`);
+      if (changed) out.hold = { ...h, until: now + settings.flapping.stableMs };
+      return out;
+    }
+    suppress(h.reason, others, h.detail);
+    out.notifications.push(...resolves);
+    return out;
+  }
+
+  // 2. Maintenance: matching alerts notify nobody until the window ends; resolves of earlier triggers still go out.
+  const window = lead === undefined ? undefined : maintenanceFor(input.windows, maintenanceSubject(lead.labels, after.service), now);
+  if (window !== undefined) {
+    const why = `in ${describeWindow(window)}`;
+    suppress('maintenance', others, why);
+    out.notifications.push(...resolves);
+    if (after.state === 'open') out.hold = { incidentId: after.id, reason: 'maintenance', detail: why, since: now, until: window.endsAt, parentId: undefined };
+    return out;
+  }
+
+  // 3. Flapping: this batch's notifications go out once, marked, then nothing until stable.
+  if (input.flapping && settings.flapping.enabled) {
+    const why = `an alert changed state more than ${settings.flapping.maxChanges} times in ${Math.round(settings.flapping.windowMs / 60_000)}m; further changes are held until it is stable for ${Math.round(settings.flapping.stableMs / 60_000)}m`;
+    row('flapping', why);
+    for (const n of input.notifications) out.notifications.push({ ...n, summary: `[flapping] ${n.summary}`, details: `flapping: ${why}\n${n.details}` });
+    out.newTargets.push(...input.newTargets);
+    out.hold = { incidentId: after.id, reason: 'flapping', detail: 'flapping', since: now, until: now + settings.flapping.stableMs, parentId: undefined };
+    return out;
+  }
+
+  // 4. Dependency / label group: a new incident explained by an open one is added to it instead of paging.
+  if (input.cause !== undefined && input.notified !== 'open' && after.state === 'open') {
+    const { incident: parent, reason, why } = input.cause;
+    suppress(reason, input.notifications, `likely caused by ${parent.title} (incident ${parent.id}): ${why}`);
+    row('linked', `likely caused by incident ${parent.id} (${parent.title}): ${why}; notified on its own if it still fires when that resolves`, { parentId: parent.id, reason });
+    out.hold = { incidentId: after.id, reason, detail: `likely caused by incident ${parent.id} (${parent.title})`, since: now, until: undefined, parentId: parent.id };
+    const labels = lead?.labels ?? {};
+    const annotations = lead?.annotations ?? {};
+    for (const t of input.cause.targets) {
+      const n = notice({
+        incident: parent,
+        target: t,
+        action: t.kind === 'pagerduty' ? 'trigger' : 'update',
+        summary: `${parent.title} (${parent.severity}): also affecting ${after.title}`,
+        details: `${after.title} (${after.severity}, incident ${after.id}) opened while this incident is open: ${why}`,
+        labels,
+        annotations,
+        customDetails: { dependents: [{ incidentId: after.id, title: after.title, service: after.service, severity: after.severity }] },
+        catalog: input.catalog,
+        now,
+        newId: input.newId,
+        why: `dependent ${after.service} linked (incident ${after.id})`,
+      });
+      out.notifications.push(n.notification);
+      out.timeline.push(n.timeline);
+    }
+    out.timeline.push({
+      incidentId: parent.id,
+      at: now,
+      kind: 'linked',
+      reason: `${after.title} (incident ${after.id}) linked as likely caused by this incident: ${why}`,
+      data: { childId: after.id, reason },
+    });
+    return out;
+  }
+
+  // 5. Storm control: a new incident for a target that already had its fill this minute goes to the digest.
+  const newKeys = new Set(input.newTargets.map((t) => `${t.kind}\u0000${t.destination}`));
+  for (const n of input.notifications) {
+    const k = `${n.target.kind}\u0000${n.target.destination}`;
+    if (settings.storm.enabled && n.action === 'trigger' && newKeys.has(k)) {
+      const count = input.openedLastMinute(n.target);
+      if (inStorm(count, settings.storm.maxPerMinute)) {
+        newKeys.delete(k);
+        suppress('storm', [n], `storm: ${count} incidents already sent to ${n.target.kind} ${n.target.destination} in the last minute (limit ${settings.storm.maxPerMinute}); listed in the next digest`);
+        out.digest.push({ target: n.target, incidentId: after.id, title: after.title, severity: after.severity, at: now });
+        continue;
+      }
+    }
+    out.notifications.push(n);
+  }
+  out.newTargets.push(...input.newTargets.filter((t) => newKeys.has(`${t.kind}\u0000${t.destination}`)));
+  return out;
+}

@@ -1,0 +1,87 @@
+import type { Matcher } from './matcher.js';
+import type { Incident, Severity } from './types.js';
+
+/** Why notifications were held back; the label of `slokit_router_notifications_suppressed_total`. */
+export type SuppressionReason = 'maintenance' | 'dependency' | 'flapping' | 'storm' | 'grouped';
+
+/** A maintenance window: alerts matching every matcher notify nobody between `startsAt` and `endsAt` (epoch ms). */
+export interface MaintenanceWindow {
+  id: string;
+  matchers: Matcher[];
+  startsAt: number;
+  endsAt: number;
+  author: string;
+  comment: string;
+  createdAt: number;
+}
+
+/**
+ * A durable "not now" on an incident's notifications, and the timer that ends it: a maintenance window
+ * until its end, a dependency or label group until the parent resolves, flapping until it is stable.
+ * The tick releases it and sends the incident's state then, if that differs from what was last sent.
+ */
+export interface Hold {
+  incidentId: string;
+  reason: Exclude<SuppressionReason, 'storm'>;
+  detail: string;
+  since: number;
+  /** When the hold ends (maintenance end, flap stable-after); undefined while waiting on a parent. */
+  until: number | undefined;
+  /** The incident this one is linked to ("likely caused by"), for dependency and label-group holds. */
+  parentId: string | undefined;
+}
+
+/** An incident that a storm rolled into a target's digest instead of notifying it alone. */
+export interface DigestItem {
+  seq: number;
+  target: { kind: 'pagerduty' | 'slack'; destination: string };
+  incidentId: string;
+  title: string;
+  severity: Severity;
+  at: number;
+  /** The digest incident that listed it, once flushed. */
+  digestId: string | undefined;
+}
+
+/** Thresholds of the suppression stages, in ms and counts; swapped whole on config reload. */
+export interface SuppressionSettings {
+  dependencies: { enabled: boolean; windowMs: number };
+  grouping: { keys: string[]; windowMs: number };
+  flapping: { enabled: boolean; maxChanges: number; windowMs: number; stableMs: number };
+  storm: { enabled: boolean; maxPerMinute: number; digestIntervalMs: number };
+}
+
+export const DEFAULT_SUPPRESSION: SuppressionSettings = {
+  dependencies: { enabled: true, windowMs: 60 * 60_000 },
+  grouping: { keys: [], windowMs: 5 * 60_000 },
+  flapping: { enabled: true, maxChanges: 4, windowMs: 15 * 60_000, stableMs: 10 * 60_000 },
+  storm: { enabled: true, maxPerMinute: 10, digestIntervalMs: 2 * 60_000 },
+};
+
+/** The state the suppression stages read and write; the store implements it in the batch's transaction. */
+export interface SuppressionPort {
+  /** Windows with startsAt ≤ now < endsAt. */
+  activeMaintenance(now: number): MaintenanceWindow[];
+  holdOf(incidentId: string): Hold | undefined;
+  holds(): Hold[];
+  setHold(hold: Hold): void;
+  clearHold(incidentId: string): void;
+  /** What the incident's targets were last told: open (a trigger) or resolved; undefined when never notified. */
+  notifiedState(incidentId: string): 'open' | 'resolved' | undefined;
+  setNotifiedState(incidentId: string, state: 'open' | 'resolved'): void;
+  /** Open incidents of these services (or, for label grouping, with this key prefix) opened at or after `since`. */
+  openIncidentsOf(services: string[], since: number): Incident[];
+  openIncidentsByKeyPrefix(prefix: string, since: number): Incident[];
+  /** Appends a state change of an alert and returns its changes at or after `since`, this one included. */
+  recordChange(fingerprint: string, at: number, since: number): number[];
+  /** Incidents triggered or digested for a target at or after `since`. */
+  openedForTargetSince(kind: 'pagerduty' | 'slack', destination: string, since: number): number;
+  addDigestItem(item: Omit<DigestItem, 'seq' | 'digestId'>): void;
+  undigested(): DigestItem[];
+  markDigested(seqs: number[], digestId: string): void;
+  digestMembers(digestId: string): string[];
+  /** Labels of the incident's most recent firing alert (routing and matching after a hold). */
+  firingLabelsOf(incidentId: string): { labels: Record<string, string>; annotations: Record<string, string> } | undefined;
+  /** Open incidents whose key starts with `storm:` (digests). */
+  openDigests(): Incident[];
+}

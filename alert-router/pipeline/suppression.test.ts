@@ -1,0 +1,161 @@
+import { describe, expect, it } from 'vitest';
+import { MINUTE, simulation } from '../../test/support/router-simulation.js';
+
+const T0 = Date.parse('2026-11-02T03:00:00Z');
+
+describe('dependency correlation', () => {
+  it('adds dependents to the shared dependency’s incident instead of paging, and pages them on their own when it resolves first', () => {
+    const s = simulation();
+    s.slo('payments-authorisations', 'firing', T0);
+    expect(s.sent()).toEqual(['trigger pagerduty PD_KEY_PAYMENTS payments/authorisations', 'trigger slack #payments-alerts payments/authorisations']);
+
+    s.clock.advance(2 * MINUTE);
+    const checkout = s.slo('checkout-availability', 'firing', T0);
+    expect(checkout.suppressed).toEqual({ dependency: 2 });
+    // No checkout page: payments' PagerDuty incident gets an event on its dedup_key, its Slack thread a reply.
+    expect(s.sent()).toEqual(['trigger pagerduty PD_KEY_PAYMENTS payments/authorisations', 'update slack #payments-alerts payments/authorisations']);
+    const payments = s.sim.sent[0]!.notification.incidentId;
+    expect(s.sim.sent.slice(-2).every((x) => x.notification.incidentId === payments)).toBe(true);
+    expect(s.sim.sent.at(-1)!.notification.details).toContain('checkout depends on payments');
+
+    // storefront → checkout → payments: linked to the root cause, not to checkout.
+    s.clock.advance(MINUTE);
+    s.slo('storefront-probe-availability', 'firing', T0);
+    expect(s.sent()).toEqual(['trigger pagerduty PD_KEY_PAYMENTS payments/authorisations', 'update slack #payments-alerts payments/authorisations']);
+    const [storefront] = s.sim.store.listIncidents({ limit: 1, service: 'storefront' });
+    expect(s.sim.store.timelineOf(storefront!.id).find((e) => e.kind === 'linked')?.reason).toContain(`likely caused by incident ${payments}`);
+
+    // Payments recovers while checkout and storefront still fire: each is now notified on its own.
+    s.clock.advance(5 * MINUTE);
+    s.slo('payments-authorisations', 'resolved', T0);
+    expect(s.sent()).toEqual(['resolve pagerduty PD_KEY_PAYMENTS payments/authorisations', 'resolve slack #payments-alerts payments/authorisations']);
+    s.advance(5_000);
+    expect(s.sent()).toEqual([
+      'trigger pagerduty PD_KEY_CHECKOUT checkout/availability',
+      'trigger slack #checkout-oncall checkout/availability',
+      'trigger pagerduty PD_KEY_WEB storefront/probe-availability',
+      'trigger slack #web-oncall storefront/probe-availability',
+    ]);
+    s.clock.advance(MINUTE);
+    s.slo('checkout-availability', 'resolved', T0);
+    expect(s.sent()).toEqual(['resolve pagerduty PD_KEY_CHECKOUT checkout/availability', 'resolve slack #checkout-oncall checkout/availability']);
+  });
+
+  it('never pages a dependent that recovers before its dependency, and does not page it when the dependency resolves later', () => {
+    const s = simulation();
+    s.slo('payments-authorisations', 'firing', T0);
+    s.clock.advance(MINUTE);
+    s.slo('checkout-availability', 'firing', T0);
+    s.clock.advance(MINUTE);
+    s.slo('checkout-availability', 'resolved', T0);
+    s.sent();
+    s.advance(5_000);
+    s.slo('payments-authorisations', 'resolved', T0);
+    s.advance(5_000);
+    expect(s.sent()).toEqual(['resolve pagerduty PD_KEY_PAYMENTS payments/authorisations', 'resolve slack #payments-alerts payments/authorisations']);
+  });
+
+  it('pages a dependent normally when its dependency opened longer ago than the correlation window', () => {
+    const s = simulation({ dependencies: { enabled: true, windowMs: 10 * MINUTE } });
+    s.slo('payments-authorisations', 'firing', T0);
+    s.sent();
+    s.clock.advance(11 * MINUTE);
+    s.slo('checkout-availability', 'firing', T0);
+    expect(s.sent()).toEqual(['trigger pagerduty PD_KEY_CHECKOUT checkout/availability', 'trigger slack #checkout-oncall checkout/availability']);
+  });
+});
+
+describe('maintenance windows', () => {
+  it('holds matching alerts, notifies one still firing when the window ends, and never notifies one that ended inside it', () => {
+    const s = simulation();
+    s.sim.addMaintenance({ matchers: ['service="payments"'], startsAt: T0, endsAt: T0 + 30 * MINUTE, author: 'ana', comment: 'db upgrade' });
+    s.clock.advance(MINUTE);
+    const held = s.slo('payments-authorisations', 'firing', T0);
+    expect(held.suppressed).toEqual({ maintenance: 2 });
+    s.alert({ alertname: 'PaymentsQueueSlow', service: 'payments', severity: 'ticket' }, 'firing', T0);
+    s.clock.advance(MINUTE);
+    s.alert({ alertname: 'PaymentsQueueSlow', service: 'payments', severity: 'ticket' }, 'resolved', T0);
+    s.advance(10 * MINUTE);
+    expect(s.sent()).toEqual([]);
+    const [incident] = s.sim.store.listIncidents({ limit: 10, service: 'payments', state: 'open' });
+    expect(s.sim.store.timelineOf(incident!.id).find((e) => e.kind === 'suppressed')?.reason).toContain('maintenance window');
+    expect(s.sim.store.timelineOf(incident!.id).find((e) => e.kind === 'suppressed')?.reason).toContain('"db upgrade"');
+
+    s.advance(18 * MINUTE); // 03:30: the window ends
+    expect(s.sent()).toEqual(['trigger pagerduty PD_KEY_PAYMENTS payments/authorisations', 'trigger slack #payments-alerts payments/authorisations']);
+  });
+
+  it('delivers the resolve of an alert notified before the window began', () => {
+    const s = simulation();
+    s.slo('checkout-availability', 'firing', T0);
+    expect(s.sent()).toHaveLength(2);
+    s.clock.advance(MINUTE);
+    s.sim.addMaintenance({ matchers: ['slo_service="checkout"'], startsAt: s.clock.now(), endsAt: s.clock.now() + 60 * MINUTE, author: 'bo', comment: '' });
+    s.clock.advance(MINUTE);
+    s.slo('checkout-latency', 'firing', T0); // joins nothing new: its own incident, held
+    s.slo('checkout-availability', 'resolved', T0);
+    expect(s.sent()).toEqual(['resolve pagerduty PD_KEY_CHECKOUT checkout/availability', 'resolve slack #checkout-oncall checkout/availability']);
+  });
+});
+
+describe('flap damping', () => {
+  it('sends one "flapping" notification, then nothing until the alert is stable, then its final state', () => {
+    const s = simulation({ flapping: { enabled: true, maxChanges: 4, windowMs: 15 * MINUTE, stableMs: 10 * MINUTE } });
+    const flip = (status: 'firing' | 'resolved') => {
+      s.clock.advance(MINUTE);
+      s.slo('checkout-availability', status, s.clock.now());
+    };
+    s.slo('checkout-availability', 'firing', T0); // change 1
+    flip('resolved'); // 2
+    flip('firing'); // 3
+    flip('resolved'); // 4
+    expect(s.sent()).toHaveLength(8); // trigger ×2, resolve ×2, reopen (PD trigger + Slack update), resolve ×2
+    flip('firing'); // 5: more than 4 changes in 15m
+    const flapping = s.sent();
+    expect(flapping).toEqual(['trigger pagerduty PD_KEY_CHECKOUT checkout/availability', 'update slack #checkout-oncall checkout/availability']);
+    expect(s.sim.sent.at(-1)!.notification.summary).toMatch(/^\[flapping\]/);
+    flip('resolved');
+    flip('firing');
+    flip('resolved');
+    s.advance(9 * MINUTE);
+    expect(s.sent()).toEqual([]);
+    s.advance(2 * MINUTE); // stable for 10m since the last change
+    expect(s.sent()).toEqual(['resolve pagerduty PD_KEY_CHECKOUT checkout/availability', 'resolve slack #checkout-oncall checkout/availability']);
+    s.advance(30 * MINUTE);
+    expect(s.sent()).toEqual([]);
+  });
+});
+
+describe('storm control', () => {
+  it('rolls incidents past the per-minute limit into one digest per target that lists every one, and resolves it when all have', () => {
+    const s = simulation({ storm: { enabled: true, maxPerMinute: 3, digestIntervalMs: 2 * MINUTE } });
+    const node = (i: number, status: 'firing' | 'resolved') => s.alert({ alertname: `Node${i}Down`, instance: `node-${i}`, severity: 'ticket' }, status, T0);
+    for (let i = 1; i <= 7; i++) {
+      s.clock.advance(5_000);
+      node(i, 'firing');
+    }
+    expect(s.sent()).toEqual(['trigger slack #alerts Node1Down', 'trigger slack #alerts Node2Down', 'trigger slack #alerts Node3Down']);
+    s.advance(MINUTE);
+    expect(s.sent()).toEqual([]);
+    s.advance(MINUTE + 30_000);
+    const digest = s.sim.sent.at(-1)!.notification;
+    expect(s.sent()).toEqual(['trigger slack #alerts Alert storm']);
+    for (let i = 4; i <= 7; i++) expect(digest.details).toContain(`Node${i}Down`);
+    for (let i = 1; i <= 7; i++) node(i, 'resolved');
+    expect(s.sent()).toEqual(['resolve slack #alerts Node1Down', 'resolve slack #alerts Node2Down', 'resolve slack #alerts Node3Down']);
+    s.advance(5_000);
+    expect(s.sent()).toEqual(['resolve slack #alerts Alert storm']);
+  });
+});
+
+describe('time-window grouping of non-SLO alerts', () => {
+  it('threads alerts that share the configured labels into the first one’s incident across Alertmanager groups', () => {
+    const s = simulation({ grouping: { keys: ['cluster'], windowMs: 5 * MINUTE } });
+    s.alert({ alertname: 'DiskFull', cluster: 'eu-1', severity: 'ticket' }, 'firing', T0);
+    s.clock.advance(MINUTE);
+    const second = s.alert({ alertname: 'NodeNotReady', cluster: 'eu-1', severity: 'ticket' }, 'firing', T0);
+    expect(second.suppressed).toEqual({ grouped: 1 });
+    s.alert({ alertname: 'NodeMemoryPressure', cluster: 'us-1', severity: 'ticket' }, 'firing', T0);
+    expect(s.sent()).toEqual(['trigger slack #alerts DiskFull', 'update slack #alerts DiskFull', 'trigger slack #alerts NodeMemoryPressure']);
+  });
+});

@@ -1,0 +1,42 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { exampleSettings } from '../../test/support/router-simulation.js';
+import { parseStream, replayStream } from './replay-stream.js';
+
+const FIXTURE = new URL('../../test/fixtures/router-replay.jsonl', import.meta.url);
+
+describe('replay of the example stream (test/fixtures/router-replay.jsonl)', () => {
+  const text = readFileSync(FIXTURE, 'utf8');
+  const truth = (JSON.parse(text.split('\n')[0]!) as { truth: { real: string[]; noise: string[] } }).truth;
+  const { sim, report } = replayStream(parseStream(text), exampleSettings(), { tickIntervalMs: 5_000, settleMs: 2 * 3_600_000 });
+
+  it('takes 79 alerts in and sends 45 notifications, holding back the rest for a stated reason', () => {
+    expect(report.alertsIn).toBe(79);
+    expect(report.notificationsOut).toBe(45);
+    expect(report.suppressedByReason).toEqual({ dependency: 5, flapping: 6, maintenance: 3, storm: 15 });
+  });
+
+  it('notifies every real incident at least once, alone or listed in a storm digest', () => {
+    const listed = new Set(
+      sim.sent.flatMap(({ notification: n }) => [n.incidentId, ...((n.customDetails['incidents'] as { incidentId: string }[] | undefined) ?? []).map((i) => i.incidentId)]),
+    );
+    for (const fp of truth.real) {
+      const alert = sim.store.latestAlert(fp);
+      expect(alert, fp).toBeDefined();
+      expect(listed.has(alert!.incidentId), `${fp} was never notified`).toBe(true);
+    }
+    // And the noise never paged on its own: maintenance symptoms and dependents that recovered with their cause.
+    const paged = new Set(sim.sent.filter((s) => s.notification.action === 'trigger').map((s) => s.notification.incidentId));
+    for (const fp of ['fp-pg-repl', 'fp-pg-conn', 'fp-co-avail', 'fp-co-lat']) expect(paged.has(sim.store.latestAlert(fp)!.incidentId), fp).toBe(false);
+  });
+
+  it('delivers a resolve to every target that was sent a trigger, after it', () => {
+    const open = new Map<string, number>();
+    for (const { at, notification: n } of sim.sent) {
+      const k = `${n.incidentId} ${n.target.kind} ${n.target.destination}`;
+      if (n.action === 'trigger' && !open.has(k)) open.set(k, at);
+      if (n.action === 'resolve') open.delete(k);
+    }
+    expect([...open.keys()]).toEqual([]);
+  });
+});

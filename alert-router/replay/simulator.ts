@@ -1,0 +1,91 @@
+import type { Notification } from '../notify/types.js';
+import { parseMatcher } from '../pipeline/matcher.js';
+import { normalise } from '../pipeline/normalise.js';
+import { processBatch, type BatchOutcome, type PipelineSettings } from '../pipeline/process-batch.js';
+import { processTick, type TickOutcome } from '../pipeline/process-tick.js';
+import type { MaintenanceWindow } from '../pipeline/suppression-types.js';
+import type { TimelineEntry } from '../pipeline/types.js';
+import { webhookPayloadSchema } from '../pipeline/webhook-schema.js';
+import { openDatabase } from '../store/open-database.js';
+import { SqliteStore } from '../store/sqlite-store.js';
+
+/** A notification a recording notifier accepted, with the simulated time it left. */
+export interface SentNotification {
+  at: number;
+  notification: Notification;
+}
+
+export interface MaintenanceInput {
+  matchers: string[];
+  startsAt: number;
+  endsAt: number;
+  author: string;
+  comment: string;
+}
+
+/**
+ * The router's pipeline without a network: an in-memory SQLite store, the service's own processBatch
+ * and processTick, and an outbox drained by a recording notifier that accepts everything at once.
+ * Replay and the scenario tests drive it on a simulated clock.
+ */
+export class PipelineSimulator {
+  readonly store = new SqliteStore(openDatabase({ path: ':memory:', synchronous: 'normal' }));
+  readonly sent: SentNotification[] = [];
+  private ids = 0;
+  private timelineSeq = 0;
+  private readonly timelineSince = this.store.db.prepare('SELECT seq, incident_id, at, kind, reason, data FROM timeline WHERE seq > ? ORDER BY seq');
+
+  constructor(
+    readonly settings: PipelineSettings,
+    readonly now: () => number,
+  ) {}
+
+  readonly newId = (): string => `sim-${String(++this.ids).padStart(5, '0')}`;
+
+  /** Validates, normalises and processes one Alertmanager webhook body, then delivers what it queued. */
+  webhook(body: unknown): BatchOutcome {
+    const payload = webhookPayloadSchema.parse(body);
+    const outcome = this.store.transaction(() => processBatch(normalise(payload), this.store, this.settings, { now: this.now, newId: this.newId }));
+    this.deliver();
+    return outcome;
+  }
+
+  /** Runs the service's tick (held alerts, digests) and delivers what it queued. */
+  tick(): TickOutcome {
+    const outcome = this.store.transaction(() => processTick(this.store, this.settings, { now: this.now, newId: this.newId }));
+    this.deliver();
+    return outcome;
+  }
+
+  addMaintenance(input: MaintenanceInput): MaintenanceWindow {
+    const window: MaintenanceWindow = { id: this.newId(), matchers: input.matchers.map(parseMatcher), startsAt: input.startsAt, endsAt: input.endsAt, author: input.author, comment: input.comment, createdAt: this.now() };
+    this.store.transaction(() => this.store.suppression.addMaintenance(window));
+    return window;
+  }
+
+  /** Timeline rows written since the last call (every decision, in order). */
+  newTimeline(): TimelineEntry[] {
+    const rows = this.timelineSince.all(this.timelineSeq) as { seq: number; incident_id: string; at: number; kind: TimelineEntry['kind']; reason: string; data: string | null }[];
+    if (rows.length > 0) this.timelineSeq = rows[rows.length - 1]!.seq;
+    return rows.map((r) => ({ incidentId: r.incident_id, at: r.at, kind: r.kind, reason: r.reason, ...(r.data === null ? {} : { data: JSON.parse(r.data) as Record<string, unknown> }) }));
+  }
+
+  /** Delivers every due notification in outbox order (first in line per incident and target), as the worker would. */
+  private deliver(): void {
+    for (;;) {
+      const due = this.store.due(this.now(), 1000);
+      if (due.length === 0) return;
+      for (const entry of due) {
+        const n = entry.notification;
+        const ref = n.target.kind === 'slack' && n.action === 'trigger' ? `ts-${n.incidentId}` : undefined;
+        this.store.markDelivered(n, 200, ref, this.now(), {
+          incidentId: n.incidentId,
+          at: this.now(),
+          kind: 'notified',
+          reason: `${n.action} delivered to ${n.target.kind} ${n.target.destination} (simulated)`,
+        });
+        this.sent.push({ at: this.now(), notification: n });
+      }
+    }
+  }
+}

@@ -1,0 +1,217 @@
+import type Database from 'better-sqlite3';
+import { keepChanges } from '../pipeline/flap.js';
+import { parseMatcher } from '../pipeline/matcher.js';
+import type { DigestItem, Hold, MaintenanceWindow, SuppressionPort } from '../pipeline/suppression-types.js';
+import type { Incident, Severity } from '../pipeline/types.js';
+
+interface WindowRow {
+  id: string;
+  matchers: string;
+  starts_at: number;
+  ends_at: number;
+  author: string;
+  comment: string;
+  created_at: number;
+}
+
+interface HoldRow {
+  incident_id: string;
+  reason: Hold['reason'];
+  detail: string;
+  since: number;
+  until: number | null;
+  parent_id: string | null;
+}
+
+interface DigestRow {
+  seq: number;
+  target_kind: 'pagerduty' | 'slack';
+  destination: string;
+  incident_id: string;
+  title: string;
+  severity: Severity;
+  at: number;
+  digest_id: string | null;
+}
+
+const toWindow = (r: WindowRow): MaintenanceWindow => ({
+  id: r.id,
+  matchers: (JSON.parse(r.matchers) as string[]).map(parseMatcher),
+  startsAt: r.starts_at,
+  endsAt: r.ends_at,
+  author: r.author,
+  comment: r.comment,
+  createdAt: r.created_at,
+});
+
+const toHold = (r: HoldRow): Hold => ({
+  incidentId: r.incident_id,
+  reason: r.reason,
+  detail: r.detail,
+  since: r.since,
+  until: r.until ?? undefined,
+  parentId: r.parent_id ?? undefined,
+});
+
+const toDigest = (r: DigestRow): DigestItem => ({
+  seq: r.seq,
+  target: { kind: r.target_kind, destination: r.destination },
+  incidentId: r.incident_id,
+  title: r.title,
+  severity: r.severity,
+  at: r.at,
+  digestId: r.digest_id ?? undefined,
+});
+
+/**
+ * The suppression stages' durable state (migration 2): maintenance windows, holds (the deferred-work
+ * timers the tick releases), what each incident's targets were last told, flap histories and storm
+ * digests. Shares the router's database and its transactions.
+ */
+export class SqliteSuppressionStore implements SuppressionPort {
+  private readonly s;
+
+  constructor(
+    readonly db: Database.Database,
+    private readonly toIncident: (row: never) => Incident,
+  ) {
+    const p = (sql: string) => db.prepare(sql);
+    this.s = {
+      active: p('SELECT * FROM maintenance_windows WHERE starts_at <= ? AND ends_at > ? ORDER BY starts_at, id'),
+      windowsEndingAfter: p('SELECT * FROM maintenance_windows WHERE ends_at > ? ORDER BY starts_at, id'),
+      allWindows: p('SELECT * FROM maintenance_windows ORDER BY starts_at, id'),
+      windowById: p('SELECT * FROM maintenance_windows WHERE id = ?'),
+      insertWindow: p(`INSERT INTO maintenance_windows (id, matchers, starts_at, ends_at, author, comment, created_at)
+        VALUES (@id, @matchers, @starts_at, @ends_at, @author, @comment, @created_at)`),
+      endWindow: p('UPDATE maintenance_windows SET ends_at = ? WHERE id = ?'),
+      deleteWindow: p('DELETE FROM maintenance_windows WHERE id = ?'),
+      holdOf: p('SELECT * FROM holds WHERE incident_id = ?'),
+      holds: p('SELECT * FROM holds ORDER BY since, incident_id'),
+      setHold: p(`INSERT INTO holds (incident_id, reason, detail, since, until, parent_id) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (incident_id) DO UPDATE SET reason = excluded.reason, detail = excluded.detail, until = excluded.until, parent_id = excluded.parent_id`),
+      clearHold: p('DELETE FROM holds WHERE incident_id = ?'),
+      notified: p('SELECT state FROM notified_state WHERE incident_id = ?'),
+      setNotified: p('INSERT INTO notified_state (incident_id, state) VALUES (?, ?) ON CONFLICT (incident_id) DO UPDATE SET state = excluded.state'),
+      openByKeyPrefix: p("SELECT * FROM incidents WHERE state = 'open' AND key >= ? AND key < ? AND opened_at >= ? ORDER BY opened_at, id"),
+      flap: p('SELECT changes FROM flap_history WHERE fingerprint = ?'),
+      setFlap: p('INSERT INTO flap_history (fingerprint, changes) VALUES (?, ?) ON CONFLICT (fingerprint) DO UPDATE SET changes = excluded.changes'),
+      openedForTarget: p(`SELECT (SELECT COUNT(DISTINCT incident_id) FROM outbox WHERE action = 'trigger' AND target_kind = @kind
+          AND destination = @destination AND created_at >= @since)
+        + (SELECT COUNT(*) FROM digest_items WHERE target_kind = @kind AND destination = @destination AND at >= @since) AS n`),
+      addDigest: p('INSERT INTO digest_items (target_kind, destination, incident_id, title, severity, at) VALUES (?, ?, ?, ?, ?, ?)'),
+      undigested: p('SELECT * FROM digest_items WHERE digest_id IS NULL ORDER BY seq'),
+      markDigested: p('UPDATE digest_items SET digest_id = ? WHERE seq = ?'),
+      members: p('SELECT DISTINCT incident_id FROM digest_items WHERE digest_id = ? ORDER BY incident_id'),
+      firingLabels: p("SELECT labels, annotations FROM alerts WHERE incident_id = ? ORDER BY (status = 'firing') DESC, last_received_at DESC LIMIT 1"),
+    };
+  }
+
+  activeMaintenance(now: number): MaintenanceWindow[] {
+    return (this.s.active.all(now, now) as WindowRow[]).map(toWindow);
+  }
+
+  /** Windows that have not ended (`all`: every window, ended ones too), for `GET /api/v1/maintenance`. */
+  listMaintenance(now: number, all: boolean): MaintenanceWindow[] {
+    return ((all ? this.s.allWindows.all() : this.s.windowsEndingAfter.all(now)) as WindowRow[]).map(toWindow);
+  }
+
+  maintenanceById(id: string): MaintenanceWindow | undefined {
+    const r = this.s.windowById.get(id) as WindowRow | undefined;
+    return r === undefined ? undefined : toWindow(r);
+  }
+
+  addMaintenance(w: MaintenanceWindow): void {
+    this.s.insertWindow.run({
+      id: w.id,
+      matchers: JSON.stringify(w.matchers.map((m) => m.text)),
+      starts_at: w.startsAt,
+      ends_at: w.endsAt,
+      author: w.author,
+      comment: w.comment,
+      created_at: w.createdAt,
+    });
+  }
+
+  /**
+   * Ends a window early: a window that has started ends now (held alerts are released by the next
+   * tick); one that has not started is deleted. False when there is no such window.
+   */
+  endMaintenance(id: string, now: number): boolean {
+    const w = this.maintenanceById(id);
+    if (w === undefined) return false;
+    if (w.startsAt > now) this.s.deleteWindow.run(id);
+    else if (w.endsAt > now) this.s.endWindow.run(now, id);
+    return true;
+  }
+
+  holdOf(incidentId: string): Hold | undefined {
+    const r = this.s.holdOf.get(incidentId) as HoldRow | undefined;
+    return r === undefined ? undefined : toHold(r);
+  }
+
+  holds(): Hold[] {
+    return (this.s.holds.all() as HoldRow[]).map(toHold);
+  }
+
+  setHold(h: Hold): void {
+    this.s.setHold.run(h.incidentId, h.reason, h.detail, h.since, h.until ?? null, h.parentId ?? null);
+  }
+
+  clearHold(incidentId: string): void {
+    this.s.clearHold.run(incidentId);
+  }
+
+  notifiedState(incidentId: string): 'open' | 'resolved' | undefined {
+    return (this.s.notified.get(incidentId) as { state: 'open' | 'resolved' } | undefined)?.state;
+  }
+
+  setNotifiedState(incidentId: string, state: 'open' | 'resolved'): void {
+    this.s.setNotified.run(incidentId, state);
+  }
+
+  openIncidentsOf(services: string[], since: number): Incident[] {
+    if (services.length === 0) return [];
+    const sql = `SELECT * FROM incidents WHERE state = 'open' AND service IN (${services.map(() => '?').join(', ')}) AND opened_at >= ? ORDER BY opened_at, id`;
+    return (this.db.prepare(sql).all(...services, since) as never[]).map(this.toIncident);
+  }
+
+  openIncidentsByKeyPrefix(prefix: string, since: number): Incident[] {
+    return (this.s.openByKeyPrefix.all(prefix, `${prefix}\uffff`, since) as never[]).map(this.toIncident);
+  }
+
+  recordChange(fingerprint: string, at: number, since: number): number[] {
+    const r = this.s.flap.get(fingerprint) as { changes: string } | undefined;
+    const changes = keepChanges(r === undefined ? [] : (JSON.parse(r.changes) as number[]), at, since);
+    this.s.setFlap.run(fingerprint, JSON.stringify(changes));
+    return changes;
+  }
+
+  openedForTargetSince(kind: 'pagerduty' | 'slack', destination: string, since: number): number {
+    return (this.s.openedForTarget.get({ kind, destination, since }) as { n: number }).n;
+  }
+
+  addDigestItem(item: Omit<DigestItem, 'seq' | 'digestId'>): void {
+    this.s.addDigest.run(item.target.kind, item.target.destination, item.incidentId, item.title, item.severity, item.at);
+  }
+
+  undigested(): DigestItem[] {
+    return (this.s.undigested.all() as DigestRow[]).map(toDigest);
+  }
+
+  markDigested(seqs: number[], digestId: string): void {
+    for (const seq of seqs) this.s.markDigested.run(digestId, seq);
+  }
+
+  digestMembers(digestId: string): string[] {
+    return (this.s.members.all(digestId) as { incident_id: string }[]).map((r) => r.incident_id);
+  }
+
+  firingLabelsOf(incidentId: string): { labels: Record<string, string>; annotations: Record<string, string> } | undefined {
+    const r = this.s.firingLabels.get(incidentId) as { labels: string; annotations: string } | undefined;
+    return r === undefined ? undefined : { labels: JSON.parse(r.labels) as Record<string, string>, annotations: JSON.parse(r.annotations) as Record<string, string> };
+  }
+
+  openDigests(): Incident[] {
+    return this.openIncidentsByKeyPrefix('storm:', 0);
+  }
+}
