@@ -7,12 +7,21 @@ export interface AlertmanagerConfigOptions {
   routerTokenFile: string;
   /** File holding the PagerDuty routing key for the router's own SLOs, which cannot page through it. */
   selfPageRoutingKeyFile: string;
+  /** How long a new group waits for its siblings before the first notification. */
+  groupWait: string;
+  /** How long before a changed group (a new alert, a resolve) is sent again. */
+  groupInterval: string;
+  /** How long before an unchanged firing group is re-sent. */
+  repeatInterval: string;
 }
 
 export const DEFAULT_ALERTMANAGER_OPTIONS: AlertmanagerConfigOptions = {
   routerUrl: 'http://127.0.0.1:9097/api/v1/alertmanager',
   routerTokenFile: '/etc/alertmanager/secrets/slokit-router-token',
   selfPageRoutingKeyFile: '/etc/alertmanager/secrets/pagerduty-sre-routing-key',
+  groupWait: '30s',
+  groupInterval: '5m',
+  repeatInterval: '4h',
 };
 
 export const ROUTER_RECEIVER = 'slokit-alert-router';
@@ -24,9 +33,9 @@ export const ROUTER_SERVICE = 'alert-router';
  * An Alertmanager configuration that sends every slokit SLO alert to the alert-router, grouped per
  * SLO so the page and ticket tiers of one SLO arrive together and the router makes one incident.
  *
- * - group_wait 30s (a page waits at most that for its siblings), group_interval 5m, repeat_interval
- *   4h: the router deduplicates repeats, and a repeat re-delivers what a router restored from an old
- *   backup would have missed.
+ * - Defaults group_wait 30s (a page waits at most that for its siblings), group_interval 5m,
+ *   repeat_interval 4h: the router deduplicates repeats, and a repeat re-delivers what a router
+ *   restored from an old backup would have missed.
  * - send_resolved, and max_alerts 0 (never truncate a batch: the router must see every alert).
  * - The router's own SLO alerts go straight to PagerDuty: a broken router cannot page about itself.
  * - A page of an SLO inhibits its ticket (same slo_id): one problem, one notification.
@@ -34,29 +43,24 @@ export const ROUTER_SERVICE = 'alert-router';
  */
 export function generateAlertmanagerConfig(services: readonly Service[], options: AlertmanagerConfigOptions): string {
   const hasSelf = services.some((s) => s.name === ROUTER_SERVICE);
+  const timing = { group_wait: options.groupWait, group_interval: options.groupInterval, repeat_interval: options.repeatInterval };
   const sloRoute = {
     receiver: ROUTER_RECEIVER,
     matchers: [`${ALERT_LABELS.id}=~".+"`],
     group_by: [ALERT_LABELS.id],
-    group_wait: '30s',
-    group_interval: '5m',
-    repeat_interval: '4h',
+    ...timing,
   };
   const selfRoute = {
     receiver: SELF_RECEIVER,
     matchers: [`${ALERT_LABELS.service}="${ROUTER_SERVICE}"`, `${ALERT_LABELS.severity}="page"`],
     group_by: [ALERT_LABELS.id],
-    group_wait: '30s',
-    group_interval: '5m',
-    repeat_interval: '4h',
+    ...timing,
   };
   const config = {
     route: {
       receiver: ROUTER_RECEIVER,
       group_by: ['alertname'],
-      group_wait: '30s',
-      group_interval: '5m',
-      repeat_interval: '4h',
+      ...timing,
       routes: hasSelf ? [selfRoute, sloRoute] : [sloRoute],
     },
     inhibit_rules: [

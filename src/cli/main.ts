@@ -60,6 +60,9 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       "file with the PagerDuty routing key for the router's own pages",
       DEFAULT_ALERTMANAGER_OPTIONS.selfPageRoutingKeyFile,
     )
+    .option('--am-group-wait <duration>', 'Alertmanager group_wait for SLO alerts', duration, DEFAULT_ALERTMANAGER_OPTIONS.groupWait)
+    .option('--am-group-interval <duration>', 'Alertmanager group_interval', duration, DEFAULT_ALERTMANAGER_OPTIONS.groupInterval)
+    .option('--am-repeat-interval <duration>', 'Alertmanager repeat_interval', duration, DEFAULT_ALERTMANAGER_OPTIONS.repeatInterval)
     .action(async (opts: Record<string, unknown>) => {
       code = await generate(opts, io);
     });
@@ -89,6 +92,9 @@ async function generate(opts: Record<string, unknown>, io: Io): Promise<number> 
       routerUrl: String(opts.routerUrl),
       routerTokenFile: String(opts.routerTokenFile),
       selfPageRoutingKeyFile: String(opts.selfPageKeyFile),
+      groupWait: String(opts.amGroupWait),
+      groupInterval: String(opts.amGroupInterval),
+      repeatInterval: String(opts.amRepeatInterval),
     },
   };
   try {

@@ -5,6 +5,7 @@ import { startPagerDutyMock, type PagerDutyMock } from '../support/pagerduty-moc
 import { ROUTER_TOKEN, routerFixture, until, type RouterFixture } from '../support/router-fixture.js';
 import { startRouterProcess, type RouterProcess } from '../support/router-process.js';
 import { startSlackMock, type SlackMock } from '../support/slack-mock.js';
+import { generatedAlertmanagerConfig } from '../support/generated-alertmanager.js';
 
 describe('alert-router behind a real Alertmanager', () => {
   let pd: PagerDutyMock;
@@ -18,26 +19,8 @@ describe('alert-router behind a real Alertmanager', () => {
     slack = await startSlackMock();
     fixture = routerFixture({ pagerduty: pd, slack });
     router = await startRouterProcess(fixture.configPath, fixture.env);
-    am = await startAlertmanager(
-      [
-        'route:',
-        '  receiver: slokit.router',
-        "  group_by: ['slo_service', 'slo_name']",
-        '  group_wait: 1s',
-        '  group_interval: 1s',
-        '  repeat_interval: 1h',
-        'receivers:',
-        '  - name: slokit.router',
-        '    webhook_configs:',
-        `      - url: ${router.url}/api/v1/alertmanager`,
-        '        send_resolved: true',
-        '        http_config:',
-        '          authorization:',
-        '            type: Bearer',
-        `            credentials: ${ROUTER_TOKEN}`,
-        '',
-      ].join('\n'),
-    );
+    // The Alertmanager config `slokit generate` writes, as is (router URL, token file, short timings by flag).
+    am = await startAlertmanager(await generatedAlertmanagerConfig(router.url, ROUTER_TOKEN));
   });
 
   afterAll(async () => {
