@@ -136,7 +136,19 @@ export async function startRouterService(options: RouterServiceOptions): Promise
     try {
       const outcome = store.transaction(() => processTick(store, settings, { now, newId }));
       countSuppressed(outcome.suppressed);
-      if (outcome.notifications.length > 0) worker.poke();
+      if (outcome.notifications.length > 0) {
+        // A digest or a release is made here, not from a webhook: make it as durable as a webhook's
+        // batch (fsync the WAL) before anything is sent from it.
+        if (walSyncer === undefined) worker.poke();
+        else
+          walSyncer.sync().then(
+            () => worker.poke(),
+            (error: unknown) => {
+              logger.error({ err: error }, 'WAL sync after a suppression tick failed; delivering anyway');
+              worker.poke();
+            },
+          );
+      }
     } catch (error) {
       logger.error({ err: error }, 'suppression tick failed; retrying on the next one');
     }
