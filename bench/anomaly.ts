@@ -1,6 +1,6 @@
 // Benchmark of the anomaly detectors on a NAB-layout folder: NAB scores (threshold swept over all
 // files at once, and fixed in advance) and throughput. Usage:
-//   npm run bench:anomaly -- --data ../shared/nab [--json] [--detector ensemble,robust-z]
+//   npm run bench:anomaly -- --data ../shared/nab [--json] [--detector ensemble,robust-z] [--rounds 5] [--clock wall|cpu]
 import { Command, InvalidArgumentError } from 'commander';
 import {
   ALERT_THRESHOLDS,
@@ -33,37 +33,93 @@ function parseKinds(text: string): DetectorKind[] {
   return kinds as DetectorKind[];
 }
 
+type Clock = 'wall' | 'cpu';
+
+/** Milliseconds on a clock: elapsed time, or CPU time of this process (user + system, all its threads). */
+const CLOCKS: Record<Clock, () => number> = {
+  wall: () => performance.now(),
+  cpu: () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  },
+};
+
+function parseClock(text: string): Clock {
+  if (text !== 'wall' && text !== 'cpu') throw new InvalidArgumentError(`expected wall or cpu, got "${text}"`);
+  return text;
+}
+
 /** Runs a fresh detector over every series; returns the scores and the time spent in `observe` (ms). */
-function runDetector(kind: DetectorKind, corpus: NabCorpus): { scored: NabScoredSeries[]; ms: number } {
+function runDetector(kind: DetectorKind, corpus: NabCorpus, now: () => number): { scored: NabScoredSeries[]; ms: number } {
   let ms = 0;
   const scored = corpus.series.map((s) => {
     const d = createDetector(kind);
     const scores = new Float64Array(s.values.length);
     const { timestamps, values } = s;
-    const start = performance.now();
+    const start = now();
     for (let i = 0; i < values.length; i++) scores[i] = d.observe(timestamps[i]!, values[i]!);
-    ms += performance.now() - start;
+    ms += now() - start;
     return { name: s.name, windows: s.windows, scores };
   });
   return { scored, ms };
 }
 
-function measure(kind: DetectorKind, corpus: NabCorpus): DetectorFigures {
+/**
+ * Scores every detector on the corpus and times it. Each round runs every detector once, in turn,
+ * so that a burst of load from other processes on a shared machine slows all of them alike;
+ * points per second is the median over the rounds (time spent in `observe` only, one core; on
+ * the `cpu` clock, CPU time, which does not count time spent waiting for a busy core). The
+ * first round also warms up the JIT; all rounds give the same scores (checked).
+ */
+function measureAll(kinds: readonly DetectorKind[], corpus: NabCorpus, rounds: number, clock: Clock): Record<string, DetectorFigures> {
   const points = corpus.series.reduce((n, s) => n + s.values.length, 0);
-  // The first pass warms up the JIT; throughput is the faster of two passes.
-  const first = runDetector(kind, corpus);
-  const second = runDetector(kind, corpus);
-  const figures: DetectorFigures = { pointsPerSecond: Math.round(points / (Math.min(first.ms, second.ms) / 1000)) };
-  for (const p of corpus.profiles) {
-    const swept = sweepNabThreshold(first.scored, p);
-    const fixed = scoreNabAtThreshold(first.scored, p, ALERT_THRESHOLDS[kind]);
-    figures[p.name] = {
-      swept: round(swept.normalized),
-      sweptThreshold: Number.isFinite(swept.threshold) ? swept.threshold : null,
-      fixed: round(fixed.normalized),
-    };
+  const times = new Map<DetectorKind, number[]>(kinds.map((k) => [k, []]));
+  const scoredBy = new Map<DetectorKind, NabScoredSeries[]>();
+  for (let r = 0; r < rounds; r++) {
+    for (const kind of kinds) {
+      const { scored, ms } = runDetector(kind, corpus, CLOCKS[clock]);
+      times.get(kind)!.push(ms);
+      const first = scoredBy.get(kind);
+      if (first === undefined) scoredBy.set(kind, scored);
+      else if (!sameScores(first, scored)) throw new Error(`bench:anomaly: ${kind} scored differently in round ${r + 1}`);
+    }
   }
-  return figures;
+  const results: Record<string, DetectorFigures> = {};
+  for (const kind of kinds) {
+    const scored = scoredBy.get(kind)!;
+    const figures: DetectorFigures = { pointsPerSecond: Math.round(points / (median(times.get(kind)!) / 1000)) };
+    for (const p of corpus.profiles) {
+      const swept = sweepNabThreshold(scored, p);
+      const fixed = scoreNabAtThreshold(scored, p, ALERT_THRESHOLDS[kind]);
+      figures[p.name] = {
+        swept: round(swept.normalized),
+        sweptThreshold: Number.isFinite(swept.threshold) ? swept.threshold : null,
+        fixed: round(fixed.normalized),
+      };
+    }
+    results[kind] = figures;
+  }
+  return results;
+}
+
+function sameScores(a: readonly NabScoredSeries[], b: readonly NabScoredSeries[]): boolean {
+  return a.every((s, i) => {
+    const t = b[i]!.scores;
+    for (let k = 0; k < s.scores.length; k++) if (!Object.is(s.scores[k], t[k])) return false;
+    return true;
+  });
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((x, y) => x - y);
+  const h = s.length >> 1;
+  return s.length % 2 === 1 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
+}
+
+function parseRounds(text: string): number {
+  const n = Number(text);
+  if (!(Number.isInteger(n) && n >= 1)) throw new InvalidArgumentError(`expected an integer ≥ 1, got "${text}"`);
+  return n;
 }
 
 function round(x: number): number {
@@ -94,7 +150,9 @@ const program = new Command('bench:anomaly')
   .requiredOption('--data <dir>', 'NAB-layout folder, e.g. ../shared/nab')
   .option('--json', 'print one JSON object instead of a table', false)
   .option('--detector <kinds>', `comma-separated detectors (default: all of ${DETECTOR_KINDS.join(', ')})`, parseKinds)
-  .action((opts: { data: string; json: boolean; detector?: DetectorKind[] }) => {
+  .option('--rounds <n>', 'timed passes over the corpus per detector, interleaved; points/s is their median', parseRounds, 5)
+  .option('--clock <clock>', 'wall (elapsed time) or cpu (CPU time of the process: steadier on a busy machine)', parseClock, 'wall')
+  .action((opts: { data: string; json: boolean; detector?: DetectorKind[]; rounds: number; clock: Clock }) => {
     let corpus: NabCorpus;
     try {
       corpus = loadNabCorpus(opts.data);
@@ -111,8 +169,7 @@ const program = new Command('bench:anomaly')
       process.exitCode = 1;
       return;
     }
-    const results: Record<string, DetectorFigures> = {};
-    for (const kind of opts.detector ?? DETECTOR_KINDS) results[kind] = measure(kind, corpus);
+    const results = measureAll(opts.detector ?? DETECTOR_KINDS, corpus, opts.rounds, opts.clock);
     if (opts.json) console.log(JSON.stringify(results, null, 2));
     else printTable(results, corpus);
   });

@@ -63,19 +63,33 @@ export class AnomalyLikelihood {
    *   the short mean is at or below the long mean): 5 means a one-in-100,000 event.
    */
   push(raw: number): number {
-    this.short.push(raw);
+    const z = this.pushZ(raw);
+    return z > 0 ? minusLog10UpperTail(z) : 0;
+  }
+
+  /**
+   * {@link AnomalyLikelihood.push} without the last step: the z-score of the short mean against
+   * the long window (standard deviations), or 0 while warming up or when it is not above the long
+   * mean. The tail is monotone in z, so a caller combining several likelihoods by maximum takes
+   * the tail of the largest z only (one logarithm instead of one per likelihood).
+   */
+  pushZ(raw: number): number {
+    const short = this.short;
+    short.push(raw);
     const long = this.long;
-    let out = 0;
+    let z = 0;
     const n = long.size;
     if (n >= this.minPoints) {
       const mean = long.sum / n;
-      let variance = long.sumSquares / n - mean * mean;
-      if (variance < 1e-12) variance = 1e-12;
-      const z = (this.short.sum / this.short.size - mean) / Math.sqrt(variance);
-      if (z > 0) out = minusLog10UpperTail(z);
+      const excess = short.sum / short.size - mean;
+      if (excess > 0) {
+        let variance = long.sumSquares / n - mean * mean;
+        if (variance < 1e-12) variance = 1e-12;
+        z = excess / Math.sqrt(variance);
+      }
     }
     long.push(raw);
-    return out;
+    return z;
   }
 
   save(): AnomalyLikelihoodState {

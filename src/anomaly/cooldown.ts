@@ -28,6 +28,11 @@ export class Cooldown {
     return c;
   }
 
+  /** True while scores are held at 0: the next {@link Cooldown.apply} returns 0 whatever its score. */
+  get cooling(): boolean {
+    return this.remaining > 0;
+  }
+
   /** Passes a score through, or 0 while cooling down; a score ≥ fireLevel starts a cooldown. */
   apply(score: number): number {
     if (this.remaining > 0) {

@@ -69,6 +69,11 @@ function restoreMember(s: MemberState): MemberDetector {
   }
 }
 
+function onlyLikelihood(members: readonly MemberDetector[]): LikelihoodDetector | null {
+  const [first] = members;
+  return members.length === 1 && first instanceof LikelihoodDetector ? first : null;
+}
+
 /**
  * Ensemble: every member scores every point, the ensemble reports the highest score (each member
  * catches a different kind of anomaly, and each is calibrated so that its score means about the
@@ -77,12 +82,15 @@ function restoreMember(s: MemberState): MemberDetector {
 export class EnsembleDetector implements AnomalyDetector<EnsembleState> {
   readonly kind = 'ensemble' as const;
   private members: MemberDetector[];
+  /** The member when it is the only one and a likelihood detector (the default): a direct call. */
+  private only: LikelihoodDetector | null;
   private cooldown: Cooldown;
 
   constructor(options: Partial<EnsembleOptions> = {}) {
     const o = { ...ENSEMBLE_DEFAULTS, ...options };
     if (o.members.length === 0) throw new RangeError('ensemble: needs at least one member');
     this.members = o.members.map(createMember);
+    this.only = onlyLikelihood(this.members);
     this.cooldown = new Cooldown(o.cooldown);
   }
 
@@ -90,18 +98,31 @@ export class EnsembleDetector implements AnomalyDetector<EnsembleState> {
   static restore(state: EnsembleState): EnsembleDetector {
     const d = new EnsembleDetector();
     d.members = state.members.map(restoreMember);
+    d.only = onlyLikelihood(d.members);
     const { remaining, ...options } = state.cooldown;
     d.cooldown = Cooldown.restore(options, { remaining });
     return d;
   }
 
   observe(timestamp: number, value: number): number {
+    const cooldown = this.cooldown;
+    // While cooling down the score is 0 whatever the members say: they only need to learn.
+    const cooling = cooldown.cooling;
+    const only = this.only;
+    if (only !== null) {
+      if (cooling) only.learn(timestamp, value);
+      return cooldown.apply(cooling ? 0 : only.observe(timestamp, value));
+    }
     let score = 0;
     for (const m of this.members) {
+      if (cooling && m instanceof LikelihoodDetector) {
+        m.learn(timestamp, value);
+        continue;
+      }
       const s = m.observe(timestamp, value);
       if (s > score) score = s;
     }
-    return this.cooldown.apply(score);
+    return cooldown.apply(score);
   }
 
   save(): EnsembleState {

@@ -41,3 +41,17 @@ describe('minusLog10UpperTail', () => {
     expect(Math.abs(minusLog10UpperTail(z) - exact) / exact).toBeLessThan(1e-6);
   });
 });
+
+describe('LikelihoodDetector.learn', () => {
+  it('leaves the same state as observe, so an ensemble can skip scoring during its cooldown', () => {
+    const s = withChange(noise(3 * DAY_POINTS, 6, 10), 700, 760, (v) => v + 9);
+    const observed = new LikelihoodDetector();
+    const learnt = new LikelihoodDetector();
+    for (let i = 0; i < s.values.length; i++) {
+      observed.observe(s.timestamps[i]!, s.values[i]!);
+      if (i % 3 === 0) learnt.learn(s.timestamps[i]!, s.values[i]!);
+      else learnt.observe(s.timestamps[i]!, s.values[i]!);
+    }
+    expect(learnt.save()).toEqual(observed.save());
+  });
+});

@@ -1,4 +1,4 @@
-import { AnomalyLikelihood, type AnomalyLikelihoodState } from './anomaly-likelihood.js';
+import { AnomalyLikelihood, minusLog10UpperTail, type AnomalyLikelihoodState } from './anomaly-likelihood.js';
 import type { AnomalyDetector, DetectorStateBase } from './detector.js';
 import { Ring, type RingState } from './ring.js';
 import { RobustBaseline, type RobustBaselineState } from './robust-baseline.js';
@@ -72,6 +72,26 @@ export const LIKELIHOOD_DEFAULTS: Readonly<LikelihoodOptions> = {
   maxSeasonPoints: 2000,
   scoreScale: 10,
 };
+
+/**
+ * max(−log10 Q(z)) over the z-scores given (0 for z ≤ 0), taking the tail of the largest only:
+ * the tail is strictly increasing, by far more than its rounding error between z-scores more than
+ * 1e-9 apart, so the others are only evaluated when they are that close to the largest.
+ */
+function largestTail(a: number, b: number, c: number, d: number): number {
+  let z = a > b ? a : b;
+  if (c > z) z = c;
+  if (d > z) z = d;
+  if (!(z > 0)) return 0;
+  const tail = minusLog10UpperTail(z);
+  const near = z - 1e-9;
+  if ((a === z || a < near) && (b === z || b < near) && (c === z || c < near) && (d === z || d < near)) return tail;
+  return Math.max(tail, tailNear(a, z, near), tailNear(b, z, near), tailNear(c, z, near), tailNear(d, z, near));
+}
+
+function tailNear(x: number, z: number, near: number): number {
+  return x !== z && x >= near ? minusLog10UpperTail(x) : 0;
+}
 
 /** Points needed in a baseline before its member scores (points). */
 const MIN_BASELINE = 30;
@@ -159,6 +179,20 @@ export class LikelihoodDetector implements AnomalyDetector<LikelihoodState> {
   }
 
   observe(timestamp: number, value: number): number {
+    return this.step(timestamp, value, true);
+  }
+
+  /**
+   * Learns a point exactly as {@link LikelihoodDetector.observe} does, without working out its
+   * score (the tail probability): for a caller that would discard it, such as an ensemble in its
+   * cooldown. Subsequent scores are the same as after `observe`.
+   */
+  learn(timestamp: number, value: number): void {
+    this.step(timestamp, value, false);
+  }
+
+  /** Scores (when `scored`) and learns a point; 0 when not scored. */
+  private step(timestamp: number, value: number, scored: boolean): number {
     if (!Number.isFinite(value)) return 0;
     const o = this.options;
     const step = this.seen === 0 ? 0 : value - this.previous;
@@ -168,7 +202,11 @@ export class LikelihoodDetector implements AnomalyDetector<LikelihoodState> {
     else if (this.seen === 1 && this.seasonPoints === 0) this.startSeasons(timestamp - this.firstTimestamp);
     const residual = this.seasonalResidual(value);
 
-    let surprise = 0;
+    // Each member's z against its own history; the surprise is the tail of the largest.
+    let zLevel = 0;
+    let zPoint = 0;
+    let zDifference = 0;
+    let zSeasonal = 0;
     if (this.values.size >= MIN_BASELINE) {
       if (this.untilRefresh <= 0) {
         this.valueBaseline.update(this.values);
@@ -179,23 +217,20 @@ export class LikelihoodDetector implements AnomalyDetector<LikelihoodState> {
       this.untilRefresh--;
       const vb = this.valueBaseline;
       const db = this.differenceBaseline;
-      const level = this.level.push(Math.abs(this.recent.sum / this.recent.size - vb.median) / vb.scale);
-      const point = this.point.push(Math.abs(value - vb.median) / vb.scale);
-      const difference = this.difference.push(Math.abs(step - db.median) / db.scale);
-      surprise = level > point ? level : point;
-      if (difference > surprise) surprise = difference;
+      zLevel = this.level.pushZ(Math.abs(this.recent.sum / this.recent.size - vb.median) / vb.scale);
+      zPoint = this.point.pushZ(Math.abs(value - vb.median) / vb.scale);
+      zDifference = this.difference.pushZ(Math.abs(step - db.median) / db.scale);
       if (this.residuals.size >= MIN_BASELINE && !Number.isNaN(residual)) {
         const rb = this.residualBaseline;
-        const seasonal = this.seasonal.push(Math.abs(residual - rb.median) / rb.scale);
-        if (seasonal > surprise) surprise = seasonal;
+        zSeasonal = this.seasonal.pushZ(Math.abs(residual - rb.median) / rb.scale);
       }
     }
     if (!Number.isNaN(residual)) this.residuals.push(residual);
     this.values.push(value);
     this.differences.push(step);
     this.seen++;
-    if (this.seen <= o.warmup) return 0;
-    const score = surprise / o.scoreScale;
+    if (!scored || this.seen <= o.warmup) return 0;
+    const score = largestTail(zLevel, zPoint, zDifference, zSeasonal) / o.scoreScale;
     return score < 1 ? score : 1;
   }
 

@@ -7,19 +7,35 @@ export interface RobustBaselineState {
   readonly scale: number;
 }
 
+/** Half-width of the band around the last result: at first, at least and at most (in last scales or last MADs). */
+const BAND_START = 0.1;
+const BAND_MIN = 0.02;
+const BAND_MAX = 4;
+
 /**
  * Median and robust spread of a {@link Ring}, refreshed on demand (detectors refresh every k
- * points): one copy and two quickselects, O(n) per refresh, instead of a sorted window per point.
- * Spread is 1.4826 × MAD; when the MAD is 0 the mean absolute deviation × 1.2533; never below
- * 1e-6 × max(1, |median|), so a flat stretch does not make every wiggle infinitely surprising.
+ * points) instead of per point. Spread is 1.4826 × MAD; when the MAD is 0 the mean absolute
+ * deviation × 1.2533; never below 1e-6 × max(1, |median|), so a flat stretch does not make every
+ * wiggle infinitely surprising.
+ *
+ * Between refreshes most of the ring is unchanged, so the new median is close to the last one and
+ * the new MAD to the last MAD: see {@link selectNear}. Results do not depend on how good the guess
+ * is, only the cost does: about two linear passes per refresh instead of two quickselects of the
+ * whole ring.
  */
 export class RobustBaseline {
   median = 0;
   scale = 1;
-  private readonly scratch: Float64Array;
+  private readonly values: Float64Array;
+  private readonly band: Float64Array;
+  /** Unscaled MAD of the last refresh; −1 before the first (or after a restore). */
+  private mad = -1;
+  private readonly medianHint = new Hint();
+  private readonly madHint = new Hint();
 
   constructor(capacity: number) {
-    this.scratch = new Float64Array(capacity);
+    this.values = new Float64Array(capacity);
+    this.band = new Float64Array(capacity);
   }
 
   static restore(capacity: number, state: RobustBaselineState): RobustBaseline {
@@ -33,16 +49,19 @@ export class RobustBaseline {
   update(ring: Ring): void {
     const n = ring.size;
     if (n === 0) return;
-    const s = this.scratch;
+    const s = this.values;
+    const band = this.band;
     ring.copyTo(s);
     const h = n >> 1;
-    const m = select(s, n, h);
+    const known = this.mad >= 0;
+    const m = known ? selectNear(s, n, h, this.median, this.scale, this.medianHint, band) : selectAll(s, n, h, band);
     for (let i = 0; i < n; i++) s[i] = Math.abs(s[i]! - m);
-    let spread = MAD_TO_SIGMA * select(s, n, h);
+    const mad = known ? selectNear(s, n, h, this.mad, this.mad, this.madHint, band) : selectAll(s, n, h, band);
+    this.mad = mad;
+    let spread = MAD_TO_SIGMA * mad;
     if (!(spread > 0)) {
-      let sum = 0;
-      for (let i = 0; i < n; i++) sum += s[i]!;
-      spread = (1.2533 * sum) / n;
+      ring.copyTo(s);
+      spread = (1.2533 * sumAbsoluteDeviation(s, n, h, m)) / n;
     }
     const floor = 1e-6 * Math.max(1, Math.abs(m)) + 1e-12;
     this.median = m;
@@ -52,6 +71,102 @@ export class RobustBaseline {
   save(): RobustBaselineState {
     return { median: this.median, scale: this.scale };
   }
+}
+
+/** Where {@link selectNear} looks next time for one order statistic of one baseline. */
+class Hint {
+  /** Half-width of the band, in units of the caller's scale. */
+  width = BAND_START;
+  /** The last refresh found the same value as the one before: check for a repeat first. */
+  repeats = false;
+}
+
+/**
+ * The k-th smallest (0-based) of s[0..n), looked for near `last` (the previous refresh's answer).
+ * One pass counts the values below a band of `hint.width × unit` around `last` and collects
+ * those inside it; when rank k falls inside, a quickselect of the band (tens of values) finds it,
+ * else a quickselect of the side of the band that holds it. When the last answer repeated (ties are common: counts, idle
+ * series) a cheaper pass first checks whether it repeats again. Exactly the k-th smallest either way.
+ */
+function selectNear(s: Float64Array, n: number, k: number, last: number, unit: number, hint: Hint, band: Float64Array): number {
+  if (hint.repeats) {
+    let under = 0;
+    let same = 0;
+    for (let i = 0; i < n; i++) {
+      const v = s[i]!;
+      under += +(v < last);
+      same += +(v === last);
+    }
+    if (under <= k && k < under + same) return last;
+    hint.repeats = false;
+  }
+  const half = hint.width * unit;
+  const lo = last - half;
+  const hi = last + half;
+  let below = 0;
+  let inside = 0;
+  for (let i = 0; i < n; i++) {
+    const v = s[i]!;
+    below += +(v < lo);
+    band[inside] = v;
+    inside += +(v >= lo) & +(v <= hi);
+  }
+  let result: number;
+  if (below <= k && k < below + inside) {
+    hint.width = Math.max(BAND_MIN, hint.width * 0.9);
+    result = select(band, inside, k - below);
+  } else {
+    // Rank k lies on one side of the band, and the counts say which: select among that side only.
+    hint.width = Math.min(BAND_MAX, hint.width * 2);
+    let side = 0;
+    if (k < below) {
+      for (let i = 0; i < n; i++) {
+        const v = s[i]!;
+        band[side] = v;
+        side += +(v < lo);
+      }
+      result = select(band, side, k);
+    } else {
+      for (let i = 0; i < n; i++) {
+        const v = s[i]!;
+        band[side] = v;
+        side += +(v > hi);
+      }
+      result = select(band, side, k - below - inside);
+    }
+  }
+  hint.repeats = result === last;
+  return result;
+}
+
+/** The k-th smallest of s[0..n) by quickselect of a copy in `scratch` (`s` keeps its order). */
+function selectAll(s: Float64Array, n: number, k: number, scratch: Float64Array): number {
+  for (let i = 0; i < n; i++) scratch[i] = s[i]!;
+  return select(scratch, n, k);
+}
+
+/**
+ * Sum of |v − median| over s[0..n), added in the order in which the quickselects of the original
+ * implementation (select the median, take distances, select their median) leave the values, so
+ * that a spread taken from it is the same to the last bit. Reorders `s`. Only used when the MAD is 0.
+ */
+function sumAbsoluteDeviation(s: Float64Array, n: number, h: number, median: number): number {
+  // Integer distances whose total is below 2^53 add up exactly in any order: no need for the
+  // original order then (counts, bytes, idle series: most series whose MAD is 0).
+  let total = 0;
+  let integers = true;
+  for (let i = 0; i < n; i++) {
+    const d = Math.abs(s[i]! - median);
+    total += d;
+    integers &&= Number.isInteger(d);
+  }
+  if (integers && total < 2 ** 53) return total;
+  const m = select(s, n, h);
+  for (let i = 0; i < n; i++) s[i] = Math.abs(s[i]! - m);
+  select(s, n, h);
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += s[i]!;
+  return sum;
 }
 
 /** k-th smallest (0-based) of a[0..n), partially reordering `a` in place (Hoare quickselect). */
