@@ -67,7 +67,10 @@ export function applySuppression(
 ): EnqueueResult & { suppressed: Partial<Record<SuppressionReason, number>> } {
   const { port, now } = ctx;
   const hold = port.holdOf(after.id);
-  const notified = port.notifiedState(after.id);
+  // What the targets were told matters only to link a just-(re)opened incident to a cause (gate step 4),
+  // so the common batch (alerts joining an open incident) skips the read.
+  const opens = hold === undefined && events.some((e) => e.kind === 'opened' || e.kind === 'reopened');
+  const notified = opens ? port.notifiedState(after.id) : undefined;
   const result = gate({
     after,
     events,
@@ -77,7 +80,7 @@ export function applySuppression(
     notified,
     windows: ctx.windows,
     flapping,
-    cause: hold === undefined && notified !== 'open' ? findCause(after, events, ctx) : undefined,
+    cause: opens && notified !== 'open' ? findCause(after, events, ctx) : undefined,
     openedLastMinute: (t) => port.openedForTargetSince(t.kind, t.destination, now - MINUTE),
     settings: ctx.settings,
     catalog: ctx.catalog,

@@ -74,9 +74,32 @@ function fire(alert: IncomingAlert, decision: DedupDecision, ctx: CorrelateConte
   const base = { fingerprint: alert.fingerprint, labels: alert.labels, annotations: alert.annotations };
   if (incident !== undefined && incident.state === 'open') {
     const severity = maxSeverity(incident.severity, alert.severity);
-    const after: Incident = { ...incident, severity, updatedAt: now, firingAlerts: incident.firingAlerts + 1 };
+    // The common case (an alert joining an open incident), once per alert of a batch: plain literals,
+    // not spreads, which cost ~10% of a 100-alert batch's CPU when profiled.
+    const after: Incident = {
+      id: incident.id,
+      key: incident.key,
+      state: incident.state,
+      severity,
+      title: incident.title,
+      service: incident.service,
+      slo: incident.slo,
+      team: incident.team,
+      groupLabels: incident.groupLabels,
+      openedAt: incident.openedAt,
+      resolvedAt: incident.resolvedAt,
+      updatedAt: now,
+      reopenCount: incident.reopenCount,
+      firingAlerts: incident.firingAlerts + 1,
+    };
     const events: IncidentEvent[] = [
-      { ...base, kind: 'grouped', reason: `${decision.reason}; joined open incident (${describeKey(alert)})` },
+      {
+        kind: 'grouped',
+        reason: `${decision.reason}; joined open incident (${describeKey(alert)})`,
+        fingerprint: alert.fingerprint,
+        labels: alert.labels,
+        annotations: alert.annotations,
+      },
     ];
     if (severityRank[severity] > severityRank[incident.severity]) {
       events.push({ ...base, kind: 'escalated', reason: `severity ${incident.severity} → ${severity}: a ${alert.severity} alert joined` });

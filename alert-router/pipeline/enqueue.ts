@@ -44,8 +44,10 @@ export function enqueue(input: EnqueueInput): EnqueueResult {
 
   const lead = significant.find((e) => e.kind === 'opened' || e.kind === 'reopened' || e.kind === 'escalated');
   const last = significant[significant.length - 1]!;
-  const details = significant.map((e) => `${e.kind}: ${e.reason}`).join('\n');
+  // Built on the first notification: most batches (alerts joining an open incident) notify nobody.
+  let details: string | undefined;
   const make = (target: Target, action: NotificationAction, why: string, source: IncidentEvent) => {
+    details ??= significant.map((e) => `${e.kind}: ${e.reason}`).join('\n');
     const n: Notification = {
       id: input.newId(),
       incidentId: after.id,

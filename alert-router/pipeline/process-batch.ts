@@ -138,7 +138,7 @@ export function processBatch(batch: IncomingBatch, port: PipelinePort, settings:
     if (decision.kind === 'unseen-resolve') outcome.unseenResolves++;
     if (result.alert !== undefined) port.saveAlert(result.alert);
     if (suppression.flapping.enabled && result.incident !== undefined && (decision.kind === 'fire' || decision.kind === 'refire' || decision.kind === 'resolve')) {
-      const changes = port.suppression.recordChange(alert.fingerprint, now, now - suppression.flapping.windowMs);
+      const changes = port.suppression.recordChange(alert.fingerprint, now, now - suppression.flapping.windowMs, stored);
       if (isFlapping(changes, suppression.flapping.maxChanges)) flapping.add(result.incident.id);
     }
     if (result.incident === undefined) continue;

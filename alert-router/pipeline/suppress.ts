@@ -16,6 +16,7 @@ export interface GateInput {
   notifications: Notification[];
   newTargets: Target[];
   hold: Hold | undefined;
+  /** What the targets were last told; read only when `cause` is set (step 4), else may be undefined. */
   notified: 'open' | 'resolved' | undefined;
   windows: readonly MaintenanceWindow[];
   /** True when an alert of this incident changed state too often in this batch (flap.ts). */

@@ -1,5 +1,5 @@
 import type { Matcher } from './matcher.js';
-import type { Incident, Severity } from './types.js';
+import type { AlertRecord, Incident, Severity } from './types.js';
 
 /** Why notifications were held back; the label of `slokit_router_notifications_suppressed_total`. */
 export type SuppressionReason = 'maintenance' | 'dependency' | 'flapping' | 'storm' | 'grouped';
@@ -72,8 +72,13 @@ export interface SuppressionPort {
   /** Open incidents of these services (or, for label grouping, with this key prefix) opened at or after `since`. */
   openIncidentsOf(services: string[], since: number): Incident[];
   openIncidentsByKeyPrefix(prefix: string, since: number): Incident[];
-  /** Appends a state change of an alert and returns its changes at or after `since`, this one included. */
-  recordChange(fingerprint: string, at: number, since: number): number[];
+  /**
+   * Appends a state change of an alert and returns its changes at or after `since`, this one included.
+   * `previous` is the alert's stored row, undefined for its first fire. A first fire writes nothing
+   * (most alerts never change again, and the row's `firstReceivedAt` already says when it fired), so
+   * an alert with no stored history has one change: its row's `firstReceivedAt`.
+   */
+  recordChange(fingerprint: string, at: number, since: number, previous: AlertRecord | undefined): number[];
   /** Incidents triggered or digested for a target at or after `since`. */
   openedForTargetSince(kind: 'pagerduty' | 'slack', destination: string, since: number): number;
   addDigestItem(item: Omit<DigestItem, 'seq' | 'digestId'>): void;

@@ -59,17 +59,22 @@ describe('GroupCommitter with a sync step (WAL fsync off the event loop)', () =>
   function syncHarness() {
     const syncs: { resolve: () => void; reject: (e: Error) => void }[] = [];
     const deferred: (() => void)[] = [];
+    const commits: number[] = [];
     const committer = new GroupCommitter<string, string>({
-      transaction: (fn) => fn(),
+      transaction: (fn) => {
+        const result = fn();
+        commits.push(Array.isArray(result) ? result.length : 1);
+        return result;
+      },
       process: (item) => `ok:${item}`,
-      maxWeight: 10,
+      maxWeight: 3,
       weight: () => 1,
       defer: (fn) => deferred.push(fn),
       sync: () => new Promise<void>((resolve, reject) => syncs.push({ resolve, reject })),
     });
     const tick = () => deferred.splice(0).forEach((fn) => fn());
     const settle = () => new Promise((r) => setImmediate(r));
-    return { committer, syncs, tick, settle };
+    return { committer, syncs, tick, settle, commits };
   }
 
   it('answers a committed batch only after a sync that started after its commit, sharing one sync among later commits', async () => {
@@ -91,6 +96,48 @@ describe('GroupCommitter with a sync step (WAL fsync off the event loop)', () =>
     syncs[1]!.resolve();
     await committer.drained();
     expect(answered).toEqual(['ok:a', 'ok:b', 'ok:c']);
+  });
+
+  it('makes every batch of one commit group durable with one sync, answering them together', async () => {
+    const { committer, syncs, tick, settle } = syncHarness();
+    const answered: string[] = [];
+    for (const item of ['a', 'b', 'c']) void committer.submit(item).then((r) => answered.push(r));
+    tick(); // one group: a, b, c
+    await settle();
+    expect(syncs).toHaveLength(1);
+    syncs[0]!.resolve();
+    await settle();
+    expect(answered).toEqual(['ok:a', 'ok:b', 'ok:c']);
+    expect(syncs).toHaveLength(1);
+  });
+
+  it('holds light batches that arrive while a sync runs and commits them in one transaction when it ends', async () => {
+    const { committer, syncs, tick, settle, commits } = syncHarness();
+    const answered: string[] = [];
+    void committer.submit('a').then((r) => answered.push(r));
+    tick(); // commit a, sync #1 starts
+    for (const item of ['b', 'c']) {
+      void committer.submit(item).then((r) => answered.push(r));
+      tick(); // waits: committing now would wait for the next sync anyway
+    }
+    expect(commits).toEqual([1]);
+    syncs[0]!.resolve();
+    await settle();
+    expect(commits).toEqual([1, 2]); // b and c: one commit, one sync
+    expect(syncs).toHaveLength(2);
+    syncs[1]!.resolve();
+    await committer.drained();
+    expect(answered).toEqual(['ok:a', 'ok:b', 'ok:c']);
+  });
+
+  it('commits a full group at once even while a sync runs, so the work overlaps the disk', async () => {
+    const { committer, syncs, tick, commits } = syncHarness();
+    void committer.submit('a');
+    tick(); // sync #1 starts
+    for (const item of ['b', 'c', 'd']) void committer.submit(item);
+    tick(); // weight 3 = maxWeight: commit now
+    expect(commits).toEqual([1, 3]);
+    expect(syncs).toHaveLength(1);
   });
 
   it('fails the batches a failed sync covered with a StoreError (503), so Alertmanager re-sends them', async () => {

@@ -123,5 +123,8 @@ export const migrations: readonly string[] = [
   CREATE INDEX digest_items_by_digest ON digest_items (digest_id);
   CREATE INDEX outbox_triggers_by_target ON outbox (target_kind, destination, created_at) WHERE action = 'trigger';
   `,
+  /* 3: dedup reads alerts through the in-memory index and the primary key; the fingerprint index only cost a B-tree insert per alert */ `
+  DROP INDEX IF EXISTS alerts_by_fingerprint;
+  `,
 ];
 

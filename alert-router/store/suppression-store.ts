@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { keepChanges } from '../pipeline/flap.js';
 import { parseMatcher } from '../pipeline/matcher.js';
 import type { DigestItem, Hold, MaintenanceWindow, SuppressionPort } from '../pipeline/suppression-types.js';
-import type { Incident, Severity } from '../pipeline/types.js';
+import type { AlertRecord, Incident, Severity } from '../pipeline/types.js';
 
 interface WindowRow {
   id: string;
@@ -70,6 +70,20 @@ const toDigest = (r: DigestRow): DigestItem => ({
  */
 export class SqliteSuppressionStore implements SuppressionPort {
   private readonly s;
+  /**
+   * Incidents that have a hold, as of the last commit: most incidents never have one, so `holdOf`
+   * answers them without a query. Rebuilt from the holds table at start.
+   */
+  private readonly held = new Set<string>();
+  /** Holds set (true) or cleared (false) in the open transaction; applied to `held` after its commit. */
+  private heldChanges: Map<string, boolean> | undefined;
+  private depth = 0;
+  /**
+   * The latest `ends_at` of any maintenance window (−∞ with none): at or after it no window can be
+   * active, so `activeMaintenance` needs no query. Only ever raised (ending a window early leaves it
+   * higher, which just means querying), so a rolled-back insert cannot make it wrong.
+   */
+  private maintenanceUntil = -Infinity;
 
   constructor(
     readonly db: Database.Database,
@@ -104,9 +118,31 @@ export class SqliteSuppressionStore implements SuppressionPort {
       members: p('SELECT DISTINCT incident_id FROM digest_items WHERE digest_id = ? ORDER BY incident_id'),
       firingLabels: p("SELECT labels, annotations FROM alerts WHERE incident_id = ? ORDER BY (status = 'firing') DESC, last_received_at DESC LIMIT 1"),
     };
+    for (const [incidentId] of db.prepare('SELECT incident_id FROM holds').raw().iterate() as IterableIterator<[string]>) this.held.add(incidentId);
+    const latestEnd = (db.prepare('SELECT MAX(ends_at) AS t FROM maintenance_windows').get() as { t: number | null }).t;
+    if (latestEnd !== null) this.maintenanceUntil = latestEnd;
+  }
+
+  /** Runs `commit` (a whole SQLite transaction) and keeps its hold changes in memory only if it returns. Re-entrant. */
+  within<T>(commit: () => T): T {
+    if (this.depth > 0) return commit();
+    this.heldChanges = new Map();
+    this.depth++;
+    try {
+      const result = commit();
+      for (const [incidentId, has] of this.heldChanges) {
+        if (has) this.held.add(incidentId);
+        else this.held.delete(incidentId);
+      }
+      return result;
+    } finally {
+      this.depth--;
+      this.heldChanges = undefined;
+    }
   }
 
   activeMaintenance(now: number): MaintenanceWindow[] {
+    if (now >= this.maintenanceUntil) return [];
     return (this.s.active.all(now, now) as WindowRow[]).map(toWindow);
   }
 
@@ -121,6 +157,7 @@ export class SqliteSuppressionStore implements SuppressionPort {
   }
 
   addMaintenance(w: MaintenanceWindow): void {
+    this.maintenanceUntil = Math.max(this.maintenanceUntil, w.endsAt);
     this.s.insertWindow.run({
       id: w.id,
       matchers: JSON.stringify(w.matchers.map((m) => m.text)),
@@ -145,6 +182,7 @@ export class SqliteSuppressionStore implements SuppressionPort {
   }
 
   holdOf(incidentId: string): Hold | undefined {
+    if (!(this.heldChanges?.get(incidentId) ?? this.held.has(incidentId))) return undefined;
     const r = this.s.holdOf.get(incidentId) as HoldRow | undefined;
     return r === undefined ? undefined : toHold(r);
   }
@@ -155,10 +193,18 @@ export class SqliteSuppressionStore implements SuppressionPort {
 
   setHold(h: Hold): void {
     this.s.setHold.run(h.incidentId, h.reason, h.detail, h.since, h.until ?? null, h.parentId ?? null);
+    this.holdChanged(h.incidentId, true);
   }
 
   clearHold(incidentId: string): void {
     this.s.clearHold.run(incidentId);
+    this.holdChanged(incidentId, false);
+  }
+
+  private holdChanged(incidentId: string, has: boolean): void {
+    if (this.heldChanges !== undefined) this.heldChanges.set(incidentId, has);
+    else if (has) this.held.add(incidentId);
+    else this.held.delete(incidentId);
   }
 
   notifiedState(incidentId: string): 'open' | 'resolved' | undefined {
@@ -179,9 +225,10 @@ export class SqliteSuppressionStore implements SuppressionPort {
     return (this.s.openByKeyPrefix.all(prefix, `${prefix}\uffff`, since) as never[]).map(this.toIncident);
   }
 
-  recordChange(fingerprint: string, at: number, since: number): number[] {
+  recordChange(fingerprint: string, at: number, since: number, previous: AlertRecord | undefined): number[] {
+    if (previous === undefined) return keepChanges([], at, since);
     const r = this.s.flap.get(fingerprint) as { changes: string } | undefined;
-    const changes = keepChanges(r === undefined ? [] : (JSON.parse(r.changes) as number[]), at, since);
+    const changes = keepChanges(r === undefined ? [previous.firstReceivedAt] : (JSON.parse(r.changes) as number[]), at, since);
     this.s.setFlap.run(fingerprint, JSON.stringify(changes));
     return changes;
   }

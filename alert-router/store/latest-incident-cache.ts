@@ -1,0 +1,71 @@
+import type { Incident } from '../pipeline/types.js';
+
+/** Known to have no incident with the key. */
+const NONE = 'none';
+/** Changed in this transaction in a way the cache cannot follow: read SQLite again. */
+const STALE = null;
+
+/**
+ * Incident key → the key's latest incident (newest `opened_at`), in memory, so correlating an alert
+ * with an incident that is already open costs a Map hit instead of a SQLite query and a JSON parse per
+ * webhook. Read-through: a key not held is read from SQLite (through `read`, inside the caller's
+ * transaction) and kept.
+ *
+ * Like the dedup index it mirrors committed state only: what a transaction reads or saves is staged and
+ * merged after the commit, dropped on rollback. Every incident write goes through `saved`; when it
+ * cannot tell which incident is now the latest (two incidents of one key opened in the same ms) it
+ * forgets the key and the next read asks SQLite. Memory: one incident per key.
+ */
+export class LatestIncidentCache {
+  private readonly committed = new Map<string, Incident | typeof NONE>();
+  private staged: Map<string, Incident | typeof NONE | typeof STALE> | undefined;
+  private depth = 0;
+
+  constructor(private readonly read: (key: string) => Incident | undefined) {}
+
+  /** The key's latest incident, including this transaction's writes. */
+  latest(key: string): Incident | undefined {
+    const held = this.held(key);
+    if (held !== undefined && held !== STALE) return held === NONE ? undefined : held;
+    const found = this.read(key);
+    (this.staged ?? this.committed).set(key, found ?? NONE);
+    return found;
+  }
+
+  /** Records an incident just written (inserted or updated). */
+  saved(incident: Incident): void {
+    const current = this.held(incident.key);
+    const target = this.staged ?? this.committed;
+    if (current === NONE || (current !== undefined && current !== STALE && (current.id === incident.id || incident.openedAt > current.openedAt))) {
+      target.set(incident.key, incident);
+    } else if (current !== undefined && current !== STALE && incident.openedAt === current.openedAt) {
+      // Same opened_at, another id: which one SQLite returns first is for SQLite to say.
+      if (this.staged !== undefined) this.staged.set(incident.key, STALE);
+      else this.committed.delete(incident.key);
+    }
+    // Otherwise an older incident of the key changed (the latest stays), or the key is not held.
+  }
+
+  /** Runs `commit` (a whole SQLite transaction) and keeps what it read and wrote only if it returns. Re-entrant. */
+  within<T>(commit: () => T): T {
+    if (this.depth > 0) return commit();
+    this.staged = new Map();
+    this.depth++;
+    try {
+      const result = commit();
+      for (const [key, value] of this.staged) {
+        if (value === STALE) this.committed.delete(key);
+        else this.committed.set(key, value);
+      }
+      return result;
+    } finally {
+      this.depth--;
+      this.staged = undefined;
+    }
+  }
+
+  private held(key: string): Incident | typeof NONE | typeof STALE | undefined {
+    const staged = this.staged?.get(key);
+    return staged !== undefined ? staged : this.committed.get(key);
+  }
+}
