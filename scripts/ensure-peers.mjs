@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Makes sure the real peers the tests use are on this machine: promtool and prometheus
-// (Debian `prometheus`), prometheus-alertmanager and amtool (Debian `prometheus-alertmanager`).
+// (Debian `prometheus`), prometheus-alertmanager and amtool (Debian `prometheus-alertmanager`), and
+// chromium (Debian `chromium`), which renders the SLO review's HTML headless in its end-to-end test.
 // Installs them with apt-get when it can (root on Debian); otherwise says exactly what to run.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -10,15 +11,16 @@ const PEERS = [
   { bin: 'prometheus', pkg: 'prometheus' },
   { bin: 'prometheus-alertmanager', pkg: 'prometheus-alertmanager' },
   { bin: 'amtool', pkg: 'prometheus-alertmanager' },
+  { bin: 'chromium', pkg: 'chromium' },
 ];
-// Extra packages a caller asks for with --with chromium (issue-specific peers).
-const extra = process.argv.includes('--with-chromium') ? [{ bin: 'chromium', pkg: 'chromium' }] : [];
+// `--with-chromium` is still accepted (and changes nothing): chromium is part of the default set,
+// because `npm test` renders the SLO review in it.
 
 function onPath(bin) {
   return spawnSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' }).status === 0;
 }
 
-const missing = [...PEERS, ...extra].filter((p) => !onPath(p.bin));
+const missing = PEERS.filter((p) => !onPath(p.bin));
 if (missing.length === 0) process.exit(0);
 
 const pkgs = [...new Set(missing.map((p) => p.pkg))];
@@ -29,8 +31,8 @@ const hint = `sudo apt-get update && sudo apt-get install -y ${pkgs.join(' ')}`;
 if (!isDebian) {
   console.error(
     `slokit: the tests need ${missing.map((p) => p.bin).join(', ')} on PATH and this is not Debian.\n` +
-      `Install Prometheus 2.42+ (prometheus, promtool) and Alertmanager 0.25+ (renamed or linked as ` +
-      `prometheus-alertmanager, plus amtool) from your distribution, then run npm test again.`,
+      `Install Prometheus 2.42+ (prometheus, promtool), Alertmanager 0.25+ (renamed or linked as ` +
+      `prometheus-alertmanager, plus amtool) and Chromium (as chromium) from your distribution, then run npm test again.`,
   );
   process.exit(1);
 }

@@ -5,6 +5,7 @@ import { DEFAULT_ALERTMANAGER_OPTIONS } from '../alertmanager/index.js';
 import { buildOutputs, type GenerateOptions } from './generate.js';
 import { loadServices } from './load-slos.js';
 import { findStale, writeOutputs } from './output-files.js';
+import { reviewExitCode, reviewSummary, writeReview } from './review.js';
 
 /** Exit codes: 0 ok, 1 invalid input, 2 usage, 3 I/O or network. */
 export const EXIT = { ok: 0, invalid: 1, usage: 2, io: 3 } as const;
@@ -65,6 +66,19 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .option('--am-repeat-interval <duration>', 'Alertmanager repeat_interval', duration, DEFAULT_ALERTMANAGER_OPTIONS.repeatInterval)
     .action(async (opts: Record<string, unknown>) => {
       code = await generate(opts, io);
+    });
+
+  program
+    .command('review')
+    .description('write reviews/<period>.md and .html: each SLO\'s attainment, budget, burn, incidents and recommendations')
+    .requiredOption('--prometheus <url>', 'Prometheus base URL', url)
+    .option('--router <url>', 'alert-router base URL, for incidents and alert quality', url)
+    .option('--from <date>', 'first day, YYYY-MM-DD (UTC); default: the last full SLO window')
+    .option('--to <date>', 'last day, inclusive, YYYY-MM-DD (UTC); default: yesterday')
+    .option('--slos <dir>', 'directory of SLO files', 'slos')
+    .option('--out <dir>', 'where the review goes', 'reviews')
+    .action(async (opts: Record<string, unknown>) => {
+      code = await review(opts, io);
     });
 
   try {
@@ -130,6 +144,30 @@ async function generate(opts: Record<string, unknown>, io: Io): Promise<number> 
     }
     io.err(`slokit: ${describe(err)}\n`);
     return EXIT.io;
+  }
+}
+
+async function review(opts: Record<string, unknown>, io: Io): Promise<number> {
+  const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  try {
+    const from = text(opts.from);
+    const to = text(opts.to);
+    const router = text(opts.router);
+    const result = await writeReview({
+      prometheusUrl: String(opts.prometheus),
+      ...(router === undefined ? {} : { routerUrl: router }),
+      ...(from === undefined ? {} : { from }),
+      ...(to === undefined ? {} : { to }),
+      slosDir: String(opts.slos),
+      outDir: String(opts.out),
+      nowMs: Date.now(),
+    });
+    for (const w of result.review.warnings) io.err(`slokit: warning: ${w}\n`);
+    io.out(reviewSummary(result));
+    return EXIT.ok;
+  } catch (err) {
+    io.err(`slokit: ${describe(err)}\n`);
+    return reviewExitCode(err);
   }
 }
 

@@ -1,0 +1,50 @@
+import type { AlertQuality, Bucket, IncidentReview, UnpagedBurn } from './review-model.js';
+import { HOUR_MS } from './review-period.js';
+
+/** A page that spent less than this share of the budget was noise. */
+export const NOISE_BUDGET = 0.01;
+/** The slow page tier: this share of the budget spent within {@link PAGE_WINDOW_HOURS} deserves a page. */
+export const PAGE_WORTHY_BUDGET = 0.05;
+export const PAGE_WINDOW_HOURS = 6;
+
+/**
+ * Noise: pages whose incident spent under 1% of the budget. Missed: every 6-hour stretch that spent
+ * at least 5% of the budget (the SRE workbook's slower page tier) while no paged incident was open,
+ * merged into episodes and trimmed to the hours burning faster than the budget allows (error ratio
+ * over `errorBudget`). `budgetEvents` is the period's budget in events.
+ */
+export function alertQuality(
+  incidents: readonly IncidentReview[],
+  hours: readonly Bucket[],
+  budgetEvents: number,
+  errorBudget: number,
+): AlertQuality {
+  const noisePages = incidents.filter((i) => i.paged && i.budgetSpent < NOISE_BUDGET);
+  const pages = incidents.filter((i) => i.paged);
+  const sorted = [...hours].sort((a, b) => a.startMs - b.startMs);
+  const burns: UnpagedBurn[] = [];
+  if (budgetEvents > 0) {
+    for (let i = 0; i < sorted.length; i++) {
+      const startMs = sorted[i]!.startMs;
+      const endMs = startMs + PAGE_WINDOW_HOURS * HOUR_MS;
+      const inWindow = sorted.slice(i).filter((h) => h.startMs < endMs);
+      const spent = inWindow.reduce((n, h) => n + h.errors, 0) / budgetEvents;
+      if (spent < PAGE_WORTHY_BUDGET) continue;
+      const pagedDuring = pages.some((p) => p.openedAtMs < endMs && (p.resolvedAtMs ?? Infinity) > startMs);
+      if (pagedDuring) continue;
+      const last = burns[burns.length - 1];
+      if (last && last.endMs >= startMs) last.endMs = Math.max(last.endMs, endMs);
+      else burns.push({ startMs, endMs, budgetSpent: 0 });
+    }
+    for (const burn of burns) {
+      // Trim to the hours that burned faster than the budget allows (burn rate over 1), each counted once.
+      const spending = sorted.filter(
+        (h) => h.startMs >= burn.startMs && h.startMs < burn.endMs && h.total > 0 && h.errors / h.total > errorBudget,
+      );
+      burn.startMs = spending[0]?.startMs ?? burn.startMs;
+      burn.endMs = (spending[spending.length - 1]?.startMs ?? burn.endMs - HOUR_MS) + HOUR_MS;
+      burn.budgetSpent = spending.reduce((n, h) => n + h.errors, 0) / budgetEvents;
+    }
+  }
+  return { noisePages, unpagedBurns: burns };
+}

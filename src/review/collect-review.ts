@@ -1,0 +1,158 @@
+import { groupName, type Service, type Slo } from '../slo/index.js';
+import { alertQuality } from './alert-quality.js';
+import { analyseIncident, type RouterIncident } from './incident-analysis.js';
+import type { PrometheusClient } from './prometheus-client.js';
+import { recommend } from './recommendations.js';
+import { NoDataError } from './review-errors.js';
+import type { Bucket, IncidentReview, Review, SloInfo, SloReview, TeamSection } from './review-model.js';
+import { DAY_MS, HOUR_MS, formatDate, previousPeriod, type ReviewPeriod } from './review-period.js';
+import type { RouterClient } from './router-client.js';
+import { sliBuckets } from './sli-buckets.js';
+import { dailyStats, dataGaps, summarizePeriod, worstDays } from './summarize.js';
+
+export interface CollectDeps {
+  prometheus: PrometheusClient;
+  /** Without it the review has no incidents and no alert-quality section. */
+  router?: RouterClient;
+}
+
+/** Resolution of the series around an incident, for the burn's start and the budget it spent. */
+const INCIDENT_STEP_MS = 5 * 60_000;
+/** How far before an incident's opening its burn may have started. */
+const INCIDENT_LOOKBACK_MS = 6 * HOUR_MS;
+const GROUP_PREFIX = groupName('');
+/** Periods compared for recommendations: this one and two before it. */
+const HISTORY_PERIODS = 3;
+
+/**
+ * Builds the review of `period` for every SLO of `services` from Prometheus's HTTP API (and the
+ * alert-router's incidents when given). Reads hourly event counts of each SLO's SLI over this period
+ * and the two before it; everything else is computed from those and the incidents.
+ * Throws {@link NoDataError} when no SLO has any data in the period.
+ */
+export async function collectReview(services: readonly Service[], period: ReviewPeriod, deps: CollectDeps): Promise<Review> {
+  const loaded = await loadedSloIds(deps.prometheus);
+  const history = Array.from({ length: HISTORY_PERIODS }, (_, i) => (i === 0 ? period : previousPeriod(period, i)));
+  const earliest = history[history.length - 1]!.startMs;
+  const range = { from: formatDate(period.startMs), to: formatDate(period.endMs - DAY_MS) };
+  const reviews: SloReview[] = [];
+  const warnings: string[] = [];
+  for (const service of services) {
+    const routerIncidents = deps.router
+      ? await deps.router.incidents(service.name, period.startMs - DAY_MS, period.endMs)
+      : undefined;
+    for (const slo of service.slos) {
+      const review = await reviewSlo(service, slo, period, history, earliest, loaded.has(slo.id), routerIncidents, deps);
+      if (review.current.status === 'no data') {
+        review.warnings.push(`no SLI data for ${slo.id} between ${range.from} and ${range.to}`);
+      }
+      warnings.push(...review.warnings);
+      reviews.push(review);
+    }
+  }
+  if (reviews.length > 0 && reviews.every((r) => r.current.status === 'no data')) {
+    throw new NoDataError(range, reviews.map((r) => r.slo.id).sort());
+  }
+  reviews.sort(
+    (a, b) =>
+      (a.current.budgetLeft ?? Infinity) - (b.current.budgetLeft ?? Infinity) || a.slo.id.localeCompare(b.slo.id),
+  );
+  const teams = new Map<string, string[]>();
+  for (const r of reviews) teams.set(r.slo.team, [...(teams.get(r.slo.team) ?? []), r.slo.id]);
+  const teamSections: TeamSection[] = [...teams]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([team, sloIds]) => ({ team, sloIds }));
+  return {
+    period,
+    previous: previousPeriod(period),
+    slos: reviews,
+    teams: teamSections,
+    withIncidents: deps.router !== undefined,
+    warnings: [...warnings].sort(),
+  };
+}
+
+async function reviewSlo(
+  service: Service,
+  slo: Slo,
+  period: ReviewPeriod,
+  history: readonly ReviewPeriod[],
+  earliest: number,
+  rulesLoaded: boolean,
+  routerIncidents: readonly RouterIncident[] | undefined,
+  deps: CollectDeps,
+): Promise<SloReview> {
+  const info: SloInfo = {
+    id: slo.id,
+    service: slo.service,
+    name: slo.name,
+    description: slo.description,
+    team: service.owner.team,
+    objective: slo.objective,
+    errorBudget: slo.errorBudget,
+    window: slo.window,
+    sliKind: slo.sli.kind === 'raw' ? 'raw' : slo.sli.source,
+    weighting: slo.sli.kind === 'raw' ? 'time' : 'events',
+    pagesDisabled: slo.page.disable,
+  };
+  let hours: Bucket[];
+  try {
+    hours = await sliBuckets(deps.prometheus, slo, earliest, period.endMs, HOUR_MS);
+  } catch (cause) {
+    throw new Error(`could not read the SLI of ${slo.id}`, { cause });
+  }
+  const summaries = history.map((p) => summarizePeriod(hours, p, slo.errorBudget));
+  const current = summaries[0]!;
+  const days = dailyStats(hours, period, slo.errorBudget);
+  const gaps = current.status === 'no data' ? [] : dataGaps(hours, period);
+  const budgetEvents = slo.errorBudget * current.total;
+  const warnings: string[] = [];
+  if (!rulesLoaded) warnings.push(`the rules of ${slo.id} are not loaded in Prometheus (no rule group or rule for it in /api/v1/rules): its alerts cannot fire`);
+
+  let incidents: IncidentReview[] | undefined;
+  if (routerIncidents !== undefined) {
+    incidents = [];
+    const mine = routerIncidents.filter(
+      (i) => i.slo === slo.name && i.openedAtMs < period.endMs && (i.resolvedAtMs ?? Infinity) > period.startMs,
+    );
+    for (const incident of mine) {
+      const end = Math.min(incident.resolvedAtMs ?? period.endMs, period.endMs);
+      const from = Math.floor((incident.openedAtMs - INCIDENT_LOOKBACK_MS) / INCIDENT_STEP_MS) * INCIDENT_STEP_MS;
+      const to = Math.ceil(end / INCIDENT_STEP_MS) * INCIDENT_STEP_MS;
+      const buckets = await sliBuckets(deps.prometheus, slo, from, to, INCIDENT_STEP_MS);
+      incidents.push(analyseIncident(incident, buckets, INCIDENT_STEP_MS, slo.errorBudget, budgetEvents, period.endMs));
+    }
+  }
+  const inPeriod = hours.filter((h) => h.startMs >= period.startMs && h.startMs < period.endMs);
+  const quality = incidents === undefined ? undefined : alertQuality(incidents, inPeriod, budgetEvents, slo.errorBudget);
+  return {
+    slo: info,
+    current,
+    previous: summaries[1]!,
+    history: summaries,
+    days,
+    worstDays: worstDays(days),
+    gaps,
+    incidents,
+    alertQuality: quality,
+    recommendations: current.status === 'no data' ? [] : recommend({ slo: info, history: summaries, gaps, alertQuality: quality, rulesLoaded }),
+    warnings,
+  };
+}
+
+/**
+ * SLO ids whose rules Prometheus has loaded now, from its rules API: a group named as slokit names it,
+ * or a rule labelled with the SLO's id (either label style). Series would not do: a restarted
+ * Prometheus keeps a removed rule's last samples for the lookback window.
+ */
+async function loadedSloIds(client: PrometheusClient): Promise<Set<string>> {
+  const ids = new Set<string>();
+  for (const group of await client.ruleGroups()) {
+    if (group.name.startsWith(GROUP_PREFIX)) ids.add(group.name.slice(GROUP_PREFIX.length));
+    for (const rule of group.rules) {
+      const id = rule.labels.slo_id ?? rule.labels.sloth_id;
+      if (id !== undefined) ids.add(id);
+    }
+  }
+  return ids;
+}

@@ -1,0 +1,70 @@
+/**
+ * Number and time formatting shared by the Markdown and HTML reports: fixed decimals and en-US
+ * digit grouping, so output depends only on the numbers.
+ */
+import type { PeriodSummary, SloInfo, SloStatus } from './review-model.js';
+
+/** A ratio as percent with `digits` decimals: `0.99912` → `99.912%`. */
+export function percent(ratio: number | undefined, digits = 1): string {
+  if (ratio === undefined) return '—';
+  return `${(ratio * 100).toFixed(digits)}%`.replace(/^-/, '−');
+}
+
+/** A change of a ratio in percentage points, signed: `+0.012 pp`. */
+export function pointsChange(now: number | undefined, before: number | undefined, digits = 3): string {
+  if (now === undefined || before === undefined) return '—';
+  const d = (now - before) * 100;
+  const text = Math.abs(d).toFixed(digits);
+  if (Number(text) === 0) return `±${text} pp`;
+  return `${d > 0 ? '+' : '−'}${text} pp`;
+}
+
+export function integer(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+/** A duration for people: `3 d 4 h`, `2 h 5 min`, `43 min`, `20 s`. */
+export function duration(ms: number): string {
+  const negative = ms < 0;
+  let s = Math.round(Math.abs(ms) / 1000);
+  const d = Math.floor(s / 86_400);
+  s -= d * 86_400;
+  const h = Math.floor(s / 3600);
+  s -= h * 3600;
+  const m = Math.floor(s / 60);
+  s -= m * 60;
+  const parts = d > 0 ? [`${d} d`, h > 0 ? `${h} h` : ''] : h > 0 ? [`${h} h`, m > 0 ? `${m} min` : ''] : m > 0 ? [`${m} min`] : [`${s} s`];
+  return `${negative ? '−' : ''}${parts.filter((p) => p !== '').join(' ')}`;
+}
+
+/** `2026-10-31 14:05 UTC`. */
+export function dateTime(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/**
+ * The budget spent in its natural unit: events for event SLIs (`1,234 of 5,000 errors`) and time of
+ * full outage for time-weighted ones (`12 min of 43 min`).
+ */
+export function budgetAmount(s: PeriodSummary, slo: SloInfo): string {
+  if (s.budgetSpent === undefined) return '—';
+  if (slo.weighting === 'events') {
+    return `${integer(s.errors)} of ${integer(slo.errorBudget * s.total)} allowed bad events`;
+  }
+  const len = s.period.endMs - s.period.startMs;
+  return `${duration(s.budgetSpent * slo.errorBudget * len)} of ${duration(slo.errorBudget * len)} allowed downtime`;
+}
+
+/** The budget as outage time whatever the weighting: errors ÷ total × the period. */
+export function budgetTime(s: PeriodSummary, slo: SloInfo): string {
+  if (s.budgetSpent === undefined) return '—';
+  const len = s.period.endMs - s.period.startMs;
+  return `${duration(s.budgetSpent * slo.errorBudget * len)} of ${duration(slo.errorBudget * len)}`;
+}
+
+export const statusText: Record<SloStatus, string> = {
+  met: 'met',
+  'at risk': 'at risk',
+  missed: 'missed',
+  'no data': 'no data',
+};

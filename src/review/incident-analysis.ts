@@ -1,0 +1,68 @@
+import type { Bucket, IncidentReview } from './review-model.js';
+
+/** An incident as the alert-router's API gives it, reduced to what a review reads. */
+export interface RouterIncident {
+  id: string;
+  title: string;
+  service: string;
+  slo: string | undefined;
+  severity: 'page' | 'ticket';
+  openedAtMs: number;
+  resolvedAtMs: number | undefined;
+  notifications: RouterNotification[];
+}
+
+export interface RouterNotification {
+  action: 'trigger' | 'update' | 'resolve';
+  target: 'pagerduty' | 'slack';
+  state: string;
+  createdAtMs: number;
+  deliveredAtMs: number | undefined;
+}
+
+/**
+ * What an incident cost and how fast it was caught, from 5m buckets of the SLI around it.
+ * The burn's start is the first of the unbroken run of 5m buckets above the budget's error ratio
+ * (burn rate over 1) that holds the first notification (or the opening when nothing was sent);
+ * the budget spent counts errors from there to the resolve. `budgetEvents` is the period's budget
+ * in events (budget × the period's total).
+ */
+export function analyseIncident(
+  incident: RouterIncident,
+  buckets: readonly Bucket[],
+  stepMs: number,
+  errorBudget: number,
+  budgetEvents: number,
+  periodEndMs: number,
+): IncidentReview {
+  const triggers = incident.notifications.filter((n) => n.action === 'trigger');
+  const sentAt = triggers.map((n) => n.deliveredAtMs ?? n.createdAtMs).sort((a, b) => a - b);
+  const firstNotificationAtMs = sentAt[0];
+  const paged = triggers.some((n) => n.target === 'pagerduty' && n.state !== 'failed');
+  const endMs = Math.min(incident.resolvedAtMs ?? periodEndMs, periodEndMs);
+  const sorted = [...buckets].sort((a, b) => a.startMs - b.startMs);
+  const burning = (b: Bucket) => b.total > 0 && b.errors / b.total > errorBudget;
+
+  const anchor = firstNotificationAtMs ?? incident.openedAtMs;
+  let i = sorted.findLastIndex((b) => b.startMs < anchor);
+  let burnStartMs: number | undefined;
+  while (i >= 0 && burning(sorted[i]!)) {
+    burnStartMs = sorted[i]!.startMs;
+    i--;
+  }
+  const from = burnStartMs ?? incident.openedAtMs;
+  const errors = sorted.filter((b) => b.startMs + stepMs > from && b.startMs < endMs).reduce((n, b) => n + b.errors, 0);
+  return {
+    id: incident.id,
+    title: incident.title,
+    severity: incident.severity,
+    openedAtMs: incident.openedAtMs,
+    resolvedAtMs: incident.resolvedAtMs,
+    durationMs: endMs - incident.openedAtMs,
+    budgetSpent: budgetEvents > 0 ? errors / budgetEvents : 0,
+    paged,
+    firstNotificationAtMs,
+    burnStartMs,
+    timeToDetectMs: firstNotificationAtMs === undefined || burnStartMs === undefined ? undefined : firstNotificationAtMs - burnStartMs,
+  };
+}

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { recommend } from './recommendations.js';
+import type { PeriodSummary, SloInfo } from './review-model.js';
+import { statusOf } from './summarize.js';
+
+const slo: SloInfo = {
+  id: 'checkout-availability',
+  service: 'checkout',
+  name: 'availability',
+  description: '',
+  team: 'checkout',
+  objective: 99.9,
+  errorBudget: 0.001,
+  window: '30d',
+  sliKind: 'ratio',
+  weighting: 'events',
+  pagesDisabled: false,
+};
+
+function period(spent: number | undefined): PeriodSummary {
+  return {
+    period: { startMs: 0, endMs: 1 },
+    errors: 0,
+    total: 0,
+    attainment: spent === undefined ? undefined : 1 - spent * 0.001,
+    budgetSpent: spent,
+    budgetLeft: spent === undefined ? undefined : 1 - spent,
+    status: statusOf(spent),
+    hoursWithData: 1,
+    hours: 1,
+  };
+}
+
+const kinds = (spent: (number | undefined)[]) =>
+  recommend({ slo, history: spent.map(period), gaps: [], alertQuality: undefined, rulesLoaded: true }).map((r) => r.kind);
+
+describe('recommendations', () => {
+  it.each([
+    { input: [0.2, 0.3, 0.1], expected: ['tighten'] },
+    { input: [0.2, 0.6, 0.1], expected: [] },
+    { input: [0.2, 0.3, undefined], expected: [] },
+    { input: [1.2, 0.3, 1.5], expected: ['improve-or-loosen'] },
+    { input: [1.2, 0.3, 0.5], expected: [] },
+  ])('for budget spent $input recommends $expected', ({ input, expected }) => {
+    expect(kinds(input)).toEqual(expected);
+  });
+
+  it('says why an SLO with gaps in its data needs work, with the hours', () => {
+    const [r] = recommend({
+      slo,
+      history: [period(0.2)],
+      gaps: [{ startMs: 0, endMs: 2 * 3_600_000 }],
+      alertQuality: undefined,
+      rulesLoaded: true,
+    });
+    expect(r).toMatchObject({ kind: 'data-gaps' });
+    expect(r!.reason).toBe('2 hour(s) without SLI data in 1 gap(s), the longest 2 h');
+  });
+});

@@ -1,0 +1,106 @@
+import { budgetAmount, budgetTime, dateTime, duration, percent, pointsChange, statusText } from './format.js';
+import type { Review, SloReview } from './review-model.js';
+import { periodLabel } from './review-period.js';
+
+const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const row = (cells: readonly string[]) => `| ${cells.map(cell).join(' | ')} |`;
+
+/** The review as Markdown: the overview table, then each team's SLOs. Deterministic. */
+export function renderMarkdown(review: Review): string {
+  const lines: string[] = [
+    `# SLO review ${periodLabel(review.period)}`,
+    '',
+    `Compared with ${periodLabel(review.previous)}. Computed from each SLO's SLI over Prometheus's raw series (event-weighted: 1 − errors ÷ events over the period).`,
+    '',
+    '## All SLOs, least budget left first',
+    '',
+    row(['SLO', 'team', 'objective', 'attained', 'budget spent', 'budget left', 'status', 'previous left', 'attainment change']),
+    row(['---', '---', '---:', '---:', '---:', '---:', '---', '---:', '---:']),
+    ...review.slos.map((s) =>
+      row([
+        s.slo.id,
+        s.slo.team,
+        `${s.slo.objective}%`,
+        percent(s.current.attainment, 3),
+        percent(s.current.budgetSpent),
+        percent(s.current.budgetLeft),
+        statusText[s.current.status],
+        percent(s.previous.budgetLeft),
+        pointsChange(s.current.attainment, s.previous.attainment),
+      ]),
+    ),
+    '',
+  ];
+  if (review.warnings.length > 0) {
+    lines.push('**Warnings**', '', ...review.warnings.map((w) => `- ${w}`), '');
+  }
+  for (const team of review.teams) {
+    lines.push(`## Team ${team.team}`, '');
+    for (const id of team.sloIds) {
+      const slo = review.slos.find((s) => s.slo.id === id);
+      if (slo) lines.push(...sloSection(slo, review.withIncidents), '');
+    }
+  }
+  return `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+}
+
+function sloSection(s: SloReview, withIncidents: boolean): string[] {
+  const c = s.current;
+  const p = s.previous;
+  const out = [
+    `### ${s.slo.id}: ${statusText[c.status]}`,
+    '',
+    `${s.slo.description === '' ? '' : `${s.slo.description}. `}Objective ${s.slo.objective}% (${s.slo.sliKind} SLI, ${s.slo.window} window, ${s.slo.weighting}-weighted).`,
+    '',
+    row(['', 'this period', 'previous period', 'change']),
+    row(['---', '---:', '---:', '---:']),
+    row(['attained', percent(c.attainment, 3), percent(p.attainment, 3), pointsChange(c.attainment, p.attainment)]),
+    row(['budget spent', percent(c.budgetSpent), percent(p.budgetSpent), pointsChange(c.budgetSpent, p.budgetSpent, 1)]),
+    row(['budget spent (amount)', budgetAmount(c, s.slo), budgetAmount(p, s.slo), '']),
+    row(['budget spent (as full outage)', budgetTime(c, s.slo), budgetTime(p, s.slo), '']),
+    row(['budget left at the end', percent(c.budgetLeft), percent(p.budgetLeft), pointsChange(c.budgetLeft, p.budgetLeft, 1)]),
+    row(['objective met', c.status === 'no data' ? '—' : c.status === 'missed' ? 'no' : 'yes', p.status === 'no data' ? '—' : p.status === 'missed' ? 'no' : 'yes', '']),
+    '',
+  ];
+  if (s.worstDays.length > 0) {
+    out.push('**Worst days**', '', row(['day', 'error ratio', 'budget spent']), row(['---', '---:', '---:']));
+    for (const d of s.worstDays) out.push(row([d.date, percent(d.errorRatio, 3), percent(d.budgetSpent)]));
+    out.push('');
+  }
+  if (withIncidents) {
+    const incidents = s.incidents ?? [];
+    if (incidents.length === 0) out.push('**Incidents**: none from the alert-router in this period.', '');
+    else {
+      out.push('**Incidents**', '', row(['opened', 'incident', 'duration', 'severity', 'budget spent', 'paged', 'time to detect']), row(['---', '---', '---:', '---', '---:', '---', '---:']));
+      for (const i of incidents) {
+        out.push(
+          row([
+            dateTime(i.openedAtMs),
+            `${i.title} (${i.id})`,
+            duration(i.durationMs),
+            i.severity,
+            percent(i.budgetSpent),
+            i.paged ? 'yes' : 'no',
+            i.timeToDetectMs === undefined ? '—' : duration(i.timeToDetectMs),
+          ]),
+        );
+      }
+      out.push('');
+    }
+    const q = s.alertQuality;
+    if (q) {
+      out.push(
+        `**Alert quality**: ${q.noisePages.length} noisy page(s) (under 1% of the budget), ${q.unpagedBurns.length} burn(s) with no page.`,
+        '',
+      );
+      for (const b of q.unpagedBurns) out.push(`- no page: ${dateTime(b.startMs)} to ${dateTime(b.endMs)}, ${percent(b.budgetSpent)} of the budget`);
+      for (const n of q.noisePages) out.push(`- noise: ${n.title} (${n.id}), ${percent(n.budgetSpent, 2)} of the budget`);
+      out.push('');
+    }
+  }
+  if (s.recommendations.length > 0) {
+    out.push('**Recommendations**', '', ...s.recommendations.map((r) => `- ${r.action}: ${r.reason}.`), '');
+  }
+  if (s.warnings.length > 0) out.push(...s.warnings.map((w) => `> warning: ${w}`), '');
+  return out;
+}

@@ -1,0 +1,147 @@
+/**
+ * The review model: everything the Markdown and HTML renderers show, computed before rendering.
+ * Times are epoch milliseconds; ratios are 0..1 (renderers turn them into percent).
+ */
+import type { ReviewPeriod } from './review-period.js';
+
+/** Events of one time bucket `[startMs, startMs + step)`: errors and all events (a raw SLI: ratio and 1). */
+export interface Bucket {
+  startMs: number;
+  errors: number;
+  total: number;
+}
+
+/** met: budget left; at risk: more than {@link AT_RISK_SPENT} of it spent; missed: the objective was not met. */
+export type SloStatus = 'met' | 'at risk' | 'missed' | 'no data';
+
+/** Share of the budget spent from which a met SLO counts as at risk. */
+export const AT_RISK_SPENT = 0.75;
+
+export interface PeriodSummary {
+  period: ReviewPeriod;
+  errors: number;
+  total: number;
+  /** 1 − errors ÷ total, event-weighted; undefined without data. */
+  attainment: number | undefined;
+  /** Share of the period's error budget spent: errors ÷ (budget × total). Over 1 when missed. */
+  budgetSpent: number | undefined;
+  /** 1 − budgetSpent (negative when overspent). */
+  budgetLeft: number | undefined;
+  status: SloStatus;
+  hoursWithData: number;
+  hours: number;
+}
+
+export interface DayStat {
+  /** `YYYY-MM-DD` (UTC). */
+  date: string;
+  startMs: number;
+  errors: number;
+  total: number;
+  /** Errors ÷ total that day; undefined for a day without data. */
+  errorRatio: number | undefined;
+  /** Share of the period's budget spent that day. */
+  budgetSpent: number;
+  /** Budget left at the end of the day (1 − cumulative spent). */
+  budgetLeftAfter: number;
+}
+
+/** A stretch of hours with no SLI data. */
+export interface DataGap {
+  startMs: number;
+  endMs: number;
+}
+
+/** An incident of the alert-router that belongs to the SLO, with what the SLI says about it. */
+export interface IncidentReview {
+  id: string;
+  title: string;
+  severity: 'page' | 'ticket';
+  openedAtMs: number;
+  resolvedAtMs: number | undefined;
+  /** Opened to resolved (or to the period's end while open). */
+  durationMs: number;
+  /** Share of the period's budget spent from the burn's start to the resolve. */
+  budgetSpent: number;
+  /** A PagerDuty trigger was sent. */
+  paged: boolean;
+  firstNotificationAtMs: number | undefined;
+  /** Start of the burn (5m error ratio above the budget) that led to the first notification. */
+  burnStartMs: number | undefined;
+  /** First notification − burn start. */
+  timeToDetectMs: number | undefined;
+}
+
+/** A burn worth a page (5% of the budget within 6h, the slow page tier's rate) during which nothing paged. */
+export interface UnpagedBurn {
+  startMs: number;
+  endMs: number;
+  budgetSpent: number;
+}
+
+export interface AlertQuality {
+  /** Pages whose incident spent under 1% of the budget. */
+  noisePages: IncidentReview[];
+  unpagedBurns: UnpagedBurn[];
+}
+
+export type RecommendationKind = 'tighten' | 'improve-or-loosen' | 'data-gaps' | 'noisy-pages' | 'missed-pages' | 'rules-not-loaded';
+
+export interface Recommendation {
+  kind: RecommendationKind;
+  /** What to do. */
+  action: string;
+  /** Why, with the numbers. */
+  reason: string;
+}
+
+export interface SloInfo {
+  id: string;
+  service: string;
+  name: string;
+  description: string;
+  team: string;
+  /** Percent, e.g. 99.9. */
+  objective: number;
+  /** Ratio, e.g. 0.001. */
+  errorBudget: number;
+  window: string;
+  sliKind: 'ratio' | 'latency' | 'boolGauge' | 'raw';
+  /** Events for events SLIs; a raw SLI is time-weighted (no event counts exist). */
+  weighting: 'events' | 'time';
+  /** The SLO's page alerts are turned off (`alerting.page.disable`). */
+  pagesDisabled: boolean;
+}
+
+export interface SloReview {
+  slo: SloInfo;
+  current: PeriodSummary;
+  previous: PeriodSummary;
+  /** Current first, then up to two earlier periods of the same length. */
+  history: PeriodSummary[];
+  days: DayStat[];
+  /** Up to three days that spent the most budget (and spent any). */
+  worstDays: DayStat[];
+  gaps: DataGap[];
+  /** Undefined when no alert-router URL was given. */
+  incidents: IncidentReview[] | undefined;
+  alertQuality: AlertQuality | undefined;
+  recommendations: Recommendation[];
+  warnings: string[];
+}
+
+export interface TeamSection {
+  team: string;
+  sloIds: string[];
+}
+
+export interface Review {
+  period: ReviewPeriod;
+  previous: ReviewPeriod;
+  /** Sorted by budget left, least first; SLOs without data last. */
+  slos: SloReview[];
+  teams: TeamSection[];
+  /** Whether incidents were read from an alert-router. */
+  withIncidents: boolean;
+  warnings: string[];
+}

@@ -1,0 +1,92 @@
+import { AT_RISK_SPENT, type Bucket, type DataGap, type DayStat, type PeriodSummary, type SloStatus } from './review-model.js';
+import { DAY_MS, HOUR_MS, formatDate, type ReviewPeriod } from './review-period.js';
+
+/** Hourly buckets that start inside the period. */
+function inPeriod(hours: readonly Bucket[], p: ReviewPeriod): Bucket[] {
+  return hours.filter((h) => h.startMs >= p.startMs && h.startMs < p.endMs);
+}
+
+/**
+ * The period's SLI, event-weighted: 1 − Σerrors ÷ Σtotal over its hours (never a mean of ratios), and
+ * the share of its error budget spent, errors ÷ (budget × total). Zero events is no outage: attainment 1.
+ */
+export function summarizePeriod(hours: readonly Bucket[], p: ReviewPeriod, errorBudget: number): PeriodSummary {
+  const inside = inPeriod(hours, p);
+  let errors = 0;
+  let total = 0;
+  for (const h of inside) {
+    errors += h.errors;
+    total += h.total;
+  }
+  const hoursCount = Math.round((p.endMs - p.startMs) / HOUR_MS);
+  if (inside.length === 0) {
+    return { period: p, errors, total, attainment: undefined, budgetSpent: undefined, budgetLeft: undefined, status: 'no data', hoursWithData: 0, hours: hoursCount };
+  }
+  const ratio = total > 0 ? errors / total : 0;
+  const budgetSpent = ratio / errorBudget;
+  return {
+    period: p,
+    errors,
+    total,
+    attainment: 1 - ratio,
+    budgetSpent,
+    budgetLeft: 1 - budgetSpent,
+    status: statusOf(budgetSpent),
+    hoursWithData: inside.length,
+    hours: hoursCount,
+  };
+}
+
+/** met / at risk / missed from the share of the budget spent. */
+export function statusOf(budgetSpent: number | undefined): SloStatus {
+  if (budgetSpent === undefined) return 'no data';
+  if (budgetSpent > 1) return 'missed';
+  return budgetSpent > AT_RISK_SPENT ? 'at risk' : 'met';
+}
+
+/** Per UTC day of the period: events, error ratio, budget spent that day and left at its end. */
+export function dailyStats(hours: readonly Bucket[], p: ReviewPeriod, errorBudget: number): DayStat[] {
+  const inside = inPeriod(hours, p);
+  const periodTotal = inside.reduce((n, h) => n + h.total, 0);
+  const budgetEvents = errorBudget * periodTotal;
+  const days: DayStat[] = [];
+  let spentSoFar = 0;
+  for (let start = p.startMs; start < p.endMs; start += DAY_MS) {
+    const dayHours = inside.filter((h) => h.startMs >= start && h.startMs < start + DAY_MS);
+    const errors = dayHours.reduce((n, h) => n + h.errors, 0);
+    const total = dayHours.reduce((n, h) => n + h.total, 0);
+    const budgetSpent = budgetEvents > 0 ? errors / budgetEvents : 0;
+    spentSoFar += budgetSpent;
+    days.push({
+      date: formatDate(start),
+      startMs: start,
+      errors,
+      total,
+      errorRatio: dayHours.length === 0 ? undefined : total > 0 ? errors / total : 0,
+      budgetSpent,
+      budgetLeftAfter: 1 - spentSoFar,
+    });
+  }
+  return days;
+}
+
+/** The days that spent the most budget, most first (ties by date), only days that spent any. */
+export function worstDays(days: readonly DayStat[], count = 3): DayStat[] {
+  return [...days]
+    .filter((d) => d.budgetSpent > 0)
+    .sort((a, b) => b.budgetSpent - a.budgetSpent || a.startMs - b.startMs)
+    .slice(0, count);
+}
+
+/** Runs of hours in the period with no SLI data at all. */
+export function dataGaps(hours: readonly Bucket[], p: ReviewPeriod): DataGap[] {
+  const have = new Set(inPeriod(hours, p).map((h) => h.startMs));
+  const gaps: DataGap[] = [];
+  for (let t = p.startMs; t < p.endMs; t += HOUR_MS) {
+    if (have.has(t)) continue;
+    const last = gaps[gaps.length - 1];
+    if (last && last.endMs === t) last.endMs = t + HOUR_MS;
+    else gaps.push({ startMs: t, endMs: t + HOUR_MS });
+  }
+  return gaps;
+}

@@ -1,0 +1,91 @@
+/**
+ * A small stand-in for the alert-router's incident API (docs/alert-router.md): `GET /api/v1/incidents`
+ * with `service`, `since`, `until`, `limit`, and `GET /api/v1/incidents/:id` with the notifications,
+ * in the router's JSON shapes, on 127.0.0.1. Serves a fixed list of incidents.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface FixtureIncident {
+  id: string;
+  title: string;
+  service: string;
+  slo: string;
+  severity: 'page' | 'ticket';
+  openedAt: string;
+  resolvedAt: string | null;
+  notifications: { action: 'trigger' | 'update' | 'resolve'; target: 'pagerduty' | 'slack'; at: string }[];
+}
+
+export interface IncidentApiFixture {
+  url: string;
+  requests: string[];
+  close(): Promise<void>;
+}
+
+export async function startIncidentApi(incidents: readonly FixtureIncident[]): Promise<IncidentApiFixture> {
+  const requests: string[] = [];
+  const view = (i: FixtureIncident) => ({
+    id: i.id,
+    key: `slo:${i.service}/${i.slo}`,
+    state: i.resolvedAt === null ? 'open' : 'resolved',
+    severity: i.severity,
+    title: i.title,
+    service: i.service,
+    slo: i.slo,
+    team: null,
+    groupLabels: { slo_service: i.service, slo_name: i.slo },
+    openedAt: i.openedAt,
+    resolvedAt: i.resolvedAt,
+    updatedAt: i.resolvedAt ?? i.openedAt,
+    reopenCount: 0,
+  });
+  const server: Server = createServer((req, res) => {
+    requests.push(req.url ?? '');
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const send = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    if (url.pathname === '/api/v1/incidents') {
+      const service = url.searchParams.get('service');
+      const since = Date.parse(url.searchParams.get('since') ?? '1970-01-01T00:00:00Z');
+      const until = Date.parse(url.searchParams.get('until') ?? '2999-01-01T00:00:00Z');
+      const list = incidents
+        .filter((i) => (service === null || i.service === service) && Date.parse(i.openedAt) >= since && Date.parse(i.openedAt) <= until)
+        .sort((a, b) => Date.parse(b.openedAt) - Date.parse(a.openedAt));
+      send(200, { incidents: list.map(view) });
+      return;
+    }
+    const m = /^\/api\/v1\/incidents\/([^/]+)$/.exec(url.pathname);
+    const incident = m ? incidents.find((i) => i.id === decodeURIComponent(m[1]!)) : undefined;
+    if (!incident) {
+      send(404, { error: 'not_found', message: `no route ${url.pathname}` });
+      return;
+    }
+    send(200, {
+      incident: view(incident),
+      alerts: [],
+      timeline: [],
+      notifications: incident.notifications.map((n, k) => ({
+        id: `${incident.id}-${k}`,
+        action: n.action,
+        target: { kind: n.target, destination: n.target === 'slack' ? '#oncall' : 'PD_KEY' },
+        state: 'delivered',
+        attempts: 1,
+        createdAt: n.at,
+        nextAttemptAt: null,
+        deliveredAt: n.at,
+        lastStatus: 202,
+        lastError: null,
+      })),
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
