@@ -7,10 +7,10 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { parseDuration } from '../src/slo/duration.js';
-import { EMPTY_CATALOG, loadCatalog } from './config/load-catalog.js';
+import { loadCatalog } from './config/load-catalog.js';
+import { pipelineSettings } from './config/pipeline-settings.js';
 import { ConfigError } from './config/config-error.js';
 import { loadConfig } from './config/load-config.js';
-import { CatalogIndex } from './pipeline/catalog-index.js';
 import { parseStream, replayStream } from './replay/replay-stream.js';
 
 const program = new Command('router:replay')
@@ -30,17 +30,7 @@ try {
   const config = loadConfig(opts.config, env);
   const catalog = loadCatalog(config.catalogPath);
   if (catalog === undefined) process.stderr.write(`no catalog at ${config.catalogPath}: dependencies and owners are unknown\n`);
-  const settings = {
-    catalog: new CatalogIndex(catalog ?? EMPTY_CATALOG),
-    reopenWindowMs: config.reopenWindowMs,
-    suppression: config.suppression,
-    routing: {
-      routes: config.routes,
-      pagerdutyServices: config.pagerduty.services,
-      defaultPagerdutyKeyEnv: config.pagerduty.defaultRoutingKeyEnv,
-      defaultSlackChannel: config.slack.defaultChannel,
-    },
-  };
+  const settings = pipelineSettings(config, catalog);
   const settleMs = parseDuration(opts.settle);
   if (settleMs === undefined) throw new Error(`--settle ${opts.settle} is not a duration like 30m or 2h`);
   const { sim, report } = replayStream(parseStream(readFileSync(file, 'utf8')), settings, { tickIntervalMs: config.tickIntervalMs, settleMs });

@@ -3,13 +3,13 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { EMPTY_CATALOG, loadCatalog } from './config/load-catalog.js';
+import { loadCatalog } from './config/load-catalog.js';
+import { pipelineSettings } from './config/pipeline-settings.js';
 import { loadConfig, type RouterConfig } from './config/load-config.js';
 import { OutboxWorker } from './delivery/outbox-worker.js';
 import { createApp, type AppDeps } from './http/create-app.js';
 import { createWebhookHandler, WEBHOOK_PATH } from './http/webhook-handler.js';
 import type { Notifier, TargetKind } from './notify/types.js';
-import { CatalogIndex } from './pipeline/catalog-index.js';
 import { processBatch, type BatchOutcome, type PipelineSettings } from './pipeline/process-batch.js';
 import { processTick } from './pipeline/process-tick.js';
 import type { SuppressionReason } from './pipeline/suppression-types.js';
@@ -50,17 +50,7 @@ export interface RouterService {
 function settingsOf(config: RouterConfig, logger: Logger): PipelineSettings {
   const catalog = loadCatalog(config.catalogPath);
   if (catalog === undefined) logger.warn({ catalog: config.catalogPath }, 'no catalog (run npm run generate); routing falls back to config defaults');
-  return {
-    catalog: new CatalogIndex(catalog ?? EMPTY_CATALOG),
-    reopenWindowMs: config.reopenWindowMs,
-    suppression: config.suppression,
-    routing: {
-      routes: config.routes,
-      pagerdutyServices: config.pagerduty.services,
-      defaultPagerdutyKeyEnv: config.pagerduty.defaultRoutingKeyEnv,
-      defaultSlackChannel: config.slack.defaultChannel,
-    },
-  };
+  return pipelineSettings(config, catalog);
 }
 
 /**
