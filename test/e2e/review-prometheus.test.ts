@@ -26,6 +26,15 @@ const END = Math.floor(Date.now() / DAY) * DAY;
 const FROM = END - 30 * DAY;
 const PREV_FROM = END - 60 * DAY;
 const date = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+/**
+ * The report's file name for [from, to): `YYYY-MM` when the days are exactly one calendar month
+ * (the last 30 days are November on 1 December), else `from_to` with both days inclusive.
+ */
+function reportName(fromMs: number, toMs: number): string {
+  const start = new Date(fromMs);
+  const monthEnd = Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1);
+  return start.getUTCDate() === 1 && monthEnd === toMs ? date(fromMs).slice(0, 7) : `${date(fromMs)}_${date(toMs - DAY)}`;
+}
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Bad stretches, each inside one day. */
@@ -219,7 +228,7 @@ describe('slokit review against a real Prometheus with 60 days of backfilled dat
 
   it('writes Markdown and HTML named after the period, with no warnings when every rule is loaded', async () => {
     expect(result.review.warnings).toEqual([]);
-    const name = `${date(FROM)}_${date(END - DAY)}`;
+    const name = reportName(FROM, END);
     expect(result.markdownPath).toBe(join(outDir, `${name}.md`));
     const md = await readFile(result.markdownPath, 'utf8');
     expect(md).toContain(`# SLO review ${date(FROM)} – ${date(END - DAY)}`);
@@ -229,7 +238,7 @@ describe('slokit review against a real Prometheus with 60 days of backfilled dat
   });
 
   it('renders the HTML in headless Chromium with every chart visible', async () => {
-    const png = join(outDir, `${date(FROM)}_${date(END - DAY)}.png`);
+    const png = join(outDir, `${reportName(FROM, END)}.png`);
     const bytes = await screenshot(result.htmlPath, png);
     console.log(`review-prometheus: screenshot of the review's first page: ${png} (${bytes} bytes)`);
     expect(bytes).toBeGreaterThan(50_000);
@@ -261,7 +270,7 @@ describe('slokit review against a real Prometheus with 60 days of backfilled dat
       expect(kindsOf('payments-authorisations')).toContain('tighten');
       // Checkout's outage spent most of one period's budget: not a candidate.
       expect(kindsOf('checkout-availability')).not.toContain('tighten');
-      expect(r.markdownPath).toBe(join(out, `${date(END - 14 * DAY)}_${date(END - DAY)}.md`));
+      expect(r.markdownPath).toBe(join(out, `${reportName(END - 14 * DAY, END)}.md`));
     } finally {
       await rm(out, { recursive: true, force: true });
     }
@@ -289,11 +298,11 @@ describe('slokit review against a real Prometheus with 60 days of backfilled dat
       const ok = await main(['review', '--prometheus', prom.url, '--router', router.url, '--from', date(FROM), '--to', date(END - DAY), '--out', out], io);
       expect(ok).toBe(0);
       expect(lines.join('')).toBe(
-        `slokit: 8 SLOs: 6 met, 1 at risk, 1 missed\n  wrote ${join(out, `${date(FROM)}_${date(END - DAY)}.md`)}\n` +
-          `  wrote ${join(out, `${date(FROM)}_${date(END - DAY)}.html`)}\n`,
+        `slokit: 8 SLOs: 6 met, 1 at risk, 1 missed\n  wrote ${join(out, `${reportName(FROM, END)}.md`)}\n` +
+          `  wrote ${join(out, `${reportName(FROM, END)}.html`)}\n`,
       );
       // The same data gives the same files, byte for byte.
-      expect(await readFile(join(out, `${date(FROM)}_${date(END - DAY)}.html`), 'utf8')).toBe(await readFile(result.htmlPath, 'utf8'));
+      expect(await readFile(join(out, `${reportName(FROM, END)}.html`), 'utf8')).toBe(await readFile(result.htmlPath, 'utf8'));
     } finally {
       await bare.stop();
       await rm(out, { recursive: true, force: true });
