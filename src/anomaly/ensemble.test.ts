@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EnsembleDetector } from './ensemble.js';
+import { EnsembleDetector, type EnsembleState } from './ensemble.js';
 import { ALERT_THRESHOLDS, DETECTOR_KINDS, createDetector, restoreDetector, type DetectorState } from './registry.js';
 import { DAY_POINTS, maxBetween, noise, scoresOf, withChange, type TestSeries } from './test-series.js';
 
@@ -67,6 +67,24 @@ describe('saved state', () => {
       expect(restored.save()).toEqual(original.save());
     },
   );
+
+  it('restores the default ensemble in the middle of a cooldown to identical subsequent scores', () => {
+    const s = withChange(noise(N, 5, 20), AT, N, (v, i) => (i === AT || i === AT + 150 ? v + 60 : v));
+    const original = new EnsembleDetector();
+    for (let i = 0; i < AT + 5; i++) original.observe(s.timestamps[i]!, s.values[i]!);
+    const state = JSON.parse(JSON.stringify(original.save())) as EnsembleState;
+    expect(state.cooldown.remaining).toBeGreaterThan(0);
+    expect(state.members.map((m) => m.kind)).toEqual(['likelihood', 'range']);
+    const restored = EnsembleDetector.restore(state);
+    const a: number[] = [];
+    const b: number[] = [];
+    for (let i = AT + 5; i < N; i++) {
+      a.push(original.observe(s.timestamps[i]!, s.values[i]!));
+      b.push(restored.observe(s.timestamps[i]!, s.values[i]!));
+    }
+    expect(b).toEqual(a);
+    expect(Math.max(...a)).toBeGreaterThanOrEqual(0.5);
+  });
 
   it('refuses a state of an unknown kind', () => {
     expect(() => restoreDetector({ kind: 'nope', version: 1 } as unknown as DetectorState)).toThrow(/unknown kind "nope"/);

@@ -2,6 +2,7 @@ import { Cooldown, type CooldownOptions, type CooldownState } from './cooldown.j
 import type { AnomalyDetector, DetectorStateBase } from './detector.js';
 import { LevelShiftDetector, type LevelShiftOptions, type LevelShiftState } from './level-shift.js';
 import { LikelihoodDetector, type LikelihoodOptions, type LikelihoodState } from './likelihood.js';
+import { RangeDetector, type RangeOptions, type RangeState } from './range.js';
 import { RobustZDetector, type RobustZOptions, type RobustZState } from './robust-z.js';
 import {
   SeasonalBaselineDetector,
@@ -14,10 +15,11 @@ export type EnsembleMember =
   | { readonly kind: 'robust-z'; readonly options?: Partial<RobustZOptions> }
   | { readonly kind: 'seasonal-baseline'; readonly options?: Partial<SeasonalBaselineOptions> }
   | { readonly kind: 'level-shift'; readonly options?: Partial<LevelShiftOptions> }
-  | { readonly kind: 'likelihood'; readonly options?: Partial<LikelihoodOptions> };
+  | { readonly kind: 'likelihood'; readonly options?: Partial<LikelihoodOptions> }
+  | { readonly kind: 'range'; readonly options?: Partial<RangeOptions> };
 
-type MemberState = RobustZState | SeasonalBaselineState | LevelShiftState | LikelihoodState;
-type MemberDetector = RobustZDetector | SeasonalBaselineDetector | LevelShiftDetector | LikelihoodDetector;
+type MemberState = RobustZState | SeasonalBaselineState | LevelShiftState | LikelihoodState | RangeState;
+type MemberDetector = RobustZDetector | SeasonalBaselineDetector | LevelShiftDetector | LikelihoodDetector | RangeDetector;
 
 /** Tunables of {@link EnsembleDetector}. */
 export interface EnsembleOptions {
@@ -35,12 +37,13 @@ export interface EnsembleState extends DetectorStateBase {
 /**
  * Defaults, chosen once for all 42 series of the NAB benchmark (one global setting, no per-series
  * tuning; see docs/anomaly.md): the likelihood detector (level, point, step and seasonal surprise,
- * each calibrated against its own history), then a 200-point cooldown after a score of 0.5, so an
- * incident fires once and the re-learning that follows stays quiet.
+ * each calibrated against its own history, quiet on a seasonal echo) and the range detector (a new
+ * extreme), then a cooldown after a score of 0.5, so an incident fires once and the re-learning
+ * that follows stays quiet: 3.5 % of the points seen so far, at most 300 points.
  */
 export const ENSEMBLE_DEFAULTS: EnsembleOptions = {
-  members: [{ kind: 'likelihood' }],
-  cooldown: { fireLevel: 0.5, points: 200 },
+  members: [{ kind: 'likelihood' }, { kind: 'range' }],
+  cooldown: { fireLevel: 0.5, points: 300, shareOfSeen: 0.035 },
 };
 
 function createMember(m: EnsembleMember): MemberDetector {
@@ -53,6 +56,8 @@ function createMember(m: EnsembleMember): MemberDetector {
       return new LevelShiftDetector(m.options);
     case 'likelihood':
       return new LikelihoodDetector(m.options);
+    case 'range':
+      return new RangeDetector(m.options);
   }
 }
 
@@ -66,12 +71,22 @@ function restoreMember(s: MemberState): MemberDetector {
       return LevelShiftDetector.restore(s);
     case 'likelihood':
       return LikelihoodDetector.restore(s);
+    case 'range':
+      return RangeDetector.restore(s);
   }
 }
 
-function onlyLikelihood(members: readonly MemberDetector[]): LikelihoodDetector | null {
-  const [first] = members;
-  return members.length === 1 && first instanceof LikelihoodDetector ? first : null;
+/** The members when they are one likelihood detector, optionally followed by one range detector (the default). */
+interface DirectMembers {
+  readonly likelihood: LikelihoodDetector;
+  readonly range: RangeDetector | null;
+}
+
+function directMembers(members: readonly MemberDetector[]): DirectMembers | null {
+  const [first, second] = members;
+  if (!(first instanceof LikelihoodDetector)) return null;
+  if (members.length === 1) return { likelihood: first, range: null };
+  return members.length === 2 && second instanceof RangeDetector ? { likelihood: first, range: second } : null;
 }
 
 /**
@@ -82,15 +97,15 @@ function onlyLikelihood(members: readonly MemberDetector[]): LikelihoodDetector 
 export class EnsembleDetector implements AnomalyDetector<EnsembleState> {
   readonly kind = 'ensemble' as const;
   private members: MemberDetector[];
-  /** The member when it is the only one and a likelihood detector (the default): a direct call. */
-  private only: LikelihoodDetector | null;
+  /** The members when they are the default kinds: direct calls instead of the loop. */
+  private direct: DirectMembers | null;
   private cooldown: Cooldown;
 
   constructor(options: Partial<EnsembleOptions> = {}) {
     const o = { ...ENSEMBLE_DEFAULTS, ...options };
     if (o.members.length === 0) throw new RangeError('ensemble: needs at least one member');
     this.members = o.members.map(createMember);
-    this.only = onlyLikelihood(this.members);
+    this.direct = directMembers(this.members);
     this.cooldown = new Cooldown(o.cooldown);
   }
 
@@ -98,9 +113,9 @@ export class EnsembleDetector implements AnomalyDetector<EnsembleState> {
   static restore(state: EnsembleState): EnsembleDetector {
     const d = new EnsembleDetector();
     d.members = state.members.map(restoreMember);
-    d.only = onlyLikelihood(d.members);
-    const { remaining, ...options } = state.cooldown;
-    d.cooldown = Cooldown.restore(options, { remaining });
+    d.direct = directMembers(d.members);
+    const { remaining, seen, ...options } = state.cooldown;
+    d.cooldown = Cooldown.restore(options, seen === undefined ? { remaining } : { remaining, seen });
     return d;
   }
 
@@ -108,10 +123,15 @@ export class EnsembleDetector implements AnomalyDetector<EnsembleState> {
     const cooldown = this.cooldown;
     // While cooling down the score is 0 whatever the members say: they only need to learn.
     const cooling = cooldown.cooling;
-    const only = this.only;
-    if (only !== null) {
-      if (cooling) only.learn(timestamp, value);
-      return cooldown.apply(cooling ? 0 : only.observe(timestamp, value));
+    const direct = this.direct;
+    if (direct !== null) {
+      const range = direct.range === null ? 0 : direct.range.observe(timestamp, value);
+      if (cooling) {
+        direct.likelihood.learn(timestamp, value);
+        return cooldown.apply(0);
+      }
+      const score = direct.likelihood.observe(timestamp, value);
+      return cooldown.apply(score > range ? score : range);
     }
     let score = 0;
     for (const m of this.members) {

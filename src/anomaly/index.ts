@@ -10,6 +10,7 @@ export {
 } from './ensemble.js';
 export { LEVEL_SHIFT_DEFAULTS, LevelShiftDetector, type LevelShiftOptions, type LevelShiftState } from './level-shift.js';
 export { LIKELIHOOD_DEFAULTS, LikelihoodDetector, type LikelihoodOptions, type LikelihoodState } from './likelihood.js';
+export { RANGE_DEFAULTS, RangeDetector, type RangeOptions, type RangeState } from './range.js';
 export { AnomalyLikelihood, minusLog10UpperTail, type AnomalyLikelihoodState } from './anomaly-likelihood.js';
 export { ROBUST_Z_DEFAULTS, RobustZDetector, type RobustZOptions, type RobustZState } from './robust-z.js';
 export {

@@ -35,6 +35,30 @@ describe('LikelihoodDetector', () => {
   });
 });
 
+describe('LikelihoodDetector seasonal echo', () => {
+  // A +15 spike every day at about the same time (within 2 points of 03:00), on noise.
+  const jitter = [0, 1, -2, 2, -1, 0, 2, -2, 1];
+  const spikes = jitter.map((j, day) => day * DAY_POINTS + 36 + j);
+  const daily = withChange(noise(N), 0, N, (v, i) => (spikes.includes(i) ? v + 15 : v));
+  const last = spikes[spikes.length - 1]!;
+
+  it.each([
+    { input: 'on', options: {}, expected: 'below' },
+    { input: 'off', options: { echoSpread: 0 }, expected: 'at or above' },
+  ])('with the echo $input, the ninth daily spike scores $expected 0.5', ({ options, expected }) => {
+    const d = new LikelihoodDetector(options);
+    const score = scoresOf((t, v) => d.observe(t, v), daily)[last]!;
+    if (expected === 'below') expect(score).toBeLessThan(0.5);
+    else expect(score).toBeGreaterThanOrEqual(0.5);
+  });
+
+  it('still scores a spike at an hour with no earlier spike', () => {
+    const d = new LikelihoodDetector();
+    const scores = scoresOf((t, v) => d.observe(t, v), withChange(daily, last + 100, last + 101, (v) => v + 15));
+    expect(scores[last + 100]).toBeGreaterThanOrEqual(0.5);
+  });
+});
+
 describe('minusLog10UpperTail', () => {
   it.each([0.5, 2, 5, 7.1305, 15])('agrees with the exact normal tail at z = %s to 1e-6 relative', (z) => {
     const exact = -Math.log10(normalUpperTail(z));

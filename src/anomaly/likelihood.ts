@@ -29,6 +29,14 @@ export interface LikelihoodOptions {
   maxSeasonPoints: number;
   /** −log10 of the likelihood at which the score reaches 1 (score = min(1, −log10 p / this)). */
   scoreScale: number;
+  /** Phase tolerance of the seasonal echo: points either side of the same phase of an earlier season (points). */
+  echoPoints: number;
+  /**
+   * Seasonal echo: a point that would score at least 0.3 scores 0 instead when its value is within
+   * this many robust spreads (of the seasonal residuals) of a value seen within `echoPoints` of the
+   * same phase of an earlier season compared, as when a daily spike comes back; 0 turns it off.
+   */
+  echoSpread: number;
 }
 
 /** Saved state of a {@link LikelihoodDetector}. */
@@ -71,6 +79,8 @@ export const LIKELIHOOD_DEFAULTS: Readonly<LikelihoodOptions> = {
   weekly: true,
   maxSeasonPoints: 2000,
   scoreScale: 10,
+  echoPoints: 3,
+  echoSpread: 3,
 };
 
 /**
@@ -92,6 +102,9 @@ function largestTail(a: number, b: number, c: number, d: number): number {
 function tailNear(x: number, z: number, near: number): number {
   return x !== z && x >= near ? minusLog10UpperTail(x) : 0;
 }
+
+/** Scores below this are never checked for a seasonal echo (far below any alert threshold; keeps the check rare). */
+const ECHO_FROM = 0.3;
 
 /** Points needed in a baseline before its member scores (points). */
 const MIN_BASELINE = 30;
@@ -136,6 +149,8 @@ export class LikelihoodDetector implements AnomalyDetector<LikelihoodState> {
     for (const key of ['baselinePoints', 'refreshEvery', 'recentPoints', 'likelihoodPoints', 'likelihoodShort', 'seasons'] as const) {
       if (!(Number.isInteger(o[key]) && o[key] >= 1)) throw new RangeError(`likelihood: ${key} must be an integer ≥ 1, got ${o[key]}`);
     }
+    if (!(Number.isInteger(o.echoPoints) && o.echoPoints >= 0)) throw new RangeError(`likelihood: echoPoints must be an integer ≥ 0, got ${o.echoPoints}`);
+    if (!(o.echoSpread >= 0 && Number.isFinite(o.echoSpread))) throw new RangeError(`likelihood: echoSpread must be finite and ≥ 0, got ${o.echoSpread}`);
     if (o.seasons > WEEK) throw new RangeError(`likelihood: seasons must be at most ${WEEK}, got ${o.seasons}`);
     this.options = o;
     this.values = new Ring(o.baselinePoints);
@@ -231,6 +246,7 @@ export class LikelihoodDetector implements AnomalyDetector<LikelihoodState> {
     this.seen++;
     if (!scored || this.seen <= o.warmup) return 0;
     const score = largestTail(zLevel, zPoint, zDifference, zSeasonal) / o.scoreScale;
+    if (score >= ECHO_FROM && this.isEcho(value)) return 0;
     return score < 1 ? score : 1;
   }
 
@@ -277,7 +293,33 @@ export class LikelihoodDetector implements AnomalyDetector<LikelihoodState> {
 
   private historyCapacity(): number {
     const o = this.options;
-    return this.seasonPoints * (o.weekly ? WEEK : o.seasons);
+    // The current value is in the history when an echo is looked for, and an echo looks echoPoints past the oldest phase.
+    return this.seasonPoints * (o.weekly ? WEEK : o.seasons) + (o.echoSpread > 0 ? o.echoPoints + 1 : 0);
+  }
+
+  /**
+   * True when the value (already in the history) is within `echoSpread` residual spreads of a value
+   * `echoPoints` or fewer points from the same phase of one of the earlier seasons compared.
+   * Runs only for points that would score ≥ 0.3, so its O(seasons × echoPoints) cost is rare.
+   */
+  private isEcho(value: number): boolean {
+    const o = this.options;
+    const h = this.history;
+    if (o.echoSpread <= 0 || h === null || this.residuals.size < MIN_BASELINE) return false;
+    const near = o.echoSpread * this.residualBaseline.scale;
+    const p = this.seasonPoints;
+    const lags = o.seasons;
+    const k = o.echoPoints;
+    for (let j = 1; j <= lags + 1; j++) {
+      const lag = j <= lags ? j : WEEK;
+      if (j > lags && (!o.weekly || lags >= WEEK)) break;
+      // ago(1) is the value itself, so the same phase `lag` seasons back is ago(lag × p + 1).
+      for (let offset = -k; offset <= k; offset++) {
+        // A phase not held yet is NaN, and the comparison is false.
+        if (Math.abs(value - h.ago(lag * p + 1 + offset)) <= near) return true;
+      }
+    }
+    return false;
   }
 
   /** value − (the same phase of an earlier season closest to it), or NaN without history; then learns the value. */

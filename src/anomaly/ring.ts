@@ -58,6 +58,14 @@ export class Ring {
     return this.data[i]!;
   }
 
+  /**
+   * The values held, in storage order, as a view on the ring's own storage (no copy): for a
+   * caller that only reads them before the next push, such as a refresh of order statistics.
+   */
+  held(): Float64Array {
+    return this.count === this.capacity ? this.data : this.data.subarray(0, this.count);
+  }
+
   /** Copies the values held into `out` (in storage order, which statistics of the set do not care about). */
   copyTo(out: Float64Array): void {
     const full = this.count === this.capacity;

@@ -51,12 +51,20 @@ export class RobustBaseline {
     if (n === 0) return;
     const s = this.values;
     const band = this.band;
-    ring.copyTo(s);
     const h = n >> 1;
-    const known = this.mad >= 0;
-    const m = known ? selectNear(s, n, h, this.median, this.scale, this.medianHint, band) : selectAll(s, n, h, band);
-    for (let i = 0; i < n; i++) s[i] = Math.abs(s[i]! - m);
-    const mad = known ? selectNear(s, n, h, this.mad, this.mad, this.madHint, band) : selectAll(s, n, h, band);
+    let m: number;
+    let mad: number;
+    if (this.mad >= 0) {
+      // Straight from the ring's storage: the passes only read it, and the distances are taken on the fly.
+      const held = ring.held();
+      m = selectNear(held, n, h, this.median, this.scale, this.medianHint, band);
+      mad = selectNearDistance(held, n, h, m, this.mad, this.mad, this.madHint, band);
+    } else {
+      ring.copyTo(s);
+      m = selectAll(s, n, h, band);
+      for (let i = 0; i < n; i++) s[i] = Math.abs(s[i]! - m);
+      mad = selectAll(s, n, h, band);
+    }
     this.mad = mad;
     let spread = MAD_TO_SIGMA * mad;
     if (!(spread > 0)) {
@@ -129,6 +137,70 @@ function selectNear(s: Float64Array, n: number, k: number, last: number, unit: n
     } else {
       for (let i = 0; i < n; i++) {
         const v = s[i]!;
+        band[side] = v;
+        side += +(v > hi);
+      }
+      result = select(band, side, k - below - inside);
+    }
+  }
+  hint.repeats = result === last;
+  return result;
+}
+
+/**
+ * {@link selectNear} of the distances |s[i] − center| without storing them: the k-th smallest
+ * distance, looked for near `last`. The same passes, each taking the distance as it reads a value,
+ * so the band holds the same distances in the same order as a pass over stored distances would.
+ */
+function selectNearDistance(
+  s: Float64Array,
+  n: number,
+  k: number,
+  center: number,
+  last: number,
+  unit: number,
+  hint: Hint,
+  band: Float64Array,
+): number {
+  if (hint.repeats) {
+    let under = 0;
+    let same = 0;
+    for (let i = 0; i < n; i++) {
+      const v = Math.abs(s[i]! - center);
+      under += +(v < last);
+      same += +(v === last);
+    }
+    if (under <= k && k < under + same) return last;
+    hint.repeats = false;
+  }
+  const half = hint.width * unit;
+  const lo = last - half;
+  const hi = last + half;
+  let below = 0;
+  let inside = 0;
+  for (let i = 0; i < n; i++) {
+    const v = Math.abs(s[i]! - center);
+    below += +(v < lo);
+    band[inside] = v;
+    inside += +(v >= lo) & +(v <= hi);
+  }
+  let result: number;
+  if (below <= k && k < below + inside) {
+    hint.width = Math.max(BAND_MIN, hint.width * 0.9);
+    result = select(band, inside, k - below);
+  } else {
+    hint.width = Math.min(BAND_MAX, hint.width * 2);
+    let side = 0;
+    if (k < below) {
+      for (let i = 0; i < n; i++) {
+        const v = Math.abs(s[i]! - center);
+        band[side] = v;
+        side += +(v < lo);
+      }
+      result = select(band, side, k);
+    } else {
+      for (let i = 0; i < n; i++) {
+        const v = Math.abs(s[i]! - center);
         band[side] = v;
         side += +(v > hi);
       }
