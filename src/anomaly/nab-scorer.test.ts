@@ -10,9 +10,11 @@ import {
   type NabScoredSeries,
 } from './nab-scorer.js';
 import { normalUpperTail } from './normal-tail.js';
+import { ALERT_THRESHOLDS, createDetector } from './registry.js';
 import { WindowedGaussianDetector } from './windowed-gaussian.js';
 
-const NAB_DIR = resolve(import.meta.dirname, '../../../shared/nab');
+/** The NAB subset beside the checkout (`../shared/nab`), or wherever SLOKIT_NAB_DIR points. */
+const NAB_DIR = process.env.SLOKIT_NAB_DIR ?? resolve(import.meta.dirname, '../../../shared/nab');
 const standard = NAB_PROFILES[0]!;
 
 function profile(name: string): NabProfile {
@@ -82,7 +84,11 @@ describe('NAB scoring rules', () => {
 describe('NAB scorer on the NAB corpus', () => {
   let corpus: NabCorpus;
   beforeAll(() => {
-    corpus = loadNabCorpus(NAB_DIR);
+    try {
+      corpus = loadNabCorpus(NAB_DIR);
+    } catch (cause) {
+      throw new Error(`the NAB subset is not at ${NAB_DIR}: put shared/nab beside the checkout or set SLOKIT_NAB_DIR`, { cause });
+    }
   });
 
   function run(score: (values: Float64Array, timestamps: Float64Array, windows: NabScoredSeries['windows']) => Float64Array) {
@@ -113,6 +119,16 @@ describe('NAB scorer on the NAB corpus', () => {
     });
     expect(sweepNabThreshold(scored, p).normalized).toBeCloseTo(100, 9);
     expect(scoreNabAtThreshold(scored, p, 1).normalized).toBeCloseTo(100, 9);
+  });
+
+  it('scores the default ensemble at least 70 on the standard profile with its threshold fixed in advance', () => {
+    const scored = run((values, timestamps) => {
+      const d = createDetector('ensemble');
+      return values.map((v, i) => d.observe(timestamps[i]!, v));
+    });
+    const fixed = scoreNabAtThreshold(scored, standard, ALERT_THRESHOLDS.ensemble);
+    expect(fixed.normalized).toBeGreaterThanOrEqual(70);
+    expect(sweepNabThreshold(scored, standard).normalized).toBeGreaterThanOrEqual(fixed.normalized);
   });
 
   it.each([
