@@ -1,7 +1,9 @@
 /**
- * `npm run bench:router [-- --json] [--seconds N] [--rounds N]`: webhook throughput and latency of the
+ * `npm run bench:router [-- --json] [--seconds N] [--rounds N] [--breakdown]`: webhook throughput and latency of the
  * alert-router with durable commits (SQLite WAL fsynced before each 2xx, group commit), against a real Alertmanager's
- * `POST /api/v2/alerts` under the same load. Load comes from a second process on loopback.
+ * `POST /api/v2/alerts` under the same load. Load comes from a second process on loopback. `--breakdown` adds
+ * `router-http-only-single-c16`: the router's webhook handler alone (auth, parse, validation, metrics, answer)
+ * with a commit that answers at once, to split a single-alert request's CPU into HTTP and durable store.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,7 +11,12 @@ import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
+import { createWebhookHandler } from '../alert-router/http/webhook-handler.js';
+import type { BatchOutcome } from '../alert-router/pipeline/process-batch.js';
+import { RouterMetrics } from '../alert-router/router-metrics.js';
 import { startRouterService } from '../alert-router/router-service.js';
 import type { Notifier } from '../alert-router/notify/types.js';
 import { startAlertmanager } from '../test/support/alertmanager-process.js';
@@ -170,6 +177,27 @@ function loadFromChild(spec: LoadSpec): Promise<LoadResult> {
   });
 }
 
+/** The router's webhook handler on its own server, with a commit that answers at once (no store). */
+async function startHttpOnly(token: string): Promise<{ url: string; close: () => Promise<void> }> {
+  const outcome: BatchOutcome = { alerts: 1, firing: 1, resolved: 0, duplicates: 0, unseenResolves: 0, opened: 0, reopened: 0, resolvedIncidents: 0, notifications: [], suppressed: {} };
+  const handler = createWebhookHandler({
+    commit: () => Promise.resolve(outcome),
+    metrics: new RouterMetrics(() => 0, { processMetrics: false }),
+    logger: pino({ level: 'warn' }),
+    settings: () => ({ auth: { kind: 'bearer', token }, bodyLimitBytes: 8 << 20 }),
+  });
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const loadIndex = args.indexOf('--load');
@@ -217,7 +245,13 @@ async function main(): Promise<void> {
       '',
     ].join('\n'),
   );
+  // The webhook's HTTP path alone: the same handler, a commit that stores nothing and answers at once.
+  const breakdown = args.includes('--breakdown');
+  const httpOnly = breakdown ? await startHttpOnly(token) : undefined;
   const scenarios = [
+    ...(httpOnly === undefined
+      ? []
+      : [{ name: 'router-http-only-single-c16', target: 'router', url: httpOnly.url, alertsPerRequest: 1, concurrency: 16 } as const]),
     { name: 'router-batch100-c16', target: 'router', url: router.url, alertsPerRequest: 100, concurrency: 16 },
     { name: 'alertmanager-batch100-c16', target: 'alertmanager', url: am.url, alertsPerRequest: 100, concurrency: 16 },
     { name: 'router-single-c16', target: 'router', url: router.url, alertsPerRequest: 1, concurrency: 16 },
@@ -248,9 +282,10 @@ async function main(): Promise<void> {
   } finally {
     await am.stop();
     await router.drain();
+    await httpOnly?.close();
     rmSync(dir, { recursive: true, force: true });
   }
-  if (only !== undefined) {
+  if (only !== undefined || breakdown) {
     console.log(JSON.stringify(results));
     return;
   }
