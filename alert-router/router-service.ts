@@ -47,6 +47,13 @@ export interface RouterService {
   drain(): Promise<void>;
 }
 
+/**
+ * Webhook commits, or alerts, between two checkpoints that hold the writer, whichever comes first:
+ * ~2,500 WAL frames (10 MiB) of single-alert commits, or ten 100-alert batches; each pause a few
+ * milliseconds.
+ */
+const CHECKPOINT_EVERY = { commits: 100, alerts: 1000 };
+
 function settingsOf(config: RouterConfig, logger: Logger): PipelineSettings {
   const catalog = loadCatalog(config.catalogPath);
   if (catalog === undefined) logger.warn({ catalog: config.catalogPath }, 'no catalog (run npm run generate); routing falls back to config defaults');
@@ -93,6 +100,8 @@ export async function startRouterService(options: RouterServiceOptions): Promise
     weight: (batch) => batch.alerts.length,
     defer: setImmediate,
     ...(walSyncer === undefined ? {} : { sync: () => walSyncer.sync() }),
+    // Keeps the WAL bounded under sustained load (see BackgroundCheckpointer).
+    ...(config.storePath === ':memory:' ? {} : { checkpoint: { everyCommits: CHECKPOINT_EVERY.commits, everyWeight: CHECKPOINT_EVERY.alerts, run: () => checkpointer.checkpoint() } }),
   });
   const appDeps: AppDeps = {
     store,

@@ -149,3 +149,67 @@ describe('GroupCommitter with a sync step (WAL fsync off the event loop)', () =>
     await expect(result).rejects.toBeInstanceOf(StoreError);
   });
 });
+
+describe('GroupCommitter with a checkpoint barrier', () => {
+  function checkpointHarness(everyCommits: number) {
+    const commits: string[][] = [];
+    const deferred: (() => void)[] = [];
+    const checkpoints: { resolve: () => void; reject: (e: Error) => void }[] = [];
+    let open: string[] = [];
+    const committer = new GroupCommitter<string, string>({
+      transaction: (fn) => {
+        open = [];
+        const result = fn();
+        commits.push(open);
+        return result;
+      },
+      process: (item) => {
+        open.push(item);
+        return `ok:${item}`;
+      },
+      maxWeight: 2,
+      weight: () => 1,
+      defer: (fn) => deferred.push(fn),
+      checkpoint: {
+        everyCommits,
+        everyWeight: 1000,
+        run: () => new Promise<void>((resolve, reject) => checkpoints.push({ resolve, reject })),
+      },
+    });
+    const tick = () => deferred.splice(0).forEach((fn) => fn());
+    return { committer, commits, checkpoints, tick };
+  }
+
+  it('checkpoints after every N commits and holds later batches until the checkpoint ends, then commits them together', async () => {
+    const { committer, commits, checkpoints, tick } = checkpointHarness(2);
+    const answered: string[] = [];
+    void committer.submit('a').then((r) => answered.push(r));
+    tick(); // commit 1
+    void committer.submit('b').then((r) => answered.push(r));
+    tick(); // commit 2: the checkpoint starts
+    expect(checkpoints).toHaveLength(1);
+    for (const item of ['c', 'd']) void committer.submit(item).then((r) => answered.push(r));
+    tick();
+    await Promise.resolve();
+    expect(commits).toHaveLength(2); // c and d wait for the checkpoint
+    expect(answered).toEqual(['ok:a', 'ok:b']);
+    checkpoints[0]!.resolve();
+    await new Promise((r) => setImmediate(r));
+    tick();
+    expect(commits).toEqual([['a'], ['b'], ['c', 'd']]); // c and d in one commit, after the checkpoint
+    expect(answered).toEqual(['ok:a', 'ok:b', 'ok:c', 'ok:d']);
+    await committer.drained();
+  });
+
+  it('goes on committing when a checkpoint fails', async () => {
+    const { committer, checkpoints, tick } = checkpointHarness(1);
+    void committer.submit('a');
+    tick();
+    const later = committer.submit('b');
+    tick();
+    checkpoints[0]!.reject(new Error('disk I/O error'));
+    await new Promise((r) => setImmediate(r));
+    tick();
+    await expect(later).resolves.toBe('ok:b');
+  });
+});

@@ -26,6 +26,13 @@ export interface GroupCommitOptions<I, O> {
    * that happen while one sync runs share the next one. Without it, the commit itself is durable.
    */
   sync?: () => Promise<void>;
+  /**
+   * A WAL checkpoint after `everyCommits` commits or `everyWeight` weight (alerts), whichever comes
+   * first, with commits held while it runs: a checkpoint that runs beside a busy writer never copies the
+   * whole WAL, so the WAL would grow without bound under sustained load. Held batches wait (they are
+   * parsed, not lost) and commit together when it ends. Frequent small checkpoints keep each pause short.
+   */
+  checkpoint?: { everyCommits: number; everyWeight: number; run: () => Promise<unknown> };
 }
 
 interface Pending<I, O> {
@@ -57,6 +64,9 @@ export class GroupCommitter<I, O> {
   /** Committed, waiting for the next sync. */
   private unsynced: Committed<O>[] = [];
   private syncing = false;
+  private checkpointing = false;
+  private commitsSinceCheckpoint = 0;
+  private weightSinceCheckpoint = 0;
 
   constructor(private readonly options: GroupCommitOptions<I, O>) {}
 
@@ -88,7 +98,7 @@ export class GroupCommitter<I, O> {
   }
 
   private isIdle(): boolean {
-    return this.queue.length === 0 && !this.scheduled && !this.syncing && this.unsynced.length === 0;
+    return this.queue.length === 0 && !this.scheduled && !this.syncing && !this.checkpointing && this.unsynced.length === 0;
   }
 
   private settleIdle(): void {
@@ -122,7 +132,7 @@ export class GroupCommitter<I, O> {
         if (error === undefined) c.resolve(c.result);
         else c.reject(new StoreError('could not make the batch durable (WAL fsync failed)', { cause: error }));
       }
-      if (this.queue.length > 0 && !this.scheduled) this.flush();
+      if (this.queue.length > 0 && !this.scheduled && !this.checkpointing) this.flush();
       else if (this.unsynced.length > 0) this.startSync();
       else this.settleIdle();
     };
@@ -135,7 +145,34 @@ export class GroupCommitter<I, O> {
     started.then(() => done(undefined), (error: unknown) => done(error ?? new Error('sync failed')));
   }
 
+  /** Starts the checkpoint when enough commits have passed; commits wait until it settles. */
+  private maybeCheckpoint(): void {
+    const c = this.options.checkpoint;
+    if (c === undefined || this.checkpointing) return;
+    if (this.commitsSinceCheckpoint < c.everyCommits && this.weightSinceCheckpoint < c.everyWeight) return;
+    this.checkpointing = true;
+    this.commitsSinceCheckpoint = 0;
+    this.weightSinceCheckpoint = 0;
+    const done = () => {
+      this.checkpointing = false;
+      if (this.queue.length > 0 && !this.scheduled) this.flush();
+      else this.settleIdle();
+    };
+    let started: Promise<unknown>;
+    try {
+      started = c.run();
+    } catch (error) {
+      started = Promise.reject(error);
+    }
+    // A failed checkpoint is the checkpointer's to report; commits go on either way.
+    started.then(done, done);
+  }
+
   private flush(): void {
+    if (this.checkpointing) {
+      this.scheduled = false;
+      return;
+    }
     // While a sync runs, what commits now waits for the next sync anyway: a light queue keeps
     // collecting and commits once, when the sync ends (fewer commits, each writing its pages once).
     // A full group commits at once so the CPU work overlaps the disk.
@@ -168,7 +205,10 @@ export class GroupCommitter<I, O> {
         }
       }
     }
+    this.commitsSinceCheckpoint++;
+    this.weightSinceCheckpoint += weight;
     this.syncCommitted();
+    this.maybeCheckpoint();
     this.settleIdle();
   }
 }
