@@ -99,7 +99,7 @@ export async function startRouterService(options: RouterServiceOptions): Promise
     maxWeight: 400,
     weight: (batch) => batch.alerts.length,
     defer: setImmediate,
-    ...(walSyncer === undefined ? {} : { sync: () => walSyncer.sync() }),
+    ...(walSyncer === undefined ? {} : { sync: () => walSyncer.sync(), syncsInFlight: 2 }),
     // Keeps the WAL bounded under sustained load (see BackgroundCheckpointer).
     ...(config.storePath === ':memory:' ? {} : { checkpoint: { everyCommits: CHECKPOINT_EVERY.commits, everyWeight: CHECKPOINT_EVERY.alerts, run: () => checkpointer.checkpoint() } }),
   });

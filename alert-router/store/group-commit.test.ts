@@ -56,7 +56,7 @@ describe('GroupCommitter', () => {
 });
 
 describe('GroupCommitter with a sync step (WAL fsync off the event loop)', () => {
-  function syncHarness() {
+  function syncHarness(syncsInFlight?: number) {
     const syncs: { resolve: () => void; reject: (e: Error) => void }[] = [];
     const deferred: (() => void)[] = [];
     const commits: number[] = [];
@@ -71,6 +71,7 @@ describe('GroupCommitter with a sync step (WAL fsync off the event loop)', () =>
       weight: () => 1,
       defer: (fn) => deferred.push(fn),
       sync: () => new Promise<void>((resolve, reject) => syncs.push({ resolve, reject })),
+      ...(syncsInFlight === undefined ? {} : { syncsInFlight }),
     });
     const tick = () => deferred.splice(0).forEach((fn) => fn());
     const settle = () => new Promise((r) => setImmediate(r));
@@ -138,6 +139,31 @@ describe('GroupCommitter with a sync step (WAL fsync off the event loop)', () =>
     tick(); // weight 3 = maxWeight: commit now
     expect(commits).toEqual([1, 3]);
     expect(syncs).toHaveLength(1);
+  });
+
+  it('with two syncs in flight, commits and syncs a batch at once while another sync runs, and holds the next until one ends', async () => {
+    const { committer, syncs, tick, settle, commits } = syncHarness(2);
+    const answered: string[] = [];
+    void committer.submit('a').then((r) => answered.push(r));
+    tick(); // commit a, sync #1
+    void committer.submit('b').then((r) => answered.push(r));
+    tick(); // commit b at once, sync #2 beside #1
+    expect(commits).toEqual([1, 1]);
+    expect(syncs).toHaveLength(2);
+    void committer.submit('c').then((r) => answered.push(r));
+    tick(); // two syncs run: c waits
+    await settle();
+    expect(commits).toEqual([1, 1]);
+    syncs[1]!.resolve(); // the later sync ends first: b is durable, a still waits for its own
+    await settle();
+    expect(answered).toEqual(['ok:b']);
+    tick();
+    expect(commits).toEqual([1, 1, 1]); // c commits once a sync slot is free, and gets its own sync
+    expect(syncs).toHaveLength(3);
+    syncs[0]!.resolve();
+    syncs[2]!.resolve();
+    await committer.drained();
+    expect(answered).toEqual(['ok:b', 'ok:a', 'ok:c']);
   });
 
   it('fails the batches a failed sync covered with a StoreError (503), so Alertmanager re-sends them', async () => {
