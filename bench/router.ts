@@ -20,6 +20,7 @@ import { RouterMetrics } from '../alert-router/router-metrics.js';
 import { startRouterService } from '../alert-router/router-service.js';
 import type { Notifier } from '../alert-router/notify/types.js';
 import { startAlertmanager } from '../test/support/alertmanager-process.js';
+import { runWrk } from './wrk-load.js';
 
 interface LoadSpec {
   url: string;
@@ -166,6 +167,24 @@ async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   };
 }
 
+/** Runs one scenario's load through wrk (a 1 s warm-up run, then the measured one). */
+async function loadFromWrk(spec: LoadSpec): Promise<LoadResult> {
+  const base = { url: spec.url, target: spec.target, alertsPerRequest: spec.alertsPerRequest, concurrency: spec.concurrency, token: spec.token };
+  const warm = await runWrk({ ...base, seconds: spec.warmupSeconds, prefix: `${spec.prefix}-w`, prefixHash: prefixHash(`${spec.prefix}-w`) });
+  const r = await runWrk({ ...base, seconds: spec.seconds, prefix: spec.prefix, prefixHash: prefixHash(spec.prefix) });
+  const ok = r.requests - r.errors;
+  return {
+    requests: ok,
+    alerts: ok * spec.alertsPerRequest,
+    errors: r.errors + warm.errors,
+    seconds: Math.round(r.seconds * 100) / 100,
+    alertsPerSecond: Math.round((ok * spec.alertsPerRequest) / r.seconds),
+    requestsPerSecond: Math.round(ok / r.seconds),
+    p50Ms: r.p50Ms,
+    p99Ms: r.p99Ms,
+  };
+}
+
 /** Runs one scenario's load in a second process and returns its figures. */
 function loadFromChild(spec: LoadSpec): Promise<LoadResult> {
   const root = fileURLToPath(new URL('../', import.meta.url));
@@ -212,6 +231,9 @@ async function main(): Promise<void> {
   const synchronous = syncIndex >= 0 ? args[syncIndex + 1] : 'full';
   const roundsIndex = args.indexOf('--rounds');
   const rounds = roundsIndex >= 0 ? Number(args[roundsIndex + 1]) : 1;
+  const generatorIndex = args.indexOf('--load-generator');
+  const generator = generatorIndex >= 0 ? args[generatorIndex + 1] : 'wrk';
+  if (generator !== 'wrk' && generator !== 'node') throw new Error(`--load-generator must be wrk or node, got ${generator}`);
   const onlyIndex = args.indexOf('--only');
   const only = onlyIndex >= 0 ? args[onlyIndex + 1] : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'slokit-bench-router-'));
@@ -267,7 +289,8 @@ async function main(): Promise<void> {
       for (const s of scenarios) {
         if (only !== undefined && !s.name.includes(only)) continue;
         const cpu0 = process.cpuUsage();
-        const result = await loadFromChild({ ...s, seconds, warmupSeconds: 1, token, prefix: `${s.name}-r${round}` });
+        const spec = { ...s, seconds, warmupSeconds: 1, token, prefix: `${s.name}-r${round}` };
+        const result = generator === 'wrk' ? await loadFromWrk(spec) : await loadFromChild(spec);
         if (s.target === 'router') {
           const cpu = process.cpuUsage(cpu0);
           // The router's process also ran the warm-up second; count its requests at the measured rate.
@@ -291,6 +314,7 @@ async function main(): Promise<void> {
   }
   const r = (k: string) => results[k]!;
   const summary = {
+    loadGenerator: generator === 'wrk' ? 'wrk (2 threads)' : 'node (one process)',
     durability:
       synchronous === 'full'
         ? 'SQLite WAL; every 2xx after an fdatasync of the WAL (off the event loop, shared by the commits before it); group commit'

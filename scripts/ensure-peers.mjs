@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Makes sure the real peers the tests use are on this machine: promtool and prometheus
 // (Debian `prometheus`), prometheus-alertmanager and amtool (Debian `prometheus-alertmanager`), and
-// chromium (Debian `chromium`), which renders the SLO review's HTML headless in its end-to-end test.
+// chromium (Debian `chromium`), which renders the SLO review's HTML headless in its end-to-end test,
+// and wrk (Debian `wrk`), the load generator of `npm run bench:router`.
 // Installs them with apt-get when it can (root on Debian); otherwise says exactly what to run.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -12,6 +13,8 @@ const PEERS = [
   { bin: 'prometheus-alertmanager', pkg: 'prometheus-alertmanager' },
   { bin: 'amtool', pkg: 'prometheus-alertmanager' },
   { bin: 'chromium', pkg: 'chromium' },
+  // The load generator of `npm run bench:router` (C: the server under test sets the rate, not it).
+  { bin: 'wrk', pkg: 'wrk' },
 ];
 // `--with-chromium` is still accepted (and changes nothing): chromium is part of the default set,
 // because `npm test` renders the SLO review in it.
@@ -32,7 +35,7 @@ if (!isDebian) {
   console.error(
     `slokit: the tests need ${missing.map((p) => p.bin).join(', ')} on PATH and this is not Debian.\n` +
       `Install Prometheus 2.42+ (prometheus, promtool), Alertmanager 0.25+ (renamed or linked as ` +
-      `prometheus-alertmanager, plus amtool) and Chromium (as chromium) from your distribution, then run npm test again.`,
+      `prometheus-alertmanager, plus amtool), Chromium (as chromium) and wrk from your distribution, then run npm test again.`,
   );
   process.exit(1);
 }

@@ -31,7 +31,7 @@ export interface GroupCommitOptions<I, O> {
    * own at once instead of waiting for the running one to end: each is still answered only after a
    * sync that started after its commit, and a request waits for one fsync instead of the rest of one
    * and then another. With 16 senders of single-alert webhooks that took 2,270–2,670 req/s against
-   * 1,590–2,020 with 1 (docs/benchmarks.md); 3 or 4 did no better.
+   * 1,590–2,020 with 1 (Node load generator; docs/benchmarks.md); 3 or 4 did no better.
    */
   syncsInFlight?: number;
   /**
