@@ -43,6 +43,15 @@ export interface GroupCommitOptions<I, O> {
   checkpoint?: { everyCommits: number; everyWeight: number; run: () => Promise<unknown> };
 }
 
+/** `fn()`'s promise, or a rejected one when `fn` throws before returning it. */
+function settled<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return fn();
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
 interface Pending<I, O> {
   item: I;
   resolve: (o: O) => void;
@@ -148,13 +157,7 @@ export class GroupCommitter<I, O> {
       else if (this.unsynced.length > 0) this.startSync();
       else this.settleIdle();
     };
-    let started: Promise<void>;
-    try {
-      started = sync();
-    } catch (error) {
-      started = Promise.reject(error);
-    }
-    started.then(() => done(undefined), (error: unknown) => done(error ?? new Error('sync failed')));
+    settled(sync).then(() => done(undefined), (error: unknown) => done(error ?? new Error('sync failed')));
   }
 
   /** Starts the checkpoint when enough commits have passed; commits wait until it settles. */
@@ -170,14 +173,8 @@ export class GroupCommitter<I, O> {
       if (this.queue.length > 0 && !this.scheduled) this.flush();
       else this.settleIdle();
     };
-    let started: Promise<unknown>;
-    try {
-      started = c.run();
-    } catch (error) {
-      started = Promise.reject(error);
-    }
     // A failed checkpoint is the checkpointer's to report; commits go on either way.
-    started.then(done, done);
+    settled(c.run).then(done, done);
   }
 
   private flush(): void {
