@@ -49,6 +49,12 @@ export class RouterMetrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [this.registry],
   });
+  readonly checkpointPause = new Histogram({
+    name: 'slokit_router_store_checkpoint_pause_seconds',
+    help: 'WAL checkpoints that hold webhook commits until the WAL is wholly copied (the length of each pause).',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    registers: [this.registry],
+  });
   readonly outboxDepth: Gauge;
 
   /** `outboxDepth` reads the store when scraped. */

@@ -101,7 +101,18 @@ export async function startRouterService(options: RouterServiceOptions): Promise
     defer: setImmediate,
     ...(walSyncer === undefined ? {} : { sync: () => walSyncer.sync(), syncsInFlight: 2 }),
     // Keeps the WAL bounded under sustained load (see BackgroundCheckpointer).
-    ...(config.storePath === ':memory:' ? {} : { checkpoint: { everyCommits: CHECKPOINT_EVERY.commits, everyWeight: CHECKPOINT_EVERY.alerts, run: () => checkpointer.checkpoint() } }),
+    ...(config.storePath === ':memory:'
+      ? {}
+      : {
+          checkpoint: {
+            everyCommits: CHECKPOINT_EVERY.commits,
+            everyWeight: CHECKPOINT_EVERY.alerts,
+            run: () => {
+              const end = metrics.checkpointPause.startTimer();
+              return checkpointer.checkpoint().finally(end);
+            },
+          },
+        }),
   });
   const appDeps: AppDeps = {
     store,

@@ -52,6 +52,17 @@ const median = (xs: number[]) => {
   return s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
+/**
+ * The WAL checkpoints that held the router's commits during all router scenarios: how many, and their
+ * mean length (from the router's `slokit_router_store_checkpoint_pause_seconds`).
+ */
+async function checkpointSummary(metrics: RouterMetrics): Promise<{ count: number; meanPauseMs: number }> {
+  const { values } = await metrics.checkpointPause.get();
+  const of = (suffix: string) => values.find((v) => v.metricName === `slokit_router_store_checkpoint_pause_seconds_${suffix}`)?.value ?? 0;
+  const count = of('count');
+  return { count, meanPauseMs: count === 0 ? 0 : Math.round((of('sum') / count) * 1e5) / 100 };
+}
+
 /** Per-field median of several rounds of one scenario (each field on its own). */
 function medianResult(rounds: LoadResult[]): LoadResult {
   const out = { ...rounds[0]! };
@@ -281,6 +292,7 @@ async function main(): Promise<void> {
     { name: 'router-batch100-c4', target: 'router', url: router.url, alertsPerRequest: 100, concurrency: 4 },
   ] as const;
   const results: Record<string, LoadResult> = {};
+  let checkpoints: Awaited<ReturnType<typeof checkpointSummary>> | undefined;
   // With --rounds N the scenarios run N times interleaved (router, Alertmanager, router, ...) and each
   // figure is the median: on a shared machine the load of others changes within seconds.
   const all: Record<string, LoadResult[]> = {};
@@ -302,6 +314,7 @@ async function main(): Promise<void> {
       }
     }
     for (const [name, list] of Object.entries(all)) results[name] = medianResult(list);
+    checkpoints = await checkpointSummary(router.metrics);
   } finally {
     await am.stop();
     await router.drain();
@@ -322,6 +335,7 @@ async function main(): Promise<void> {
     seconds,
     rounds,
     results,
+    checkpoints,
     ratios: {
       batch100: Math.round((r('router-batch100-c16').alertsPerSecond / r('alertmanager-batch100-c16').alertsPerSecond) * 100) / 100,
       single: Math.round((r('router-single-c16').alertsPerSecond / r('alertmanager-single-c16').alertsPerSecond) * 100) / 100,

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { webhookPayload, sloAlertLabels } from '../../test/support/alertmanager-payload.js';
@@ -83,6 +84,22 @@ describe('alert-router HTTP API against the PagerDuty and Slack mocks', () => {
     expect(metrics).toContain('slokit_router_notifications_total{target="pagerduty",outcome="delivered"} 2');
     expect(metrics).toContain('slokit_router_outbox_depth 0');
     expect(metrics).toMatch(/slokit_router_webhook_duration_seconds_count\{code="200"\} 4/);
+  });
+
+  it('checkpoints the WAL after 100 webhook commits with commits held, and counts each pause on /metrics', async () => {
+    await start();
+    const pauses = async () => Number(/slokit_router_store_checkpoint_pause_seconds_count (\d+)/.exec(await (await fetch(`${router.url}/metrics`)).text())?.[1]);
+    expect(await pauses()).toBe(0);
+    // One at a time: each webhook is its own commit.
+    for (let i = 0; i < 100; i++) {
+      const body = webhookPayload([{ status: 'firing', labels: { alertname: `Load${i % 5}`, severity: 'ticket', instance: `i-${i}` }, fingerprint: `fp-load-${i}` }]);
+      expect((await postWebhook(router.url, body)).status).toBe(200);
+    }
+    await until(async () => (await pauses()) === 1, 5_000, 'one checkpoint pause');
+    // The held checkpoint copied the whole WAL, so the next commit starts it over from its beginning.
+    const walBytes = statSync(`${fixture.storePath}-wal`).size;
+    expect((await postWebhook(router.url, webhookPayload([{ status: 'firing', labels: { alertname: 'Load0', severity: 'ticket', instance: 'i-next' }, fingerprint: 'fp-load-next' }]))).status).toBe(200);
+    expect(statSync(`${fixture.storePath}-wal`).size).toBe(walBytes);
   });
 
   it('gets exactly one event accepted when PagerDuty answers 500, then 429 with Retry-After, then 202', async () => {
