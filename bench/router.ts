@@ -6,7 +6,7 @@
  * with a commit that answers at once, to split a single-alert request's CPU into HTTP and durable store.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,9 +17,7 @@ import { pino } from 'pino';
 import { createWebhookHandler } from '../alert-router/http/webhook-handler.js';
 import type { BatchOutcome } from '../alert-router/pipeline/process-batch.js';
 import { RouterMetrics } from '../alert-router/router-metrics.js';
-import { startRouterService } from '../alert-router/router-service.js';
-import type { Notifier } from '../alert-router/notify/types.js';
-import { startAlertmanager } from '../test/support/alertmanager-process.js';
+import { BENCH_TOKEN, startBenchAlertmanager, startBenchRouter, writeBenchRouterConfig } from './bench-services.js';
 import { runWrk } from './wrk-load.js';
 
 interface LoadSpec {
@@ -240,6 +238,7 @@ async function main(): Promise<void> {
   const seconds = secondsIndex >= 0 ? Number(args[secondsIndex + 1]) : 5;
   const syncIndex = args.indexOf('--synchronous');
   const synchronous = syncIndex >= 0 ? args[syncIndex + 1] : 'full';
+  if (synchronous !== 'full' && synchronous !== 'normal') throw new Error(`--synchronous must be full or normal, got ${synchronous}`);
   const roundsIndex = args.indexOf('--rounds');
   const rounds = roundsIndex >= 0 ? Number(args[roundsIndex + 1]) : 1;
   const generatorIndex = args.indexOf('--load-generator');
@@ -248,36 +247,9 @@ async function main(): Promise<void> {
   const onlyIndex = args.indexOf('--only');
   const only = onlyIndex >= 0 ? args[onlyIndex + 1] : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'slokit-bench-router-'));
-  const token = 'bench-token';
-  writeFileSync(join(dir, 'catalog.json'), JSON.stringify({ version: 1, services: [], slos: [] }));
-  writeFileSync(
-    join(dir, 'router.yml'),
-    [
-      'listen: { host: 127.0.0.1, port: 0 }',
-      `store: { path: ${join(dir, 'router.db')}, synchronous: ${synchronous} }`,
-      `catalog: ${join(dir, 'catalog.json')}`,
-      'auth: { bearerTokenEnv: BENCH_ROUTER_TOKEN }',
-      'webhook: { bodyLimit: 8mb }',
-      'pagerduty: { defaultRoutingKeyEnv: BENCH_PD_KEY }',
-      '',
-    ].join('\n'),
-  );
-  // Deliveries are not what is measured: a notifier that accepts at once keeps the outbox drained.
-  const accept: Notifier = { kind: 'pagerduty', deliver: async () => ({ status: 202 }) };
-  const router = await startRouterService({
-    configPath: join(dir, 'router.yml'),
-    env: { BENCH_ROUTER_TOKEN: token, BENCH_PD_KEY: 'k' },
-    logger: pino({ level: 'warn' }),
-    port: 0,
-    notifiers: () => ({ pagerduty: accept, slack: { kind: 'slack', deliver: async () => ({ status: 200, ref: '1.0' }) } }),
-  });
-  const am = await startAlertmanager(
-    [
-      'route: { receiver: sink, group_by: [alertname], group_wait: 1h, group_interval: 1h, repeat_interval: 24h }',
-      'receivers: [{ name: sink, webhook_configs: [{ url: "http://127.0.0.1:9/", send_resolved: false }] }]',
-      '',
-    ].join('\n'),
-  );
+  const token = BENCH_TOKEN;
+  const router = await startBenchRouter(writeBenchRouterConfig(dir, synchronous));
+  const am = await startBenchAlertmanager();
   // The webhook's HTTP path alone: the same handler, a commit that stores nothing and answers at once.
   const breakdown = args.includes('--breakdown');
   const httpOnly = breakdown ? await startHttpOnly(token) : undefined;
@@ -292,7 +264,7 @@ async function main(): Promise<void> {
     { name: 'router-batch100-c4', target: 'router', url: router.url, alertsPerRequest: 100, concurrency: 4 },
   ] as const;
   const results: Record<string, LoadResult> = {};
-  let checkpoints: Awaited<ReturnType<typeof checkpointSummary>> | undefined;
+  let checkpoints: (Awaited<ReturnType<typeof checkpointSummary>> & { walHighWaterMiB: number }) | undefined;
   // With --rounds N the scenarios run N times interleaved (router, Alertmanager, router, ...) and each
   // figure is the median: on a shared machine the load of others changes within seconds.
   const all: Record<string, LoadResult[]> = {};
@@ -314,7 +286,8 @@ async function main(): Promise<void> {
       }
     }
     for (const [name, list] of Object.entries(all)) results[name] = medianResult(list);
-    checkpoints = await checkpointSummary(router.metrics);
+    // The WAL file keeps its largest size when it starts over: its size now is the most it ever held.
+    checkpoints = { ...(await checkpointSummary(router.metrics)), walHighWaterMiB: Math.round((statSync(join(dir, 'router.db-wal')).size / 2 ** 20) * 10) / 10 };
   } finally {
     await am.stop();
     await router.drain();

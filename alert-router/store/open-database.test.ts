@@ -37,9 +37,39 @@ describe('openDatabase', () => {
         VALUES ('fp1', 'i1', 'firing', 'page', '{}', '{}', 1, 1, 1, 1)`);
       old.close();
       const db = openDatabase({ path, synchronous: 'full' });
-      expect(db.pragma('user_version', { simple: true })).toBe(3);
-      expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'alerts'").all()).toEqual([]);
+      expect(db.pragma('user_version', { simple: true })).toBe(migrations.length);
+      expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'alerts'").all()).toEqual([{ name: 'alerts_by_incident' }]);
       expect(db.prepare('SELECT fingerprint FROM alerts').all()).toEqual([{ fingerprint: 'fp1' }]);
+      db.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it('upgrades a store from schema 3 (alerts WITHOUT ROWID) to a rowid table, keeping every column and (incident, fingerprint) unique', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'slokit-store-'));
+    try {
+      const path = join(dir, 'router.db');
+      const old = new Database(path);
+      for (const m of migrations.slice(0, 3)) old.exec(m);
+      old.pragma('user_version = 3');
+      expect(old.prepare("SELECT sql FROM sqlite_master WHERE name = 'alerts'").pluck().get()).toMatch(/WITHOUT ROWID/);
+      old.exec(`INSERT INTO incidents (id, key, state, severity, title, service, group_labels, opened_at, updated_at)
+        VALUES ('i1', 'k', 'open', 'page', 't', 's', '{}', 1, 1)`);
+      old.exec(`INSERT INTO alerts (fingerprint, incident_id, status, severity, labels, annotations, starts_at, ends_at, generator_url, first_received_at, last_received_at, receive_count)
+        VALUES ('fp2', 'i1', 'resolved', 'page', '{"a":"2"}', '{"s":"x"}', 5, 9, 'http://g', 20, 30, 3),
+               ('fp1', 'i1', 'firing', 'ticket', '{"a":"1"}', '{}', 1, NULL, NULL, 10, 11, 1)`);
+      const before = old.prepare('SELECT * FROM alerts ORDER BY fingerprint').all();
+      old.close();
+      const db = openDatabase({ path, synchronous: 'full' });
+      expect(db.pragma('user_version', { simple: true })).toBe(migrations.length);
+      expect(db.prepare("SELECT sql FROM sqlite_master WHERE name = 'alerts'").pluck().get()).not.toMatch(/WITHOUT ROWID/);
+      expect(db.prepare('SELECT * FROM alerts ORDER BY fingerprint').all()).toEqual(before);
+      // Rows keep the order they were first received in (the dedup index loads them in that order).
+      expect(db.prepare('SELECT fingerprint FROM alerts ORDER BY rowid').pluck().all()).toEqual(['fp1', 'fp2']);
+      expect(() =>
+        db.exec(`INSERT INTO alerts (fingerprint, incident_id, status, severity, labels, annotations, starts_at, first_received_at, last_received_at, receive_count)
+          VALUES ('fp1', 'i1', 'firing', 'page', '{}', '{}', 1, 1, 1, 1)`),
+      ).toThrow(/UNIQUE constraint failed: alerts.incident_id, alerts.fingerprint/);
       db.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,167 @@
+/**
+ * `npm run bench:store [-- --json] [--webhooks N] [--group G] [--rounds R]`: the router's durable path
+ * without HTTP and without fsync, where a single-alert webhook's CPU goes beyond its HTTP path. Each
+ * round opens a fresh store file (production `openDatabase`, WAL, background checkpoints off so none
+ * runs inside the measurement), and commits N single-alert webhooks in transactions of G (the group
+ * commit's typical size under 16 concurrent senders), each webhook parsed, validated and normalised,
+ * then run through `processBatch`, as `bench:router`'s single-alert load shapes them (50 alertnames, a
+ * new fingerprint each, so nearly every alert joins an open incident). The first 3,000 are a warm-up.
+ *
+ * Reports, as medians over the rounds: CPU µs per webhook (process CPU, user + system), WAL frames per
+ * commit, and which B-trees those frames belong to (SQLite's `dbstat`, for a sample of 20 commits).
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../alert-router/config/load-config.js';
+import { pipelineSettings } from '../alert-router/config/pipeline-settings.js';
+import { normalise } from '../alert-router/pipeline/normalise.js';
+import { processBatch } from '../alert-router/pipeline/process-batch.js';
+import type { IncomingBatch } from '../alert-router/pipeline/types.js';
+import { parseWebhookPayload } from '../alert-router/pipeline/webhook-schema.js';
+import { openDatabase } from '../alert-router/store/open-database.js';
+import { SqliteStore } from '../alert-router/store/sqlite-store.js';
+import { BENCH_ENV, writeBenchRouterConfig } from './bench-services.js';
+
+const WARM_UP = 3000;
+const SAMPLE_COMMITS = 20;
+
+interface Round {
+  cpuMicrosPerWebhook: number;
+  walFramesPerCommit: number;
+  framesByBtree: Record<string, number>;
+}
+
+function flag(args: string[], name: string, fallback: number): number {
+  const i = args.indexOf(name);
+  if (i < 0) return fallback;
+  const value = Number(args[i + 1]);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got ${args[i + 1] ?? 'nothing'}`);
+  return value;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+/** Webhook bodies as JSON text, as the HTTP path receives them. */
+function bodies(count: number, round: number): string[] {
+  const startsAt = new Date().toISOString();
+  return Array.from({ length: count }, (_, n) => {
+    const alertname = `BenchAlert${n % 50}`;
+    return JSON.stringify({
+      version: '4',
+      groupKey: `{}:{alertname="${alertname}"}`,
+      truncatedAlerts: 0,
+      status: 'firing',
+      receiver: 'slokit\\.router',
+      groupLabels: { alertname },
+      commonLabels: {},
+      commonAnnotations: {},
+      externalURL: 'http://alertmanager:9093',
+      alerts: [
+        {
+          status: 'firing',
+          labels: { alertname, severity: 'page', service: 'bench', instance: `r${round}-${n}` },
+          annotations: { summary: 'benchmark alert' },
+          startsAt,
+          endsAt: '0001-01-01T00:00:00Z',
+          generatorURL: '',
+          fingerprint: `${round.toString(16).padStart(4, '0')}${n.toString(16).padStart(12, '0')}`,
+        },
+      ],
+    });
+  });
+}
+
+function runRound(webhooks: number, group: number, round: number): Round {
+  const dir = mkdtempSync(join(tmpdir(), 'slokit-bench-store-'));
+  try {
+    const config = loadConfig(writeBenchRouterConfig(dir), BENCH_ENV);
+    const settings = pipelineSettings(config, undefined);
+    const db = openDatabase({ path: config.storePath, synchronous: 'full', backgroundCheckpoints: true, deferredSync: true });
+    const store = new SqliteStore(db);
+    const deps = { now: Date.now, newId: randomUUID };
+    const texts = bodies(WARM_UP + webhooks + SAMPLE_COMMITS * group, round);
+    const commit = (from: number, to: number) => {
+      for (let i = from; i < to; i += group) {
+        const batches: IncomingBatch[] = [];
+        for (let j = i; j < Math.min(to, i + group); j++) {
+          const parsed = parseWebhookPayload(JSON.parse(texts[j]!));
+          if (!parsed.success) throw new Error(`benchmark body ${j} does not validate: ${JSON.stringify(parsed.issues)}`);
+          batches.push(normalise(parsed.data));
+        }
+        store.transaction(() => batches.map((b) => processBatch(b, store, settings, deps)));
+      }
+    };
+    commit(0, WARM_UP);
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    const cpu0 = process.cpuUsage();
+    commit(WARM_UP, WARM_UP + webhooks);
+    const cpu = process.cpuUsage(cpu0);
+    const commits = Math.ceil(webhooks / group);
+    const [frames] = db.pragma('wal_checkpoint(PASSIVE)') as { log: number }[];
+    // Which B-tree each page of a sample of commits belongs to.
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    const owner = new Map<number, string>();
+    for (const r of db.prepare('SELECT name, pageno, pagetype FROM dbstat').all() as { name: string; pageno: number; pagetype: string }[]) {
+      owner.set(r.pageno, r.pageno === 1 ? 'page 1 (database header, sqlite_schema)' : `${r.name} (${r.pagetype})`);
+    }
+    commit(WARM_UP + webhooks, WARM_UP + webhooks + SAMPLE_COMMITS * group);
+    const wal = readFileSync(`${config.storePath}-wal`);
+    const pageSize = wal.readUInt32BE(8);
+    const byBtree: Record<string, number> = {};
+    for (let off = 32; off + 24 + pageSize <= wal.length; off += 24 + pageSize) {
+      const page = wal.readUInt32BE(off);
+      const name = owner.get(page) ?? 'pages new since the sample began';
+      byBtree[name] = (byBtree[name] ?? 0) + 1 / SAMPLE_COMMITS;
+    }
+    db.close();
+    return {
+      cpuMicrosPerWebhook: (cpu.user + cpu.system) / webhooks,
+      walFramesPerCommit: frames!.log / commits,
+      framesByBtree: byBtree,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function main(): void {
+  const args = process.argv.slice(2);
+  const json = args.includes('--json');
+  const webhooks = flag(args, '--webhooks', 30_000);
+  const group = flag(args, '--group', 6);
+  const rounds = flag(args, '--rounds', 5);
+  const results: Round[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const r = runRound(webhooks, group, round);
+    results.push(r);
+    if (!json) console.error(`round ${round + 1}: ${r.cpuMicrosPerWebhook.toFixed(1)} µs CPU per webhook, ${r.walFramesPerCommit.toFixed(1)} WAL frames per commit`);
+  }
+  const names = [...new Set(results.flatMap((r) => Object.keys(r.framesByBtree)))];
+  const framesByBtree = Object.fromEntries(
+    names
+      .map((n) => [n, Math.round(median(results.map((r) => r.framesByBtree[n] ?? 0)) * 100) / 100] as const)
+      .sort((a, b) => b[1] - a[1]),
+  );
+  const summary = {
+    webhooks,
+    group,
+    rounds,
+    cpuMicrosPerWebhook: Math.round(median(results.map((r) => r.cpuMicrosPerWebhook)) * 10) / 10,
+    cpuMicrosPerWebhookRounds: results.map((r) => Math.round(r.cpuMicrosPerWebhook * 10) / 10),
+    walFramesPerCommit: Math.round(median(results.map((r) => r.walFramesPerCommit)) * 10) / 10,
+    framesByBtree,
+  };
+  console.log(json ? JSON.stringify(summary) : JSON.stringify(summary, null, 2));
+}
+
+try {
+  main();
+} catch (error) {
+  console.error(`bench:store: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(2);
+}
