@@ -45,6 +45,7 @@ describe('openDatabase', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
   it('upgrades a store from schema 3 (alerts WITHOUT ROWID) to a rowid table, keeping every column and (incident, fingerprint) unique', () => {
     const dir = mkdtempSync(join(tmpdir(), 'slokit-store-'));
     try {
