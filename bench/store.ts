@@ -1,5 +1,5 @@
 /**
- * `npm run bench:store [-- --json] [--webhooks N] [--group G] [--rounds R]`: the router's durable path
+ * `npm run bench:store [-- --json] [--webhooks N] [--group G] [--rounds R] [--against-schema S]`: the router's durable path
  * without HTTP and without fsync, where a single-alert webhook's CPU goes beyond its HTTP path. Each
  * round opens a fresh store file (production `openDatabase`, WAL, background checkpoints off so none
  * runs inside the measurement), and commits N single-alert webhooks in transactions of G (the group
@@ -9,7 +9,11 @@
  *
  * Reports, as medians over the rounds: CPU µs per webhook (process CPU, user + system), WAL frames per
  * commit, and which B-trees those frames belong to (SQLite's `dbstat`, for a sample of 20 commits).
+ * `--against-schema S` runs each round twice, first on a store built only up to migration S, then on
+ * the current schema, and adds the baseline's figures and the median per-pair difference: a schema
+ * change measured side by side in one process, where separate runs move by more than it does.
  */
+import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +24,7 @@ import { normalise } from '../alert-router/pipeline/normalise.js';
 import { processBatch } from '../alert-router/pipeline/process-batch.js';
 import type { IncomingBatch } from '../alert-router/pipeline/types.js';
 import { parseWebhookPayload } from '../alert-router/pipeline/webhook-schema.js';
+import { migrations } from '../alert-router/store/migrations.js';
 import { openDatabase } from '../alert-router/store/open-database.js';
 import { SqliteStore } from '../alert-router/store/sqlite-store.js';
 import { BENCH_ENV, writeBenchRouterConfig } from './bench-services.js';
@@ -76,11 +81,19 @@ function bodies(count: number, round: number): string[] {
   });
 }
 
-function runRound(webhooks: number, group: number, round: number): Round {
+/** `schema`: build the store at that migration (the ones after it never run); the current one when absent. */
+function runRound(webhooks: number, group: number, round: number, schema?: number): Round {
   const dir = mkdtempSync(join(tmpdir(), 'slokit-bench-store-'));
   try {
     const config = loadConfig(writeBenchRouterConfig(dir), BENCH_ENV);
     const settings = pipelineSettings(config, undefined);
+    if (schema !== undefined) {
+      // Marked as up to date, so openDatabase applies none of the later migrations.
+      const old = new Database(config.storePath);
+      for (const m of migrations.slice(0, schema)) old.exec(m);
+      old.pragma(`user_version = ${migrations.length}`);
+      old.close();
+    }
     const db = openDatabase({ path: config.storePath, synchronous: 'full', backgroundCheckpoints: true, deferredSync: true });
     const store = new SqliteStore(db);
     const deps = { now: Date.now, newId: randomUUID };
@@ -135,11 +148,20 @@ function main(): void {
   const webhooks = flag(args, '--webhooks', 30_000);
   const group = flag(args, '--group', 6);
   const rounds = flag(args, '--rounds', 5);
+  const against = args.includes('--against-schema') ? flag(args, '--against-schema', 1) : undefined;
+  if (against !== undefined && against >= migrations.length) throw new Error(`--against-schema must be below the current schema, ${migrations.length}`);
   const results: Round[] = [];
+  const baseline: Round[] = [];
   for (let round = 0; round < rounds; round++) {
-    const r = runRound(webhooks, group, round);
+    // With a baseline schema, each round runs it and then the current one: pairs measured side by side.
+    if (against !== undefined) baseline.push(runRound(webhooks, group, 2 * round + 1, against));
+    const r = runRound(webhooks, group, 2 * round);
     results.push(r);
-    if (!json) console.error(`round ${round + 1}: ${r.cpuMicrosPerWebhook.toFixed(1)} µs CPU per webhook, ${r.walFramesPerCommit.toFixed(1)} WAL frames per commit`);
+    if (!json) {
+      const b = baseline[round];
+      const vs = b === undefined ? '' : ` (schema ${against}: ${b.cpuMicrosPerWebhook.toFixed(1)} µs, ${b.walFramesPerCommit.toFixed(1)} frames)`;
+      console.error(`round ${round + 1}: ${r.cpuMicrosPerWebhook.toFixed(1)} µs CPU per webhook, ${r.walFramesPerCommit.toFixed(1)} WAL frames per commit${vs}`);
+    }
   }
   const names = [...new Set(results.flatMap((r) => Object.keys(r.framesByBtree)))];
   const framesByBtree = Object.fromEntries(
@@ -155,6 +177,19 @@ function main(): void {
     cpuMicrosPerWebhookRounds: results.map((r) => Math.round(r.cpuMicrosPerWebhook * 10) / 10),
     walFramesPerCommit: Math.round(median(results.map((r) => r.walFramesPerCommit)) * 10) / 10,
     framesByBtree,
+    ...(against === undefined
+      ? {}
+      : {
+          against: {
+            schema: against,
+            cpuMicrosPerWebhook: Math.round(median(baseline.map((r) => r.cpuMicrosPerWebhook)) * 10) / 10,
+            cpuMicrosPerWebhookRounds: baseline.map((r) => Math.round(r.cpuMicrosPerWebhook * 10) / 10),
+            walFramesPerCommit: Math.round(median(baseline.map((r) => r.walFramesPerCommit)) * 10) / 10,
+            /** Median over the pairs of (current − baseline) / baseline. */
+            medianPairDifference: Math.round(median(results.map((r, i) => r.cpuMicrosPerWebhook / baseline[i]!.cpuMicrosPerWebhook - 1)) * 1000) / 1000,
+            currentFasterInPairs: results.filter((r, i) => r.cpuMicrosPerWebhook < baseline[i]!.cpuMicrosPerWebhook).length,
+          },
+        }),
   };
   console.log(json ? JSON.stringify(summary) : JSON.stringify(summary, null, 2));
 }
