@@ -2,6 +2,7 @@
 // files at once, and fixed in advance) and throughput. Usage:
 //   npm run bench:anomaly -- --data ../shared/nab [--json] [--detector ensemble,robust-z] [--rounds 5] [--clock wall|cpu]
 import { Command, InvalidArgumentError } from 'commander';
+import { median } from 'simple-statistics';
 import {
   ALERT_THRESHOLDS,
   DETECTOR_KINDS,
@@ -108,12 +109,6 @@ function sameScores(a: readonly NabScoredSeries[], b: readonly NabScoredSeries[]
     for (let k = 0; k < s.scores.length; k++) if (!Object.is(s.scores[k], t[k])) return false;
     return true;
   });
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((x, y) => x - y);
-  const h = s.length >> 1;
-  return s.length % 2 === 1 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
 }
 
 function parseRounds(text: string): number {

@@ -8,6 +8,7 @@
 import { Command } from 'commander';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { median } from 'simple-statistics';
 import { generateRuleGroups, renderRuleFile } from '../src/prometheus/index.js';
 import { resolveServices, type ServiceInput, type SourceEntry } from '../src/slo/index.js';
 
@@ -61,12 +62,6 @@ function child(slos: number): void {
   const ms = performance.now() - t0;
   process.stdout.write(JSON.stringify({ slos, ms, bytes, peakRssMiB: process.resourceUsage().maxRSS / 1024 }));
 }
-
-const median = (xs: readonly number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
 
 const program = new Command('bench:generate')
   .option('--json', 'print one JSON object with the figures')

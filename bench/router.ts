@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
+import { median } from 'simple-statistics';
 import { createWebhookHandler } from '../alert-router/http/webhook-handler.js';
 import type { BatchOutcome } from '../alert-router/pipeline/process-batch.js';
 import { RouterMetrics } from '../alert-router/router-metrics.js';
@@ -44,11 +45,6 @@ interface LoadResult {
   /** CPU (user + system) the router's process spent per request, ms; only for router scenarios. */
   routerCpuMsPerRequest?: number;
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 /**
  * The WAL checkpoints that held the router's commits during all router scenarios: how many, and their

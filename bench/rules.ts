@@ -16,6 +16,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { median } from 'simple-statistics';
 import { generateRuleGroups, renderRuleFile, sloWindows, type RuleOptions } from '../src/prometheus/index.js';
 import { defineService, resolveServices, toGeneratedYaml, type Service } from '../src/slo/index.js';
 import { startPrometheus, waitFor, type PrometheusInstance } from '../test/support/prometheus.js';
@@ -107,12 +108,6 @@ function parseGroupMetrics(text: string): Map<string, { duration: number; last: 
   }
   return out;
 }
-
-const median = (xs: readonly number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
 
 async function main() {
   const dir = await mkdtemp(join(tmpdir(), 'slokit-bench-rules-'));

@@ -18,6 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { median } from 'simple-statistics';
 import { loadConfig } from '../alert-router/config/load-config.js';
 import { pipelineSettings } from '../alert-router/config/pipeline-settings.js';
 import { normalise } from '../alert-router/pipeline/normalise.js';
@@ -45,11 +46,6 @@ function flag(args: string[], name: string, fallback: number): number {
   if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got ${args[i + 1] ?? 'nothing'}`);
   return value;
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 /** Webhook bodies as JSON text, as the HTTP path receives them. */
 function bodies(count: number, round: number): string[] {
