@@ -91,24 +91,18 @@ function coalesce(incidentId: string, at: number, events: IncidentEvent[]): Time
   return out;
 }
 
+/** The outcome of a batch of `alerts` alerts before any stage has counted anything. */
+export function emptyOutcome(alerts: number): BatchOutcome {
+  return { alerts, firing: 0, resolved: 0, duplicates: 0, unseenResolves: 0, opened: 0, reopened: 0, resolvedIncidents: 0, notifications: [], suppressed: {} };
+}
+
 /**
  * Runs one batch through ingest → dedup → correlate → route → enqueue → suppression (apply-suppression.ts),
  * writing each stage's decisions through the port. The caller provides the transaction.
  */
 export function processBatch(batch: IncomingBatch, port: PipelinePort, settings: PipelineSettings, deps: PipelineDeps): BatchOutcome {
   const now = deps.now();
-  const outcome: BatchOutcome = {
-    alerts: batch.alerts.length,
-    firing: 0,
-    resolved: 0,
-    duplicates: 0,
-    unseenResolves: 0,
-    opened: 0,
-    reopened: 0,
-    resolvedIncidents: 0,
-    notifications: [],
-    suppressed: {},
-  };
+  const outcome = emptyOutcome(batch.alerts.length);
   const suppression = settings.suppression ?? DEFAULT_SUPPRESSION;
   const flapping = new Set<string>();
   const touched = new Map<string, Touched>();

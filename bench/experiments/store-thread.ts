@@ -19,7 +19,7 @@ import type { BatchOutcome } from '../../alert-router/pipeline/process-batch.js'
 import type { IncomingBatch } from '../../alert-router/pipeline/types.js';
 import { RouterMetrics } from '../../alert-router/router-metrics.js';
 import { BENCH_ENV, BENCH_TOKEN, startBenchAlertmanager, startBenchRouter, writeBenchRouterConfig } from '../bench-services.js';
-import { runWrk } from '../wrk-load.js';
+import { loadSingleAlerts } from './single-alert-rounds.js';
 
 const dirs: string[] = [];
 function routerConfig(): string {
@@ -64,22 +64,12 @@ const threadedUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 const router = await startBenchRouter(routerConfig());
 const am = await startBenchAlertmanager();
 
-async function load(name: string, url: string, target: 'router' | 'alertmanager', round: number): Promise<string> {
-  const spec = { url, target, alertsPerRequest: 1, concurrency: 16, token: BENCH_TOKEN, prefix: `${name}-r${round}`, prefixHash: (((round + 1) * 2654435761 + name.length * 40503) >>> 0).toString(16).padStart(8, '0') };
-  await runWrk({ ...spec, seconds: 1, prefix: `${spec.prefix}-warm` });
-  const cpu0 = process.cpuUsage();
-  const r = await runWrk({ ...spec, seconds: 3 });
-  const cpu = process.cpuUsage(cpu0);
-  const perRequest = target === 'router' ? ` ${((cpu.user + cpu.system) / 1000 / r.requests).toFixed(3)} ms CPU/request (this process)` : '';
-  return `${name.padEnd(13)} ${Math.round(r.requests / r.seconds)} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, ${r.errors} errors${perRequest}`;
-}
-
 try {
   const rounds = Number(process.argv[2] ?? 3);
   for (let round = 0; round < rounds; round++) {
-    console.log(await load('store thread', threadedUrl, 'router', round));
-    console.log(await load('production', router.url, 'router', round));
-    console.log(await load('alertmanager', am.url, 'alertmanager', round));
+    console.log((await loadSingleAlerts('store thread', threadedUrl, 'router', round, true)).line);
+    console.log((await loadSingleAlerts('production', router.url, 'router', round, true)).line);
+    console.log((await loadSingleAlerts('alertmanager', am.url, 'alertmanager', round, false)).line);
   }
 } finally {
   await am.stop();
