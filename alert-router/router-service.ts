@@ -17,7 +17,8 @@ import type { IncomingBatch } from './pipeline/types.js';
 import { RouterMetrics } from './router-metrics.js';
 import { BackgroundCheckpointer } from './store/background-checkpointer.js';
 import { GroupCommitter } from './store/group-commit.js';
-import { openDatabase } from './store/open-database.js';
+import { migrations } from './store/migrations.js';
+import { openDatabase, type MigrationEvent } from './store/open-database.js';
 import { WalSyncer } from './store/wal-syncer.js';
 import { SqliteStore } from './store/sqlite-store.js';
 
@@ -61,6 +62,24 @@ function settingsOf(config: RouterConfig, logger: Logger): PipelineSettings {
 }
 
 /**
+ * Logs a schema upgrade of an existing store before each step (a step can copy a whole table, and the
+ * router does not listen until it is done) and after it with its duration; a new store gets one line.
+ */
+function migrationLog(logger: Logger, store: string): (event: MigrationEvent) => void {
+  let created = false;
+  return (event) => {
+    if (event.from === 0 && event.phase === 'start') created = true;
+    if (created) {
+      if (event.phase === 'done' && event.to === migrations.length) logger.info({ store, schema: event.to }, 'created the store');
+    } else if (event.phase === 'start') {
+      logger.info({ store, from: event.from, to: event.to }, 'upgrading the store schema; the router listens once it is done');
+    } else {
+      logger.info({ store, from: event.from, to: event.to, ms: Math.round(event.ms) }, 'store schema upgraded');
+    }
+  };
+}
+
+/**
  * Wires config, store, pipeline, outbox worker and HTTP app together and starts listening. The only
  * place (with main.ts) that owns sockets, timers and the process's lifetime.
  */
@@ -72,7 +91,13 @@ export async function startRouterService(options: RouterServiceOptions): Promise
   let settings = settingsOf(config, logger);
   // synchronous: full fsyncs the WAL before every 2xx, on the thread pool (WalSyncer), not in the commit.
   const walSyncer = config.synchronous === 'full' && config.storePath !== ':memory:' ? new WalSyncer(config.storePath) : undefined;
-  const db = openDatabase({ path: config.storePath, synchronous: config.synchronous, backgroundCheckpoints: true, deferredSync: walSyncer !== undefined });
+  const db = openDatabase({
+    path: config.storePath,
+    synchronous: config.synchronous,
+    backgroundCheckpoints: true,
+    deferredSync: walSyncer !== undefined,
+    onMigration: migrationLog(logger, config.storePath),
+  });
   const checkpointer = new BackgroundCheckpointer(config.storePath, 500, (message) => logger.error({ message }, 'WAL checkpoint failed'));
   const store = new SqliteStore(db);
   const metrics = new RouterMetrics(() => store.outboxDepth(), { processMetrics: options.processMetrics ?? false });

@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { webhookPayload, sloAlertLabels } from '../../test/support/alertmanager-payload.js';
+import { oldStore } from '../../test/support/old-store.js';
 import { startPagerDutyMock, type PagerDutyMock } from '../../test/support/pagerduty-mock.js';
 import { postWebhook, routerFixture, until, type RouterFixture } from '../../test/support/router-fixture.js';
 import { startSlackMock, type SlackMock } from '../../test/support/slack-mock.js';
@@ -46,6 +47,26 @@ describe('alert-router HTTP API against the PagerDuty and Slack mocks', () => {
     });
   }
   const incidents = async () => ((await (await fetch(`${router.url}/api/v1/incidents`)).json()) as { incidents: { id: string }[] }).incidents;
+
+  it('upgrades an older store at start, logging each step, and serves the incidents it held', async () => {
+    fixture = routerFixture({ pagerduty: pd, slack });
+    oldStore(fixture.storePath, 3, { incident: 'inc-old', fingerprint: 'fp-old' }).close();
+    const lines: { msg: string; from?: number; to?: number; ms?: number }[] = [];
+    router = await startRouterService({
+      configPath: fixture.configPath,
+      env: fixture.env,
+      logger: pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) }),
+      port: 0,
+      notifiers: (c) => defaultNotifiers(c, fixture.env),
+    });
+    const upgrade = lines.filter((l) => l.msg.includes('schema'));
+    expect(upgrade.map((l) => [l.msg, l.from, l.to])).toEqual([
+      ['upgrading the store schema; the router listens once it is done', 3, 4],
+      ['store schema upgraded', 3, 4],
+    ]);
+    expect(upgrade[1]!.ms).toBeGreaterThanOrEqual(0);
+    expect((await incidents()).map((i) => i.id)).toEqual(['inc-old']);
+  });
 
   it('pages once, threads Slack, and resolves both with the incident id as dedup_key, however often Alertmanager re-sends', async () => {
     await start();

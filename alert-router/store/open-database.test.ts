@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { migrations } from './migrations.js';
-import { openDatabase } from './open-database.js';
+import { oldStore } from '../../test/support/old-store.js';
+import { openDatabase, type MigrationEvent } from './open-database.js';
 
 describe('openDatabase', () => {
   it('creates the schema once in WAL mode with the chosen durability, and refuses a newer schema', () => {
@@ -27,15 +28,7 @@ describe('openDatabase', () => {
     const dir = mkdtempSync(join(tmpdir(), 'slokit-store-'));
     try {
       const path = join(dir, 'router.db');
-      const old = new Database(path);
-      old.exec(migrations[0]!);
-      old.exec(migrations[1]!);
-      old.pragma('user_version = 2');
-      old.exec(`INSERT INTO incidents (id, key, state, severity, title, service, group_labels, opened_at, updated_at)
-        VALUES ('i1', 'k', 'open', 'page', 't', 's', '{}', 1, 1)`);
-      old.exec(`INSERT INTO alerts (fingerprint, incident_id, status, severity, labels, annotations, starts_at, first_received_at, last_received_at, receive_count)
-        VALUES ('fp1', 'i1', 'firing', 'page', '{}', '{}', 1, 1, 1, 1)`);
-      old.close();
+      oldStore(path, 2, { incident: 'i1', fingerprint: 'fp1' }).close();
       const db = openDatabase({ path, synchronous: 'full' });
       expect(db.pragma('user_version', { simple: true })).toBe(migrations.length);
       expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'alerts'").all()).toEqual([{ name: 'alerts_by_incident' }]);
@@ -50,9 +43,7 @@ describe('openDatabase', () => {
     const dir = mkdtempSync(join(tmpdir(), 'slokit-store-'));
     try {
       const path = join(dir, 'router.db');
-      const old = new Database(path);
-      for (const m of migrations.slice(0, 3)) old.exec(m);
-      old.pragma('user_version = 3');
+      const old = oldStore(path, 3);
       expect(old.prepare("SELECT sql FROM sqlite_master WHERE name = 'alerts'").pluck().get()).toMatch(/WITHOUT ROWID/);
       old.exec(`INSERT INTO incidents (id, key, state, severity, title, service, group_labels, opened_at, updated_at)
         VALUES ('i1', 'k', 'open', 'page', 't', 's', '{}', 1, 1)`);
@@ -61,8 +52,12 @@ describe('openDatabase', () => {
                ('fp1', 'i1', 'firing', 'ticket', '{"a":"1"}', '{}', 1, NULL, NULL, 10, 11, 1)`);
       const before = old.prepare('SELECT * FROM alerts ORDER BY fingerprint').all();
       old.close();
-      const db = openDatabase({ path, synchronous: 'full' });
+      const events: MigrationEvent[] = [];
+      const db = openDatabase({ path, synchronous: 'full', onMigration: (e) => events.push(e) });
       expect(db.pragma('user_version', { simple: true })).toBe(migrations.length);
+      // Each step the open applied is announced before it runs and reported with its duration after.
+      expect(events.map((e) => `${e.phase} ${e.from}->${e.to}`)).toEqual(['start 3->4', 'done 3->4']);
+      expect(events[1]).toMatchObject({ phase: 'done', ms: expect.any(Number) });
       expect(db.prepare("SELECT sql FROM sqlite_master WHERE name = 'alerts'").pluck().get()).not.toMatch(/WITHOUT ROWID/);
       expect(db.prepare('SELECT * FROM alerts ORDER BY fingerprint').all()).toEqual(before);
       // Rows keep the order they were first received in (the dedup index loads them in that order).
@@ -72,6 +67,29 @@ describe('openDatabase', () => {
           VALUES ('fp1', 'i1', 'firing', 'page', '{}', '{}', 1, 1, 1, 1)`),
       ).toThrow(/UNIQUE constraint failed: alerts.incident_id, alerts.fingerprint/);
       db.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('leaves a store whose upgrade fails at its old schema, with its rows, and says which step failed', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'slokit-store-'));
+    try {
+      const path = join(dir, 'router.db');
+      const old = oldStore(path, 3, { incident: 'i1', fingerprint: 'fp1' });
+      // A table in migration 4's way makes its first statement fail.
+      old.exec('CREATE TABLE alerts_v4 (x)');
+      old.close();
+      const events: MigrationEvent[] = [];
+      expect(() => openDatabase({ path, synchronous: 'full', onMigration: (e) => events.push(e) })).toThrow(
+        'could not upgrade the router store from schema 3 to 4 (nothing of that step was applied)',
+      );
+      expect(events.map((e) => `${e.phase} ${e.from}->${e.to}`)).toEqual(['start 3->4']);
+      const after = new Database(path);
+      expect(after.pragma('user_version', { simple: true })).toBe(3);
+      expect(after.prepare("SELECT sql FROM sqlite_master WHERE name = 'alerts'").pluck().get()).toMatch(/WITHOUT ROWID/);
+      expect(after.prepare('SELECT fingerprint FROM alerts').pluck().all()).toEqual(['fp1']);
+      after.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -21,7 +21,15 @@ export interface OpenDatabaseOptions {
    * loop before answering (a {@link WalSyncer} in the GroupCommitter). Ignored for `:memory:`.
    */
   deferredSync?: boolean;
+  /**
+   * Told before and after each migration this open applies, so the service can log a schema upgrade
+   * (one copies a whole table and can hold the first start of a new build on a large store).
+   */
+  onMigration?: (event: MigrationEvent) => void;
 }
+
+/** One migration applied at open: `phase: 'done'` carries how long it took. */
+export type MigrationEvent = { from: number; to: number; phase: 'start' } | { from: number; to: number; phase: 'done'; ms: number };
 
 /** Opens (creating when missing) the router's SQLite database in WAL mode and brings its schema up to date. */
 export function openDatabase(options: OpenDatabaseOptions): Database.Database {
@@ -39,20 +47,32 @@ export function openDatabase(options: OpenDatabaseOptions): Database.Database {
   db.pragma('foreign_keys = ON');
   // Checkpoints run on a background thread (BackgroundCheckpointer), not inside a webhook's commit.
   if (options.path !== ':memory:' && options.backgroundCheckpoints === true) db.pragma('wal_autocheckpoint = 0');
-  migrate(db);
+  try {
+    migrate(db, options.onMigration);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
   return db;
 }
 
 /** Applies the migrations the database has not seen, each in its own transaction. */
-export function migrate(db: Database.Database): void {
+export function migrate(db: Database.Database, onMigration?: (event: MigrationEvent) => void): void {
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version > migrations.length) {
     throw new Error(`the router store is at schema version ${version}, newer than this build's ${migrations.length}`);
   }
   for (let i = version; i < migrations.length; i++) {
-    db.transaction(() => {
-      db.exec(migrations[i]!);
-      db.pragma(`user_version = ${i + 1}`);
-    })();
+    onMigration?.({ from: i, to: i + 1, phase: 'start' });
+    const started = performance.now();
+    try {
+      db.transaction(() => {
+        db.exec(migrations[i]!);
+        db.pragma(`user_version = ${i + 1}`);
+      })();
+    } catch (cause) {
+      throw new Error(`could not upgrade the router store from schema ${i} to ${i + 1} (nothing of that step was applied)`, { cause });
+    }
+    onMigration?.({ from: i, to: i + 1, phase: 'done', ms: performance.now() - started });
   }
 }
