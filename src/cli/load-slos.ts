@@ -1,9 +1,64 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { SpecError, resolveServices, type Service, type SourceEntry } from '../slo/index.js';
+import { SpecError, resolveServices, type Service, type SourceEntry, type SpecProblem } from '../slo/index.js';
 
 const SLO_FILE_RE = /\.(ts|mts|js|mjs)$/;
+/** tsx's (esbuild's) syntax errors: `Transform failed with 1 error:\n<file>:<line>:<column>: ERROR: <text>`, column 0-based. */
+const SYNTAX_ERROR_RE = /^(.+?):(\d+):(\d+): ERROR: (.+)$/gm;
+
+/** What a thrown value says, whatever was thrown (`throw 'text'` and `throw null` included). */
+function thrownText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Why a file failed to load: each syntax error at its position, or the throw at the file's line in the stack. */
+function loadProblems(file: string, path: string, err: unknown): SpecProblem[] {
+  const text = thrownText(err);
+  const syntax = [...text.matchAll(SYNTAX_ERROR_RE)];
+  if (syntax.length > 0) {
+    return syntax.map(([, at = '', line, column, message]) =>
+      resolve(at) === path
+        ? { file, path: '', line: Number(line), column: Number(column) + 1, message: `does not parse: ${message}` }
+        : { file, path: '', message: `could not be loaded: ${relative(process.cwd(), at)}:${line}:${Number(column) + 1}: ${message}` },
+    );
+  }
+  // A throw while the file runs: its line from the first stack frame in the file (tsx maps it to the source).
+  const stack = err instanceof Error ? (err.stack ?? '') : '';
+  const frame = [`(${path}:`, `${pathToFileURL(path).href}:`]
+    .map((prefix) => ({ prefix, at: stack.indexOf(prefix) }))
+    .filter(({ at }) => at >= 0)
+    .map(({ prefix, at }) => /^(\d+):(\d+)/.exec(stack.slice(at + prefix.length)))
+    .find((m) => m !== null);
+  const where = frame === undefined ? {} : { line: Number(frame[1]), column: Number(frame[2]) };
+  // A .ts file in a CommonJS package: Node cannot load its `export default` as an ES module.
+  const hint = /require\(\) ES Module|Cannot use import statement outside a module/.test(text)
+    ? ' (SLO files are ES modules: give their directory a package.json with "type": "module", or name them .mts)'
+    : '';
+  return [{ file, path: '', ...where, message: `could not be loaded: ${text.split('\n')[0]}${hint}` }];
+}
+
+/**
+ * Imports one SLO file. A file whose top-level await never settles would otherwise end the process
+ * silently (Node exits with code 13 once nothing else is pending): when the event loop runs dry
+ * while the import is pending, it fails instead, naming the file.
+ */
+function importSloFile(path: string): Promise<{ default?: unknown }> {
+  return new Promise((resolvePromise, reject) => {
+    const stuck = () => reject(new Error('did not finish loading: a top-level await in it (or in a module it imports) never settles'));
+    process.once('beforeExit', stuck);
+    (import(pathToFileURL(path).href) as Promise<{ default?: unknown }>).then(
+      (mod) => {
+        process.off('beforeExit', stuck);
+        resolvePromise(mod);
+      },
+      (err: unknown) => {
+        process.off('beforeExit', stuck);
+        reject(err);
+      },
+    );
+  });
+}
 
 /**
  * Loads every SLO file in `dir` (each `export default defineService(...)`) and resolves them.
@@ -21,25 +76,29 @@ export async function loadServices(dir: string): Promise<Service[]> {
     throw new SpecError([{ file: dir, path: '', message: 'no SLO files (*.ts) found' }]);
   }
   const entries: SourceEntry[] = [];
-  const problems: SpecError['problems'] = [];
+  const problems: SpecProblem[] = [];
+  /** Files that did not load: the services they define are unknown, not missing. */
+  const unloaded: string[] = [];
   for (const name of names) {
     const path = resolve(dir, name);
     const file = relative(process.cwd(), path) || name;
     const source = await readFile(path, 'utf8');
     try {
-      const mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
+      const mod = await importSloFile(path);
       if (mod.default === undefined) {
         problems.push({ file, path: '', message: 'has no default export: write `export default defineService({...})`' });
+        unloaded.push(file);
         continue;
       }
       entries.push({ file, source, value: mod.default });
     } catch (err) {
-      problems.push({ file, path: '', message: `could not be loaded: ${(err as Error).message.split('\n')[0]}` });
+      problems.push(...loadProblems(file, path, err));
+      unloaded.push(file);
     }
   }
   let services: Service[] = [];
   try {
-    services = resolveServices(entries);
+    services = resolveServices(entries, { unloaded });
   } catch (err) {
     if (!(err instanceof SpecError)) throw err;
     problems.push(...err.problems);

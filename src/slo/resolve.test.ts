@@ -124,4 +124,47 @@ describe('resolveServices', () => {
     const problems = problemsOf(one(aService({}, { sli: { ...ratio, total: () => { throw new Error('boom'); } } })));
     expect(summary(problems)).toContain('slos[0].sli.total: the window function threw: boom');
   });
+
+  it('reports a window function that throws a non-Error once, with what it threw', () => {
+    const problems = problemsOf(one(aService({}, { sli: { ...ratio, total: () => { throw 'no job label'; } } })));
+    expect(summary(problems)).toEqual(['slos[0].sli.total: the window function threw: no job label']);
+    const nothing = problemsOf(one(aService({}, { sli: { ...ratio, total: () => { throw null; } } })));
+    expect(summary(nothing)).toEqual(['slos[0].sli.total: the window function threw: null']);
+  });
+
+  it('reports an invalid objective once, without the tiers it would break', () => {
+    for (const objective of [0, -5]) {
+      expect(summary(problemsOf(one(aService({}, { objective }))))).toEqual([
+        `slos[0].objective: ${objective} must be a percentage between 0 and 100, exclusive (e.g. 99.9)`,
+      ]);
+    }
+  });
+
+  it('does not blame a dependency on a service whose own file is invalid or did not load', () => {
+    const web = { ...aService({ name: 'web', dependsOn: ['api'] }) };
+    const invalidApi = { ...aService({}, { objective: Number.NaN }) };
+    expect(summary(problemsOf([...one(invalidApi), ...one(web, 'slos/web.ts')]))).toEqual(['slos[0].objective: Invalid input: expected number, received NaN']);
+    // api.ts failed to load (its problem is the loader's): web's dependency waits for it.
+    const unloaded = () => resolveServices(one(web, 'slos/web.ts'), { unloaded: ['slos/api.ts'] });
+    expect(unloaded()).toHaveLength(1);
+    expect(summary(problemsOf(one(web, 'slos/web.ts')))).toEqual(['dependsOn[0]: unknown service "api" (known: web)']);
+  });
+
+  it('asks for the text a person must give, and says what a threshold may be', () => {
+    expect(summary(problemsOf(one(aService({ description: ' ', owner: { team: '  ' } }))))).toEqual([
+      'description: must not be empty: say in a few words what the service does',
+      'owner.team: must not be empty: name the team that owns the service',
+    ]);
+    const infinite = aService({}, { sli: { kind: 'latency', metric: 'http_request_duration_seconds', threshold: Number.POSITIVE_INFINITY } });
+    expect(summary(problemsOf(one(infinite)))).toEqual([
+      'slos[0].sli.threshold: must be a finite number of seconds, or the bucket\'s le label as text (e.g. 0.3 or "0.3")',
+    ]);
+  });
+
+  it('rejects an alert template action that is never closed, which would fail the whole rule file', () => {
+    const alerting = { page: { annotations: { summary: 'Checkout {{ $labels.code is failing', ok: '{{ $value }} at {{ $labels.job }}' } } };
+    expect(summary(problemsOf(one(aService({}, { alerting }))))).toEqual([
+      'slos[0].alerting.page.annotations.summary: "Checkout {{ $labels.code is failing" opens a template action "{{" at character 10 that no "}}" closes',
+    ]);
+  });
 });

@@ -25,19 +25,31 @@ const SERIES_SELECTOR_RE = /^(?:[a-zA-Z_:][a-zA-Z0-9_:]*\s*)?(?:\{.*\})?$/s;
 /** Label keys slokit writes itself; user labels may not take them. */
 const RESERVED_LABEL_RE = /^(slo_|sloth_)|^(severity|alertname|__.*)$/;
 
+export interface ResolveOptions {
+  /**
+   * SLO files that failed to load (a syntax error, a throw): the services they define are unknown, so
+   * a dependency on a service no loaded file defines is not reported until they load.
+   */
+  unloaded?: readonly string[];
+}
+
 /**
  * Validates loaded SLO files and resolves them into the model the generators use. Reports every
  * problem in every file at once (a SpecError), sorted by file and line; returns services sorted by name.
  */
-export function resolveServices(entries: readonly SourceEntry[]): Service[] {
+export function resolveServices(entries: readonly SourceEntry[], options: ResolveOptions = {}): Service[] {
   const problems: SpecProblem[] = [];
   const services: Service[] = [];
   const parsedInputs: ParsedInput[] = [];
+  const invalidNames = new Set<string>();
   for (const entry of entries) {
     const report = (path: string, message: string) => problems.push(problem(entry, path, message));
     const parsed = serviceSchema.safeParse(entry.value);
     if (!parsed.success) {
       for (const issue of parsed.error.issues) report(formatPath(issue.path), issue.message);
+      // Its service exists, invalid as it is: a dependency on it is not a second problem.
+      const name = (entry.value as { name?: unknown } | null)?.name;
+      if (typeof name === 'string') invalidNames.add(name);
       continue;
     }
     const input = parsed.data as ServiceInput;
@@ -45,7 +57,7 @@ export function resolveServices(entries: readonly SourceEntry[]): Service[] {
     const service = resolveService(input, entry.file, report);
     if (service) services.push(service);
   }
-  checkAcrossServices(parsedInputs, problems);
+  checkAcrossServices(parsedInputs, problems, { invalidNames, someUnloaded: (options.unloaded ?? []).length > 0 });
   if (problems.length > 0) throw new SpecError(problems);
   return services.sort((a, b) => a.name.localeCompare(b.name));
 }
@@ -99,7 +111,8 @@ function resolveSlo(service: string, input: SloInput, path: string, report: Repo
   if (!SLO_NAME_RE.test(input.name)) {
     fail(`${path}.name`, `"${input.name}" must be lower-case letters, digits and dashes (e.g. "availability")`);
   }
-  if (!(Number.isFinite(input.objective) && input.objective > 0 && input.objective < 100)) {
+  const objectiveOk = Number.isFinite(input.objective) && input.objective > 0 && input.objective < 100;
+  if (!objectiveOk) {
     fail(`${path}.objective`, `${input.objective} must be a percentage between 0 and 100, exclusive (e.g. 99.9)`);
   }
   const windowText = input.window ?? DEFAULT_WINDOW;
@@ -114,6 +127,10 @@ function resolveSlo(service: string, input: SloInput, path: string, report: Repo
   checkLabels(input.labels, `${path}.labels`, fail);
   checkLabels(input.alerting?.page?.labels, `${path}.alerting.page.labels`, fail);
   checkLabels(input.alerting?.ticket?.labels, `${path}.alerting.ticket.labels`, fail);
+  for (const tier of ['page', 'ticket'] as const) {
+    checkTemplates(input.alerting?.[tier]?.labels, `${path}.alerting.${tier}.labels`, fail);
+    checkTemplates(input.alerting?.[tier]?.annotations, `${path}.alerting.${tier}.annotations`, fail);
+  }
   if (input.runbookUrl !== undefined && !URL.canParse(input.runbookUrl)) {
     fail(`${path}.runbookUrl`, `"${input.runbookUrl}" is not an absolute URL`);
   }
@@ -123,7 +140,8 @@ function resolveSlo(service: string, input: SloInput, path: string, report: Repo
   }
   const sli = resolveSli(input.sli, `${path}.sli`, fail);
   const errorBudget = Number((1 - input.objective / 100).toPrecision(12));
-  const tiers = windowMs === undefined ? [] : resolveTiers(input, windowMs, errorBudget, path, fail);
+  // Without a valid objective there is no budget for a tier to burn: its checks would only add noise.
+  const tiers = windowMs === undefined || !objectiveOk ? [] : resolveTiers(input, windowMs, errorBudget, path, fail);
   if (!ok || !sli || windowMs === undefined) return undefined;
   return {
     id: sloId(service, input.name),
@@ -193,6 +211,23 @@ function checkLabels(labels: Record<string, string> | undefined, path: string, f
   }
 }
 
+/**
+ * Prometheus expands `{{ }}` templates in an alert's labels and annotations, and one action left open
+ * makes it reject the whole rule file. Only that is checked here; what is inside an action is Go's
+ * template language, which `promtool check rules` (tests, CI) checks in full.
+ */
+function checkTemplates(values: Record<string, string> | undefined, path: string, fail: Report): void {
+  for (const key of Object.keys(values ?? {}).sort()) {
+    const value = values![key]!;
+    for (let open = value.indexOf('{{'); open >= 0; open = value.indexOf('{{', value.indexOf('}}', open + 2) + 2)) {
+      if (value.indexOf('}}', open + 2) < 0) {
+        fail(`${path}.${key}`, `"${value}" opens a template action "{{" at character ${open + 1} that no "}}" closes`);
+        break;
+      }
+    }
+  }
+}
+
 /** Calls a user's window function, turning a throw into a reported problem. */
 function render(query: (w: string) => string, window: string, path: string, fail: Report): string | undefined {
   try {
@@ -203,14 +238,15 @@ function render(query: (w: string) => string, window: string, path: string, fail
     }
     return out;
   } catch (err) {
-    fail(path, `the window function threw: ${(err as Error).message}`);
+    fail(path, `the window function threw: ${err instanceof Error ? err.message : String(err)}`);
     return undefined;
   }
 }
 
 function checkWindowedQuery(query: (w: string) => string, path: string, fail: Report): string | undefined {
   const at5m = render(query, '5m', path, fail);
-  const at1h = render(query, '1h', path, fail);
+  // One report per field: a function that throws for 5m is not called again for 1h.
+  const at1h = at5m === undefined ? undefined : render(query, '1h', path, fail);
   if (at5m === undefined || at1h === undefined) return undefined;
   if (at5m === at1h) {
     fail(path, 'does not use the window: write {{.window}} (or ${w} in a function) inside the range, e.g. rate(x[{{.window}}])');
@@ -344,7 +380,11 @@ interface ParsedInput {
 }
 
 /** Checks between files: unique service names and SLO ids, known dependencies, no cycles. */
-function checkAcrossServices(parsed: readonly ParsedInput[], problems: SpecProblem[]): void {
+function checkAcrossServices(
+  parsed: readonly ParsedInput[],
+  problems: SpecProblem[],
+  elsewhere: { invalidNames: ReadonlySet<string>; someUnloaded: boolean },
+): void {
   const byName = new Map<string, ParsedInput>();
   for (const p of parsed) {
     const other = byName.get(p.input.name);
@@ -364,8 +404,8 @@ function checkAcrossServices(parsed: readonly ParsedInput[], problems: SpecProbl
   for (const p of parsed) {
     (p.input.dependsOn ?? []).forEach((dep, i) => {
       if (dep === p.input.name) problems.push(problem(p.entry, `dependsOn[${i}]`, `"${dep}" cannot depend on itself`));
-      else if (!byName.has(dep)) {
-        const known = [...byName.keys()].sort().join(', ');
+      else if (!byName.has(dep) && !elsewhere.invalidNames.has(dep) && !elsewhere.someUnloaded) {
+        const known = [...byName.keys()].filter((n) => n !== '').sort().join(', ');
         problems.push(problem(p.entry, `dependsOn[${i}]`, `unknown service "${dep}" (known: ${known})`));
       }
     });

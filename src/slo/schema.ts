@@ -25,7 +25,9 @@ const latencySli = z.strictObject({
   kind: z.literal('latency'),
   metric: z.string().min(1, 'must not be empty'),
   selector: z.string().optional(),
-  threshold: z.union([z.number(), z.string()]),
+  threshold: z.union([z.number(), z.string()], {
+    error: 'must be a finite number of seconds, or the bucket\'s le label as text (e.g. 0.3 or "0.3")',
+  }),
 });
 
 const rawSli = z.strictObject({ kind: z.literal('raw'), errorRatio: query });
@@ -71,11 +73,14 @@ const slo = z.strictObject({
   alerting: alerting.optional(),
 });
 
+/** Text a person must give: not empty and not only spaces. */
+const required = (what: string) => z.string().refine((v) => v.trim() !== '', { message: `must not be empty: ${what}` });
+
 export const serviceSchema = z.strictObject({
   name: z.string(),
-  description: z.string(),
+  description: required('say in a few words what the service does'),
   owner: z.strictObject({
-    team: z.string().min(1, 'must not be empty'),
+    team: required('name the team that owns the service'),
     slack: z.string().optional(),
     pagerduty: z.string().optional(),
   }),

@@ -120,7 +120,7 @@ describe('slokit generate', () => {
     expect(result.code).toBe(1);
     const lines = result.err.split('\n').filter((l) => l.startsWith('  '));
     expect(lines.map((l) => l.trim().replace(/^.*?bad-slos\//, ''))).toEqual([
-      'api.ts:6:3: dependsOn[0]: unknown service "ghost" (known: api, web)',
+      'api.ts:6:15: dependsOn[0]: unknown service "ghost" (known: api, web)',
       'api.ts:10:7: slos[0].objective: 100.5 must be a percentage between 0 and 100, exclusive (e.g. 99.9)',
       'api.ts:11:29: slos[0].sli.errors: is the same query as total, so the SLI would always be 0%',
       'web.ts:6:44: slos[0].window: "400d" must be between 1d and 90d',
@@ -177,6 +177,28 @@ describe('slokit generate', () => {
     const result = await cli(...input);
     expect(result.code).toBe(expected);
     expect(result.err).not.toBe('');
+  });
+
+  it('names where a file fails to load: a syntax error, a throw of any value, a top-level await that never settles', async () => {
+    const project = join(dir, 'unloadable');
+    const slos = join(project, 'slos');
+    await mkdir(slos, { recursive: true });
+    await writeFile(join(project, 'package.json'), '{ "type": "module" }\n');
+    await writeFile(join(slos, 'a-syntax.ts'), "export default {\n  name: 'a',\n  objective: 99.9,,\n};\n");
+    await writeFile(join(slos, 'b-string.ts'), "const x = 1;\nthrow 'config missing';\n");
+    await writeFile(join(slos, 'c-error.ts'), "\nthrow new Error('no such environment');\n");
+    await writeFile(join(slos, 'd-stuck.ts'), 'await new Promise(() => {});\nexport default {};\n');
+    // Depends on a service of a file that did not load: not reported as unknown.
+    await writeFile(join(slos, 'e-web.ts'), "export default { name: 'web', description: 'Web', owner: { team: 'web' }, dependsOn: ['a'], slos: [] };\n");
+    const result = await run('node', [join(ROOT, 'bin/slokit.js'), 'generate', '--check', '--slos', 'slos'], { cwd: project });
+    expect(result.code).toBe(1);
+    expect(result.output.split('\n').filter((l) => l.startsWith('  ')).map((l) => l.trim())).toEqual([
+      'slos/a-syntax.ts:3:19: does not parse: Expected identifier but found ","',
+      'slos/b-string.ts: could not be loaded: config missing',
+      'slos/c-error.ts:2:7: could not be loaded: no such environment',
+      'slos/d-stuck.ts: could not be loaded: did not finish loading: a top-level await in it (or in a module it imports) never settles',
+      'slos/e-web.ts:1:93: slos: a service needs at least one SLO',
+    ]);
   });
 
   it('runs as the slokit command and exits 3 when the SLO directory cannot be read', async () => {
