@@ -1,0 +1,130 @@
+import { chmod, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { GENERATED_HEADER } from '../slo/index.js';
+import { writeOutputs, type OutputSet } from './output-files.js';
+
+let base: string;
+beforeEach(async () => {
+  base = await mkdtemp(join(tmpdir(), 'slokit-outputs-'));
+});
+afterEach(async () => {
+  await rm(base, { recursive: true, force: true });
+});
+
+const generated = (body: string) => `# ${GENERATED_HEADER}\n${body}\n`;
+
+/** A previous run's outputs on disk: a dashboard, the router catalog, and a dashboard no longer generated. */
+async function previousRun(): Promise<void> {
+  await mkdir(join(base, 'dashboards'), { recursive: true });
+  await mkdir(join(base, 'router'), { recursive: true });
+  await writeFile(join(base, 'dashboards', 'checkout.json'), generated('old dashboard'));
+  await writeFile(join(base, 'dashboards', 'retired.json'), generated('retired dashboard'));
+  await writeFile(join(base, 'router', 'catalog.json'), 'old catalog\n');
+}
+
+/** This run's outputs: new content for every file, retired.json no longer produced. */
+function thisRun(): OutputSet {
+  return {
+    files: new Map([
+      [join(base, 'dashboards', 'checkout.json'), generated('new dashboard')],
+      [join(base, 'router', 'catalog.json'), 'new catalog\n'],
+      [join(base, 'rules', 'checkout.yml'), generated('new rules')],
+      [join(base, 'rules', 'payments.yml'), generated('new rules')],
+    ]),
+    managedDirs: [join(base, 'rules'), join(base, 'dashboards')],
+  };
+}
+
+const read = (...parts: string[]) => readFile(join(base, ...parts), 'utf8');
+
+/** The error a write rejects with, so a test can look at the files first and the message after. */
+const failureOf = (run: Promise<unknown>): Promise<Error | undefined> =>
+  run.then(
+    () => undefined,
+    (err: unknown) => err as Error,
+  );
+
+describe('writeOutputs', () => {
+  it('writes every changed file and then removes generated files that are no longer produced', async () => {
+    await previousRun();
+    const result = await writeOutputs(thisRun());
+    expect(result.written).toEqual([...thisRun().files.keys()].sort());
+    expect(result.removed).toEqual([join(base, 'dashboards', 'retired.json')]);
+    expect(await read('dashboards', 'checkout.json')).toBe(generated('new dashboard'));
+    expect(await read('rules', 'payments.yml')).toBe(generated('new rules'));
+    expect((await readdir(join(base, 'dashboards'))).sort()).toEqual(['checkout.json']);
+  });
+
+  it('changes no output and leaves no temp file when one file cannot be written', async () => {
+    await previousRun();
+    // A regular file where the rules directory should be: its files cannot be written, even as root.
+    await writeFile(join(base, 'rules'), 'not a directory\n');
+    const error = await failureOf(writeOutputs(thisRun()));
+    expect(await read('dashboards', 'checkout.json')).toBe(generated('old dashboard'));
+    expect(await read('router', 'catalog.json')).toBe('old catalog\n');
+    expect((await readdir(join(base, 'dashboards'))).sort()).toEqual(['checkout.json', 'retired.json']);
+    expect(await readdir(join(base, 'router'))).toEqual(['catalog.json']);
+    expect(error?.message).toBe(`could not write ${join(base, 'rules', 'checkout.yml')}, so no output was changed`);
+  });
+
+  it('removes the directories it created when a later file cannot be written', async () => {
+    const outputs: OutputSet = {
+      files: new Map([
+        [join(base, 'a', 'new', 'x.json'), 'x\n'],
+        [join(base, 'b', 'y.yml'), 'y\n'],
+      ]),
+      managedDirs: [],
+    };
+    await writeFile(join(base, 'b'), 'not a directory\n');
+    const error = await failureOf(writeOutputs(outputs));
+    expect(await readdir(base)).toEqual(['b']);
+    expect(error?.message).toBe(`could not write ${join(base, 'b', 'y.yml')}, so no output was changed`);
+  });
+
+  it('says which files were replaced and which were not when a rename fails midway, and removes nothing stale', async () => {
+    await previousRun();
+    // A directory where rules/checkout.yml goes: its temp file writes, but nothing can be renamed onto it.
+    await mkdir(join(base, 'rules', 'checkout.yml'), { recursive: true });
+    const error = await failureOf(writeOutputs(thisRun()));
+    expect(await read('dashboards', 'checkout.json')).toBe(generated('new dashboard'));
+    expect(await readdir(join(base, 'rules'))).toEqual(['checkout.yml']);
+    expect(await read('dashboards', 'retired.json')).toBe(generated('retired dashboard'));
+    expect(error?.message).toBe(
+      `could not replace ${join(base, 'rules', 'checkout.yml')}, so outputs are partly updated ` +
+        `(replaced: ${join(base, 'dashboards', 'checkout.json')}, ${join(base, 'router', 'catalog.json')}; ` +
+        `not replaced: ${join(base, 'rules', 'checkout.yml')}, ${join(base, 'rules', 'payments.yml')})`,
+    );
+  });
+
+  it('keeps a file it just wrote when one directory is given both relative and absolute', async () => {
+    const out = join(base, 'out');
+    const sameOut = relative(process.cwd(), out);
+    await mkdir(out);
+    await writeFile(join(out, 'retired.json'), generated('retired dashboard'));
+    const outputs: OutputSet = {
+      files: new Map([
+        [join(out, 'checkout.yml'), generated('rules')],
+        [join(sameOut, 'checkout.json'), generated('dashboard')],
+      ]),
+      managedDirs: [out, sameOut],
+    };
+    const result = await writeOutputs(outputs);
+    expect(result.removed).toEqual([join(out, 'retired.json')]);
+    expect((await readdir(out)).sort()).toEqual(['checkout.json', 'checkout.yml']);
+  });
+
+  it('keeps the mode of a file it rewrites and gives a new file the default mode', async () => {
+    await previousRun();
+    await chmod(join(base, 'router', 'catalog.json'), 0o666);
+    await chmod(join(base, 'dashboards', 'checkout.json'), 0o600);
+    const reference = join(base, 'reference');
+    await writeFile(reference, '');
+    await writeOutputs(thisRun());
+    const mode = async (...parts: string[]) => (await stat(join(base, ...parts))).mode & 0o7777;
+    expect(await mode('router', 'catalog.json')).toBe(0o666);
+    expect(await mode('dashboards', 'checkout.json')).toBe(0o600);
+    expect(await mode('rules', 'checkout.yml')).toBe(await mode('reference'));
+  });
+});
