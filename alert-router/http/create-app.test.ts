@@ -12,10 +12,31 @@ import { startRouterService, type RouterService } from '../router-service.js';
 import { StoreError } from '../store/group-commit.js';
 import { openDatabase } from '../store/open-database.js';
 import { SqliteStore } from '../store/sqlite-store.js';
-import { createApp } from './create-app.js';
+import { createApp, type AppDeps } from './create-app.js';
 
 const logger = pino({ level: 'silent' });
 const page = (status: 'firing' | 'resolved' = 'firing') => webhookPayload([{ status, labels: sloAlertLabels('page'), fingerprint: 'fp-page-1' }]);
+
+/** The HTTP app alone on an in-memory store, with `commit` as its store commit (token `t`), serving `fn`. */
+async function withApp(commit: AppDeps['commit'], fn: (url: string) => Promise<void>): Promise<void> {
+  const store = new SqliteStore(openDatabase({ path: ':memory:', synchronous: 'normal' }));
+  const app = createApp({
+    store,
+    commit,
+    metrics: new RouterMetrics(() => 0),
+    logger,
+    settings: () => ({ auth: { kind: 'bearer', token: 't' }, bodyLimitBytes: 1 << 20 }),
+    draining: () => false,
+  });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  const { port } = server.address() as { port: number };
+  try {
+    await fn(`http://127.0.0.1:${port}`);
+  } finally {
+    server.close();
+  }
+}
 
 describe('alert-router HTTP API against the PagerDuty and Slack mocks', () => {
   let pd: PagerDutyMock;
@@ -170,6 +191,35 @@ describe('alert-router HTTP API against the PagerDuty and Slack mocks', () => {
     expect(router.store.outboxDepth()).toBe(0);
   });
 
+  it('rejects a batch with one fingerprint on different label sets naming alerts[1].fingerprint, and stores nothing; commits an exact repeat', async () => {
+    await start();
+    const conflicting = webhookPayload([
+      { labels: sloAlertLabels('page'), fingerprint: 'fp-same' },
+      { labels: sloAlertLabels('page', { instance: 'other' }), fingerprint: 'fp-same' },
+    ]);
+    const res = await postWebhook(router.url, conflicting);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({
+      error: 'invalid_payload',
+      issues: [{ field: 'alerts[1].fingerprint', message: 'same fingerprint as alerts[0] with different labels' }],
+    });
+    expect(await incidents()).toEqual([]);
+
+    const notTime = webhookPayload([{ labels: sloAlertLabels('page'), startsAt: '1' }]);
+    const time = await postWebhook(router.url, notTime);
+    expect(time.status).toBe(400);
+    expect(await time.json()).toMatchObject({ issues: [{ field: 'alerts[0].startsAt', message: 'must be an RFC 3339 timestamp' }] });
+    expect(await incidents()).toEqual([]);
+
+    const repeat = webhookPayload([
+      { labels: sloAlertLabels('page'), fingerprint: 'fp-same' },
+      { labels: sloAlertLabels('page'), fingerprint: 'fp-same' },
+    ]);
+    const ok = await postWebhook(router.url, repeat);
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ status: 'committed', alerts: 2, duplicates: 1, incidentsOpened: 1 });
+  });
+
   it('filters incidents by state, service, severity and time, and validates the filter', async () => {
     await start();
     await postWebhook(router.url, page());
@@ -191,27 +241,43 @@ describe('alert-router HTTP API against the PagerDuty and Slack mocks', () => {
   });
 });
 
+describe('incident filter validation', () => {
+  const rejected = [
+    { query: 'since=1', expectedError: { field: 'since', message: 'must be an RFC 3339 time like 2024-01-01T00:00:00Z' } },
+    { query: 'until=2024-01-01', expectedError: { field: 'until', message: 'must be an RFC 3339 time like 2024-01-01T00:00:00Z' } },
+    {
+      query: 'since=2024-01-01T00:00:00+02:00',
+      expectedError: { field: 'since', message: 'must be an RFC 3339 time like 2024-01-01T00:00:00Z (in a URL, send the + of the offset as %2B)' },
+    },
+    { query: 'limit=0x10', expectedError: { field: 'limit', message: 'must be a whole number from 1 to 1000 in plain decimal' } },
+    { query: 'limit=1e2', expectedError: { field: 'limit', message: 'must be a whole number from 1 to 1000 in plain decimal' } },
+    { query: 'limit=0', expectedError: { field: 'limit', message: 'must be a whole number from 1 to 1000 in plain decimal' } },
+    { query: 'foo=bar', expectedError: { field: 'foo', message: 'unknown query parameter (known: state, service, severity, since, until, limit)' } },
+  ];
+  it.each(rejected)('answers ?$query with 400 naming $expectedError.field', async ({ query, expectedError }) => {
+    await withApp(
+      () => Promise.reject(new Error('unused')),
+      async (url) => {
+        const res = await fetch(`${url}/api/v1/incidents?${query}`);
+        expect(res.status).toBe(400);
+        expect(await res.json()).toEqual({ error: 'invalid_query', message: 'invalid incident filter', issues: [expectedError] });
+        const good = await fetch(`${url}/api/v1/incidents?since=2024-01-01T00:00:00.123456789%2B02:00&limit=010`);
+        expect(good.status).toBe(200);
+      },
+    );
+  });
+});
+
 describe('webhook on a failing store', () => {
   it('answers 503 with Retry-After so Alertmanager re-sends the batch', async () => {
-    const store = new SqliteStore(openDatabase({ path: ':memory:', synchronous: 'full' }));
-    const app = createApp({
-      store,
-      commit: () => Promise.reject(new StoreError('disk full')),
-      metrics: new RouterMetrics(() => 0),
-      logger,
-      settings: () => ({ auth: { kind: 'bearer', token: 't' }, bodyLimitBytes: 1 << 20 }),
-      draining: () => false,
-    });
-    const server = app.listen(0, '127.0.0.1');
-    await new Promise((r) => server.once('listening', r));
-    const { port } = server.address() as { port: number };
-    try {
-      const res = await postWebhook(`http://127.0.0.1:${port}`, page(), 'Bearer t');
-      expect(res.status).toBe(503);
-      expect(res.headers.get('retry-after')).toBe('5');
-      expect(await res.json()).toMatchObject({ error: 'store_unavailable' });
-    } finally {
-      server.close();
-    }
+    await withApp(
+      () => Promise.reject(new StoreError('disk full')),
+      async (url) => {
+        const res = await postWebhook(url, page(), 'Bearer t');
+        expect(res.status).toBe(503);
+        expect(res.headers.get('retry-after')).toBe('5');
+        expect(await res.json()).toMatchObject({ error: 'store_unavailable' });
+      },
+    );
   });
 });

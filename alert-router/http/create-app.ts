@@ -8,9 +8,10 @@ import type { IncomingBatch } from '../pipeline/types.js';
 import type { RouterMetrics } from '../router-metrics.js';
 import type { SqliteStore } from '../store/sqlite-store.js';
 import { errorHandler } from './error-handler.js';
-import { fieldName, HttpError } from './http-error.js';
+import { fieldIssues, HttpError } from './http-error.js';
 import { alertView, incidentView, notificationView, timelineView } from './incident-view.js';
 import { maintenanceRouter } from './maintenance-routes.js';
+import { rfc3339Time } from './rfc3339-time.js';
 import { createWebhookHandler, WEBHOOK_PATH } from './webhook-handler.js';
 
 export interface AppDeps {
@@ -30,25 +31,26 @@ export interface AppDeps {
   durable?: () => Promise<void>;
 }
 
-const time = z
-  .string()
-  .refine((s) => !Number.isNaN(Date.parse(s)), { message: 'must be an RFC 3339 time' })
-  .transform((s) => Date.parse(s));
+const MAX_LIMIT = 1000;
+
+/** `?limit=`: plain decimal digits only (`Number` would also take `0x10`, `1e2` and ` 5`). */
+const limit = z.string().transform((s, ctx) => {
+  const n = /^\d+$/.test(s) ? Number(s) : Number.NaN;
+  if (n >= 1 && n <= MAX_LIMIT) return n;
+  ctx.addIssue({ code: 'custom', message: `must be a whole number from 1 to ${MAX_LIMIT} in plain decimal` });
+  return z.NEVER;
+});
 
 const incidentQuery = z
   .object({
     state: z.enum(['open', 'resolved']).optional(),
     service: z.string().min(1).optional(),
     severity: z.enum(['page', 'ticket']).optional(),
-    since: time.optional(),
-    until: time.optional(),
-    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    since: rfc3339Time.optional(),
+    until: rfc3339Time.optional(),
+    limit: limit.default(100),
   })
   .strict();
-
-function invalid(code: string, message: string, error: z.ZodError): HttpError {
-  return new HttpError(400, code, message, error.issues.map((i) => ({ field: fieldName(i.path), message: i.message })));
-}
 
 /**
  * Builds the router's HTTP API. Never listens: the entry point (or a test) does.
@@ -64,7 +66,7 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.get('/api/v1/incidents', (req, res) => {
     const q = incidentQuery.safeParse(req.query);
-    if (!q.success) throw invalid('invalid_query', 'invalid incident filter', q.error);
+    if (!q.success) throw new HttpError(400, 'invalid_query', 'invalid incident filter', fieldIssues(q.error, 'query', Object.keys(incidentQuery.shape)));
     const f = q.data;
     const incidents = deps.store.listIncidents({
       limit: f.limit,

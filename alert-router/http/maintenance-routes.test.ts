@@ -35,8 +35,83 @@ describe('maintenance window API', () => {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/maintenance`;
     const call = (method: string, path = '', body?: unknown, auth = 'Bearer t0ken') =>
       fetch(`${url}${path}`, { method, headers: { authorization: auth, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-    return { clock, store, call };
+    // Bytes, not a string: fetch would add text/plain to a string body without a content type.
+    const post = (body: string, contentType?: string) =>
+      fetch(url, { method: 'POST', headers: { authorization: 'Bearer t0ken', ...(contentType === undefined ? {} : { 'content-type': contentType }) }, body: new TextEncoder().encode(body) });
+    return { clock, store, call, post };
   }
+
+  const window = (overrides: Record<string, unknown>) => ({ matchers: ['service="payments"'], endsAt: '2026-11-02T04:00:00Z', author: 'ana', ...overrides });
+  const rejected = [
+    {
+      name: 'a matcher object with an invalid regular expression',
+      input: window({ matchers: [{ name: 'service', value: '(', isRegex: true }] }),
+      expectedError: [{ field: 'matchers[0].value', message: 'invalid regular expression: Unterminated group' }],
+    },
+    {
+      name: 'a matcher object whose name is not a label name',
+      input: window({ matchers: [{ name: '1x', value: 'a' }] }),
+      expectedError: [{ field: 'matchers[0].name', message: 'not a valid label name ([a-zA-Z_][a-zA-Z0-9_]*)' }],
+    },
+    { name: 'a matcher object without a value', input: window({ matchers: [{ name: 'x' }] }), expectedError: [{ field: 'matchers[0].value', message: 'required' }] },
+    {
+      name: 'a matcher object with a non-boolean isRegex',
+      input: window({ matchers: ['a="b"', { name: 'x', value: 'y', isRegex: 'yes' }] }),
+      expectedError: [{ field: 'matchers[1].isRegex', message: 'Invalid input: expected boolean, received string' }],
+    },
+    {
+      name: 'a matcher that is neither text nor an object',
+      input: window({ matchers: [5] }),
+      expectedError: [{ field: 'matchers[0]', message: 'expected a matcher string like service="x" or an object {name, value, isRegex?, isEqual?}' }],
+    },
+    { name: 'a bare year as endsAt', input: window({ endsAt: '3000' }), expectedError: [{ field: 'endsAt', message: 'must be an RFC 3339 time like 2024-01-01T00:00:00Z' }] },
+    { name: 'a number as startsAt', input: window({ startsAt: '1' }), expectedError: [{ field: 'startsAt', message: 'must be an RFC 3339 time like 2024-01-01T00:00:00Z' }] },
+    { name: 'a past endsAt without startsAt', input: window({ endsAt: '2026-11-02T02:00:00Z' }), expectedError: [{ field: 'endsAt', message: 'must be in the future' }] },
+    {
+      name: 'an endsAt before startsAt',
+      input: window({ startsAt: '2026-11-02T05:00:00Z', endsAt: '2026-11-02T04:00:00Z' }),
+      expectedError: [{ field: 'endsAt', message: 'must be after startsAt' }],
+    },
+    {
+      name: 'a past endsAt before startsAt',
+      input: window({ startsAt: '2026-11-02T02:00:00Z', endsAt: '2026-11-02T01:00:00Z' }),
+      expectedError: [
+        { field: 'endsAt', message: 'must be after startsAt' },
+        { field: 'endsAt', message: 'must be in the future' },
+      ],
+    },
+    {
+      name: 'an unknown key',
+      input: window({ reason: 'upgrade' }),
+      expectedError: [{ field: 'reason', message: 'unknown field (known: matchers, startsAt, endsAt, author, comment)' }],
+    },
+  ];
+  it.each(rejected)('answers 400 naming the field for $name, and stores nothing', async ({ input, expectedError }) => {
+    const { call, store, clock } = await start();
+    const res = await call('POST', '', input);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: 'invalid_maintenance', issues: expectedError });
+    expect(store.suppression.listMaintenance(clock.now(), true)).toEqual([]);
+  });
+
+  it('answers 415 asking for application/json when the content type is wrong or missing, and stores nothing', async () => {
+    const { post, store, clock } = await start();
+    const body = JSON.stringify(window({}));
+    for (const [contentType, message] of [
+      ['text/plain', 'must be application/json, not "text/plain"'],
+      [undefined, 'missing; send application/json'],
+    ] as const) {
+      const res = await post(body, contentType);
+      expect(res.status).toBe(415);
+      expect(await res.json()).toEqual({
+        error: 'unsupported_media_type',
+        message: 'the body must be JSON sent with Content-Type: application/json',
+        issues: [{ field: 'content-type', message }],
+      });
+    }
+    expect(store.suppression.listMaintenance(clock.now(), true)).toEqual([]);
+    expect((await post(body, 'Application/JSON; charset=utf-8')).status).toBe(201);
+  });
 
   it('stores a window durably, lists it as active, and ends it early on DELETE', async () => {
     const { store, call, clock } = await start();

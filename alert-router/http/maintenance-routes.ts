@@ -1,11 +1,12 @@
 import express from 'express';
 import { z } from 'zod';
 import type { WebhookAuth } from '../config/load-config.js';
-import { parseMatcher } from '../pipeline/matcher.js';
+import { parseMatcher, type Matcher } from '../pipeline/matcher.js';
 import type { MaintenanceWindow } from '../pipeline/suppression-types.js';
 import type { SqliteStore } from '../store/sqlite-store.js';
 import { authorized } from './authenticate.js';
-import { fieldName, HttpError } from './http-error.js';
+import { fieldIssues, HttpError, type FieldIssue } from './http-error.js';
+import { rfc3339Time } from './rfc3339-time.js';
 
 export const MAINTENANCE_PATH = '/api/v1/maintenance';
 
@@ -18,32 +19,83 @@ export interface MaintenanceDeps {
   durable: () => Promise<void>;
 }
 
-const time = z
-  .string()
-  .refine((s) => !Number.isNaN(Date.parse(s)), { message: 'must be an RFC 3339 time' })
-  .transform((s) => Date.parse(s));
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+const MATCHER_SHAPE = 'expected a matcher string like service="x" or an object {name, value, isRegex?, isEqual?}';
 
-const matcherText = z.string().superRefine((s, ctx) => {
-  try {
-    parseMatcher(s);
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: (error as Error).message });
-  }
-});
+/** `required` when the property is absent, zod's type message otherwise. */
+const required = (issue: { input?: unknown }) => (issue.input === undefined ? 'required' : undefined);
+
 /** Alertmanager's silence matcher object, accepted as well as the `name="value"` text form. */
 const matcherObject = z
-  .object({ name: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/), value: z.string(), isRegex: z.boolean().default(false), isEqual: z.boolean().default(true) })
-  .transform((m) => `${m.name}${m.isEqual ? (m.isRegex ? '=~' : '=') : m.isRegex ? '!~' : '!='}${JSON.stringify(m.value)}`);
+  .object({
+    name: z.string({ error: required }).regex(LABEL_NAME, { message: 'not a valid label name ([a-zA-Z_][a-zA-Z0-9_]*)' }),
+    value: z.string({ error: required }),
+    isRegex: z.boolean().default(false),
+    isEqual: z.boolean().default(true),
+  })
+  .transform((m, ctx): Matcher => {
+    // Stored as its text (the store parses it again on load), so it is validated as that text.
+    const text = `${m.name}${m.isEqual ? (m.isRegex ? '=~' : '=') : m.isRegex ? '!~' : '!='}${JSON.stringify(m.value)}`;
+    try {
+      return parseMatcher(text);
+    } catch (error) {
+      const cause = (error as Error).cause;
+      const message = cause instanceof SyntaxError ? `invalid regular expression: ${cause.message.replace(/^.*: /, '')}` : 'cannot hold a line separator (U+2028, U+2029)';
+      ctx.addIssue({ code: 'custom', path: ['value'], message });
+      return z.NEVER;
+    }
+  });
+
+/**
+ * One matcher, text or object. Not a `z.union`: when every option fails, a union reports only
+ * "Invalid input", and a sender needs to know which property of which matcher is wrong.
+ */
+const matcher = z.unknown().transform((v, ctx): Matcher => {
+  if (typeof v === 'string') {
+    try {
+      return parseMatcher(v);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+  }
+  if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+    const parsed = matcherObject.safeParse(v);
+    if (parsed.success) return parsed.data;
+    for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', path: [...issue.path], message: issue.message });
+    return z.NEVER;
+  }
+  ctx.addIssue({ code: 'custom', message: MATCHER_SHAPE });
+  return z.NEVER;
+});
 
 const windowBody = z
   .object({
-    matchers: z.array(z.union([matcherText, matcherObject])).min(1, { message: 'at least one matcher (a window matching everything is a mistake)' }),
-    startsAt: time.optional(),
-    endsAt: time,
+    matchers: z.array(matcher).min(1, { message: 'at least one matcher (a window matching everything is a mistake)' }),
+    startsAt: rfc3339Time.optional(),
+    endsAt: rfc3339Time,
     author: z.string().min(1),
     comment: z.string().default(''),
   })
   .strict();
+
+/** True when the request says its body is JSON, as `express.json()` (type `application/json`) requires. */
+function isJson(contentType: string | undefined): boolean {
+  if (contentType === undefined) return false;
+  const semicolon = contentType.indexOf(';');
+  return (semicolon < 0 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase() === 'application/json';
+}
+
+/**
+ * The window's times against each other and the clock; every problem at once. Without `startsAt` the
+ * window starts now, so a past `endsAt` is only "in the past".
+ */
+function timeIssues(startsAt: number | undefined, endsAt: number, now: number): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  if (startsAt !== undefined && endsAt <= startsAt) issues.push({ field: 'endsAt', message: 'must be after startsAt' });
+  if (endsAt <= now) issues.push({ field: 'endsAt', message: 'must be in the future' });
+  return issues;
+}
 
 /** A maintenance window as the API shows it. */
 export function maintenanceView(w: MaintenanceWindow, now: number) {
@@ -70,29 +122,43 @@ export function maintenanceRouter(deps: MaintenanceDeps): express.Router {
     if (!authorized(req.headers.authorization, deps.settings().auth)) throw new HttpError(401, 'unauthorized', 'missing or wrong credentials');
     next();
   });
-  router.post(MAINTENANCE_PATH, express.json({ limit: '64kb' }), async (req, res) => {
-    const parsed = windowBody.safeParse(req.body);
-    if (!parsed.success) {
-      throw new HttpError(400, 'invalid_maintenance', 'not a maintenance window', parsed.error.issues.map((i) => ({ field: fieldName(i.path), message: i.message })));
-    }
-    const now = deps.now();
-    const b = parsed.data;
-    const startsAt = b.startsAt ?? now;
-    if (b.endsAt <= startsAt) throw new HttpError(400, 'invalid_maintenance', 'endsAt must be after startsAt', [{ field: 'endsAt', message: 'must be after startsAt' }]);
-    if (b.endsAt <= now) throw new HttpError(400, 'invalid_maintenance', 'endsAt is in the past', [{ field: 'endsAt', message: 'must be in the future' }]);
-    const window: MaintenanceWindow = {
-      id: deps.newId(),
-      matchers: b.matchers.map(parseMatcher),
-      startsAt,
-      endsAt: b.endsAt,
-      author: b.author,
-      comment: b.comment,
-      createdAt: now,
-    };
-    deps.store.transaction(() => deps.store.suppression.addMaintenance(window));
-    await deps.durable();
-    res.status(201).json({ maintenance: maintenanceView(window, now) });
-  });
+  router.post(
+    MAINTENANCE_PATH,
+    (req, _res, next) => {
+      // express.json() skips other content types and leaves no body, which would read as "expected object".
+      const type = req.headers['content-type'];
+      if (!isJson(type)) {
+        throw new HttpError(415, 'unsupported_media_type', 'the body must be JSON sent with Content-Type: application/json', [
+          { field: 'content-type', message: type === undefined ? 'missing; send application/json' : `must be application/json, not ${JSON.stringify(type)}` },
+        ]);
+      }
+      next();
+    },
+    express.json({ limit: '64kb' }),
+    async (req, res) => {
+      if (req.body === undefined) throw new HttpError(400, 'invalid_maintenance', 'not a maintenance window', [{ field: '(body)', message: 'required: a JSON object' }]);
+      const parsed = windowBody.safeParse(req.body);
+      if (!parsed.success) {
+        throw new HttpError(400, 'invalid_maintenance', 'not a maintenance window', fieldIssues(parsed.error, 'body', Object.keys(windowBody.shape)));
+      }
+      const now = deps.now();
+      const b = parsed.data;
+      const issues = timeIssues(b.startsAt, b.endsAt, now);
+      if (issues.length > 0) throw new HttpError(400, 'invalid_maintenance', `endsAt ${issues.map((i) => i.message).join(' and ')}`, issues);
+      const window: MaintenanceWindow = {
+        id: deps.newId(),
+        matchers: b.matchers,
+        startsAt: b.startsAt ?? now,
+        endsAt: b.endsAt,
+        author: b.author,
+        comment: b.comment,
+        createdAt: now,
+      };
+      deps.store.transaction(() => deps.store.suppression.addMaintenance(window));
+      await deps.durable();
+      res.status(201).json({ maintenance: maintenanceView(window, now) });
+    },
+  );
   router.get(MAINTENANCE_PATH, (req, res) => {
     const now = deps.now();
     res.json({ maintenance: deps.store.suppression.listMaintenance(now, req.query['all'] === 'true').map((w) => maintenanceView(w, now)) });

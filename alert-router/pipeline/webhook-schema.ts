@@ -7,7 +7,37 @@ import { z } from 'zod';
  */
 const labelSet = z.record(z.string(), z.string());
 
-const timestamp = z.string().refine((s) => !Number.isNaN(Date.parse(s)), { message: 'must be an RFC 3339 timestamp' });
+/**
+ * RFC 3339 `date-time` (section 5.6): what Alertmanager sends (Go's RFC3339Nano), any number of
+ * fractional digits, `Z` or a numeric offset. `Date.parse` alone also takes `1`, `3000` or `2024-01-01`.
+ */
+const RFC3339 = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])[Tt](?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?(?:[Zz]|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
+
+/** Alertmanager's zero time, the `endsAt` of every firing alert. */
+const ZERO_TIME = '0001-01-01T00:00:00Z';
+const ZERO_TIME_MS = Date.parse(ZERO_TIME);
+
+/** `Date.parse` rolls 2024-02-30 over to March; RFC 3339 wants a day that exists. */
+function dayExists(s: string): boolean {
+  const day = (s.charCodeAt(8) - 48) * 10 + (s.charCodeAt(9) - 48);
+  if (day <= 28) return true;
+  const month = (s.charCodeAt(5) - 48) * 10 + (s.charCodeAt(6) - 48);
+  if (month !== 2) return day <= (month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31);
+  const year = Number(s.slice(0, 4));
+  return day === 29 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+}
+
+/**
+ * Milliseconds since the epoch of an RFC 3339 timestamp (`2024-01-01T00:00:00Z`,
+ * `2024-01-01T00:00:00.123456789+02:00`, Alertmanager's zero time `0001-01-01T00:00:00Z`), NaN for
+ * anything else. One anchored regex test before `Date.parse`: cheap enough for every alert's times.
+ */
+export function parseRfc3339(s: string): number {
+  if (s === ZERO_TIME) return ZERO_TIME_MS; // every firing alert's endsAt: skip the regex and Date.parse
+  return RFC3339.test(s) && dayExists(s) ? Date.parse(s) : Number.NaN;
+}
+
+const timestamp = z.string().refine((s) => !Number.isNaN(parseRfc3339(s)), { message: 'must be an RFC 3339 timestamp' });
 
 export const webhookAlertSchema = z.object({
   status: z.enum(['firing', 'resolved']),
@@ -19,18 +49,24 @@ export const webhookAlertSchema = z.object({
   fingerprint: z.string().optional(),
 });
 
-export const webhookPayloadSchema = z.object({
-  version: z.literal('4'),
-  groupKey: z.string(),
-  truncatedAlerts: z.number().int().nonnegative().optional().default(0),
-  status: z.enum(['firing', 'resolved']),
-  receiver: z.string(),
-  groupLabels: labelSet.optional().default({}),
-  commonLabels: labelSet.optional().default({}),
-  commonAnnotations: labelSet.optional().default({}),
-  externalURL: z.string().optional().default(''),
-  alerts: z.array(webhookAlertSchema).min(1),
-});
+export const webhookPayloadSchema = z
+  .object({
+    version: z.literal('4'),
+    groupKey: z.string(),
+    truncatedAlerts: z.number().int().nonnegative().optional().default(0),
+    status: z.enum(['firing', 'resolved']),
+    receiver: z.string(),
+    groupLabels: labelSet.optional().default({}),
+    commonLabels: labelSet.optional().default({}),
+    commonAnnotations: labelSet.optional().default({}),
+    externalURL: z.string().optional().default(''),
+    alerts: z.array(webhookAlertSchema).min(1),
+  })
+  .superRefine((payload, ctx) => {
+    for (const [index, first] of fingerprintConflicts(payload.alerts)) {
+      ctx.addIssue({ code: 'custom', path: ['alerts', index, 'fingerprint'], message: `same fingerprint as alerts[${first}] with different labels` });
+    }
+  });
 
 export type WebhookPayload = z.infer<typeof webhookPayloadSchema>;
 export type WebhookAlert = z.infer<typeof webhookAlertSchema>;
@@ -38,6 +74,36 @@ export type WebhookAlert = z.infer<typeof webhookAlertSchema>;
 export type WebhookParseResult =
   | { success: true; data: WebhookPayload }
   | { success: false; issues: { path: PropertyKey[]; message: string }[] };
+
+function sameLabels(a: Record<string, string>, b: Record<string, string>): boolean {
+  let count = 0;
+  for (const k in a) {
+    if (a[k] !== b[k]) return false;
+    count++;
+  }
+  for (const _ in b) if (--count < 0) return false;
+  return count === 0;
+}
+
+/**
+ * Alerts that repeat an earlier alert's fingerprint with other labels, as `[index, first]` pairs.
+ * Alertmanager's fingerprint is a hash of the label set, so such a batch is malformed (dedup would keep
+ * the first alert and drop the second's labels); an exact repeat is fine. An empty or absent fingerprint
+ * is derived from the labels (`normalise`), so it cannot conflict. O(alerts).
+ */
+function fingerprintConflicts(alerts: readonly WebhookAlert[]): [index: number, first: number][] {
+  const conflicts: [number, number][] = [];
+  if (alerts.length < 2) return conflicts;
+  const firstIndex = new Map<string, number>();
+  for (let i = 0; i < alerts.length; i++) {
+    const fingerprint = alerts[i]!.fingerprint;
+    if (fingerprint === undefined || fingerprint === '') continue;
+    const first = firstIndex.get(fingerprint);
+    if (first === undefined) firstIndex.set(fingerprint, i);
+    else if (!sameLabels(alerts[first]!.labels, alerts[i]!.labels)) conflicts.push([i, first]);
+  }
+  return conflicts;
+}
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -47,7 +113,7 @@ function isLabelSet(v: unknown): v is Record<string, string> {
   return true;
 }
 
-const isTimestamp = (v: unknown): v is string => typeof v === 'string' && !Number.isNaN(Date.parse(v));
+const isTimestamp = (v: unknown): v is string => typeof v === 'string' && !Number.isNaN(parseRfc3339(v));
 const optionalString = (v: unknown) => v === undefined || typeof v === 'string';
 
 function fastAlert(a: unknown): WebhookAlert | undefined {
@@ -88,6 +154,7 @@ function fastPayload(json: unknown): WebhookPayload | undefined {
     if (a === undefined) return undefined;
     parsed[i] = a;
   }
+  if (fingerprintConflicts(parsed).length > 0) return undefined;
   return {
     version,
     groupKey,
