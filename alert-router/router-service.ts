@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { loadCatalog } from './config/load-catalog.js';
 import { pipelineSettings } from './config/pipeline-settings.js';
 import { loadConfig, type RouterConfig } from './config/load-config.js';
+import { CatalogError } from './config/catalog-error.js';
+import { ConfigError } from './config/config-error.js';
+import { describeError, StartupError } from './config/startup-error.js';
+import { formatProblem } from '../src/slo/spec-error.js';
 import { OutboxWorker } from './delivery/outbox-worker.js';
 import { createApp, type AppDeps } from './http/create-app.js';
 import { createWebhookHandler, WEBHOOK_PATH } from './http/webhook-handler.js';
@@ -26,7 +30,7 @@ export interface RouterServiceOptions {
   configPath: string;
   env: NodeJS.ProcessEnv;
   logger: Logger;
-  /** Builds the notifiers for a config (again on reload). */
+  /** Builds the notifiers for a config, once at start (a reload does not rebuild them). */
   notifiers: (config: RouterConfig) => Partial<Record<TargetKind, Notifier>>;
   /** Overrides the config's listen port (tests and benchmarks pass 0). */
   port?: number;
@@ -55,6 +59,56 @@ export interface RouterService {
  */
 const CHECKPOINT_EVERY = { commits: 100, alerts: 1000 };
 
+/**
+ * A StartupError about one config field, located in the config file when the file sets it. `cause`,
+ * when given, says why (describeError appends its message); leave it out when `message` says it all.
+ */
+function fieldError(config: RouterConfig, path: (string | number)[], message: string, cause?: unknown): StartupError {
+  return new StartupError(
+    formatProblem({ file: config.file, path: path.join('.'), message, ...config.locate(path) }),
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+/** Why listening failed, about the setting to change: listen.host, or listen.port (or --port). */
+function listenError(config: RouterConfig, portOverride: number | undefined, port: number, error: unknown): StartupError {
+  const { code } = error as NodeJS.ErrnoException;
+  const { host } = config.listen;
+  const portField = (message: string) =>
+    portOverride === undefined ? fieldError(config, ['listen', 'port'], message) : new StartupError(`--port ${port}: ${message}`);
+  switch (code) {
+    case 'EADDRINUSE':
+      return portField(`${host}:${port} is already in use (EADDRINUSE)`);
+    case 'EACCES':
+      return portField(`not allowed to listen on ${host}:${port} (EACCES)`);
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EAI_FAIL':
+      return fieldError(config, ['listen', 'host'], `cannot resolve ${host} (${code})`);
+    case 'EADDRNOTAVAIL':
+      return fieldError(config, ['listen', 'host'], `${host} is not an address of this machine (EADDRNOTAVAIL)`);
+    default:
+      return fieldError(config, ['listen'], `could not listen on ${host}:${port}`, error);
+  }
+}
+
+/**
+ * Settings read once at start, by the store, the socket, the outbox worker and the notifiers: a reload
+ * that changes one says so, since it takes effect on restart only.
+ */
+const RESTART_ONLY: ReadonlyArray<readonly [string, (c: RouterConfig) => unknown]> = [
+  ['listen.host', (c) => c.listen.host],
+  ['listen.port', (c) => c.listen.port],
+  ['store.path', (c) => c.storePath],
+  ['store.synchronous', (c) => c.synchronous],
+  ['delivery.concurrency', (c) => c.concurrency],
+  ['delivery.attemptTimeout', (c) => c.attemptTimeoutMs],
+  ['pagerduty.server', (c) => c.pagerduty.server],
+  ['pagerduty.caFile', (c) => c.pagerduty.caFile],
+  ['slack.apiUrl', (c) => c.slack.apiUrl],
+  ['slack.tokenEnv', (c) => c.slack.tokenEnv],
+];
+
 function settingsOf(config: RouterConfig, logger: Logger): PipelineSettings {
   const catalog = loadCatalog(config.catalogPath);
   if (catalog === undefined) logger.warn({ catalog: config.catalogPath }, 'no catalog (run npm run generate); routing falls back to config defaults');
@@ -72,7 +126,7 @@ function migrationLog(logger: Logger, store: string): (event: MigrationEvent) =>
     if (created) {
       if (event.phase === 'done' && event.to === migrations.length) logger.info({ store, schema: event.to }, 'created the store');
     } else if (event.phase === 'start') {
-      logger.info({ store, from: event.from, to: event.to }, 'upgrading the store schema; the router listens once it is done');
+      logger.info({ store, from: event.from, to: event.to }, 'upgrading the store schema; the router answers requests once it is done');
     } else {
       logger.info({ store, from: event.from, to: event.to, ms: Math.round(event.ms) }, 'store schema upgraded');
     }
@@ -89,150 +143,216 @@ export async function startRouterService(options: RouterServiceOptions): Promise
   const newId = options.newId ?? randomUUID;
   let config = loadConfig(options.configPath, options.env);
   let settings = settingsOf(config, logger);
-  // synchronous: full fsyncs the WAL before every 2xx, on the thread pool (WalSyncer), not in the commit.
-  const walSyncer = config.synchronous === 'full' && config.storePath !== ':memory:' ? new WalSyncer(config.storePath) : undefined;
-  const db = openDatabase({
-    path: config.storePath,
-    synchronous: config.synchronous,
-    backgroundCheckpoints: true,
-    deferredSync: walSyncer !== undefined,
-    onMigration: migrationLog(logger, config.storePath),
-  });
-  const checkpointer = new BackgroundCheckpointer(config.storePath, 500, (message) => logger.error({ message }, 'WAL checkpoint failed'));
-  const store = new SqliteStore(db);
-  const metrics = new RouterMetrics(() => store.outboxDepth(), { processMetrics: options.processMetrics ?? false });
-  const countSuppressed = (by: Partial<Record<SuppressionReason, number>>) => {
-    for (const [reason, n] of Object.entries(by)) if (n > 0) metrics.suppressed.inc({ reason }, n);
-  };
-  let draining = false;
+  // Built first: a CA file that cannot be read fails the start before anything is bound or created.
+  let notifiers: Partial<Record<TargetKind, Notifier>>;
+  try {
+    notifiers = options.notifiers(config);
+  } catch (error) {
+    const { code, path } = error as NodeJS.ErrnoException;
+    if (code === undefined) throw error;
+    if (path !== undefined && path === config.pagerduty.caFile) throw fieldError(config, ['pagerduty', 'caFile'], `could not read ${path}`, error);
+    throw new StartupError('could not set up the notifiers', { cause: error });
+  }
 
-  const notifiers = options.notifiers(config);
-  const worker = new OutboxWorker({
-    store,
-    notifiers,
-    clock: { now, setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) },
-    random: Math.random,
-    logger,
-    metrics,
-    policy: () => config.retry,
-    concurrency: config.concurrency,
-    attemptTimeoutMs: config.attemptTimeoutMs,
-  });
-  const committer = new GroupCommitter<IncomingBatch, BatchOutcome>({
-    transaction: (fn) => store.transaction(fn),
-    process: (batch) => processBatch(batch, store, settings, { now, newId }),
-    maxWeight: 400,
-    weight: (batch) => batch.alerts.length,
-    defer: setImmediate,
-    ...(walSyncer === undefined ? {} : { sync: () => walSyncer.sync(), syncsInFlight: 2 }),
-    // Keeps the WAL bounded under sustained load (see BackgroundCheckpointer).
-    ...(config.storePath === ':memory:'
-      ? {}
-      : {
-          checkpoint: {
-            everyCommits: CHECKPOINT_EVERY.commits,
-            everyWeight: CHECKPOINT_EVERY.alerts,
-            run: () => {
-              const end = metrics.checkpointPause.startTimer();
-              return checkpointer.checkpoint().finally(end);
-            },
-          },
-        }),
-  });
-  const appDeps: AppDeps = {
-    store,
-    metrics,
-    logger,
-    commit: async (batch) => {
-      const outcome = await committer.submit(batch);
-      countSuppressed(outcome.suppressed);
-      if (outcome.notifications.length > 0) worker.poke();
-      return outcome;
-    },
-    now,
-    newId,
-    ...(walSyncer === undefined ? {} : { durable: () => walSyncer.sync() }),
-    settings: () => config,
-    draining: () => draining,
-  };
-  const app = createApp(appDeps);
-  // The webhook skips express's router (same handler, same error mapping); everything else is the app.
-  const webhook = createWebhookHandler(appDeps);
+  // The socket is bound before the store is opened, so a port in use or a host that does not resolve
+  // fails the start before a store is created or migrated. Nothing is answered until the store is
+  // open: requests that arrive meanwhile wait, unanswered like connections in the listen backlog, and
+  // are served once it is (a webhook is only acknowledged after its commit). Opening is synchronous
+  // today, so no request is even read before then; the queue keeps that true if it stops being so.
+  let serve: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  const early: [IncomingMessage, ServerResponse][] = [];
   const server = createServer((req, res) => {
-    if (req.method === 'POST' && req.url === WEBHOOK_PATH) webhook(req, res);
-    else app(req, res);
+    if (serve === undefined) early.push([req, res]);
+    else serve(req, res);
   });
-  server.listen(options.port ?? config.listen.port, config.listen.host);
-  await once(server, 'listening');
-  server.keepAliveTimeout = 65_000;
-  worker.start();
-  // Deferred work (maintenance ends, dependencies resolve, flaps settle, storm digests) on the clock.
-  const tick = () => {
-    try {
-      const outcome = store.transaction(() => processTick(store, settings, { now, newId }));
-      countSuppressed(outcome.suppressed);
-      if (outcome.notifications.length > 0) {
-        // A digest or a release is made here, not from a webhook: make it as durable as a webhook's
-        // batch (fsync the WAL) before anything is sent from it.
-        if (walSyncer === undefined) worker.poke();
-        else
-          walSyncer.sync().then(
-            () => worker.poke(),
-            (error: unknown) => {
-              logger.error({ err: error }, 'WAL sync after a suppression tick failed; delivering anyway');
-              worker.poke();
-            },
-          );
-      }
-    } catch (error) {
-      logger.error({ err: error }, 'suppression tick failed; retrying on the next one');
-    }
-  };
-  let ticker = setInterval(tick, config.tickIntervalMs);
-  const address = server.address() as AddressInfo;
-  const url = `http://${config.listen.host}:${address.port}`;
-  logger.info({ url, store: config.storePath, synchronous: config.synchronous, config: options.configPath }, 'alert-router listening');
-
-  return {
-    url,
-    server,
-    store,
-    metrics,
-    reload() {
-      try {
-        const next = loadConfig(options.configPath, options.env);
-        const nextSettings = settingsOf(next, logger);
-        if (next.storePath !== config.storePath || next.listen.port !== config.listen.port) {
-          logger.warn('store path and listen address changes take effect on restart only');
-        }
-        if (next.tickIntervalMs !== config.tickIntervalMs) {
-          clearInterval(ticker);
-          ticker = setInterval(tick, next.tickIntervalMs);
-        }
-        config = next;
-        settings = nextSettings;
-        logger.info({ config: options.configPath, routes: next.routes.length }, 'config reloaded');
-        return true;
-      } catch (error) {
-        logger.error({ err: error }, 'config reload failed; keeping the running config');
-        return false;
-      }
-    },
-    async drain() {
-      if (draining) return;
-      draining = true;
-      clearInterval(ticker);
-      logger.info('draining: no new webhooks, finishing commits and in-flight deliveries');
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      await committer.drained();
-      await worker.stop(config.drainTimeoutMs);
-      await Promise.race([closed, new Promise((r) => setTimeout(r, config.drainTimeoutMs).unref())]);
+  const port = options.port ?? config.listen.port;
+  try {
+    server.listen(port, config.listen.host);
+    await once(server, 'listening');
+  } catch (error) {
+    throw listenError(config, options.port, port, error);
+  }
+  // What was started so far, stopped in reverse if a later step fails: a failed start leaves no
+  // socket, thread or open database behind.
+  const started: (() => unknown)[] = [
+    () => {
+      server.close();
       server.closeAllConnections();
-      await walSyncer?.close();
-      await checkpointer.stop();
-      db.close();
-      logger.info('drained');
     },
-  };
+  ];
+  try {
+    return await startServing();
+  } catch (error) {
+    for (const stop of started.reverse()) {
+      try {
+        await stop();
+      } catch {
+        // already failing: the first error is the one to report
+      }
+    }
+    throw error;
+  }
+
+  async function startServing(): Promise<RouterService> {
+    // synchronous: full fsyncs the WAL before every 2xx, on the thread pool (WalSyncer), not in the commit.
+    const walSyncer = config.synchronous === 'full' && config.storePath !== ':memory:' ? new WalSyncer(config.storePath) : undefined;
+    let db: ReturnType<typeof openDatabase>;
+    try {
+      db = openDatabase({
+        path: config.storePath,
+        synchronous: config.synchronous,
+        backgroundCheckpoints: true,
+        deferredSync: walSyncer !== undefined,
+        onMigration: migrationLog(logger, config.storePath),
+      });
+    } catch (error) {
+      throw fieldError(config, ['store', 'path'], `could not open the router store ${config.storePath}`, error);
+    }
+    started.push(() => db.close());
+    const checkpointer = new BackgroundCheckpointer(config.storePath, 500, (message) => logger.error({ message }, 'WAL checkpoint failed'));
+    started.push(() => checkpointer.stop());
+    const store = new SqliteStore(db);
+    const metrics = new RouterMetrics(() => store.outboxDepth(), { processMetrics: options.processMetrics ?? false });
+    const countSuppressed = (by: Partial<Record<SuppressionReason, number>>) => {
+      for (const [reason, n] of Object.entries(by)) if (n > 0) metrics.suppressed.inc({ reason }, n);
+    };
+    let draining = false;
+
+    const worker = new OutboxWorker({
+      store,
+      notifiers,
+      clock: { now, setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) },
+      random: Math.random,
+      logger,
+      metrics,
+      policy: () => config.retry,
+      concurrency: config.concurrency,
+      attemptTimeoutMs: config.attemptTimeoutMs,
+    });
+    const committer = new GroupCommitter<IncomingBatch, BatchOutcome>({
+      transaction: (fn) => store.transaction(fn),
+      process: (batch) => processBatch(batch, store, settings, { now, newId }),
+      maxWeight: 400,
+      weight: (batch) => batch.alerts.length,
+      defer: setImmediate,
+      ...(walSyncer === undefined ? {} : { sync: () => walSyncer.sync(), syncsInFlight: 2 }),
+      // Keeps the WAL bounded under sustained load (see BackgroundCheckpointer).
+      ...(config.storePath === ':memory:'
+        ? {}
+        : {
+            checkpoint: {
+              everyCommits: CHECKPOINT_EVERY.commits,
+              everyWeight: CHECKPOINT_EVERY.alerts,
+              run: () => {
+                const end = metrics.checkpointPause.startTimer();
+                return checkpointer.checkpoint().finally(end);
+              },
+            },
+          }),
+    });
+    const appDeps: AppDeps = {
+      store,
+      metrics,
+      logger,
+      commit: async (batch) => {
+        const outcome = await committer.submit(batch);
+        countSuppressed(outcome.suppressed);
+        if (outcome.notifications.length > 0) worker.poke();
+        return outcome;
+      },
+      now,
+      newId,
+      ...(walSyncer === undefined ? {} : { durable: () => walSyncer.sync() }),
+      settings: () => config,
+      draining: () => draining,
+    };
+    const app = createApp(appDeps);
+    // The webhook skips express's router (same handler, same error mapping); everything else is the app.
+    const webhook = createWebhookHandler(appDeps);
+    server.keepAliveTimeout = 65_000;
+    serve = (req, res) => {
+      if (req.method === 'POST' && req.url === WEBHOOK_PATH) webhook(req, res);
+      else app(req, res);
+    };
+    for (const [req, res] of early.splice(0)) serve(req, res);
+    worker.start();
+    // Deferred work (maintenance ends, dependencies resolve, flaps settle, storm digests) on the clock.
+    const tick = () => {
+      try {
+        const outcome = store.transaction(() => processTick(store, settings, { now, newId }));
+        countSuppressed(outcome.suppressed);
+        if (outcome.notifications.length > 0) {
+          // A digest or a release is made here, not from a webhook: make it as durable as a webhook's
+          // batch (fsync the WAL) before anything is sent from it.
+          if (walSyncer === undefined) worker.poke();
+          else
+            walSyncer.sync().then(
+              () => worker.poke(),
+              (error: unknown) => {
+                logger.error({ err: error }, 'WAL sync after a suppression tick failed; delivering anyway');
+                worker.poke();
+              },
+            );
+        }
+      } catch (error) {
+        logger.error({ err: error }, 'suppression tick failed; retrying on the next one');
+      }
+    };
+    let ticker = setInterval(tick, config.tickIntervalMs);
+    const address = server.address() as AddressInfo;
+    const url = `http://${config.listen.host}:${address.port}`;
+    logger.info({ url, store: config.storePath, synchronous: config.synchronous, config: options.configPath }, 'alert-router listening');
+
+    return {
+      url,
+      server,
+      store,
+      metrics,
+      reload() {
+        try {
+          const next = loadConfig(options.configPath, options.env);
+          const nextSettings = settingsOf(next, logger);
+          const ignored = RESTART_ONLY.filter(([field, value]) => {
+            if (field === 'listen.port' && options.port !== undefined) return false; // --port wins anyway
+            return value(next) !== value(config);
+          }).map(([field]) => field);
+          if (ignored.length > 0) {
+            logger.warn({ restartRequired: ignored }, `changed settings take effect on restart only: ${ignored.join(', ')}`);
+          }
+          if (next.tickIntervalMs !== config.tickIntervalMs) {
+            clearInterval(ticker);
+            ticker = setInterval(tick, next.tickIntervalMs);
+          }
+          config = next;
+          settings = nextSettings;
+          logger.info({ config: options.configPath, routes: next.routes.length }, 'config reloaded');
+          return true;
+        } catch (error) {
+          // A user's mistake is its message (file, line, field); anything else is a bug, with its stack.
+          if (error instanceof ConfigError || error instanceof CatalogError || error instanceof StartupError) {
+            logger.error(`config reload failed; keeping the running config: ${describeError(error)}`);
+          } else {
+            logger.error({ err: error }, 'config reload failed; keeping the running config');
+          }
+          return false;
+        }
+      },
+      async drain() {
+        if (draining) return;
+        draining = true;
+        clearInterval(ticker);
+        logger.info('draining: no new webhooks, finishing commits and in-flight deliveries');
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        await committer.drained();
+        await worker.stop(config.drainTimeoutMs);
+        await Promise.race([closed, new Promise((r) => setTimeout(r, config.drainTimeoutMs).unref())]);
+        server.closeAllConnections();
+        await walSyncer?.close();
+        await checkpointer.stop();
+        db.close();
+        logger.info('drained');
+      },
+    };
+  }
 }

@@ -1,10 +1,32 @@
 import { z } from 'zod';
-import { parseDuration } from '../../src/slo/duration.js';
+import { formatDuration, parseDuration } from '../../src/slo/duration.js';
 import { parseMatcher } from '../pipeline/matcher.js';
 
-const duration = z.string().refine((s) => parseDuration(s) !== undefined, { message: 'must be a duration like 30s, 5m or 1h' });
+const DURATION_MESSAGE = 'must be a duration like 30s, 5m or 1h';
+const duration = z.string().refine((s) => parseDuration(s) !== undefined, { message: DURATION_MESSAGE });
+/** The longest delay Node's timers take (2^31-1 ms, ~24.8 days); a longer one fires after 1 ms instead. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+/** A duration that ends up in setTimeout/setInterval (directly, or as the outbox worker's sleep). */
+const timerDuration = z.string().superRefine((s, ctx) => {
+  const ms = parseDuration(s);
+  if (ms === undefined) ctx.addIssue({ code: 'custom', message: DURATION_MESSAGE });
+  else if (ms > MAX_TIMER_MS) ctx.addIssue({ code: 'custom', message: `must be at most ${formatDuration(MAX_TIMER_MS)} (2^31-1 ms, the longest timer Node can set)` });
+});
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, { message: 'must name an environment variable (A-Z, 0-9, _)' });
-const byteSize = z.string().regex(/^\d+(b|kb|mb)$/i, { message: 'must be a size like 512kb or 2mb' });
+const BYTE_SIZE = /^(\d+)(b|kb|mb)$/i;
+/** A size like 512kb or 2mb, in bytes (kb and mb are binary: 1024 and 1024²). */
+export function parseByteSize(size: string): number | undefined {
+  const m = BYTE_SIZE.exec(size);
+  if (m === null) return undefined;
+  const n = Number(m[1]);
+  const unit = m[2]!.toLowerCase();
+  return unit === 'mb' ? n * 1024 * 1024 : unit === 'kb' ? n * 1024 : n;
+}
+const byteSize = z.string().superRefine((s, ctx) => {
+  const n = parseByteSize(s);
+  if (n === undefined) ctx.addIssue({ code: 'custom', message: 'must be a size like 512kb or 2mb' });
+  else if (n === 0) ctx.addIssue({ code: 'custom', message: 'must be more than 0 bytes (every webhook would be refused with 413)' });
+});
 const matcher = z.string().superRefine((s, ctx) => {
   try {
     parseMatcher(s);
@@ -48,7 +70,7 @@ export const configSchema = z
       .prefault({}),
     suppression: z
       .object({
-        tickInterval: duration.default('5s'),
+        tickInterval: timerDuration.default('5s'),
         flapping: z
           .object({
             enabled: z.boolean().default(true),
@@ -72,11 +94,11 @@ export const configSchema = z
     delivery: z
       .object({
         concurrency: z.number().int().min(1).max(64).default(8),
-        attemptTimeout: duration.default('10s'),
-        backoffBase: duration.default('1s'),
-        backoffMax: duration.default('5m'),
+        attemptTimeout: timerDuration.default('10s'),
+        backoffBase: timerDuration.default('1s'),
+        backoffMax: timerDuration.default('5m'),
         maxAttempts: z.number().int().min(1).default(25),
-        drainTimeout: duration.default('10s'),
+        drainTimeout: timerDuration.default('10s'),
       })
       .strict()
       .prefault({}),

@@ -64,4 +64,62 @@ describe('router config', () => {
   it.each(cases)('$name', ({ input, expectedError }) => {
     expect(problems(input)).toEqual(expectedError);
   });
+
+  const auth = 'auth:\n  bearerTokenEnv: SLOKIT_ROUTER_TOKEN\n';
+  const timerLimit = 'must be at most 24d20h31m23s647ms (2^31-1 ms, the longest timer Node can set)';
+  const limitCases = [
+    {
+      name: 'refuses durations that set timers longer than Node can wait (it would fire every millisecond)',
+      input:
+        auth +
+        'suppression:\n  tickInterval: 30d\ndelivery:\n  attemptTimeout: 1000d\n  drainTimeout: 25d\n  backoffBase: 25d\n  backoffMax: 30d\n',
+      expectedError: [
+        `4:suppression.tickInterval: ${timerLimit}`,
+        `6:delivery.attemptTimeout: ${timerLimit}`,
+        `7:delivery.drainTimeout: ${timerLimit}`,
+        `8:delivery.backoffBase: ${timerLimit}`,
+        `9:delivery.backoffMax: ${timerLimit}`,
+      ],
+    },
+    {
+      name: 'refuses a zero body limit, which would answer every webhook with 413',
+      input: auth + 'webhook:\n  bodyLimit: 0kb\n',
+      expectedError: ['4:webhook.bodyLimit: must be more than 0 bytes (every webhook would be refused with 413)'],
+    },
+  ];
+  it.each(limitCases)('$name', ({ input, expectedError }) => {
+    expect(problems(input)).toEqual(expectedError);
+  });
+
+  it('accepts timer durations up to 24 days, and longer windows where no timer waits on them', () => {
+    const c = parseConfig(auth + 'suppression:\n  tickInterval: 24d\nincidents:\n  reopenWindow: 30d\nwebhook:\n  bodyLimit: 1b\n', 'router.yml', env);
+    expect([c.tickIntervalMs, c.reopenWindowMs, c.bodyLimitBytes]).toEqual([24 * 86_400_000, 30 * 86_400_000, 1]);
+  });
+
+  function message(text: string): string {
+    try {
+      parseConfig(text, 'router.yml', env);
+    } catch (error) {
+      if (error instanceof ConfigError) return error.message;
+      throw error;
+    }
+    throw new Error('expected a ConfigError');
+  }
+
+  it('reports an unknown key whose value is a map at the key, not at the map below it', () => {
+    const text = auth + 'delivery:\n  concurrency: 2\n  retry:\n    max: 3\nlisten:\n  host: 127.0.0.1\nwebhok:\n  bodyLimit: 1mb\n';
+    expect(message(text)).toBe('2 problems in router config:\n  router.yml:5:3: delivery.retry: unknown field\n  router.yml:9:1: webhok: unknown field');
+  });
+
+  it('prints a YAML syntax error with its position once and no cut-off excerpt', () => {
+    expect(message(auth + 'routes:\n  - name: [a\n')).toBe(
+      '1 problem in router config:\n  router.yml:5:1: Flow sequence in block collection must be sufficiently indented and end with a ]',
+    );
+  });
+
+  it('locates fields the file sets, for errors found after parsing, and nothing for defaults', () => {
+    const c = parseConfig(auth + 'store:\n  path: /var/lib/router.db\n', 'router.yml', env);
+    expect(c.locate(['store', 'path'])).toEqual({ line: 4, column: 9 });
+    expect(c.locate(['listen', 'host'])).toEqual({});
+  });
 });

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { LineCounter, isNode, parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { parseDuration } from '../../src/slo/duration.js';
 import type { SpecProblem } from '../../src/slo/spec-error.js';
 import { parseMatcher } from '../pipeline/matcher.js';
@@ -7,7 +7,9 @@ import type { RetryPolicy } from '../pipeline/retry-policy.js';
 import type { Route } from '../pipeline/route.js';
 import type { SuppressionSettings } from '../pipeline/suppression-types.js';
 import { ConfigError } from './config-error.js';
-import { configSchema, type RouterConfigFile } from './config-schema.js';
+import { configSchema, parseByteSize, type RouterConfigFile } from './config-schema.js';
+import { StartupError } from './startup-error.js';
+import { fieldPath, yamlPositions, type Position } from './yaml-positions.js';
 
 /** Webhook credentials, read from the environment; never logged. */
 export type WebhookAuth = { kind: 'bearer'; token: string } | { kind: 'basic'; username: string; password: string };
@@ -34,13 +36,11 @@ export interface RouterConfig {
   routes: Route[];
   pagerduty: { server: string; caFile: string | undefined; defaultRoutingKeyEnv: string | undefined; services: Record<string, string> };
   slack: { tokenEnv: string | undefined; apiUrl: string; defaultChannel: string | undefined };
-}
-
-function bytes(size: string): number {
-  const m = /^(\d+)(b|kb|mb)$/i.exec(size)!;
-  const n = Number(m[1]);
-  const unit = m[2]!.toLowerCase();
-  return unit === 'mb' ? n * 1024 * 1024 : unit === 'kb' ? n * 1024 : n;
+  /**
+   * Where a field's value is in `file` (e.g. `['store', 'path']`), or nothing when the file leaves it
+   * to its default: for errors found after parsing (a store that cannot be opened, a port in use).
+   */
+  locate(path: readonly (string | number)[]): Position;
 }
 
 /**
@@ -49,29 +49,26 @@ function bytes(size: string): number {
  */
 export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv): RouterConfig {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { prettyErrors: true, lineCounter });
+  // Not prettyErrors: its message ends with " at line L, column C:" and a code excerpt, and the
+  // position is reported on its own.
+  const doc = parseDocument(text, { prettyErrors: false, lineCounter });
   if (doc.errors.length > 0) {
     throw new ConfigError(
-      doc.errors.map((e) => ({ file, path: '', message: e.message.split('\n')[0] ?? e.message, line: e.linePos?.[0].line ?? 1, column: e.linePos?.[0].col ?? 1 })),
+      doc.errors.map((e) => {
+        const pos = lineCounter.linePos(e.pos[0]);
+        return { file, path: '', message: e.message, line: pos.line, column: pos.col };
+      }),
     );
   }
-  const locate = (path: readonly PropertyKey[]): Pick<SpecProblem, 'line' | 'column'> => {
-    for (let n = path.length; n >= 0; n--) {
-      const node = doc.getIn(path.slice(0, n) as unknown[], true);
-      if (isNode(node) && node.range) {
-        const pos = lineCounter.linePos(node.range[0]);
-        return { line: pos.line, column: pos.col };
-      }
-    }
-    return {};
-  };
-  const fieldPath = (path: readonly PropertyKey[]) => path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+  const positions = yamlPositions(doc, lineCounter);
+  const locate = positions.value;
   const parsed = configSchema.safeParse(doc.toJS() ?? {});
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.flatMap((i) =>
         i.code === 'unrecognized_keys'
-          ? i.keys.map((k) => ({ file, path: fieldPath([...i.path, k]), message: 'unknown field', ...locate([...i.path, k]) }))
+          ? // At the key: the value of an unknown `webhok:` is the map on the lines below it.
+            i.keys.map((k) => ({ file, path: fieldPath([...i.path, k]), message: 'unknown field', ...positions.key([...i.path, k]) }))
           : [
               {
                 file,
@@ -120,7 +117,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv):
     synchronous: c.store.synchronous,
     catalogPath: c.catalog,
     auth,
-    bodyLimitBytes: bytes(c.webhook.bodyLimit),
+    bodyLimitBytes: parseByteSize(c.webhook.bodyLimit)!,
     reopenWindowMs: ms(c.incidents.reopenWindow),
     suppression: {
       dependencies: { enabled: c.correlation.dependencies.enabled, windowMs: ms(c.correlation.dependencies.window) },
@@ -151,16 +148,20 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv):
       apiUrl: c.slack.apiUrl,
       defaultChannel: c.slack.defaultChannel,
     },
+    locate: positions.exact,
   };
 }
 
-/** Reads and validates the config file at `file`. */
+/**
+ * Reads and validates the config file at `file`. Throws a {@link StartupError} when it cannot be
+ * read and a {@link ConfigError} when it is invalid.
+ */
 export function loadConfig(file: string, env: NodeJS.ProcessEnv): RouterConfig {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (cause) {
-    throw new Error(`could not read router config ${file}`, { cause });
+    throw new StartupError(`could not read router config ${file}`, { cause });
   }
   return parseConfig(text, file, env);
 }

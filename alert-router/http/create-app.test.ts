@@ -82,7 +82,7 @@ describe('alert-router HTTP API against the PagerDuty and Slack mocks', () => {
     });
     const upgrade = lines.filter((l) => l.msg.includes('schema'));
     expect(upgrade.map((l) => [l.msg, l.from, l.to])).toEqual([
-      ['upgrading the store schema; the router listens once it is done', 3, 4],
+      ['upgrading the store schema; the router answers requests once it is done', 3, 4],
       ['store schema upgraded', 3, 4],
     ]);
     expect(upgrade[1]!.ms).toBeGreaterThanOrEqual(0);
