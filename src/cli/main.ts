@@ -1,6 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { resolve } from 'node:path';
-import { SpecError } from '../slo/index.js';
+import { DURATION_HINT, SpecError, parseDuration } from '../slo/index.js';
 import { DEFAULT_ALERTMANAGER_OPTIONS } from '../alertmanager/index.js';
 import { buildOutputs, type GenerateOptions } from './generate.js';
 import { loadServices } from './load-slos.js';
@@ -20,9 +20,20 @@ const defaultIo: Io = {
   err: (t) => process.stderr.write(t),
 };
 
-function duration(value: string): string {
-  if (!/^(\d+(ms|[smhdwy]))+$/.test(value)) throw new InvalidArgumentError(`"${value}" is not a Prometheus duration such as 1m`);
-  return value;
+/**
+ * A duration flag, checked with the same grammar Prometheus and Alertmanager use. Zero only where
+ * its reader accepts it: Alertmanager takes group_wait 0s but rejects a zero group_interval or
+ * repeat_interval, and a zero rule group interval would only mean "omit --interval".
+ */
+function duration(options: { allowZero?: boolean } = {}): (value: string) => string {
+  return (value) => {
+    const ms = parseDuration(value, { allowZero: true });
+    if (ms === undefined) throw new InvalidArgumentError(`"${value}" is not a Prometheus duration: use ${DURATION_HINT}`);
+    if (ms === 0 && options.allowZero !== true) {
+      throw new InvalidArgumentError(`"${value}" must be longer than zero, e.g. "30s" or "5m"`);
+    }
+    return value;
+  };
 }
 
 function url(value: string): string {
@@ -53,7 +64,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     )
     .addOption(new Option('--format <format>', 'rule file format').choices(['prometheus', 'prometheus-rule']).default('prometheus'))
     .option('--grafana-url <url>', 'Grafana base URL for dashboard links', url, process.env.SLOKIT_GRAFANA_URL ?? 'http://localhost:3000')
-    .option('--interval <duration>', 'rule group evaluation interval (default: Prometheus global)', duration)
+    .option('--interval <duration>', 'rule group evaluation interval (default: Prometheus global)', duration())
     .option('--router-url <url>', 'the alert-router webhook URL in alertmanager.yml', url, DEFAULT_ALERTMANAGER_OPTIONS.routerUrl)
     .option('--router-token-file <path>', 'file with the router bearer token, as Alertmanager sees it', DEFAULT_ALERTMANAGER_OPTIONS.routerTokenFile)
     .option(
@@ -61,9 +72,9 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       "file with the PagerDuty routing key for the router's own pages",
       DEFAULT_ALERTMANAGER_OPTIONS.selfPageRoutingKeyFile,
     )
-    .option('--am-group-wait <duration>', 'Alertmanager group_wait for SLO alerts', duration, DEFAULT_ALERTMANAGER_OPTIONS.groupWait)
-    .option('--am-group-interval <duration>', 'Alertmanager group_interval', duration, DEFAULT_ALERTMANAGER_OPTIONS.groupInterval)
-    .option('--am-repeat-interval <duration>', 'Alertmanager repeat_interval', duration, DEFAULT_ALERTMANAGER_OPTIONS.repeatInterval)
+    .option('--am-group-wait <duration>', 'Alertmanager group_wait for SLO alerts', duration({ allowZero: true }), DEFAULT_ALERTMANAGER_OPTIONS.groupWait)
+    .option('--am-group-interval <duration>', 'Alertmanager group_interval', duration(), DEFAULT_ALERTMANAGER_OPTIONS.groupInterval)
+    .option('--am-repeat-interval <duration>', 'Alertmanager repeat_interval', duration(), DEFAULT_ALERTMANAGER_OPTIONS.repeatInterval)
     .action(async (opts: Record<string, unknown>) => {
       code = await generate(opts, io);
     });

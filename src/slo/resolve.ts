@@ -3,7 +3,7 @@ import { LABEL_NAME_RE, SLO_NAME_RE, sloId } from './conventions.js';
 import { DAY, formatDuration, parseDuration } from './duration.js';
 import { formatLe } from './le.js';
 import { locateField } from './locate.js';
-import { normalizeQuery, promqlSyntaxError, windowed } from './promql.js';
+import { labelMatchersError, normalizeQuery, promqlError, seriesSelectorError, windowed } from './promql.js';
 import { formatPath, serviceSchema } from './schema.js';
 import { SpecError, type SpecProblem } from './spec-error.js';
 import type { AlertOptions, AlertOptionsInput, BurnTier, ServiceInput, Service, Sli, SliInput, Slo, SloInput } from './types.js';
@@ -20,8 +20,6 @@ const MAX_SLO_WINDOW_MS = 90 * DAY;
 const DEFAULT_WINDOW = '30d';
 const DEFAULT_NO_DATA_FOR = '15m';
 const METRIC_NAME_RE = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
-/** `metric`, `metric{...}` or `{...}`: a plain series selector. */
-const SERIES_SELECTOR_RE = /^(?:[a-zA-Z_:][a-zA-Z0-9_:]*\s*)?(?:\{.*\})?$/s;
 /** Label keys slokit writes itself; user labels may not take them. */
 const RESERVED_LABEL_RE = /^(slo_|sloth_)|^(severity|alertname|__.*)$/;
 
@@ -252,9 +250,9 @@ function checkWindowedQuery(query: (w: string) => string, path: string, fail: Re
     fail(path, 'does not use the window: write {{.window}} (or ${w} in a function) inside the range, e.g. rate(x[{{.window}}])');
     return undefined;
   }
-  const err = promqlSyntaxError(at5m);
+  const err = promqlError(at5m, 'instant vector');
   if (err) {
-    fail(path, `PromQL does not parse at offset ${err.offset} near "${err.near}": ${at5m}`);
+    fail(path, `PromQL ${err.message} at offset ${err.offset} near "${err.near}": ${at5m}`);
     return undefined;
   }
   return at5m;
@@ -262,9 +260,9 @@ function checkWindowedQuery(query: (w: string) => string, path: string, fail: Re
 
 function checkSelector(selector: string, path: string, fail: Report): string | undefined {
   const inner = selector.trim().replace(/^\{/, '').replace(/\}$/, '').trim();
-  const err = promqlSyntaxError(`m{${inner}}`);
+  const err = labelMatchersError(inner);
   if (err) {
-    fail(path, `"${selector}" is not a list of label matchers such as job="api", route!="/healthz"`);
+    fail(path, `"${selector}" is not a list of label matchers such as job="api", route!="/healthz": it ${err.message} at offset ${err.offset}`);
     return undefined;
   }
   return inner;
@@ -323,8 +321,9 @@ function resolveSli(input: SliInput, path: string, fail: Report): Sli | undefine
     }
     case 'boolGauge': {
       const selector = input.selector.trim();
-      if (!SERIES_SELECTOR_RE.test(selector) || promqlSyntaxError(`count_over_time(${selector}[5m])`)) {
-        fail(`${path}.selector`, `"${selector}" must be a series selector such as probe_success{job="blackbox"}`);
+      const err = seriesSelectorError(selector);
+      if (err) {
+        fail(`${path}.selector`, `"${selector}" must be a series selector such as probe_success{job="blackbox"}: it ${err.message}`);
         return undefined;
       }
       const seconds = (w: string) => (parseDuration(w) ?? 0) / 1000;

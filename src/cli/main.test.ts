@@ -1,0 +1,50 @@
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { EXIT, main } from './main.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+async function cli(...args: string[]) {
+  let out = '';
+  let err = '';
+  const code = await main(args, { out: (t) => (out += t), err: (t) => (err += t) });
+  return { code, out, err };
+}
+
+/** `generate --check` against the committed outputs: writes nothing, exits 1 when a flag changes them. */
+const check = (...flags: string[]) =>
+  cli(
+    'generate',
+    '--check',
+    '--slos', join(ROOT, 'slos'),
+    '--rules-out', join(ROOT, 'rules'),
+    '--dashboards-out', join(ROOT, 'dashboards'),
+    '--router-out', join(ROOT, 'alert-router'),
+    ...flags,
+  );
+
+describe('slokit generate duration flags', () => {
+  it.each([
+    { input: ['--interval', '30s1m'], expectedError: `argument '30s1m' is invalid. "30s1m" is not a Prometheus duration: use whole numbers with units y, w, d, h, m, s, ms, largest first and each at most once, e.g. "30s", "5m", "1h30m"` },
+    { input: ['--am-group-wait', '10s10s'], expectedError: '"10s10s" is not a Prometheus duration: use whole numbers with units' },
+    { input: ['--am-group-interval', '1m5m'], expectedError: '"1m5m" is not a Prometheus duration' },
+    { input: ['--am-repeat-interval', '0s'], expectedError: `--am-repeat-interval <duration>' argument '0s' is invalid. "0s" must be longer than zero` },
+    { input: ['--am-group-interval', '0'], expectedError: '"0" must be longer than zero' },
+    { input: ['--interval', '0s'], expectedError: '"0s" must be longer than zero' },
+    { input: ['--am-group-wait', '300y'], expectedError: '"300y" is not a Prometheus duration' },
+  ])('exits 2 and names the value for $input', async ({ input, expectedError }) => {
+    const result = await check(...input);
+    expect(result.code).toBe(EXIT.usage);
+    expect(result.err).toContain(expectedError);
+  });
+
+  it.each([
+    { input: ['--am-group-wait', '0s'] },
+    { input: ['--am-repeat-interval', '1h30m'] },
+    { input: ['--interval', '1m30s'] },
+  ])('takes $input into the generated config', async ({ input }) => {
+    const result = await check(...input);
+    expect(result.err).toMatch(/generated files are stale/);
+    expect(result.code).toBe(EXIT.invalid);
+  });
+});
