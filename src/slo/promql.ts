@@ -12,16 +12,21 @@ export function windowed(query: WindowedQuery): (window: string) => string {
 
 /** Where PromQL fails to parse: the 0-based offset of the first syntax error, or undefined when it parses. */
 export function promqlSyntaxError(expr: string): { offset: number; near: string } | undefined {
-  if (expr.trim() === '') return { offset: 0, near: '' };
+  return parsed(expr).syntax;
+}
+
+/** One parse of `text`: its first syntax error, and the tree's top expression (for the type checks). */
+function parsed(text: string): { syntax?: { offset: number; near: string }; top: Node | null } {
+  if (text.trim() === '') return { syntax: { offset: 0, near: '' }, top: null };
+  const tree = parser.parse(text);
   let offset: number | undefined;
-  parser.parse(expr).iterate({
+  tree.iterate({
     enter(node) {
       if (offset === undefined && node.type.isError) offset = node.from;
       return offset === undefined;
     },
   });
-  if (offset === undefined) return undefined;
-  return { offset, near: near(expr, offset) };
+  return offset === undefined ? { top: tree.topNode.firstChild } : { syntax: { offset, near: near(text, offset) }, top: null };
 }
 
 /** The value types of PromQL, named as Prometheus's own errors name them. */
@@ -46,9 +51,8 @@ export interface PromqlProblem {
  * `expected` is the type the caller needs the whole query to have.
  */
 export function promqlError(expr: string, expected?: PromqlType): PromqlProblem | undefined {
-  const syntax = promqlSyntaxError(expr);
+  const { syntax, top } = parsed(expr);
   if (syntax) return { ...syntax, message: 'does not parse' };
-  const top = parser.parse(expr).topNode.firstChild;
   if (!top) return { offset: 0, near: '', message: 'does not parse' };
   const checker = new TypeChecker(expr);
   const type = checker.check(toAst(top, expr));
@@ -73,9 +77,8 @@ export function labelMatchersError(text: string): PromqlProblem | undefined {
     const inText = Math.min(Math.max(0, offset - prefix.length), text.length);
     return { offset: inText, near: near(text, inText), message };
   };
-  const syntax = promqlSyntaxError(expr);
+  const { syntax, top } = parsed(expr);
   if (syntax) return at(syntax.offset, 'does not parse');
-  const top = parser.parse(expr).topNode.firstChild;
   if (!top || top.name !== 'VectorSelector' || top.to !== expr.length) {
     const end = firstClosingBrace(expr);
     return at(end, 'is invalid (a "}" closes the selector and more PromQL follows)');
@@ -94,9 +97,8 @@ export function labelMatchersError(text: string): PromqlProblem | undefined {
 
 /** Checks a lone series selector, `metric`, `metric{…}` or `{…}`, as Prometheus would accept it. */
 export function seriesSelectorError(text: string): PromqlProblem | undefined {
-  const syntax = promqlSyntaxError(text);
+  const { syntax, top } = parsed(text);
   if (syntax) return { ...syntax, message: 'does not parse' };
-  const top = parser.parse(text).topNode.firstChild;
   const start = text.length - text.trimStart().length;
   const end = text.trimEnd().length;
   if (!top || top.name !== 'VectorSelector' || top.from !== start || top.to !== end) {
