@@ -40,3 +40,20 @@ describe('replay of the example stream (test/fixtures/router-replay.jsonl)', () 
     expect([...open.keys()]).toEqual([]);
   });
 });
+
+describe('parseStream', () => {
+  const maintenance = (m: Record<string, unknown>) => JSON.stringify({ at: '2024-01-01T00:00:00Z', maintenance: m });
+  it.each([
+    { text: '{"at":"3000","webhook":{}}', expected: 'line 1: "at" is not an RFC 3339 time like 2024-01-01T00:00:00Z' },
+    { text: `\n${maintenance({ matchers: ['service="a"'], endsAt: '2024-01-01', author: 'me' })}`, expected: 'line 2: "maintenance.endsAt" is not an RFC 3339 time' },
+    { text: maintenance({ matchers: 'service="a"', endsAt: '2024-01-02T00:00:00Z', author: 'me' }), expected: 'line 1: "maintenance.matchers" must be a non-empty list' },
+    { text: maintenance({ matchers: ['service="a"'], endsAt: '2024-01-02T00:00:00Z' }), expected: 'line 1: "maintenance.author" must be a string' },
+  ])('names the line and field of $expected', ({ text, expected }) => {
+    expect(() => parseStream(text)).toThrow(expected);
+  });
+
+  it('reads a maintenance window that starts when it is recorded unless it says otherwise', () => {
+    const [event] = parseStream(maintenance({ matchers: ['service="a"'], endsAt: '2024-01-01T01:00:00Z', author: 'me' }));
+    expect(event).toMatchObject({ kind: 'maintenance', window: { startsAt: Date.UTC(2024, 0, 1), endsAt: Date.UTC(2024, 0, 1, 1), comment: '' } });
+  });
+});

@@ -1,4 +1,5 @@
 import type { PipelineSettings } from '../pipeline/process-batch.js';
+import { parseRfc3339 } from '../pipeline/webhook-schema.js';
 import type { SuppressionReason } from '../pipeline/suppression-types.js';
 import type { TimelineEntry } from '../pipeline/types.js';
 import { PipelineSimulator, type MaintenanceInput } from './simulator.js';
@@ -24,12 +25,33 @@ export function parseStream(text: string): StreamEvent[] {
       throw new Error(`line ${line}: not JSON`, { cause });
     }
     if (typeof v['at'] !== 'string') return;
-    const at = Date.parse(v['at']);
-    if (Number.isNaN(at)) throw new Error(`line ${line}: "at" is not an RFC 3339 time`);
+    const time = (field: string, value: unknown): number => {
+      const ms = typeof value === 'string' ? parseRfc3339(value) : Number.NaN;
+      if (Number.isNaN(ms)) throw new Error(`line ${line}: "${field}" is not an RFC 3339 time like 2024-01-01T00:00:00Z`);
+      return ms;
+    };
+    const at = time('at', v['at']);
     if (v['webhook'] !== undefined) events.push({ at, kind: 'webhook', body: v['webhook'], line });
     else if (v['maintenance'] !== undefined) {
-      const m = v['maintenance'] as { matchers: string[]; startsAt?: string; endsAt: string; author: string; comment?: string };
-      events.push({ at, kind: 'maintenance', line, window: { matchers: m.matchers, startsAt: m.startsAt === undefined ? at : Date.parse(m.startsAt), endsAt: Date.parse(m.endsAt), author: m.author, comment: m.comment ?? '' } });
+      const m = v['maintenance'] as Record<string, unknown>;
+      const matchers = m['matchers'];
+      if (!Array.isArray(matchers) || matchers.length === 0 || !matchers.every((x) => typeof x === 'string')) {
+        throw new Error(`line ${line}: "maintenance.matchers" must be a non-empty list of matcher strings like service="payments"`);
+      }
+      if (typeof m['author'] !== 'string') throw new Error(`line ${line}: "maintenance.author" must be a string`);
+      const comment = m['comment'];
+      events.push({
+        at,
+        kind: 'maintenance',
+        line,
+        window: {
+          matchers,
+          startsAt: m['startsAt'] === undefined ? at : time('maintenance.startsAt', m['startsAt']),
+          endsAt: time('maintenance.endsAt', m['endsAt']),
+          author: m['author'],
+          comment: typeof comment === 'string' ? comment : '',
+        },
+      });
     } else throw new Error(`line ${line}: want "webhook" or "maintenance"`);
   });
   return events.sort((a, b) => a.at - b.at || a.line - b.line);

@@ -101,6 +101,17 @@ describe('labelMatchersError', () => {
   });
 });
 
+describe('selectors that match every series, as promtool check rules judges them', () => {
+  // Each verdict was taken from promtool 2.42 on count_over_time(<selector>[5m]).
+  it.each(['{job=~".+"}', '{job!~""}', '{job=~".*",env="x"}'])('accepts %s', (selector) => {
+    expect(seriesSelectorError(selector)).toBeUndefined();
+  });
+
+  it.each(['{job=~".*"}', '{job!~".+"}', '{job=~"a|"}', "{job=~'.*'}", '{job=~`.*`}', '{job=~".*",env!="x"}'])('rejects %s', (selector) => {
+    expect(seriesSelectorError(selector)?.message).toContain('a selector needs a metric name or a matcher that does not match ""');
+  });
+});
+
 describe('seriesSelectorError', () => {
   it.each(['probe_success', 'probe_success{job="blackbox"}', '{job="blackbox"}', '  up{job="a"}  '])('accepts %j', (text) => {
     expect(seriesSelectorError(text)).toBeUndefined();

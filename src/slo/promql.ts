@@ -425,19 +425,44 @@ function selectorReason(text: string, node: Node): string | undefined {
     const named = matchers.some((m) => m.name === 'QuotedLabelName' || matcherName(text, m) === '__name__');
     return named ? 'the metric name is set twice: before the braces and by a __name__ matcher inside them' : undefined;
   }
-  if (matchers.some((m) => m.name === 'QuotedLabelName' || !matchesEmpty(m))) return undefined;
+  if (matchers.some((m) => m.name === 'QuotedLabelName' || !matchesEmpty(text, m))) return undefined;
   return 'a selector needs a metric name or a matcher that does not match "", e.g. {job="api"}';
 }
 
-/** Whether a plain matcher (= or !=) matches the empty label value; regex matchers are left to Prometheus. */
-function matchesEmpty(matcher: Node): boolean {
+/**
+ * Whether a matcher matches the empty label value (a series without the label). Regex matchers are
+ * tested as Prometheus anchors them, `^(?:re)$`; one that JavaScript cannot compile (RE2 and
+ * JavaScript differ at the edges) is left to Prometheus.
+ */
+function matchesEmpty(text: string, matcher: Node): boolean {
   const op = matcher.getChild('MatchOp')?.firstChild?.name;
-  const value = matcher.getChild('StringLiteral');
-  if (!value) return false;
-  const empty = value.to - value.from === 2;
-  if (op === 'EqlSingle') return empty;
-  if (op === 'Neq') return !empty;
+  const literal = matcher.getChild('StringLiteral');
+  const value = literal === null ? undefined : unquote(text.slice(literal.from, literal.to));
+  if (value === undefined) return false;
+  if (op === 'EqlSingle') return value === '';
+  if (op === 'Neq') return value !== '';
+  let re: RegExp;
+  try {
+    re = new RegExp(`^(?:${value})$`);
+  } catch {
+    return false;
+  }
+  if (op === 'EqlRegex') return re.test('');
+  if (op === 'NeqRegex') return !re.test('');
   return false;
+}
+
+/** A PromQL string literal's value: "…" and '…' with Go escapes, `…` raw; undefined when unsure. */
+function unquote(literal: string): string | undefined {
+  const quote = literal[0];
+  const body = literal.slice(1, -1);
+  if (quote === '`') return body;
+  const double = quote === "'" ? body.replace(/\\'/g, "'").replace(/"/g, '\\"') : body;
+  try {
+    return JSON.parse(`"${double}"`) as string;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The expression children of a node, in order. */
