@@ -1,4 +1,4 @@
-import { ALERT_LABELS, toGeneratedYaml, type Service } from '../slo/index.js';
+import { ALERT_LABELS, alertName, toGeneratedYaml, type Service } from '../slo/index.js';
 
 export interface AlertmanagerConfigOptions {
   /** The alert-router's webhook endpoint. */
@@ -37,7 +37,8 @@ export const ROUTER_SERVICE = 'alert-router';
  *   repeat_interval 4h: the router deduplicates repeats, and a repeat re-delivers what a router
  *   restored from an old backup would have missed.
  * - send_resolved, and max_alerts 0 (never truncate a batch: the router must see every alert).
- * - The router's own SLO alerts go straight to PagerDuty: a broken router cannot page about itself.
+ * - The router's own pages and no-data alerts go straight to PagerDuty: a broken router cannot page
+ *   about itself.
  * - A page of an SLO inhibits its ticket (same slo_id): one problem, one notification.
  * - Non-SLO alerts fall through to the router too, grouped by alertname.
  */
@@ -50,18 +51,21 @@ export function generateAlertmanagerConfig(services: readonly Service[], options
     group_by: [ALERT_LABELS.id],
     ...timing,
   };
-  const selfRoute = {
+  const selfRoute = (matcher: string) => ({
     receiver: SELF_RECEIVER,
-    matchers: [`${ALERT_LABELS.service}="${ROUTER_SERVICE}"`, `${ALERT_LABELS.severity}="page"`],
+    matchers: [`${ALERT_LABELS.service}="${ROUTER_SERVICE}"`, matcher],
     group_by: [ALERT_LABELS.id],
     ...timing,
-  };
+  });
+  // The router's pages, and its no-data alerts: when the router is down its /metrics vanish, its
+  // burn-rate alerts cannot fire, and no-data is the only signal left, so it must not go to the router.
+  const selfRoutes = [selfRoute(`${ALERT_LABELS.severity}="page"`), selfRoute(`alertname="${alertName.noData}"`)];
   const config = {
     route: {
       receiver: ROUTER_RECEIVER,
       group_by: ['alertname'],
       ...timing,
-      routes: hasSelf ? [selfRoute, sloRoute] : [sloRoute],
+      routes: hasSelf ? [...selfRoutes, sloRoute] : [sloRoute],
     },
     inhibit_rules: [
       {

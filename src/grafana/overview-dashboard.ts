@@ -21,7 +21,7 @@ export function overviewDashboard(services: readonly Service[], labelStyle: Labe
   );
   const width = 24 / OVERVIEW_COUNTS.length;
   OVERVIEW_COUNTS.forEach((count, i) => {
-    builder.withPanel(overviewCountPanel(count, labelStyle, placeAt(panelId.overview(i), i * width, 0, width, COUNT_HEIGHT)));
+    builder.withPanel(overviewCountPanel(count, services, labelStyle, placeAt(panelId.overview(i), i * width, 0, width, COUNT_HEIGHT)));
   });
   const sloCount = services.reduce((n, s) => n + s.slos.length, 0);
   // A header line, then one line per SLO at the small cell height.

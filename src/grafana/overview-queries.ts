@@ -7,6 +7,7 @@ import {
   type LabelStyle,
   type Service,
 } from '../slo/index.js';
+import { lowestPageFactor } from './alert-tiers.js';
 
 /** The label the overview's table joins its queries on, whatever the label style. */
 export const JOIN_LABEL = ALERT_LABELS.id;
@@ -15,24 +16,66 @@ export const JOIN_LABEL = ALERT_LABELS.id;
 export const DASHBOARD_URL_LABEL = 'dashboard_url';
 
 /**
- * `max by (slo_id) (expr)`: one series per SLO keyed by the join label. Under the Sloth label style
- * the recordings carry `sloth_id`, which is copied to `slo_id` so every query joins on one label.
+ * What every overview query is narrowed to: exactly the SLOs of these definitions, so a Prometheus
+ * that also holds other SLOs (another team's, a retired one's) adds no line and no count.
  */
-export function perSlo(expr: string, labelStyle: LabelStyle): string {
+export interface OverviewScope {
+  labelStyle: LabelStyle;
+  /** Matcher of the generated SLOs on their recordings, by the style's id label (`slo_id` or `sloth_id`). */
+  recordings: string;
+  /** Matcher of the generated SLOs on `ALERTS`, which carry `slo_id` whatever the style. */
+  alerts: string;
+}
+
+/** `text` with RE2's metacharacters escaped, so it matches only itself. */
+function regexEscape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** `text` as a double-quoted PromQL string literal. */
+function promqlString(text: string): string {
+  return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+/** `key=~"id1|id2|..."`: selects the series of the given SLO ids and of no other SLO. */
+export function sloIdMatcher(ids: readonly string[], key: string): string {
+  return `${key}=~${promqlString(ids.map(regexEscape).join('|'))}`;
+}
+
+/** The overview's scope for these services under a label style. */
+export function overviewScope(services: readonly Service[], labelStyle: LabelStyle): OverviewScope {
+  const ids = services.flatMap((s) => s.slos.map((slo) => slo.id));
+  return {
+    labelStyle,
+    recordings: sloIdMatcher(ids, identityLabelKeys(labelStyle).id),
+    alerts: sloIdMatcher(ids, ALERT_LABELS.id),
+  };
+}
+
+/** Copies the style's id label to `slo_id` (under the Sloth style), so every query joins on one label. */
+function onJoinLabel(expr: string, labelStyle: LabelStyle): string {
   const id = identityLabelKeys(labelStyle).id;
-  const grouped = `max by (${id}) (${expr})`;
-  return id === JOIN_LABEL ? grouped : `label_replace(${grouped}, "${JOIN_LABEL}", "$1", "${id}", "(.*)")`;
+  return id === JOIN_LABEL ? expr : `label_replace(${expr}, "${JOIN_LABEL}", "$1", "${id}", "(.*)")`;
+}
+
+/**
+ * `max by (slo_id) (name{<generated SLOs>})`: one series per generated SLO of a recording, keyed by
+ * the join label (under the Sloth style the recordings carry `sloth_id`, copied to `slo_id`).
+ */
+export function perSlo(recordName: string, scope: OverviewScope): string {
+  const id = identityLabelKeys(scope.labelStyle).id;
+  return onJoinLabel(`max by (${id}) (${recordName}{${scope.recordings}})`, scope.labelStyle);
+}
+
+function firingAlerts(names: string, scope: OverviewScope): string {
+  return `ALERTS{alertstate="firing", alertname=~"${names}", ${scope.alerts}}`;
 }
 
 /** 2 while a page alert fires, 1 while only a ticket alert (burn or no data) fires, else 0; per SLO. */
-export function alertLevelExpr(labelStyle: LabelStyle): string {
-  const firing = (names: string) => `ALERTS{alertstate="firing", alertname=~"${names}"}`;
-  const page = firing(alertName.page);
-  const ticket = firing(`${alertName.ticket}|${alertName.noData}`);
-  return (
-    `max by (${JOIN_LABEL}) (${page} * 2 or ${ticket}) ` +
-    `or ${perSlo(record.info(labelStyle), labelStyle)} * 0`
-  );
+export function alertLevelExpr(scope: OverviewScope): string {
+  const page = firingAlerts(alertName.page, scope);
+  const ticket = firingAlerts(`${alertName.ticket}|${alertName.noData}`, scope);
+  return `max by (${JOIN_LABEL}) (${page} * 2 or ${ticket}) or ${perSlo(record.info(scope.labelStyle), scope)} * 0`;
 }
 
 /**
@@ -50,34 +93,62 @@ export function sloListExpr(services: readonly Service[], labelStyle: LabelStyle
     ),
   );
   const by = [...new Set([JOIN_LABEL, keys.id, keys.service, keys.name, keys.window, DASHBOARD_URL_LABEL])].join(', ');
-  const listed = `max by (${by}) (${terms.join(' or ')})`;
-  return keys.id === JOIN_LABEL ? listed : `label_replace(${listed}, "${JOIN_LABEL}", "$1", "${keys.id}", "(.*)")`;
+  return onJoinLabel(`max by (${by}) (${terms.join(' or ')})`, labelStyle);
 }
 
-/** The overview table's queries, by refId. All instant, all one series per SLO joined on `slo_id`. */
+/**
+ * Each paging SLO's burn rate now divided by the lowest burn rate it pages at (its own, from its
+ * enabled page tiers): 1 or more is burning at page speed. Undefined when no SLO pages. A Grafana
+ * table colours a column by one threshold for every line, so the per-SLO factor goes in the query.
+ */
+export function burnOverPageExpr(services: readonly Service[], labelStyle: LabelStyle): string | undefined {
+  const id = identityLabelKeys(labelStyle).id;
+  const terms = services.flatMap((service) =>
+    service.slos.flatMap((slo) => {
+      const factor = lowestPageFactor(slo);
+      return factor === undefined ? [] : [`max by (${id}) (${record.currentBurnRate}{${id}="${slo.id}"}) / ${factor}`];
+    }),
+  );
+  return terms.length === 0 ? undefined : onJoinLabel(terms.join(' or '), labelStyle);
+}
+
+/**
+ * The overview table's queries, by refId. All instant, all one series per generated SLO joined on
+ * `slo_id`; `H` (burn ÷ page threshold) only when some SLO pages.
+ */
 export function overviewTableQueries(services: readonly Service[], labelStyle: LabelStyle): Record<string, string> {
-  const burn = perSlo(record.periodBurnRate, labelStyle);
-  const budget = perSlo(record.errorBudget, labelStyle);
-  const remaining = perSlo(record.periodErrorBudgetRemaining, labelStyle);
+  const scope = overviewScope(services, labelStyle);
+  const burn = perSlo(record.periodBurnRate, scope);
+  const budget = perSlo(record.errorBudget, scope);
+  const remaining = perSlo(record.periodErrorBudgetRemaining, scope);
+  const burnOverPage = burnOverPageExpr(services, labelStyle);
   return {
     A: sloListExpr(services, labelStyle),
-    B: perSlo(record.objective, labelStyle),
+    B: perSlo(record.objective, scope),
     // SLI over each SLO's own window: 1 − burn rate × budget (the window differs between SLOs).
     C: `1 - (${burn} * on (${JOIN_LABEL}) ${budget})`,
     D: remaining,
-    E: perSlo(record.currentBurnRate, labelStyle),
-    F: alertLevelExpr(labelStyle),
+    E: perSlo(record.currentBurnRate, scope),
+    F: alertLevelExpr(scope),
     // Trouble first: firing alerts outrank any budget, then the share of the budget spent.
-    G: `(${alertLevelExpr(labelStyle)}) * 1000 + on (${JOIN_LABEL}) clamp_max(1 - ${remaining}, 999)`,
+    G: `(${alertLevelExpr(scope)}) * 1000 + on (${JOIN_LABEL}) clamp_max(1 - ${remaining}, 999)`,
+    ...(burnOverPage === undefined ? {} : { H: burnOverPage }),
   };
 }
 
-/** Counts for the stats above the table: SLOs, SLOs out of budget, paging and ticketing alerts. */
-export function overviewCountQueries(labelStyle: LabelStyle): Record<'slos' | 'outOfBudget' | 'paging' | 'ticketing', string> {
+/**
+ * Counts for the stats above the table, of the generated SLOs only: SLOs, SLOs out of budget,
+ * paging and ticketing alerts.
+ */
+export function overviewCountQueries(
+  services: readonly Service[],
+  labelStyle: LabelStyle,
+): Record<'slos' | 'outOfBudget' | 'paging' | 'ticketing', string> {
+  const scope = overviewScope(services, labelStyle);
   return {
-    slos: `count(${record.info(labelStyle)})`,
-    outOfBudget: `count(${record.periodErrorBudgetRemaining} < 0) or vector(0)`,
-    paging: `count(ALERTS{alertstate="firing", alertname="${alertName.page}"}) or vector(0)`,
-    ticketing: `count(ALERTS{alertstate="firing", alertname=~"${alertName.ticket}|${alertName.noData}"}) or vector(0)`,
+    slos: `count(${record.info(labelStyle)}{${scope.recordings}})`,
+    outOfBudget: `count(${record.periodErrorBudgetRemaining}{${scope.recordings}} < 0) or vector(0)`,
+    paging: `count(ALERTS{alertstate="firing", alertname="${alertName.page}", ${scope.alerts}}) or vector(0)`,
+    ticketing: `count(${firingAlerts(`${alertName.ticket}|${alertName.noData}`, scope)}) or vector(0)`,
   };
 }

@@ -18,13 +18,13 @@ export const OVERVIEW_COLUMNS = {
   sli: 'SLI over window',
   budget: 'Error budget remaining',
   burn: 'Burn rate now',
+  burnOverPage: 'Burn ÷ page threshold',
   alert: 'Alert firing',
 } as const;
 
-/** The lowest page-tier burn rate of any SLO: the burn-rate column turns red from there. */
-function lowestPageFactor(services: readonly Service[]): number {
-  const factors = services.flatMap((s) => s.slos.flatMap((slo) => slo.tiers.filter((t) => t.severity === 'page').map((t) => t.factor)));
-  return factors.length === 0 ? 10 : Number(Math.min(...factors).toPrecision(12));
+/** Absolute thresholds from their steps, as a column override takes them. */
+function steps(list: { value: number | null; color: string }[]) {
+  return new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps(list).build();
 }
 
 function colored(mode: TableCellDisplayMode.ColorBackground | TableCellDisplayMode.ColorText): DynamicConfigValue {
@@ -33,9 +33,10 @@ function colored(mode: TableCellDisplayMode.ColorBackground | TableCellDisplayMo
 
 /**
  * Every SLO on one line: service, SLO, window, objective, SLI over its window, error budget remaining
- * (green, amber under 25%, red when spent), burn rate now, and which alert fires. Paging SLOs come
- * first, then ticketing ones, then the rest by the share of budget spent. The SLO name links to its
- * service dashboard with that SLO selected.
+ * (green, amber under 25%, red when spent), burn rate now (amber from 1×), burn rate now ÷ the SLO's
+ * own lowest page threshold (red from 1), and which alert fires. Paging SLOs come first, then
+ * ticketing ones, then the rest by the share of budget spent. The SLO name links to its service
+ * dashboard with that SLO selected.
  */
 export function overviewTablePanel(services: readonly Service[], labelStyle: LabelStyle, at: PanelPlacement): TablePanelBuilder {
   const keys = identityLabelKeys(labelStyle);
@@ -49,10 +50,21 @@ export function overviewTablePanel(services: readonly Service[], labelStyle: Lab
     .unit('percentunit')
     .cellHeight('sm' as never);
   for (const [ref, expr] of Object.entries(queries)) panel.withTarget(prometheusTarget({ refId: ref, expr, instant: true, format: 'table' }));
-  const hidden = Object.fromEntries(
-    ['Time', ...[1, 2, 3, 4, 5, 6, 7].map((i) => `Time ${i}`), 'Value #A', 'Value #G', JOIN_LABEL, keys.id].map((k) => [k, true]),
-  );
-  const order = [keys.service, keys.name, keys.window, 'Value #B', 'Value #C', 'Value #D', 'Value #E', 'Value #F', DASHBOARD_URL_LABEL];
+  // Each query's table frame has its own Time field; the join names them Time, Time 1, Time 2, ...
+  const times = Object.keys(queries).map((_, i) => (i === 0 ? 'Time' : `Time ${i}`));
+  const hidden = Object.fromEntries([...times, 'Value #A', 'Value #G', JOIN_LABEL, keys.id].map((k) => [k, true]));
+  const order = [
+    keys.service,
+    keys.name,
+    keys.window,
+    'Value #B',
+    'Value #C',
+    'Value #D',
+    'Value #E',
+    'Value #H',
+    'Value #F',
+    DASHBOARD_URL_LABEL,
+  ];
   panel
     .withTransformation({ id: 'joinByField', options: { byField: JOIN_LABEL, mode: 'outer' } })
     .withTransformation({ id: 'sortBy', options: { fields: {}, sort: [{ field: 'Value #G', desc: true }] } })
@@ -69,6 +81,7 @@ export function overviewTablePanel(services: readonly Service[], labelStyle: Lab
           'Value #C': OVERVIEW_COLUMNS.sli,
           'Value #D': OVERVIEW_COLUMNS.budget,
           'Value #E': OVERVIEW_COLUMNS.burn,
+          'Value #H': OVERVIEW_COLUMNS.burnOverPage,
           'Value #F': OVERVIEW_COLUMNS.alert,
         },
       },
@@ -99,20 +112,22 @@ export function overviewTablePanel(services: readonly Service[], labelStyle: Lab
       { id: 'thresholds', value: budgetThresholds().build() },
       colored(TableCellDisplayMode.ColorBackground),
     ])
+    // Amber from 1× for every SLO; red would need each SLO's own page threshold, which a column's
+    // thresholds cannot vary by line: the next column carries that comparison instead.
     .overrideByName(OVERVIEW_COLUMNS.burn, [
       { id: 'unit', value: BURN_RATE_UNIT },
       { id: 'decimals', value: 2 },
+      { id: 'thresholds', value: steps([{ value: null, color: COLOR.ok }, { value: 1, color: COLOR.warn }]) },
+      colored(TableCellDisplayMode.ColorText),
+    ])
+    .overrideByName(OVERVIEW_COLUMNS.burnOverPage, [
       {
-        id: 'thresholds',
-        value: new ThresholdsConfigBuilder()
-          .mode(ThresholdsMode.Absolute)
-          .steps([
-            { value: null, color: COLOR.ok },
-            { value: 1, color: COLOR.warn },
-            { value: lowestPageFactor(services), color: COLOR.bad },
-          ])
-          .build(),
+        id: 'description',
+        value: 'Burn rate now divided by the lowest burn rate this SLO pages at: 1 or more is burning at page speed. Blank when the SLO does not page.',
       },
+      { id: 'unit', value: 'none' },
+      { id: 'decimals', value: 2 },
+      { id: 'thresholds', value: steps([{ value: null, color: COLOR.ok }, { value: 1, color: COLOR.bad }]) },
       colored(TableCellDisplayMode.ColorText),
     ])
     .overrideByName(OVERVIEW_COLUMNS.alert, [

@@ -1,6 +1,7 @@
 import { BigValueColorMode, BigValueGraphMode, ReduceDataOptionsBuilder } from '@grafana/grafana-foundation-sdk/common';
 import { PanelBuilder as StatPanelBuilder } from '@grafana/grafana-foundation-sdk/stat';
 import { record, type LabelStyle, type Slo } from '../slo/index.js';
+import { enabledTiers } from './alert-tiers.js';
 import { prometheusDatasource } from './datasource.js';
 import type { PanelPlacement } from './panel-placement.js';
 import { prometheusTarget } from './prometheus-target.js';
@@ -49,7 +50,7 @@ export function budgetStatPanel(slo: Slo, labelStyle: LabelStyle, at: PanelPlace
     .thresholds(budgetThresholds());
 }
 
-/** Burn rate over the last 5 minutes: 1× spends the budget exactly over the window. */
+/** Burn rate over the last 5 minutes: 1× spends the budget exactly over the window. Coloured by the tiers that alert. */
 export function burnRateStatPanel(slo: Slo, labelStyle: LabelStyle, at: PanelPlacement): StatPanelBuilder {
   return statPanel(
     'Burn rate now',
@@ -59,5 +60,5 @@ export function burnRateStatPanel(slo: Slo, labelStyle: LabelStyle, at: PanelPla
   )
     .unit(BURN_RATE_UNIT)
     .decimals(2)
-    .thresholds(burnRateThresholds(slo.tiers));
+    .thresholds(burnRateThresholds(enabledTiers(slo)));
 }

@@ -7,6 +7,7 @@ import {
 } from '@grafana/grafana-foundation-sdk/common';
 import { PanelBuilder as TimeseriesPanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
 import { BASE_WINDOW, parseDuration, record, type LabelStyle, type Slo } from '../slo/index.js';
+import { disabledAlertsNote, enabledTiers } from './alert-tiers.js';
 import { prometheusDatasource } from './datasource.js';
 import type { PanelPlacement } from './panel-placement.js';
 import { prometheusTarget, refId, type TargetSpec } from './prometheus-target.js';
@@ -57,23 +58,30 @@ export function sliOverTimePanel(slo: Slo, labelStyle: LabelStyle, at: PanelPlac
   return dashed(panel, objective, COLOR.bad);
 }
 
-/** The windows the SLO's alerts read, shortest first (each tier's long and short window). */
+/**
+ * The windows the SLO's alerts read, shortest first (each alerting tier's long and short window);
+ * the 5m base window alone when no tier alerts.
+ */
 export function alertWindows(slo: Slo): string[] {
   const windows = new Set<string>();
-  for (const tier of slo.tiers) windows.add(tier.long).add(tier.short);
+  for (const tier of enabledTiers(slo)) windows.add(tier.long).add(tier.short);
+  if (windows.size === 0) windows.add(BASE_WINDOW);
   return [...windows].sort((a, b) => (parseDuration(a) ?? 0) - (parseDuration(b) ?? 0));
 }
 
 /**
- * Burn rate over time for each alert window, with every tier's threshold drawn as a line (red for
- * page tiers, amber for ticket tiers): a tier fires when both its windows are over its line.
+ * Burn rate over time for each alert window, with every alerting tier's threshold drawn as a line
+ * (red for page tiers, amber for ticket tiers): a tier fires when both its windows are over its line.
+ * Tiers of a disabled severity are left out, and the description says that severity is disabled.
  */
 export function burnRateByWindowPanel(slo: Slo, labelStyle: LabelStyle, at: PanelPlacement): TimeseriesPanelBuilder {
   const sel = sloSelector(slo, labelStyle);
   const budget = Number(slo.errorBudget.toPrecision(12));
-  const tiers = slo.tiers
-    .map((t) => `${t.severity} ${Number(t.factor.toPrecision(12))}× over ${t.long} and ${t.short}`)
-    .join('; ');
+  const alerting = enabledTiers(slo);
+  const tiers = [
+    ...alerting.map((t) => `${t.severity} ${Number(t.factor.toPrecision(12))}× over ${t.long} and ${t.short}`),
+    ...[disabledAlertsNote(slo)].filter((n) => n !== undefined),
+  ].join('; ');
   return timeseriesPanel(
     'Burn rate by alert window',
     `Error ratio of each alert window divided by the error budget (${budget}). Tiers: ${tiers || 'none'}.`,
@@ -83,7 +91,7 @@ export function burnRateByWindowPanel(slo: Slo, labelStyle: LabelStyle, at: Pane
     .unit(BURN_RATE_UNIT)
     .decimals(2)
     .min(0)
-    .thresholds(burnRateThresholds(slo.tiers))
+    .thresholds(burnRateThresholds(alerting))
     .thresholdsStyle(new GraphThresholdsStyleConfigBuilder().mode(GraphThresholdsStyleMode.Dashed));
 }
 

@@ -76,6 +76,16 @@ function zeroSafeRatio(num: string, den: string): string {
   return `${num} / (${den} > 0) or ${den} * 0`;
 }
 
+/**
+ * As zeroSafeRatio, and absent when `num` is: a missing error series reads as no data
+ * (SLOSLINoData watches the 5m ratio), never as a perfect SLI. For windows under 1h, whose sides are
+ * one-sample lookups of recordings; the long windows read these 5m ones, so the 5m ratio's absence is
+ * the signal and the long windows need not pay for `num` twice.
+ */
+function strictZeroSafeRatio(num: string, den: string): string {
+  return `${num} / (${den} > 0) or (${num} * 0 and ${den})`;
+}
+
 function sliRecordings(ctx: Ctx): RecordingRule[] {
   const { slo, sel } = ctx;
   const windows = sloWindows(slo);
@@ -95,7 +105,7 @@ function sliRecordings(ctx: Ctx): RecordingRule[] {
       if (wMs < HOUR) {
         rules.push(rec(ctx, record.errorRate(w), sli.errors(w), w));
         rules.push(rec(ctx, record.totalRate(w), sli.total(w), w));
-        rules.push(rec(ctx, record.errorRatio(w), zeroSafeRatio(`${record.errorRate(w)}${sel}`, `${record.totalRate(w)}${sel}`), w));
+        rules.push(rec(ctx, record.errorRatio(w), strictZeroSafeRatio(`${record.errorRate(w)}${sel}`, `${record.totalRate(w)}${sel}`), w));
       } else {
         // Event-weighted over the window: Σ error rates ÷ Σ total rates of the 5m recordings.
         const num = `sum_over_time(${record.errorRate(BASE_WINDOW)}${sel}[${w}])`;
@@ -173,12 +183,10 @@ function alerts(ctx: Ctx): AlertingRule[] {
     });
   }
   if (!ctx.slo.noData.disable) {
-    const base = ctx.slo.sli.kind === 'events' && ctx.options.formulation === 'aggregated'
-      ? record.totalRate(BASE_WINDOW)
-      : record.errorRatio(BASE_WINDOW);
+    // The 5m error ratio is absent when either its errors or its events are.
     out.push({
       alert: alertName.noData,
-      expr: `absent(${base}${ctx.sel})`,
+      expr: `absent(${record.errorRatio(BASE_WINDOW)}${ctx.sel})`,
       for: ctx.slo.noData.for,
       labels: sortedRecord({ ...ctx.slo.ticket.labels, ...alertIdentity(ctx), [ALERT_LABELS.severity]: 'ticket' }),
       annotations: sortedRecord({
@@ -187,7 +195,10 @@ function alerts(ctx: Ctx): AlertingRule[] {
         [ANNOTATIONS.description]:
           `No samples for the SLI of ${ctx.service.name}/${ctx.slo.name} for ${ctx.slo.noData.for}: its error budget ` +
           `cannot be measured and its burn-rate alerts cannot fire. Check that the source metrics are scraped ` +
-          `and that the recording rules are loaded.`,
+          `and that the recording rules are loaded.` +
+          (ctx.slo.sli.kind === 'events' && ctx.slo.sli.source === 'latency'
+            ? ` For this latency SLI, also check that the histogram has a bucket at its threshold (the le label of the SLO).`
+            : ''),
       }),
     });
   }

@@ -39,6 +39,24 @@ describe('burn-rate tiers', () => {
     for (const t of tiers) expect(t.shortMs).toBeLessThan(t.longMs);
   });
 
+  it('keeps the workbook burn rate for a tier whose window is raised to 15m, and drops the tier it makes redundant', () => {
+    // A 1d SLO: 1h and 6h scale to 2m and 12m, both raised to 15m. Keeping their budget shares gave
+    // page ×1.92 and ×4.8 on the same windows, under the ticket's ×2.4.
+    expect(summary(1)).toEqual(['page 15m/5m ×6', 'ticket 1h/5m ×2.4', 'ticket 2h/10m ×1.2']);
+    expect(summary(2)).toEqual(['page 15m/5m ×14.4', 'page 30m/5m ×4.8', 'ticket 2h/10m ×2.4', 'ticket 6h/30m ×0.8']);
+  });
+
+  it.each([1, 2, 3, 5, 7, 14, 28, 30, 60, 90])('pages above tickets and lowers the factor as windows lengthen for a %id SLO', (days) => {
+    const tiers = defaultTiers(days * DAY);
+    for (let i = 1; i < tiers.length; i++) {
+      expect(tiers[i]!.longMs, `${summary(days).join(', ')}`).toBeGreaterThan(tiers[i - 1]!.longMs);
+      expect(tiers[i]!.factor, `${summary(days).join(', ')}`).toBeLessThan(tiers[i - 1]!.factor);
+    }
+    const lowestPage = Math.min(...tiers.filter((t) => t.severity === 'page').map((t) => t.factor));
+    const highestTicket = Math.max(...tiers.filter((t) => t.severity === 'ticket').map((t) => t.factor));
+    expect(lowestPage).toBeGreaterThan(highestTicket);
+  });
+
   it('detects a burn at 1.1× the fast threshold in the workbook time', () => {
     const [fast] = defaultTiers(30 * DAY);
     expect(detectionTimeMs(fast!, 14.4 * 1.1) / MINUTE).toBeCloseTo(54.545, 2);

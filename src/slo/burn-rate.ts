@@ -51,14 +51,29 @@ function roundFactor(x: number): number {
  * The default tiers for an SLO window: the workbook's, with windows scaled by window ÷ 30d and
  * snapped to round figures, so a 28d SLO keeps 1h/6h/1d/3d and a 7d SLO gets 15m/1h/6h/12h.
  * Short windows are a twelfth of the long one (the workbook's ratio), never under 5m.
+ *
+ * A long window that would snap below 15m is raised to 15m. Keeping its budget share there would
+ * lower its factor below the next tier's (a 1d SLO got page 15m ×1.92 under ticket 1h ×2.4), so a
+ * raised tier keeps the workbook's burn rate instead (14.4, 6, ...) and spends the budget share that
+ * rate implies over 15m. Two tiers of one severity left on the same windows are one alert: the lower
+ * factor is kept, since it fires whenever the higher would.
  */
 export function defaultTiers(sloWindowMs: number): BurnTier[] {
   const scale = sloWindowMs / WORKBOOK_WINDOW_MS;
-  return WORKBOOK_TIERS.map((tier) => {
-    const longMs = Math.max(MIN_LONG_WINDOW_MS, nearestNiceWindow((parseDuration(tier.long) ?? HOUR) * scale));
+  const tiers = WORKBOOK_TIERS.map((tier) => {
+    const workbookLongMs = parseDuration(tier.long) ?? HOUR;
+    const snapped = nearestNiceWindow(workbookLongMs * scale);
+    const longMs = Math.max(MIN_LONG_WINDOW_MS, snapped);
     const shortMs = Math.max(MIN_WINDOW_MS, nearestNiceWindow(longMs / 12));
-    return resolveTier({ ...tier, long: formatDuration(longMs), short: formatDuration(shortMs) }, sloWindowMs);
+    const windows = { long: formatDuration(longMs), short: formatDuration(shortMs) };
+    if (snapped >= MIN_LONG_WINDOW_MS) return resolveTier({ ...tier, ...windows }, sloWindowMs);
+    const factor = burnFactor(tier.budgetPercent, WORKBOOK_WINDOW_MS, workbookLongMs);
+    const budgetPercent = roundFactor((factor * 100 * longMs) / sloWindowMs);
+    return { ...resolveTier({ ...tier, ...windows, budgetPercent }, sloWindowMs), factor };
   });
+  return tiers.filter(
+    (tier) => !tiers.some((other) => other !== tier && other.severity === tier.severity && other.longMs === tier.longMs && other.shortMs === tier.shortMs && other.factor < tier.factor),
+  );
 }
 
 /** Fills in a tier's window lengths and its exact burn-rate factor. Windows must already be valid. */

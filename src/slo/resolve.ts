@@ -95,7 +95,7 @@ function resolveService(input: ServiceInput, file: string, report: Report): Serv
     owner: input.owner,
     dependsOn: [...new Set(input.dependsOn ?? [])],
     labels: input.labels ?? {},
-    slos: slos.sort((a, b) => a.name.localeCompare(b.name)),
+    slos,
     file,
   };
 }
@@ -137,7 +137,8 @@ function resolveSlo(service: string, input: SloInput, path: string, report: Repo
     fail(`${path}.alerting.noData.for`, `"${noDataFor}" is not a Prometheus duration (e.g. "15m")`);
   }
   const sli = resolveSli(input.sli, `${path}.sli`, fail);
-  const errorBudget = Number((1 - input.objective / 100).toPrecision(12));
+  // From 100 − objective, which is exact for objectives of a few decimals (1 − 0.99999 is not).
+  const errorBudget = Number(((100 - input.objective) / 100).toPrecision(10));
   // Without a valid objective there is no budget for a tier to burn: its checks would only add noise.
   const tiers = windowMs === undefined || !objectiveOk ? [] : resolveTiers(input, windowMs, errorBudget, path, fail);
   if (!ok || !sli || windowMs === undefined) return undefined;
@@ -310,7 +311,10 @@ function resolveSli(input: SliInput, path: string, fail: Report): Sli | undefine
       return {
         kind: 'events',
         source: 'latency',
-        errors: (w) => `clamp_min(${count(w)} - (${good(w)} or vector(0)), 0)`,
+        // No `or vector(0)` on the bucket: a histogram has every bucket in every series, so a missing
+        // le="<threshold>" bucket means the threshold is not a bucket bound. Left absent, the SLI has no
+        // data (SLOSLINoData says so) instead of reading every request as slow and paging.
+        errors: (w) => `clamp_min(${count(w)} - ${good(w)}, 0)`,
         total: count,
       };
     }

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { join, resolve } from 'node:path';
-import type { Dashboard, GridPos, Panel } from '@grafana/grafana-foundation-sdk/dashboard';
+import type { Dashboard, GridPos, Panel, ThresholdsConfig } from '@grafana/grafana-foundation-sdk/dashboard';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadServices } from '../../src/cli/load-slos.js';
 import {
@@ -15,6 +15,7 @@ import {
   dashboardUid,
   dashboardUrl,
   type Service,
+  type ServiceInput,
 } from '../../src/slo/index.js';
 import { dashboardPanels, dashboardQueries } from '../../src/grafana/dashboard-queries.js';
 import { generateDashboards, type DashboardOptions } from '../../src/grafana/generate-dashboards.js';
@@ -145,6 +146,39 @@ describe('generated dashboards of the example SLOs', () => {
       for (const row of (dashboard.panels ?? []).filter((p) => p.type === 'row')) {
         expect(row, name).toMatchObject({ collapsed: false, panels: [] });
       }
+    }
+  });
+
+  it('lay out each service\'s rows and slo options in the order its file defines the SLOs, not by name', async () => {
+    const dashboards = dashboardsOf(files);
+    let reordered = 0;
+    for (const service of examples) {
+      const input = ((await import(pathToFileURL(resolve(service.file)).href)) as { default: ServiceInput }).default;
+      const defined = input.slos.map((s) => s.name);
+      if (defined.join() !== [...defined].sort().join()) reordered++;
+      const dashboard = dashboards.get(dashboardFile.service(service.name))!;
+      const rows = (dashboard.panels ?? []).filter((p) => p.type === 'row').map((p) => [p.id, p.title?.split(':')[0]]);
+      expect(rows, service.name).toEqual(defined.map((name, i) => [(i + 1) * 100, name]));
+      const options = dashboard.templating?.list?.find((v) => v.name === SLO_VARIABLE)?.options?.map((o) => o.value);
+      expect(options, service.name).toEqual(['$__all', ...defined]);
+    }
+    // slos/alert-router.ts lists webhook-availability, webhook-latency, notification-delivery.
+    expect(reordered).toBeGreaterThan(0);
+  });
+
+  it('neither list nor draw page tiers for catalog, whose page alerts are disabled, and say so', () => {
+    expect(examples.find((s) => s.name === 'catalog')?.slos.map((slo) => slo.page.disable)).toEqual([true]);
+    const panels = dashboardPanels(dashboardsOf(files).get(dashboardFile.service('catalog'))!);
+    const notes = (panels.find((p) => p.title === 'About this SLO')?.options as { content: string }).content;
+    expect(notes).toContain('\nPage alerts disabled.\n');
+    expect(notes).not.toMatch(/^\| page \|/m);
+    expect(notes).toMatch(/^\| ticket \|/m);
+    const coloured = panels.filter((p) => p.title === 'Burn rate now' || p.title === 'Burn rate by alert window');
+    expect(coloured).toHaveLength(2);
+    for (const panel of coloured) {
+      const steps = (panel.fieldConfig?.defaults?.thresholds as ThresholdsConfig).steps;
+      expect(steps.map((s) => s.color), panel.title).not.toContain('red');
+      expect(steps.map((s) => s.color), panel.title).toContain('orange');
     }
   });
 

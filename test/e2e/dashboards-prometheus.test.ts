@@ -9,7 +9,7 @@ import { loadServices } from '../../src/cli/load-slos.js';
 import { dashboardQueries, type DashboardQuery } from '../../src/grafana/index.js';
 import { DATASOURCE_VARIABLE, SLO_VARIABLE, dashboardFile, record, type Service } from '../../src/slo/index.js';
 import { startPrometheus, waitFor, type PrometheusInstance, type QueryData } from '../support/prometheus.js';
-import { exampleSloMetrics, startSyntheticTarget, type SyntheticTarget } from '../support/synthetic-target.js';
+import { exampleSloMetrics, startSyntheticTarget, type SyntheticGauge, type SyntheticTarget } from '../support/synthetic-target.js';
 
 /** Grafana's variables as a dashboard would send them: every SLO selected, 5m ranges. */
 function substitute(expr: string, slo: string): string {
@@ -24,6 +24,31 @@ function substitute(expr: string, slo: string): string {
     const name = braced ?? bare ?? '';
     return vars[name] ?? whole;
   });
+}
+
+/**
+ * Another team's SLO in the same Prometheus, recorded by rules slokit did not generate (here scraped
+ * as-is), paging and out of budget: the overview must neither list nor count it.
+ */
+const FOREIGN_ID = 'ledger-postings';
+
+function foreignSloGauges(): SyntheticGauge[] {
+  const labels = { slo_id: FOREIGN_ID, slo_service: 'ledger', slo_name: 'postings', slo_window: '30d' };
+  const gauge = (name: string, value: number, extra: Record<string, string> = {}): SyntheticGauge => ({
+    name,
+    labels: { ...labels, ...extra },
+    value: () => value,
+  });
+  return [
+    gauge(record.info('slo'), 1),
+    gauge(record.objective, 0.99),
+    gauge(record.errorBudget, 0.01),
+    gauge(record.periodBurnRate, 5),
+    gauge(record.periodErrorBudgetRemaining, -4),
+    gauge(record.currentBurnRate, 50),
+    gauge('ALERTS', 1, { alertname: 'SLOErrorBudgetBurnPage', alertstate: 'firing', severity: 'page' }),
+    gauge('ALERTS', 1, { alertname: 'SLOErrorBudgetBurnTicket', alertstate: 'firing', severity: 'ticket' }),
+  ];
 }
 
 function hasData(data: QueryData): boolean {
@@ -60,7 +85,8 @@ describe('generated dashboards against a real Prometheus', () => {
         dashboards.set(path.slice(join(dir, 'dashboards').length + 1), JSON.parse(content) as Dashboard);
       }
     }
-    target = await startSyntheticTarget(exampleSloMetrics());
+    const metrics = exampleSloMetrics();
+    target = await startSyntheticTarget({ ...metrics, gauges: [...metrics.gauges, ...foreignSloGauges()] });
     prom = await startPrometheus({
       ruleFiles,
       scrapeInterval: '1s',
@@ -73,12 +99,13 @@ describe('generated dashboards against a real Prometheus', () => {
     const ready = await waitFor(async () => {
       const counts = await Promise.all(
         [record.periodErrorBudgetRemaining, record.currentBurnRate, record.totalRate('5m')].map(async (name) => {
-          const d = await p.query(`count(${name})`);
+          const d = await p.query(`count(${name}{slo_id!="${FOREIGN_ID}"})`);
           return d.resultType === 'vector' ? Number(d.result[0]?.value[1] ?? 0) : 0;
         }),
       );
       const firing = await p.query('ALERTS{alertstate="firing", alertname="SLOErrorBudgetBurnPage"}');
-      return counts.every((c) => c === sloCount) && hasData(firing);
+      const foreign = await p.query(`${record.info('slo')}{slo_id="${FOREIGN_ID}"}`);
+      return counts.every((c) => c === sloCount) && hasData(firing) && hasData(foreign);
     }, 45_000);
     expect(ready, `recordings not ready; Prometheus log:\n${p.logs()}`).toBe(true);
   });
@@ -153,5 +180,36 @@ describe('generated dashboards against a real Prometheus', () => {
     expect(Number(ranked[0]?.value[1])).toBeGreaterThanOrEqual(2000);
     const url = listed.resultType === 'vector' ? listed.result.find((s) => s.metric.slo_id === 'checkout-latency')?.metric.dashboard_url : undefined;
     expect(url).toBe('/d/slokit-svc-checkout/checkout?var-slo=latency');
+  });
+
+  it("neither lists nor counts another team's SLO that the same Prometheus holds", async () => {
+    const p = prom!;
+    const at = Date.now() / 1000;
+    const overview = dashboardQueries(dashboards.get(dashboardFile.overview)!);
+    const listedIds = new Set<string>();
+    for (const q of overview) {
+      const data = await p.query(substitute(q.expr, '.*'), at);
+      const ids = data.resultType === 'vector' ? data.result.map((s) => s.metric.slo_id) : [];
+      expect(ids, `${q.source} ${q.refId}: ${q.expr}`).not.toContain(FOREIGN_ID);
+      if (q.source === 'Service level objectives') for (const id of ids) if (id !== undefined) listedIds.add(id);
+    }
+    // The table's join would add a blank line for any slo_id a query returned beyond the SLO list.
+    expect([...listedIds].sort()).toEqual(services.flatMap((s) => s.slos.map((slo) => slo.id)).sort());
+    const count = async (title: string) => {
+      const q = overview.find((x) => x.source === title)!;
+      const data = await p.query(q.expr, at);
+      return data.resultType === 'vector' ? Number(data.result[0]?.value[1]) : NaN;
+    };
+    const generated = async (expr: string) => {
+      const data = await p.query(`count(${expr}) or vector(0)`, at);
+      return data.resultType === 'vector' ? Number(data.result[0]?.value[1]) : NaN;
+    };
+    const ours = `slo_id!="${FOREIGN_ID}"`;
+    expect(await count('SLOs')).toBe(services.reduce((n, s) => n + s.slos.length, 0));
+    expect(await count('Out of error budget')).toBe(await generated(`${record.periodErrorBudgetRemaining}{${ours}} < 0`));
+    expect(await count('Paging')).toBe(await generated(`ALERTS{alertstate="firing", alertname="SLOErrorBudgetBurnPage", ${ours}}`));
+    expect(await count('Tickets')).toBe(
+      await generated(`ALERTS{alertstate="firing", alertname=~"SLOErrorBudgetBurnTicket|SLOSLINoData", ${ours}}`),
+    );
   });
 });

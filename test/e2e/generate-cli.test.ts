@@ -60,6 +60,11 @@ describe('slokit generate', () => {
     // The router's own pages bypass it: a broken router cannot page about itself.
     const routed = await run('amtool', ['config', 'routes', 'test', '--config.file', join(out, 'router', 'alertmanager.yml'), 'slo_service=alert-router', 'slo_id=alert-router-webhook-availability', 'severity=page']);
     expect(routed.output.trim().split('\n').at(-1)).toBe('slokit-alert-router-self');
+    // So does its no-data ticket: with the router down its burn-rate alerts cannot fire, and this is what is left.
+    const noData = await run('amtool', ['config', 'routes', 'test', '--config.file', join(out, 'router', 'alertmanager.yml'), 'alertname=SLOSLINoData', 'slo_service=alert-router', 'slo_id=alert-router-webhook-latency', 'severity=ticket']);
+    expect(noData.output.trim().split('\n').at(-1)).toBe('slokit-alert-router-self');
+    const checkoutNoData = await run('amtool', ['config', 'routes', 'test', '--config.file', join(out, 'router', 'alertmanager.yml'), 'alertname=SLOSLINoData', 'slo_service=checkout', 'slo_id=checkout-latency', 'severity=ticket']);
+    expect(checkoutNoData.output.trim().split('\n').at(-1)).toBe('slokit-alert-router');
     const checkout = await run('amtool', ['config', 'routes', 'test', '--config.file', join(out, 'router', 'alertmanager.yml'), 'slo_service=checkout', 'slo_id=checkout-availability', 'severity=page']);
     expect(checkout.output.trim().split('\n').at(-1)).toBe('slokit-alert-router');
   });

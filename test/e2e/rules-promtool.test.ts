@@ -255,6 +255,33 @@ describe('other SLI kinds under promtool test rules', () => {
     );
   });
 
+  it('reports no data, and never pages, when a latency threshold is not a bucket bound of the histogram', async () => {
+    // The SLO's threshold is 0.3; this histogram has 0.25 and 0.5, and every request is fast.
+    const latency = shop.slos.find((s) => s.name === 'latency')!;
+    const phases = [healthy(60)];
+    const noData = {
+      expr: `ALERTS{alertname="SLOSLINoData", alertstate="firing", slo_id="${latency.id}"}`,
+      eval_time: m(30),
+      exp_samples: [
+        {
+          labels: `ALERTS{alertname="SLOSLINoData", alertstate="firing", severity="ticket", slo_id="${latency.id}", slo_name="latency", slo_service="shop", team="shop-team"}`,
+          value: 1,
+        },
+      ],
+    };
+    await expectPass(
+      [
+        {
+          name: 'latency threshold between buckets',
+          interval: '1m',
+          input_series: latencySeries('http_request_duration_seconds', 'job="shop"', ['0.25', '0.5', '+Inf'], '0.25', phases),
+          promql_expr_test: [firing(latency, 'page', 20, false), firing(latency, 'page', 50, false), noData],
+        },
+      ],
+      rules([latency]),
+    );
+  });
+
   it('pages when a bool-gauge SLI collapses (every probe failing)', async () => {
     const probe = shop.slos.find((s) => s.name === 'probe')!;
     const history = 6 * 60;
