@@ -188,7 +188,9 @@ function alerts(ctx: Ctx): AlertingRule[] {
       alert: alertName.noData,
       expr: `absent(${record.errorRatio(BASE_WINDOW)}${ctx.sel})`,
       for: ctx.slo.noData.for,
-      labels: sortedRecord({ ...ctx.slo.ticket.labels, ...alertIdentity(ctx), [ALERT_LABELS.severity]: 'ticket' }),
+      // absent() keeps only the selector's labels: the service's and the SLO's own labels, which the
+      // burn-rate alerts carry from their series, are set here so both route alike.
+      labels: sortedRecord({ ...ctx.service.labels, ...ctx.slo.labels, ...ctx.slo.ticket.labels, ...alertIdentity(ctx), [ALERT_LABELS.severity]: 'ticket' }),
       annotations: sortedRecord({
         ...links(ctx),
         [ANNOTATIONS.summary]: `${ctx.slo.id}: the SLI has had no data for ${ctx.slo.noData.for}`,
