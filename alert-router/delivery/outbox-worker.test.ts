@@ -1,6 +1,10 @@
 import { pino } from 'pino';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../test/support/fake-clock.js';
+import { startPagerDutyMock } from '../../test/support/pagerduty-mock.js';
+import { startSlackMock } from '../../test/support/slack-mock.js';
+import { createPagerDutyNotifier } from '../notify/pagerduty.js';
+import { createSlackNotifier } from '../notify/slack.js';
 import { DeliveryError, type DeliveryReceipt, type Notification, type Notifier, type TargetKind } from '../notify/types.js';
 import { RouterMetrics } from '../router-metrics.js';
 import { openDatabase } from '../store/open-database.js';
@@ -72,6 +76,20 @@ describe('OutboxWorker', () => {
     });
   });
 
+  /** A worker on this test's store, clock and metrics with `notifiers` (backoff 1s doubling, 5 attempts). */
+  const workerWith = (notifiers: ConstructorParameters<typeof OutboxWorker>[0]['notifiers'], options: { concurrency?: number; attemptTimeoutMs?: number } = {}) =>
+    new OutboxWorker({
+      store,
+      notifiers,
+      clock,
+      random: () => 0.5,
+      logger: pino({ level: 'silent' }),
+      metrics,
+      policy: () => ({ baseMs: 1000, maxMs: 60_000, maxAttempts: 5 }),
+      concurrency: options.concurrency ?? 4,
+      attemptTimeoutMs: options.attemptTimeoutMs ?? 5000,
+    });
+
   it('gets exactly one event accepted through a 500, then a 429 with Retry-After, then a 202', async () => {
     pd.script = [fail(500), fail(429, 7000), ok()];
     store.enqueue([notification('n1', 'trigger', 'pagerduty')], clock.now());
@@ -135,17 +153,7 @@ describe('OutboxWorker', () => {
 
   it('keeps delivering to Slack while a PagerDuty attempt hangs', async () => {
     const hanging: Notifier = { kind: 'pagerduty', deliver: () => new Promise<DeliveryReceipt>(() => {}) };
-    const w = new OutboxWorker({
-      store,
-      notifiers: { pagerduty: hanging, slack },
-      clock,
-      random: () => 0.5,
-      logger: pino({ level: 'silent' }),
-      metrics,
-      policy: () => ({ baseMs: 1000, maxMs: 60_000, maxAttempts: 5 }),
-      concurrency: 4,
-      attemptTimeoutMs: 5000,
-    });
+    const w = workerWith({ pagerduty: hanging, slack });
     store.enqueue([notification('n1', 'trigger', 'pagerduty')], clock.now());
     w.start();
     store.enqueue([{ ...notification('n2', 'trigger', 'slack'), incidentId: 'inc-2' }], clock.now());
@@ -166,5 +174,49 @@ describe('OutboxWorker', () => {
     }
     expect(pd.sent).toHaveLength(5);
     expect(store.timelineOf('inc-1').at(-1)!.reason).toContain('gave up after 5 attempts');
+  });
+
+  it('records an attempt that outlives delivery.attemptTimeout as "no answer within" the timeout, for Slack and PagerDuty alike', async () => {
+    const slackMock = await startSlackMock();
+    const pdMock = await startPagerDutyMock();
+    try {
+      slackMock.respondWith([{ status: 200, hang: true }]);
+      pdMock.respondWith([{ status: 202, hang: true }]);
+      // As in production (defaultNotifiers): each notifier's own timeout is delivery.attemptTimeout too.
+      const w = workerWith(
+        {
+          slack: createSlackNotifier({ token: () => slackMock.token, slackApiUrl: slackMock.url, timeoutMs: 1000 }),
+          pagerduty: createPagerDutyNotifier({ routingKey: () => 'R'.repeat(32), server: pdMock.server, extraCa: pdMock.ca, timeoutMs: 1000 }),
+        },
+        { attemptTimeoutMs: 1000 },
+      );
+      store.enqueue([notification('n1', 'trigger', 'slack'), { ...notification('n2', 'trigger', 'pagerduty'), incidentId: 'inc-2' }], clock.now());
+      const round = w.runOnce();
+      await slackMock.waitFor(() => true, 5000);
+      await pdMock.waitFor(() => true, 5000);
+      clock.advance(1000);
+      expect(await round).toBe(2);
+      const reasons = [...store.timelineOf('inc-1'), ...store.timelineOf('inc-2')].map((e) => `${e.kind}: ${e.reason}`);
+      expect(reasons).toEqual([
+        'retried: trigger to Slack #checkout attempt 1 failed (timeout: no answer within 1000 ms (delivery.attemptTimeout)); retrying: backoff 1s',
+        'retried: trigger to PagerDuty (routing key $PD_KEY) attempt 1 failed (timeout: no answer within 1000 ms (delivery.attemptTimeout)); retrying: backoff 1s',
+      ]);
+      expect(store.outboxDepth()).toBe(2);
+    } finally {
+      await slackMock.close();
+      await pdMock.close();
+    }
+  });
+
+  it('frees the slot of a notifier that ignores its signal once the attempt timeout passes', async () => {
+    const deaf: Notifier = { kind: 'pagerduty', deliver: () => new Promise<DeliveryReceipt>(() => {}) };
+    const w = workerWith({ pagerduty: deaf }, { concurrency: 1 });
+    store.enqueue([notification('n1', 'trigger', 'pagerduty')], clock.now());
+    const round = w.runOnce();
+    clock.advance(5000);
+    expect(await round).toBe(1);
+    expect(store.timelineOf('inc-1').map((e) => e.reason)).toEqual([
+      'trigger to PagerDuty (routing key $PD_KEY) attempt 1 failed (timeout: no answer within 5000 ms (delivery.attemptTimeout)); retrying: backoff 1s',
+    ]);
   });
 });

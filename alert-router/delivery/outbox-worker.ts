@@ -158,9 +158,19 @@ export class OutboxWorker {
       const ref = store.targetRef(n.incidentId, n.target.kind, n.target.destination);
       if (ref !== undefined) toSend = { ...n, threadTs: ref };
     }
-    const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(this.o.attemptTimeoutMs)]);
+    // The attempt's deadline runs on the worker's clock. When it passes, the notifier sees its signal
+    // aborted and can only say "cancelled"; the worker knows it was the deadline and says so.
+    const timeoutMs = this.o.attemptTimeoutMs;
+    const deadline = new AbortController();
+    const timer = clock.setTimeout(() => deadline.abort(new DeliveryError(`no answer within ${timeoutMs} ms (delivery.attemptTimeout)`, { retryable: true })), timeoutMs);
+    const signal = AbortSignal.any([this.controller.signal, deadline.signal]);
+    // A notifier that ignores its signal still gives its slot back when the deadline passes.
+    const abandoned = new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true }));
+    abandoned.catch(() => undefined);
     try {
-      const receipt = await notifier.deliver(toSend, signal);
+      const delivery = notifier.deliver(toSend, signal);
+      delivery.catch(() => undefined);
+      const receipt = await Promise.race([delivery, abandoned]);
       const now = clock.now();
       store.markDelivered(
         n,
@@ -176,8 +186,10 @@ export class OutboxWorker {
       metrics?.deliveryLatency.observe({ target: n.target.kind }, Math.max(0, now - entry.createdAt) / 1000);
     } catch (error) {
       if (this.controller.signal.aborted) return; // shutting down: stays pending, untouched
-      const de =
-        error instanceof DeliveryError
+      const timedOut = deadline.signal.aborted;
+      const de = timedOut
+        ? new DeliveryError((deadline.signal.reason as DeliveryError).message, { retryable: true }, { cause: error })
+        : error instanceof DeliveryError
           ? error
           : new DeliveryError(error instanceof Error ? error.message : String(error), { retryable: true }, { cause: error });
       const status = de.status;
@@ -190,7 +202,7 @@ export class OutboxWorker {
           clock.now() + delay,
           status,
           de.message,
-          entryAt('retried', `${n.action} to ${describeTarget(n)} attempt ${attemptNo} failed (${status === undefined ? 'network' : `HTTP ${status}`}: ${de.message}); retrying: ${why}`, {
+          entryAt('retried', `${n.action} to ${describeTarget(n)} attempt ${attemptNo} failed (${status === undefined ? (timedOut ? 'timeout' : 'network') : `HTTP ${status}`}: ${de.message}); retrying: ${why}`, {
             ...(status === undefined ? {} : { status }),
             delayMs: delay,
           }),
@@ -203,13 +215,15 @@ export class OutboxWorker {
           n.id,
           status,
           why,
-          entryAt('failed', `${n.action} to ${describeTarget(n)} failed (${status === undefined ? 'no status' : `HTTP ${status}`}): ${why}`, {
+          entryAt('failed', `${n.action} to ${describeTarget(n)} failed (${status === undefined ? (timedOut ? 'timeout' : 'no status') : `HTTP ${status}`}): ${why}`, {
             ...(status === undefined ? {} : { status }),
           }),
         );
         metrics?.notifications.inc({ target: n.target.kind, outcome: 'failed' });
         this.o.logger.error({ incident: n.incidentId, target: n.target.kind, status, reason: why }, 'delivery failed permanently');
       }
+    } finally {
+      clock.clearTimeout(timer);
     }
   }
 }

@@ -84,6 +84,8 @@ describe('alert-router HTTP API against the PagerDuty and Slack mocks', () => {
     expect(upgrade.map((l) => [l.msg, l.from, l.to])).toEqual([
       ['upgrading the store schema; the router answers requests once it is done', 3, 4],
       ['store schema upgraded', 3, 4],
+      ['upgrading the store schema; the router answers requests once it is done', 4, 5],
+      ['store schema upgraded', 4, 5],
     ]);
     expect(upgrade[1]!.ms).toBeGreaterThanOrEqual(0);
     expect((await incidents()).map((i) => i.id)).toEqual(['inc-old']);

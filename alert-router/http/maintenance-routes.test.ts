@@ -133,6 +133,30 @@ describe('maintenance window API', () => {
     expect((await call('DELETE', '/mw-9')).status).toBe(404);
   });
 
+  it('marks the holds of a window ended early on DELETE with when, by whom (?author=) and its planned end', async () => {
+    const { store, call, clock } = await start();
+    expect((await call('POST', '', window({ endsAt: '2026-11-02T05:00:00Z' }))).status).toBe(201);
+    const held = { reason: 'maintenance' as const, since: clock.now(), until: Date.parse('2026-11-02T05:00:00Z'), parentId: undefined };
+    store.transaction(() => {
+      store.suppression.setHold({ ...held, incidentId: 'i1', detail: 'in maintenance window mw-1 {service="payments"} until …', windowId: 'mw-1' });
+      store.suppression.setHold({ ...held, incidentId: 'i2', detail: 'in maintenance window mw-7 {service="db"} until …', windowId: 'mw-7' });
+    });
+    clock.advance(10 * 60_000);
+    const empty = await call('DELETE', '/mw-1?author=');
+    expect(empty.status).toBe(400);
+    expect(((await empty.json()) as { issues: unknown[] }).issues).toEqual([{ field: 'author', message: 'must not be empty' }]);
+    expect(store.suppression.holdOf('i1')?.detail).toMatch(/^in maintenance window mw-1 /);
+
+    expect((await call('DELETE', '/mw-1?author=bo')).status).toBe(204);
+    expect(store.suppression.holdOf('i1')).toMatchObject({
+      windowId: 'mw-1',
+      detail: 'maintenance window mw-1 {service="payments"} was ended early at 2026-11-02T03:10:00.000Z by bo (planned until 2026-11-02T05:00:00.000Z)',
+    });
+    expect(store.suppression.holdOf('i2')?.detail).toMatch(/^in maintenance window mw-7 /);
+    const listed = (await (await call('GET', '?all=true')).json()) as { maintenance: unknown[] };
+    expect(listed.maintenance).toEqual([expect.objectContaining({ id: 'mw-1', status: 'expired', endsAt: '2026-11-02T03:10:00.000Z' })]);
+  });
+
   it('rejects bad windows naming the field, and requests without credentials', async () => {
     const { call } = await start();
     const bad = await call('POST', '', { matchers: ['service=~"("'], endsAt: 'tomorrow', author: 'ana' });

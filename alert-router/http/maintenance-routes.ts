@@ -111,10 +111,23 @@ export function maintenanceView(w: MaintenanceWindow, now: number) {
   };
 }
 
+/** `?author=NAME` on DELETE: who ends the window, for the timeline; optional, but not empty or repeated. */
+function endedBy(query: Record<string, unknown>): string | undefined {
+  const author = query['author'];
+  if (author === undefined) return undefined;
+  if (typeof author !== 'string' || author.trim() === '') {
+    throw new HttpError(400, 'invalid_query', 'author must be one non-empty name', [
+      { field: 'author', message: typeof author === 'string' ? 'must not be empty' : 'give it once' },
+    ]);
+  }
+  return author.trim();
+}
+
 /**
  * `POST/GET/DELETE /api/v1/maintenance`: durable maintenance windows with Alertmanager-style matchers.
  * Same credentials as the webhook. POST answers 201 after the window is committed; DELETE ends an
- * active window now (its held alerts are released by the next tick) and removes a pending one.
+ * active window now (its holds end with it, so the next tick notifies its held alerts that still fire,
+ * naming `?author=` as who ended it when given) and removes a pending one.
  */
 export function maintenanceRouter(deps: MaintenanceDeps): express.Router {
   const router = express.Router();
@@ -170,7 +183,8 @@ export function maintenanceRouter(deps: MaintenanceDeps): express.Router {
   });
   router.delete(`${MAINTENANCE_PATH}/:id`, async (req, res) => {
     const now = deps.now();
-    const found = deps.store.transaction(() => deps.store.suppression.endMaintenance(req.params.id, now));
+    const by = endedBy(req.query as Record<string, unknown>);
+    const found = deps.store.transaction(() => deps.store.suppression.endMaintenance(req.params.id, now, by));
     if (!found) throw new HttpError(404, 'not_found', `no maintenance window ${req.params.id}`);
     await deps.durable();
     res.status(204).end();

@@ -36,6 +36,19 @@ export function buildSlackResolved(notification: Notification, resolvedAt: strin
   };
 }
 
+/**
+ * The first message after a resolved incident fired again, for `chat.update`: the trigger's facts and
+ * header again, so the channel no longer shows it as over. `reopenedAt` is ISO 8601.
+ */
+export function buildSlackReopened(notification: Notification, reopenedAt: string): SlackMessageContent {
+  const icon = notification.severity === 'page' ? ':rotating_light:' : ':warning:';
+  const title = `${icon} ${notification.summary}`;
+  return {
+    text: title,
+    blocks: incidentBlocks(notification, title, `Started ${notification.startedAt} · fired again ${reopenedAt}`),
+  };
+}
+
 /** A thread reply with what changed: the new summary, details and burn rates. */
 export function buildSlackUpdateReply(notification: Notification): SlackMessageContent {
   const burn = burnRateText(notification.customDetails);

@@ -94,6 +94,33 @@ describe('Slack notifier', () => {
     ]);
   });
 
+  it('edits a resolved first message back to firing when the incident fires again, and replies in the thread', async () => {
+    const slackNotifier = notifier();
+    const opened = await slackNotifier.deliver(aSlackNotification());
+    const threadTs = opened.ref ?? '';
+    await slackNotifier.deliver(aSlackNotification({ id: 'outbox-2', action: 'resolve', threadTs }));
+    expect(slack.messages(CHANNEL)[0]?.text).toMatch(/^:white_check_mark: Resolved:/);
+
+    const reopened = await slackNotifier.deliver(
+      aSlackNotification({ id: 'outbox-3', action: 'update', reopened: true, details: 'reopened: fired again 300s after the incident resolved', threadTs }),
+    );
+
+    expect(reopened).toEqual({ status: 200, ref: threadTs });
+    const messages = slack.messages(CHANNEL);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]?.text).toBe(':rotating_light: checkout/availability burning error budget 15.8× (page)');
+    expect(blockTexts(messages[0]?.blocks ?? [])).toContain('fired again 2026-11-03T10:42:00.000Z');
+    expect(blockTexts(messages[0]?.blocks ?? [])).not.toContain('Resolved');
+    expect(messages[0]?.replies.map((reply) => reply.text)).toEqual([
+      ':white_check_mark: Resolved at 2026-11-03T10:42:00.000Z: checkout/availability burning error budget 15.8× (page)',
+      'Update: checkout/availability burning error budget 15.8× (page)',
+    ]);
+    expect(slack.requests.slice(3).map((call) => [call.method, call.args['ts'] ?? call.args['thread_ts'] ?? null])).toEqual([
+      ['chat.update', threadTs],
+      ['chat.postMessage', threadTs],
+    ]);
+  });
+
   it.each([{ action: 'update' as const }, { action: 'resolve' as const }])(
     'refuses a $action without the thread ts, sending nothing',
     async ({ action }) => {

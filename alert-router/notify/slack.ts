@@ -8,6 +8,7 @@ import {
 } from '@slack/web-api';
 import { parseRetryAfter } from './retry-after.js';
 import {
+  buildSlackReopened,
   buildSlackResolved,
   buildSlackResolvedReply,
   buildSlackTrigger,
@@ -31,7 +32,7 @@ export interface SlackNotifierOptions {
    * WebClient's default retries for up to thirty minutes.
    */
   retries?: number;
-  /** Clock for the resolved time shown in Slack and for Retry-After dates, in ms since the epoch. Default `Date.now`. */
+  /** Clock for the resolved and fired-again times shown in Slack and for Retry-After dates, in ms since the epoch. Default `Date.now`. */
   now?: () => number;
 }
 
@@ -52,7 +53,8 @@ interface ObservedResponse {
 /**
  * A notifier that posts an incident to a Slack channel and keeps its story in one thread:
  * a trigger posts a Block Kit message (its `ts` is the receipt's `ref`), an update replies in the
- * thread, and a resolve edits the first message to say "Resolved" and replies in the thread.
+ * thread, and a resolve edits the first message to say "Resolved" and replies in the thread. An update
+ * marked `reopened` (the incident fired again after its resolve) first edits the message back to firing.
  * Updates and resolves need `notification.threadTs` and return it as `ref`.
  *
  * One `deliver()` is one attempt: WebClient's retries are off and a 429 throws instead of pausing.
@@ -115,6 +117,10 @@ export function createSlackNotifier(options: SlackNotifierOptions): Notifier {
         }
         const first = threadTs as string;
         if (notification.action === 'update') {
+          if (notification.reopened === true) {
+            const reopened = buildSlackReopened(notification, new Date(now()).toISOString());
+            await client.chat.update({ channel, ts: first, text: reopened.text, blocks: reopened.blocks });
+          }
           await post(buildSlackUpdateReply(notification), first);
           return { status: 200, ref: first };
         }

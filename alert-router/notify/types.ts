@@ -40,6 +40,11 @@ export interface Notification {
   /** When the incident started (ISO 8601). */
   startedAt: string;
   /**
+   * For a Slack update: the incident fired again after a resolve had marked its first message
+   * "Resolved", so the update also edits that message back to firing (`chat.update`). Absent otherwise.
+   */
+  reopened?: boolean;
+  /**
    * For Slack updates and resolves: the `ts` of the incident's first message in `destination`,
    * returned by the trigger's delivery. Absent for triggers.
    */

@@ -1,7 +1,7 @@
 import type { Notification } from '../notify/types.js';
 import type { CatalogIndex } from './catalog-index.js';
 import type { IncidentEvent } from './correlate.js';
-import { likelyCause, transitiveDependencies } from './dependency.js';
+import { causePaged, likelyCause, transitiveDependencies } from './dependency.js';
 import type { EnqueueResult } from './enqueue.js';
 import { gate, type GateInput } from './suppress.js';
 import type { MaintenanceWindow, SuppressionPort, SuppressionReason, SuppressionSettings } from './suppression-types.js';
@@ -13,6 +13,8 @@ const MINUTE = 60_000;
 export interface SuppressionContext {
   port: SuppressionPort;
   targets: (incidentId: string) => IncidentTarget[];
+  /** An incident as of this batch (a linked incident's cause). */
+  incident: (incidentId: string) => Incident | undefined;
   settings: SuppressionSettings;
   catalog: CatalogIndex;
   windows: readonly MaintenanceWindow[];
@@ -29,7 +31,8 @@ function findCause(after: Incident, events: IncidentEvent[], ctx: SuppressionCon
     if (deps.length > 0) {
       const cause = likelyCause(after, port.openIncidentsOf(deps, now - settings.dependencies.windowMs), (id) => port.holdOf(id));
       if (cause !== undefined) {
-        return { incident: cause, reason: 'dependency', why: `${after.service} depends on ${cause.service} (catalog dependsOn, transitive)`, targets: ctx.targets(cause.id) };
+        const targets = ctx.targets(cause.id);
+        return { incident: cause, reason: 'dependency', why: `${after.service} depends on ${cause.service} (catalog dependsOn, transitive)`, targets, paged: causePaged(cause, targets) };
       }
     }
   }
@@ -43,15 +46,23 @@ function findCause(after: Incident, events: IncidentEvent[], ctx: SuppressionCon
     });
     const cause = likelyCause(after, candidates, (id) => port.holdOf(id));
     if (cause !== undefined) {
+      const targets = ctx.targets(cause.id);
       return {
         incident: cause,
         reason: 'grouped',
         why: `shares {${shared}} with it and opened within ${Math.round(settings.grouping.windowMs / MINUTE)}m (grouping.keys)`,
-        targets: ctx.targets(cause.id),
+        targets,
+        paged: causePaged(cause, targets),
       };
     }
   }
   return undefined;
+}
+
+/** The incident a linked one is held under, and whether it has paged (an escalation to page re-asks). */
+function parentOf(parentId: string, ctx: SuppressionContext): { incident: Incident | undefined; paged: boolean } {
+  const incident = ctx.incident(parentId);
+  return { incident, paged: incident !== undefined && incident.state === 'open' && causePaged(incident, ctx.targets(parentId)) };
 }
 
 /**
@@ -81,6 +92,7 @@ export function applySuppression(
     windows: ctx.windows,
     flapping,
     cause: opens && notified !== 'open' ? findCause(after, events, ctx) : undefined,
+    parent: hold?.parentId !== undefined && after.severity === 'page' && events.some((e) => e.kind === 'escalated') ? parentOf(hold.parentId, ctx) : undefined,
     openedLastMinute: (t) => port.openedForTargetSince(t.kind, t.destination, now - MINUTE),
     settings: ctx.settings,
     catalog: ctx.catalog,

@@ -12,10 +12,16 @@ export type DedupDecision =
   | { kind: 'stale'; reason: string; previous: AlertRecord }
   | { kind: 'unseen-resolve'; reason: string };
 
+const iso = (ms: number) => new Date(ms).toISOString();
+
 /**
  * Dedup stage. Alertmanager repeats firing alerts every repeat_interval, HA peers each send the same
  * alert, and a 5xx makes it re-deliver the whole batch; none of these may notify twice. A firing alert
- * that started before the stored resolution ended is a late re-delivery, not a re-fire. Pure.
+ * that started before the stored resolution ended is a late re-delivery, not a re-fire; its mirror, a
+ * resolve of an episode that started (and ended) before the stored firing one started, is a late
+ * re-delivery too (a lagging HA peer), not the end of the current episode. A resolve that started
+ * earlier but ended after the stored episode started is the same episode (Alertmanager moves an
+ * alert's startsAt earlier when it merges copies from two Prometheus replicas), so it resolves. Pure.
  */
 export function dedup(alert: IncomingAlert, stored: AlertRecord | undefined): DedupDecision {
   if (stored === undefined) {
@@ -30,7 +36,7 @@ export function dedup(alert: IncomingAlert, stored: AlertRecord | undefined): De
     if (stored.endsAt !== undefined && alert.startsAt < stored.endsAt) {
       return {
         kind: 'stale',
-        reason: `firing copy started ${new Date(alert.startsAt).toISOString()}, before the stored resolve at ${new Date(stored.endsAt).toISOString()}: late re-delivery`,
+        reason: `firing copy started ${iso(alert.startsAt)}, before the stored resolve at ${iso(stored.endsAt)}: late re-delivery`,
         previous: stored,
       };
     }
@@ -38,6 +44,13 @@ export function dedup(alert: IncomingAlert, stored: AlertRecord | undefined): De
   }
   if (stored.status === 'resolved') {
     return { kind: 'duplicate', reason: 'already resolved: repeat, HA duplicate or re-delivery', previous: stored };
+  }
+  if (alert.startsAt < stored.startsAt && (alert.endsAt === undefined || alert.endsAt <= stored.startsAt)) {
+    return {
+      kind: 'stale',
+      reason: `resolve of an episode that started ${iso(alert.startsAt)}${alert.endsAt === undefined ? '' : ` and ended ${iso(alert.endsAt)}`}, before the stored firing episode started at ${iso(stored.startsAt)}: late re-delivery, ignored (the alert still fires)`,
+      previous: stored,
+    };
   }
   if (alert.startsAt > stored.startsAt) {
     // A resolve for a later firing episode than the one we hold can only follow a missed re-fire; it

@@ -1,6 +1,6 @@
 import type { CatalogIndex } from './catalog-index.js';
 import type { Hold } from './suppression-types.js';
-import type { Incident } from './types.js';
+import type { Incident, IncidentTarget } from './types.js';
 
 /** Every service `service` depends on, directly or through others (cycles tolerated), sorted. */
 export function transitiveDependencies(catalog: CatalogIndex, service: string): string[] {
@@ -30,4 +30,13 @@ export function likelyCause(incident: Incident, candidates: readonly Incident[],
   });
   const pick = (list: Incident[]) => [...list].sort((a, b) => a.openedAt - b.openedAt || a.id.localeCompare(b.id))[0];
   return pick(roots) ?? pick(open);
+}
+
+/**
+ * True when a likely cause has paged someone: it is at page severity and was routed to PagerDuty, so
+ * its PagerDuty incident is where a dependent's page is folded in. Only such a cause holds back a
+ * dependent's page; a cause that is only a ticket (Slack) would leave the page with nobody. Pure.
+ */
+export function causePaged(cause: Incident, targets: readonly IncidentTarget[]): boolean {
+  return cause.severity === 'page' && targets.some((t) => t.kind === 'pagerduty');
 }

@@ -29,7 +29,8 @@ const key = (t: Target) => `${t.kind}\u0000${t.destination}`;
 
 /**
  * Route + enqueue stage for one incident and one batch: at most one notification per target per batch,
- * however many alerts the batch carried. Opening or reopening triggers every routed target, escalation
+ * however many alerts the batch carried. Opening or reopening triggers every routed target (a reopen
+ * is a Slack update that edits the first message back to firing), escalation
  * triggers the targets the higher severity adds, other changes become one Slack thread reply, and
  * resolving resolves every target the incident was ever sent to. Pure.
  */
@@ -46,7 +47,7 @@ export function enqueue(input: EnqueueInput): EnqueueResult {
   const last = significant[significant.length - 1]!;
   // Built on the first notification: most batches (alerts joining an open incident) notify nobody.
   let details: string | undefined;
-  const make = (target: Target, action: NotificationAction, why: string, source: IncidentEvent) => {
+  const make = (target: Target, action: NotificationAction, why: string, source: IncidentEvent, reopened = false) => {
     details ??= significant.map((e) => `${e.kind}: ${e.reason}`).join('\n');
     const n: Notification = {
       id: input.newId(),
@@ -68,6 +69,7 @@ export function enqueue(input: EnqueueInput): EnqueueResult {
       startedAt: new Date(after.openedAt).toISOString(),
       ...(after.slo === undefined ? {} : { slo: after.slo }),
       ...(after.team === undefined ? {} : { team: after.team }),
+      ...(reopened ? { reopened: true } : {}),
     };
     notifications.push(n);
     timeline.push({
@@ -96,8 +98,10 @@ export function enqueue(input: EnqueueInput): EnqueueResult {
         known.set(key(t), { ...t, ref: undefined });
         make(t, 'trigger', `${lead.kind} (${after.severity})`, lead);
       } else if (!wasOpen) {
-        // Reopened: PagerDuty needs a fresh trigger under the same dedup_key; Slack continues its thread.
-        make(t, t.kind === 'pagerduty' ? 'trigger' : 'update', lead.kind, lead);
+        // Reopened: PagerDuty needs a fresh trigger under the same dedup_key; Slack continues its thread
+        // and edits the first message, which the resolve marked "Resolved", back to firing.
+        if (t.kind === 'pagerduty') make(t, 'trigger', lead.kind, lead);
+        else make(t, 'update', `${lead.kind}; the first message is edited back to firing`, lead, true);
       } else if (t.kind === 'slack') {
         make(t, 'update', lead.kind, lead);
       }

@@ -26,3 +26,11 @@ export function maintenanceSubject(labels: Record<string, string>, service: stri
 export function describeWindow(w: MaintenanceWindow): string {
   return `maintenance window ${w.id} {${w.matchers.map((m) => m.text).join(', ')}} until ${new Date(w.endsAt).toISOString()} by ${w.author}${w.comment === '' ? '' : ` ("${w.comment}")`}`;
 }
+
+/**
+ * What a maintenance hold says once its window was ended early (`DELETE /api/v1/maintenance/:id`): the
+ * next tick releases it with this reason. `by` is who ended it, when the request said.
+ */
+export function describeEarlyEnd(w: MaintenanceWindow, now: number, by: string | undefined): string {
+  return `maintenance window ${w.id} {${w.matchers.map((m) => m.text).join(', ')}} was ended early at ${new Date(now).toISOString()}${by === undefined ? '' : ` by ${by}`} (planned until ${new Date(w.endsAt).toISOString()})`;
+}

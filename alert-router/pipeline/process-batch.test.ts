@@ -110,6 +110,10 @@ describe('processBatch: dedup, incidents, routing and enqueue', () => {
       `trigger:pagerduty:${first!.id}`,
       `update:slack:${first!.id}`,
     ]);
+    // The resolve marked Slack's first message "Resolved": the reopen's update edits it back to firing.
+    expect(again.notifications.map((n) => n.reopened)).toEqual([undefined, true]);
+    const queued = store.outboxOf(first!.id).find((e) => e.notification.id === again.notifications[1]!.id);
+    expect(queued?.notification.reopened).toBe(true);
     run([page({ status: 'resolved', startsAt: '2026-11-02T03:30:00Z', endsAt: '2026-11-02T03:40:00Z' })]);
     clock.advance(60 * MINUTE);
     const later = run([page({ startsAt: '2026-11-02T05:00:00Z' })]);

@@ -175,6 +175,7 @@ export function processBatch(batch: IncomingBatch, port: PipelinePort, settings:
     const result = applySuppression(after, events, enqueued, flapping.has(after.id), {
       port: port.suppression,
       targets: (id) => port.targets(id),
+      incident: current,
       settings: suppression,
       catalog: settings.catalog,
       windows,

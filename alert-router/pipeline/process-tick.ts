@@ -17,11 +17,13 @@ export interface TickOutcome {
   suppressed: Partial<Record<SuppressionReason, number>>;
 }
 
-/** Why a hold ends now, or undefined while it still applies. */
-function releaseReason(hold: Hold, incident: Incident, parent: Incident | undefined, now: number): string | undefined {
+/** Why a hold ends now, or undefined while it still applies. `active`: ids of the windows active now. */
+function releaseReason(hold: Hold, incident: Incident, parent: Incident | undefined, now: number, active: ReadonlySet<string>): string | undefined {
   switch (hold.reason) {
     case 'maintenance':
-      return hold.until !== undefined && hold.until <= now ? 'the maintenance window ended' : undefined;
+      if (hold.until !== undefined && hold.until <= now) return 'the maintenance window ended';
+      // Ended early: its window is no longer active, and ending it wrote how into the hold's detail.
+      return hold.windowId !== undefined && !active.has(hold.windowId) ? hold.detail : undefined;
     case 'flapping':
       return hold.until !== undefined && hold.until <= now ? 'stable again' : undefined;
     case 'dependency':
@@ -51,6 +53,7 @@ export function processTick(port: PipelinePort, settings: PipelineSettings, deps
     }
   };
   const windows = port.suppression.activeMaintenance(now);
+  const active = new Set(windows.map((w) => w.id));
 
   for (const hold of port.suppression.holds()) {
     const incident = port.incidentById(hold.incidentId);
@@ -59,14 +62,14 @@ export function processTick(port: PipelinePort, settings: PipelineSettings, deps
       continue;
     }
     const parent = hold.parentId === undefined ? undefined : port.incidentById(hold.parentId);
-    const why = releaseReason(hold, incident, parent, now);
+    const why = releaseReason(hold, incident, parent, now, active);
     if (why === undefined) continue;
     const source = port.suppression.firingLabelsOf(incident.id) ?? { labels: {}, annotations: {} };
     if (hold.reason === 'maintenance' && incident.state === 'open') {
       const next = maintenanceFor(windows, maintenanceSubject(source.labels, incident.service), now);
       if (next !== undefined) {
-        port.suppression.setHold({ ...hold, until: next.endsAt, detail: `in ${describeWindow(next)}` });
-        port.appendTimeline([{ incidentId: incident.id, at: now, kind: 'suppressed', reason: `still held: ${describeWindow(next)}`, data: { reason: 'maintenance' } }]);
+        port.suppression.setHold({ ...hold, until: next.endsAt, detail: `in ${describeWindow(next)}`, windowId: next.id });
+        port.appendTimeline([{ incidentId: incident.id, at: now, kind: 'suppressed', reason: `${why}, but it is still held: ${describeWindow(next)}`, data: { reason: 'maintenance' } }]);
         continue;
       }
     }
@@ -86,6 +89,7 @@ export function processTick(port: PipelinePort, settings: PipelineSettings, deps
       const result = applySuppression(incident, events, enqueued, false, {
         port: port.suppression,
         targets: (id) => port.targets(id),
+        incident: (id) => port.incidentById(id),
         settings: { ...sup, dependencies: { ...sup.dependencies, enabled: false }, grouping: { ...sup.grouping, keys: [] } },
         catalog: settings.catalog,
         windows: [],

@@ -1,3 +1,4 @@
+import { ALERT_LABELS } from '../../src/slo/conventions.js';
 import type { CatalogIndex } from './catalog-index.js';
 import { matches, type Matcher } from './matcher.js';
 import type { Incident, IncidentTarget } from './types.js';
@@ -26,7 +27,10 @@ export type Target = Omit<IncidentTarget, 'ref'>;
 
 export interface RouteDecision {
   targets: Target[];
-  /** Why these targets: which routes matched or that the owner fallback applied, and what was skipped. */
+  /**
+   * Why these targets: what the matchers saw of the severity (the alert's label and the tier), which
+   * routes matched or that the owner fallback applied, and what was skipped.
+   */
   reasons: string[];
 }
 
@@ -49,17 +53,45 @@ function resolveSlack(spec: string, owner: string | undefined, table: RoutingTab
   return channel === undefined ? { why: 'owner has no Slack channel and no default is configured' } : { channel, why: `channel ${channel}` };
 }
 
+/** The label a route matcher on the severity reads: the alert's own label, and the router's tier too. */
+const SEVERITY = ALERT_LABELS.severity;
+
+/**
+ * One route matcher against an alert. Matchers see the alert's own labels (plus `team` from the catalog
+ * when the alert has none), as Alertmanager's do. `severity` is the exception, kept for routes written
+ * against the router's tiers (`severity="page"`): it has two values, the alert's own label (when it has
+ * one) and the incident's tier (`page` or `ticket`). `=` and `=~` match when either value does; `!=`
+ * and `!~` when neither does. So `severity="critical"` matches an alert labelled critical, and
+ * `severity="page"` matches it too (critical pages), as it did when matchers saw only the tier.
+ */
+function routeMatches(m: Matcher, subject: Record<string, string>, tier: Incident['severity']): boolean {
+  if (m.name !== SEVERITY) return matches(m, subject);
+  const own = subject[SEVERITY];
+  const positive = m.op === '=' || m.op === '=~';
+  const test: Matcher = positive ? m : { ...m, op: m.op === '!=' ? '=' : '=~' };
+  const hit = matches(test, { [SEVERITY]: tier }) || (own !== undefined && own !== tier && matches(test, { [SEVERITY]: own }));
+  return positive ? hit : !hit;
+}
+
+/** What the matchers saw of the severity, for the `routed` row. */
+function severitySeen(labels: Record<string, string>, tier: Incident['severity']): string {
+  const own = labels[SEVERITY];
+  return own === undefined ? `no severity label, tier ${tier}` : `severity label "${own}", tier ${tier}`;
+}
+
 /**
  * Route stage: where an incident's notifications go. Config routes are tried in order with
- * Alertmanager semantics (first match wins unless it says `continue`); when none matches, the SLO or
- * service owner from the catalog gets pages in PagerDuty and tickets in Slack. Pure.
+ * Alertmanager semantics (first match wins unless it says `continue`) against the alert's labels (see
+ * `routeMatches` for `severity`); when none matches, the SLO or service owner from the catalog gets
+ * pages in PagerDuty and tickets in Slack. Pure.
  */
 export function route(incident: Incident, labels: Record<string, string>, table: RoutingTable, catalog: CatalogIndex): RouteDecision {
-  const subject: Record<string, string> = { ...labels, severity: incident.severity };
-  if (incident.team !== undefined && subject['team'] === undefined) subject['team'] = incident.team;
+  const tier = incident.severity;
+  let subject: Record<string, string> = labels;
+  if (incident.team !== undefined && labels['team'] === undefined) subject = { ...labels, team: incident.team };
   const owner = catalog.ownership(labels);
   const targets: Target[] = [];
-  const reasons: string[] = [];
+  const reasons: string[] = [`matchers saw ${severitySeen(labels, tier)}`];
   const add = (kind: Target['kind'], spec: string, via: string) => {
     if (kind === 'pagerduty') {
       const r = resolvePagerduty(spec, owner.pagerduty, table);
@@ -79,7 +111,7 @@ export function route(incident: Incident, labels: Record<string, string>, table:
   };
   let matched = false;
   for (const r of table.routes) {
-    if (!r.matchers.every((m) => matches(m, subject))) continue;
+    if (!r.matchers.every((m) => routeMatches(m, subject, tier))) continue;
     matched = true;
     const via = `route "${r.name}" matched {${r.matchers.map((m) => m.text).join(', ')}}`;
     if (r.pagerduty !== undefined) add('pagerduty', r.pagerduty, via);

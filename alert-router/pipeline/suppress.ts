@@ -21,8 +21,16 @@ export interface GateInput {
   windows: readonly MaintenanceWindow[];
   /** True when an alert of this incident changed state too often in this batch (flap.ts). */
   flapping: boolean;
-  /** The open incident this one is likely caused by (dependency.ts) or grouped under, when it just opened. */
-  cause: { incident: Incident; reason: 'dependency' | 'grouped'; why: string; targets: IncidentTarget[] } | undefined;
+  /**
+   * The open incident this one is likely caused by (dependency.ts) or grouped under, when it just
+   * opened; `paged` when that incident has paged (dependency.ts `causePaged`), which a page needs to be held.
+   */
+  cause: { incident: Incident; reason: 'dependency' | 'grouped'; why: string; targets: IncidentTarget[]; paged: boolean } | undefined;
+  /**
+   * For an incident held as linked (dependency or group) that has just escalated to page: the incident
+   * it is linked to and whether that has paged. Undefined otherwise.
+   */
+  parent: { incident: Incident | undefined; paged: boolean } | undefined;
   /** Incidents sent or digested to a target in the last minute (storm control). */
   openedLastMinute: (target: Target) => number;
   settings: SuppressionSettings;
@@ -43,10 +51,18 @@ export interface GateResult {
 
 const STATE_CHANGES = new Set<IncidentEvent['kind']>(['opened', 'reopened', 'alert-resolved', 'resolved', 'grouped']);
 
+/** Why a likely cause does not hold back a page (it has not paged, or is over), for timeline rows. */
+function notPagedWhy(cause: Incident | undefined): string {
+  if (cause === undefined) return 'it is gone';
+  if (cause.state !== 'open') return 'it has resolved';
+  return cause.severity === 'page' ? 'it is a page that was not sent to PagerDuty' : 'it is a ticket: Slack only, no PagerDuty incident';
+}
+
 /**
  * The suppression stage between enqueue and the outbox: maintenance windows, flap damping, dependency
  * correlation and storm control decide which of enqueue's notifications leave now, which wait on a
- * durable hold (released by the tick), and which are rolled into a digest. A resolve always reaches
+ * durable hold (released by the tick), and which are rolled into a digest. A page is held under a
+ * likely cause only when that cause has paged itself. A resolve always reaches
  * a target that was sent the trigger, except while flapping, where the final state is sent once the
  * alert is stable. Every decision is a timeline row with its reason. Pure.
  */
@@ -69,6 +85,7 @@ export function gate(input: GateInput): GateResult {
   const changed = input.events.some((e) => STATE_CHANGES.has(e.kind));
 
   // 1. An existing hold: nothing but resolves to already-notified targets leaves (flapping holds those too).
+  //    A linked incident that escalates to page while its cause has not paged is released: it pages on its own.
   if (input.hold !== undefined) {
     const h = input.hold;
     if (h.reason === 'flapping') {
@@ -76,9 +93,18 @@ export function gate(input: GateInput): GateResult {
       if (changed) out.hold = { ...h, until: now + settings.flapping.stableMs };
       return out;
     }
-    suppress(h.reason, others, h.detail);
-    out.notifications.push(...resolves);
-    return out;
+    const parent = input.parent;
+    if (parent === undefined || parent.paged) {
+      suppress(h.reason, others, h.detail);
+      out.notifications.push(...resolves);
+      return out;
+    }
+    const cause = parent.incident === undefined ? `incident ${h.parentId}` : `incident ${parent.incident.id} (${parent.incident.title})`;
+    row('released', `released (${h.reason}): escalated to page while linked to ${cause}, which does not hold back a page (${notPagedWhy(parent.incident)}): only an open cause that paged does, so it pages on its own`, {
+      reason: h.reason,
+      parentId: h.parentId,
+    });
+    out.hold = null;
   }
 
   // 2. Maintenance: matching alerts notify nobody until the window ends; resolves of earlier triggers still go out.
@@ -87,7 +113,7 @@ export function gate(input: GateInput): GateResult {
     const why = `in ${describeWindow(window)}`;
     suppress('maintenance', others, why);
     out.notifications.push(...resolves);
-    if (after.state === 'open') out.hold = { incidentId: after.id, reason: 'maintenance', detail: why, since: now, until: window.endsAt, parentId: undefined };
+    if (after.state === 'open') out.hold = { incidentId: after.id, reason: 'maintenance', detail: why, since: now, until: window.endsAt, parentId: undefined, windowId: window.id };
     return out;
   }
 
@@ -101,8 +127,10 @@ export function gate(input: GateInput): GateResult {
     return out;
   }
 
-  // 4. Dependency / label group: a new incident explained by an open one is added to it instead of paging.
-  if (input.cause !== undefined && input.notified !== 'open' && after.state === 'open') {
+  // 4. Dependency / label group: a new incident explained by an open one is added to it instead of paging,
+  //    unless it is a page and that one has not paged: then it is only linked as context and pages itself.
+  const linking = input.cause !== undefined && input.notified !== 'open' && after.state === 'open';
+  if (linking && input.cause !== undefined && (after.severity !== 'page' || input.cause.paged)) {
     const { incident: parent, reason, why } = input.cause;
     suppress(reason, input.notifications, `likely caused by ${parent.title} (incident ${parent.id}): ${why}`);
     row('linked', `likely caused by incident ${parent.id} (${parent.title}): ${why}; notified on its own if it still fires when that resolves`, { parentId: parent.id, reason });
@@ -137,9 +165,28 @@ export function gate(input: GateInput): GateResult {
     return out;
   }
 
+  let notifications = input.notifications;
+  if (linking && input.cause !== undefined) {
+    const { incident: parent, reason, why } = input.cause;
+    row('linked', `likely caused by incident ${parent.id} (${parent.title}): ${why}; not held: that incident has not paged (${notPagedWhy(parent)}) and only a cause that paged holds back a page, so this one pages on its own`, {
+      parentId: parent.id,
+      reason,
+      held: false,
+    });
+    out.timeline.push({
+      incidentId: parent.id,
+      at: now,
+      kind: 'linked',
+      reason: `${after.title} (incident ${after.id}) is likely caused by this incident: ${why}; it pages on its own, since this incident has not paged`,
+      data: { childId: after.id, reason, held: false },
+    });
+    const related = `likely related: ${parent.title} (incident ${parent.id}, ${parent.severity}) is open: ${why}`;
+    notifications = notifications.map((n) => ({ ...n, details: `${n.details}\n${related}` }));
+  }
+
   // 5. Storm control: a new incident for a target that already had its fill this minute goes to the digest.
   const newKeys = new Set(input.newTargets.map((t) => `${t.kind}\u0000${t.destination}`));
-  for (const n of input.notifications) {
+  for (const n of notifications) {
     const k = `${n.target.kind}\u0000${n.target.destination}`;
     if (settings.storm.enabled && n.action === 'trigger' && newKeys.has(k)) {
       const count = input.openedLastMinute(n.target);

@@ -29,6 +29,11 @@ export interface Hold {
   until: number | undefined;
   /** The incident this one is linked to ("likely caused by"), for dependency and label-group holds. */
   parentId: string | undefined;
+  /**
+   * The maintenance window that set a maintenance hold: ending that window early ends the hold (the
+   * store keeps it in the `parent_id` column, which maintenance holds have no other use for).
+   */
+  windowId?: string;
 }
 
 /** An incident that a storm rolled into a target's digest instead of notifying it alone. */

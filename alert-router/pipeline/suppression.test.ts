@@ -55,6 +55,67 @@ describe('dependency correlation', () => {
     expect(s.sent()).toEqual(['resolve pagerduty PD_KEY_PAYMENTS payments/authorisations', 'resolve slack #payments-alerts payments/authorisations']);
   });
 
+  it('pages a dependent on its own when its dependency’s open incident is only a ticket, and records the link as context', () => {
+    const s = simulation();
+    s.slo('payments-authorisations', 'firing', T0, 'ticket');
+    expect(s.sent()).toEqual(['trigger slack #payments-alerts payments/authorisations']);
+    const [payments] = s.sim.store.listIncidents({ limit: 1, service: 'payments' });
+
+    s.clock.advance(2 * MINUTE);
+    const checkout = s.slo('checkout-availability', 'firing', T0, 'page');
+    expect(checkout.suppressed).toEqual({});
+    expect(s.sent()).toEqual(['trigger pagerduty PD_KEY_CHECKOUT checkout/availability', 'trigger slack #checkout-oncall checkout/availability']);
+    expect(s.sim.sent.at(-2)!.notification.details).toContain(`likely related: payments/authorisations: SLOErrorBudgetBurnTicket payments-authorisations (incident ${payments!.id}, ticket) is open`);
+    const [incident] = s.sim.store.listIncidents({ limit: 1, service: 'checkout' });
+    const linked = s.sim.store.timelineOf(incident!.id).find((e) => e.kind === 'linked');
+    expect(linked?.reason).toContain(`likely caused by incident ${payments!.id}`);
+    expect(linked?.reason).toContain('not held: that incident has not paged (it is a ticket: Slack only, no PagerDuty incident)');
+    expect(s.sim.store.timelineOf(payments!.id).find((e) => e.kind === 'linked')?.reason).toContain('it pages on its own, since this incident has not paged');
+    expect(s.sim.store.suppression.holdOf(incident!.id)).toBeUndefined();
+
+    s.advance(30 * MINUTE);
+    expect(s.sent()).toEqual([]);
+    s.slo('checkout-availability', 'resolved', T0, 'page');
+    expect(s.sent()).toEqual(['resolve pagerduty PD_KEY_CHECKOUT checkout/availability', 'resolve slack #checkout-oncall checkout/availability']);
+  });
+
+  it('pages a linked ticket-level dependent on its own when it escalates to page while its dependency is only a ticket', () => {
+    const s = simulation();
+    s.slo('payments-authorisations', 'firing', T0, 'ticket');
+    s.clock.advance(MINUTE);
+    s.slo('checkout-availability', 'firing', T0, 'ticket');
+    // A ticket under a ticket: folded into the dependency's Slack thread.
+    expect(s.sent()).toEqual(['trigger slack #payments-alerts payments/authorisations', 'update slack #payments-alerts payments/authorisations']);
+
+    s.clock.advance(MINUTE);
+    const page = s.slo('checkout-availability', 'firing', T0 + MINUTE, 'page');
+    expect(page.suppressed).toEqual({});
+    expect(s.sent()).toEqual(['trigger pagerduty PD_KEY_CHECKOUT checkout/availability', 'trigger slack #checkout-oncall checkout/availability']);
+    const [checkout] = s.sim.store.listIncidents({ limit: 1, service: 'checkout' });
+    expect(s.sim.store.timelineOf(checkout!.id).find((e) => e.kind === 'released')?.reason).toContain(
+      'released (dependency): escalated to page while linked to incident',
+    );
+    expect(s.sim.store.suppression.holdOf(checkout!.id)).toBeUndefined();
+
+    // The dependency resolving later sends checkout nothing twice.
+    s.clock.advance(MINUTE);
+    s.slo('payments-authorisations', 'resolved', T0, 'ticket');
+    s.advance(5_000);
+    expect(s.sent()).toEqual(['resolve slack #payments-alerts payments/authorisations']);
+  });
+
+  it('keeps a linked dependent’s escalation to page folded into its dependency’s page', () => {
+    const s = simulation();
+    s.slo('payments-authorisations', 'firing', T0, 'page');
+    s.clock.advance(MINUTE);
+    s.slo('checkout-availability', 'firing', T0, 'ticket');
+    s.sent();
+    s.clock.advance(MINUTE);
+    const page = s.slo('checkout-availability', 'firing', T0 + MINUTE, 'page');
+    expect(page.suppressed).toEqual({ dependency: 2 });
+    expect(s.sent()).toEqual([]);
+  });
+
   it('pages a dependent normally when its dependency opened longer ago than the correlation window', () => {
     const s = simulation({ dependencies: { enabled: true, windowMs: 10 * MINUTE } });
     s.slo('payments-authorisations', 'firing', T0);
@@ -83,6 +144,47 @@ describe('maintenance windows', () => {
 
     s.advance(18 * MINUTE); // 03:30: the window ends
     expect(s.sent()).toEqual(['trigger pagerduty PD_KEY_PAYMENTS payments/authorisations', 'trigger slack #payments-alerts payments/authorisations']);
+  });
+
+  it('notifies held alerts that still fire on the next tick after a window is ended early, saying who ended it', () => {
+    const s = simulation();
+    const w = s.sim.addMaintenance({ matchers: ['service="checkout"'], startsAt: T0, endsAt: T0 + 120 * MINUTE, author: 'ops', comment: 'db upgrade' });
+    s.clock.advance(MINUTE);
+    s.slo('checkout-availability', 'firing', T0);
+    s.alert({ alertname: 'CheckoutQueueSlow', service: 'checkout', severity: 'ticket' }, 'firing', T0);
+    s.clock.advance(MINUTE);
+    s.alert({ alertname: 'CheckoutQueueSlow', service: 'checkout', severity: 'ticket' }, 'resolved', T0);
+    expect(s.sent()).toEqual([]);
+
+    s.clock.advance(MINUTE);
+    s.sim.store.transaction(() => s.sim.store.suppression.endMaintenance(w.id, s.clock.now(), 'ana'));
+    s.advance(5_000);
+    expect(s.sent()).toEqual(['trigger pagerduty PD_KEY_CHECKOUT checkout/availability', 'trigger slack #checkout-oncall checkout/availability']);
+    const [incident] = s.sim.store.listIncidents({ limit: 1, service: 'checkout', state: 'open' });
+    expect(s.sim.store.timelineOf(incident!.id).find((e) => e.kind === 'released')?.reason).toBe(
+      `released (maintenance): maintenance window ${w.id} {service="checkout"} was ended early at 2026-11-02T03:03:00.000Z by ana (planned until 2026-11-02T05:00:00.000Z); still firing, so notified now`,
+    );
+    s.advance(120 * MINUTE);
+    expect(s.sent()).toEqual([]);
+  });
+
+  it('keeps holding an alert that another window still covers when one window is ended early', () => {
+    const s = simulation();
+    const short = s.sim.addMaintenance({ matchers: ['service="checkout"'], startsAt: T0, endsAt: T0 + 120 * MINUTE, author: 'ops', comment: '' });
+    s.sim.addMaintenance({ matchers: ['slo_name="availability"'], startsAt: T0, endsAt: T0 + 30 * MINUTE, author: 'bo', comment: '' });
+    s.clock.advance(MINUTE);
+    s.slo('checkout-availability', 'firing', T0);
+    s.clock.advance(MINUTE);
+    s.sim.store.transaction(() => s.sim.store.suppression.endMaintenance(short.id, s.clock.now()));
+    s.advance(5_000);
+    expect(s.sent()).toEqual([]);
+    const [incident] = s.sim.store.listIncidents({ limit: 1, service: 'checkout' });
+    expect(s.sim.store.timelineOf(incident!.id).at(-1)).toMatchObject({
+      kind: 'suppressed',
+      reason: expect.stringMatching(new RegExp(`^maintenance window ${short.id} \\{service="checkout"\\} was ended early at .*, but it is still held: maintenance window sim-\\d+ \\{slo_name="availability"\\}`)),
+    });
+    s.advance(30 * MINUTE);
+    expect(s.sent()).toEqual(['trigger pagerduty PD_KEY_CHECKOUT checkout/availability', 'trigger slack #checkout-oncall checkout/availability']);
   });
 
   it('delivers the resolve of an alert notified before the window began', () => {
@@ -157,5 +259,14 @@ describe('time-window grouping of non-SLO alerts', () => {
     expect(second.suppressed).toEqual({ grouped: 1 });
     s.alert({ alertname: 'NodeMemoryPressure', cluster: 'us-1', severity: 'ticket' }, 'firing', T0);
     expect(s.sent()).toEqual(['trigger slack #alerts DiskFull', 'update slack #alerts DiskFull', 'trigger slack #alerts NodeMemoryPressure']);
+  });
+
+  it('pages a page that shares the labels of an open ticket on its own instead of threading it there', () => {
+    const s = simulation({ grouping: { keys: ['cluster'], windowMs: 5 * MINUTE } });
+    s.alert({ alertname: 'DiskFull', cluster: 'eu-1', service: 'checkout', severity: 'ticket' }, 'firing', T0);
+    s.clock.advance(MINUTE);
+    const page = s.alert({ alertname: 'NodeNotReady', cluster: 'eu-1', service: 'checkout', severity: 'page' }, 'firing', T0);
+    expect(page.suppressed).toEqual({});
+    expect(s.sent()).toEqual(['trigger slack #checkout-oncall DiskFull', 'trigger pagerduty PD_KEY_CHECKOUT NodeNotReady', 'trigger slack #checkout-oncall NodeNotReady']);
   });
 });

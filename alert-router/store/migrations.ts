@@ -151,5 +151,13 @@ export const migrations: readonly string[] = [
   ALTER TABLE alerts_v4 RENAME TO alerts;
   CREATE UNIQUE INDEX alerts_by_incident ON alerts (incident_id, fingerprint);
   `,
+  /*
+   * 5: a maintenance hold names the window that set it, so ending the window early releases exactly
+   * its holds. Holds written before name it only in their detail ("in maintenance window <id> {...").
+   */ `
+  ALTER TABLE holds ADD COLUMN window_id TEXT;
+  UPDATE holds SET window_id = substr(detail, 23, instr(substr(detail, 23), ' ') - 1)
+    WHERE reason = 'maintenance' AND detail LIKE 'in maintenance window % {%';
+  `,
 ];
 

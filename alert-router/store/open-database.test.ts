@@ -56,7 +56,7 @@ describe('openDatabase', () => {
       const db = openDatabase({ path, synchronous: 'full', onMigration: (e) => events.push(e) });
       expect(db.pragma('user_version', { simple: true })).toBe(migrations.length);
       // Each step the open applied is announced before it runs and reported with its duration after.
-      expect(events.map((e) => `${e.phase} ${e.from}->${e.to}`)).toEqual(['start 3->4', 'done 3->4']);
+      expect(events.map((e) => `${e.phase} ${e.from}->${e.to}`)).toEqual(['start 3->4', 'done 3->4', 'start 4->5', 'done 4->5']);
       expect(events[1]).toMatchObject({ phase: 'done', ms: expect.any(Number) });
       expect(db.prepare("SELECT sql FROM sqlite_master WHERE name = 'alerts'").pluck().get()).not.toMatch(/WITHOUT ROWID/);
       expect(db.prepare('SELECT * FROM alerts ORDER BY fingerprint').all()).toEqual(before);
@@ -90,6 +90,26 @@ describe('openDatabase', () => {
       expect(after.prepare("SELECT sql FROM sqlite_master WHERE name = 'alerts'").pluck().get()).toMatch(/WITHOUT ROWID/);
       expect(after.prepare('SELECT fingerprint FROM alerts').pluck().all()).toEqual(['fp1']);
       after.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('upgrades a store from schema 4 by naming the window of each maintenance hold, read from its detail', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'slokit-store-'));
+    try {
+      const path = join(dir, 'router.db');
+      const old = oldStore(path, 4);
+      old.exec(`INSERT INTO holds (incident_id, reason, detail, since, until, parent_id) VALUES
+        ('i1', 'maintenance', 'in maintenance window 6f1c-2 {service="payments"} until 2030-01-01T00:00:00.000Z by ana', 1, 9, NULL),
+        ('i2', 'dependency', 'likely caused by incident i9', 1, NULL, 'i9')`);
+      old.close();
+      const db = openDatabase({ path, synchronous: 'full' });
+      expect(db.prepare('SELECT incident_id, parent_id, window_id FROM holds ORDER BY incident_id').all()).toEqual([
+        { incident_id: 'i1', parent_id: null, window_id: '6f1c-2' },
+        { incident_id: 'i2', parent_id: 'i9', window_id: null },
+      ]);
+      db.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -94,4 +94,24 @@ describe('the suppression store’s in-memory shortcuts', () => {
     // Outside the window the first fire drops out like any other change.
     expect(store.transaction(() => s.recordChange('fp2', 9_000, 5_000, stored('fp2', 1_000)))).toEqual([9_000]);
   });
+
+  it('ends the holds a window set when it is ended early, and no others', () => {
+    const store = new SqliteStore(openDatabase({ path: ':memory:', synchronous: 'full' }));
+    const s = store.suppression;
+    store.transaction(() => {
+      s.addMaintenance(window('w1', 1_000, 9_000));
+      s.setHold({ ...hold('named'), detail: 'in maintenance window w1 {service="payments"} until …', windowId: 'w1' });
+      s.setHold({ ...hold('other'), detail: 'in maintenance window w1 {service="payments"} until …', windowId: 'w2' });
+      s.setHold({ ...hold('w10'), detail: 'in maintenance window w10 {service="payments"} until …' });
+      s.setHold({ incidentId: 'linked', reason: 'dependency', detail: 'likely caused by incident i9', since: 1_000, until: undefined, parentId: 'i9' });
+    });
+    expect(store.transaction(() => s.endMaintenance('w1', 4_000, 'bo'))).toBe(true);
+    const ended = 'maintenance window w1 {service="payments"} was ended early at 1970-01-01T00:00:04.000Z by bo (planned until 1970-01-01T00:00:09.000Z)';
+    expect(s.holdOf('named')).toMatchObject({ windowId: 'w1', parentId: undefined, detail: ended });
+    expect(s.holdOf('other')).toMatchObject({ windowId: 'w2', detail: 'in maintenance window w1 {service="payments"} until …' });
+    expect(s.holdOf('w10')).toEqual({ ...hold('w10'), detail: 'in maintenance window w10 {service="payments"} until …' });
+    expect(s.holdOf('linked')).toEqual({ incidentId: 'linked', reason: 'dependency', detail: 'likely caused by incident i9', since: 1_000, until: undefined, parentId: 'i9' });
+    expect(s.activeMaintenance(4_000)).toEqual([]);
+    expect(store.transaction(() => s.endMaintenance('nope', 4_000))).toBe(false);
+  });
 });

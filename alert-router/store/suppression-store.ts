@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { keepChanges } from '../pipeline/flap.js';
+import { describeEarlyEnd } from '../pipeline/maintenance.js';
 import { parseMatcher } from '../pipeline/matcher.js';
 import type { DigestItem, Hold, MaintenanceWindow, SuppressionPort } from '../pipeline/suppression-types.js';
 import type { AlertRecord, Incident, Severity } from '../pipeline/types.js';
@@ -21,6 +22,7 @@ interface HoldRow {
   since: number;
   until: number | null;
   parent_id: string | null;
+  window_id: string | null;
 }
 
 interface DigestRow {
@@ -51,6 +53,7 @@ const toHold = (r: HoldRow): Hold => ({
   since: r.since,
   until: r.until ?? undefined,
   parentId: r.parent_id ?? undefined,
+  ...(r.window_id === null ? {} : { windowId: r.window_id }),
 });
 
 const toDigest = (r: DigestRow): DigestItem => ({
@@ -98,11 +101,13 @@ export class SqliteSuppressionStore implements SuppressionPort {
       insertWindow: p(`INSERT INTO maintenance_windows (id, matchers, starts_at, ends_at, author, comment, created_at)
         VALUES (@id, @matchers, @starts_at, @ends_at, @author, @comment, @created_at)`),
       endWindow: p('UPDATE maintenance_windows SET ends_at = ? WHERE id = ?'),
+      endHoldsOf: p(`UPDATE holds SET detail = @detail WHERE reason = 'maintenance' AND window_id = @id`),
       deleteWindow: p('DELETE FROM maintenance_windows WHERE id = ?'),
       holdOf: p('SELECT * FROM holds WHERE incident_id = ?'),
       holds: p('SELECT * FROM holds ORDER BY since, incident_id'),
-      setHold: p(`INSERT INTO holds (incident_id, reason, detail, since, until, parent_id) VALUES (?, ?, ?, ?, ?, ?)
-        ON CONFLICT (incident_id) DO UPDATE SET reason = excluded.reason, detail = excluded.detail, until = excluded.until, parent_id = excluded.parent_id`),
+      setHold: p(`INSERT INTO holds (incident_id, reason, detail, since, until, parent_id, window_id) VALUES (?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (incident_id) DO UPDATE SET reason = excluded.reason, detail = excluded.detail, until = excluded.until,
+          parent_id = excluded.parent_id, window_id = excluded.window_id`),
       clearHold: p('DELETE FROM holds WHERE incident_id = ?'),
       notified: p('SELECT state FROM notified_state WHERE incident_id = ?'),
       setNotified: p('INSERT INTO notified_state (incident_id, state) VALUES (?, ?) ON CONFLICT (incident_id) DO UPDATE SET state = excluded.state'),
@@ -170,14 +175,18 @@ export class SqliteSuppressionStore implements SuppressionPort {
   }
 
   /**
-   * Ends a window early: a window that has started ends now (held alerts are released by the next
-   * tick); one that has not started is deleted. False when there is no such window.
+   * Ends a window early: a window that has started ends now, and the holds it set say so (when, `by`
+   * whom if known, the planned end), which the next tick releases them with; one that has not started
+   * is deleted. An ended window is left as it is. False when there is no such window.
    */
-  endMaintenance(id: string, now: number): boolean {
+  endMaintenance(id: string, now: number, by?: string): boolean {
     const w = this.maintenanceById(id);
     if (w === undefined) return false;
     if (w.startsAt > now) this.s.deleteWindow.run(id);
-    else if (w.endsAt > now) this.s.endWindow.run(now, id);
+    else if (w.endsAt > now) {
+      this.s.endWindow.run(now, id);
+      this.s.endHoldsOf.run({ id, detail: describeEarlyEnd(w, now, by) });
+    }
     return true;
   }
 
@@ -192,7 +201,7 @@ export class SqliteSuppressionStore implements SuppressionPort {
   }
 
   setHold(h: Hold): void {
-    this.s.setHold.run(h.incidentId, h.reason, h.detail, h.since, h.until ?? null, h.parentId ?? null);
+    this.s.setHold.run(h.incidentId, h.reason, h.detail, h.since, h.until ?? null, h.parentId ?? null, h.windowId ?? null);
     this.holdChanged(h.incidentId, true);
   }
 
