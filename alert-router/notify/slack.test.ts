@@ -127,7 +127,7 @@ describe('Slack notifier', () => {
       const error = await deliveryError(notifier().deliver(aSlackNotification({ action })));
 
       expect(error.retryable).toBe(false);
-      expect(error.message).toContain('no threadTs');
+      expect(error.message).toContain('no threadTs to thread on: the incident\'s first message in C0ALERTS was never delivered (see its trigger\'s row)');
       expect(slack.requests).toHaveLength(0);
     },
   );

@@ -79,7 +79,7 @@ export function createSlackNotifier(options: SlackNotifierOptions): Notifier {
       }
       const threadTs = notification.threadTs;
       if (notification.action !== 'trigger' && (threadTs === undefined || threadTs === '')) {
-        throw new DeliveryError(`${what}: no threadTs, the ts of the incident's first message, to thread on`, {
+        throw new DeliveryError(`${what}: no threadTs to thread on: the incident's first message in ${channel} was never delivered (see its trigger's row)`, {
           retryable: false,
         });
       }
