@@ -6,7 +6,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { pino } from 'pino';
 import { CatalogError } from './config/catalog-error.js';
 import { ConfigError } from './config/config-error.js';
-import { describeError, StartupError } from './config/startup-error.js';
+import { StartupError } from './config/startup-error.js';
+import { describeError } from '../src/slo/spec-error.js';
 import { defaultNotifiers } from './default-notifiers.js';
 import { startRouterService } from './router-service.js';
 

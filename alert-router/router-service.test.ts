@@ -4,7 +4,8 @@ import { dirname, join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { routerFixture, type RouterFixture } from '../test/support/router-fixture.js';
-import { describeError, StartupError } from './config/startup-error.js';
+import { StartupError } from './config/startup-error.js';
+import { describeError } from '../src/slo/spec-error.js';
 import { defaultNotifiers } from './default-notifiers.js';
 import { startRouterService, type RouterService } from './router-service.js';
 

@@ -6,7 +6,8 @@ import type { CatalogSlo } from '../../src/slo/catalog.js';
 import { routerCatalog } from '../../test/support/router-catalog.js';
 import { CatalogError } from './catalog-error.js';
 import { loadCatalog, parseCatalog } from './load-catalog.js';
-import { describeError, StartupError } from './startup-error.js';
+import { StartupError } from './startup-error.js';
+import { describeError } from '../../src/slo/spec-error.js';
 
 const withoutQuery = ({ errorRatioQuery: _, ...slo }: CatalogSlo) => slo;
 

@@ -1,6 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { resolve } from 'node:path';
-import { DURATION_HINT, SpecError, parseDuration } from '../slo/index.js';
+import { DURATION_HINT, SpecError, describeError, parseDuration } from '../slo/index.js';
 import { DEFAULT_ALERTMANAGER_OPTIONS } from '../alertmanager/index.js';
 import { buildOutputs, type GenerateOptions } from './generate.js';
 import { loadServices } from './load-slos.js';
@@ -153,7 +153,7 @@ async function generate(opts: Record<string, unknown>, io: Io): Promise<number> 
       io.err(`slokit: ${err.message}\nnothing was written.\n`);
       return EXIT.invalid;
     }
-    io.err(`slokit: ${describe(err)}\n`);
+    io.err(`slokit: ${describeError(err)}\n`);
     return EXIT.io;
   }
 }
@@ -177,17 +177,8 @@ async function review(opts: Record<string, unknown>, io: Io): Promise<number> {
     io.out(reviewSummary(result));
     return EXIT.ok;
   } catch (err) {
-    io.err(`slokit: ${describe(err)}\n`);
+    io.err(`slokit: ${describeError(err)}\n`);
     return reviewExitCode(err);
   }
 }
 
-function describe(err: unknown): string {
-  const parts: string[] = [];
-  let e: unknown = err;
-  while (e instanceof Error) {
-    parts.push(e.message);
-    e = e.cause;
-  }
-  return parts.join(': ') || String(err);
-}

@@ -43,3 +43,17 @@ export class SpecError extends Error {
     this.problems = sorted;
   }
 }
+
+/**
+ * An error and its causes as one line, `outer: inner: innermost`, for a person: no stack, and no
+ * message repeated (a wrapper that quotes its cause is not followed by the cause again).
+ */
+export function describeError(error: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = error, depth = 0; e !== undefined && depth < 5; depth++) {
+    const message = e instanceof Error ? e.message : String(e);
+    if (!parts.some((p) => p.includes(message))) parts.push(message);
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  return parts.join(': ');
+}
