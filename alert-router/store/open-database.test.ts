@@ -2,116 +2,97 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrations } from './migrations.js';
 import { oldStore } from '../../test/support/old-store.js';
 import { openDatabase, type MigrationEvent } from './open-database.js';
 
 describe('openDatabase', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'slokit-store-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
   it('creates the schema once in WAL mode with the chosen durability, and refuses a newer schema', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'slokit-store-'));
-    try {
-      const path = join(dir, 'nested', 'router.db');
-      const db = openDatabase({ path, synchronous: 'full' });
-      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-      expect(db.pragma('synchronous', { simple: true })).toBe(2); // FULL
-      expect(db.pragma('user_version', { simple: true })).toBe(migrations.length);
-      db.pragma(`user_version = ${migrations.length + 1}`);
-      db.close();
-      expect(() => openDatabase({ path, synchronous: 'full' })).toThrow(/newer than this build/);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const path = join(dir, 'nested', 'router.db');
+    const db = openDatabase({ path, synchronous: 'full' });
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('synchronous', { simple: true })).toBe(2); // FULL
+    expect(db.pragma('user_version', { simple: true })).toBe(migrations.length);
+    db.pragma(`user_version = ${migrations.length + 1}`);
+    db.close();
+    expect(() => openDatabase({ path, synchronous: 'full' })).toThrow(/newer than this build/);
   });
 
   it('upgrades a store from schema 2 without the unread fingerprint index, keeping its alerts', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'slokit-store-'));
-    try {
-      const path = join(dir, 'router.db');
-      oldStore(path, 2, { incident: 'i1', fingerprint: 'fp1' }).close();
-      const db = openDatabase({ path, synchronous: 'full' });
-      expect(db.pragma('user_version', { simple: true })).toBe(migrations.length);
-      expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'alerts'").all()).toEqual([{ name: 'alerts_by_incident' }]);
-      expect(db.prepare('SELECT fingerprint FROM alerts').all()).toEqual([{ fingerprint: 'fp1' }]);
-      db.close();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const path = join(dir, 'router.db');
+    oldStore(path, 2, { incident: 'i1', fingerprint: 'fp1' }).close();
+    const db = openDatabase({ path, synchronous: 'full' });
+    expect(db.pragma('user_version', { simple: true })).toBe(migrations.length);
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'alerts'").all()).toEqual([{ name: 'alerts_by_incident' }]);
+    expect(db.prepare('SELECT fingerprint FROM alerts').all()).toEqual([{ fingerprint: 'fp1' }]);
+    db.close();
   });
 
   it('upgrades a store from schema 3 (alerts WITHOUT ROWID) to a rowid table, keeping every column and (incident, fingerprint) unique', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'slokit-store-'));
-    try {
-      const path = join(dir, 'router.db');
-      const old = oldStore(path, 3);
-      expect(old.prepare("SELECT sql FROM sqlite_master WHERE name = 'alerts'").pluck().get()).toMatch(/WITHOUT ROWID/);
-      old.exec(`INSERT INTO incidents (id, key, state, severity, title, service, group_labels, opened_at, updated_at)
-        VALUES ('i1', 'k', 'open', 'page', 't', 's', '{}', 1, 1)`);
-      old.exec(`INSERT INTO alerts (fingerprint, incident_id, status, severity, labels, annotations, starts_at, ends_at, generator_url, first_received_at, last_received_at, receive_count)
-        VALUES ('fp2', 'i1', 'resolved', 'page', '{"a":"2"}', '{"s":"x"}', 5, 9, 'http://g', 20, 30, 3),
-               ('fp1', 'i1', 'firing', 'ticket', '{"a":"1"}', '{}', 1, NULL, NULL, 10, 11, 1)`);
-      const before = old.prepare('SELECT * FROM alerts ORDER BY fingerprint').all();
-      old.close();
-      const events: MigrationEvent[] = [];
-      const db = openDatabase({ path, synchronous: 'full', onMigration: (e) => events.push(e) });
-      expect(db.pragma('user_version', { simple: true })).toBe(migrations.length);
-      // Each step the open applied is announced before it runs and reported with its duration after.
-      expect(events.map((e) => `${e.phase} ${e.from}->${e.to}`)).toEqual(['start 3->4', 'done 3->4', 'start 4->5', 'done 4->5']);
-      expect(events[1]).toMatchObject({ phase: 'done', ms: expect.any(Number) });
-      expect(db.prepare("SELECT sql FROM sqlite_master WHERE name = 'alerts'").pluck().get()).not.toMatch(/WITHOUT ROWID/);
-      expect(db.prepare('SELECT * FROM alerts ORDER BY fingerprint').all()).toEqual(before);
-      // Rows keep the order they were first received in (the dedup index loads them in that order).
-      expect(db.prepare('SELECT fingerprint FROM alerts ORDER BY rowid').pluck().all()).toEqual(['fp1', 'fp2']);
-      expect(() =>
-        db.exec(`INSERT INTO alerts (fingerprint, incident_id, status, severity, labels, annotations, starts_at, first_received_at, last_received_at, receive_count)
-          VALUES ('fp1', 'i1', 'firing', 'page', '{}', '{}', 1, 1, 1, 1)`),
-      ).toThrow(/UNIQUE constraint failed: alerts.incident_id, alerts.fingerprint/);
-      db.close();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const path = join(dir, 'router.db');
+    const old = oldStore(path, 3);
+    expect(old.prepare("SELECT sql FROM sqlite_master WHERE name = 'alerts'").pluck().get()).toMatch(/WITHOUT ROWID/);
+    old.exec(`INSERT INTO incidents (id, key, state, severity, title, service, group_labels, opened_at, updated_at)
+      VALUES ('i1', 'k', 'open', 'page', 't', 's', '{}', 1, 1)`);
+    old.exec(`INSERT INTO alerts (fingerprint, incident_id, status, severity, labels, annotations, starts_at, ends_at, generator_url, first_received_at, last_received_at, receive_count)
+      VALUES ('fp2', 'i1', 'resolved', 'page', '{"a":"2"}', '{"s":"x"}', 5, 9, 'http://g', 20, 30, 3),
+             ('fp1', 'i1', 'firing', 'ticket', '{"a":"1"}', '{}', 1, NULL, NULL, 10, 11, 1)`);
+    const before = old.prepare('SELECT * FROM alerts ORDER BY fingerprint').all();
+    old.close();
+    const events: MigrationEvent[] = [];
+    const db = openDatabase({ path, synchronous: 'full', onMigration: (e) => events.push(e) });
+    expect(db.pragma('user_version', { simple: true })).toBe(migrations.length);
+    // Each step the open applied is announced before it runs and reported with its duration after.
+    expect(events.map((e) => `${e.phase} ${e.from}->${e.to}`)).toEqual(['start 3->4', 'done 3->4', 'start 4->5', 'done 4->5']);
+    expect(events[1]).toMatchObject({ phase: 'done', ms: expect.any(Number) });
+    expect(db.prepare("SELECT sql FROM sqlite_master WHERE name = 'alerts'").pluck().get()).not.toMatch(/WITHOUT ROWID/);
+    expect(db.prepare('SELECT * FROM alerts ORDER BY fingerprint').all()).toEqual(before);
+    // Rows keep the order they were first received in (the dedup index loads them in that order).
+    expect(db.prepare('SELECT fingerprint FROM alerts ORDER BY rowid').pluck().all()).toEqual(['fp1', 'fp2']);
+    expect(() =>
+      db.exec(`INSERT INTO alerts (fingerprint, incident_id, status, severity, labels, annotations, starts_at, first_received_at, last_received_at, receive_count)
+        VALUES ('fp1', 'i1', 'firing', 'page', '{}', '{}', 1, 1, 1, 1)`),
+    ).toThrow(/UNIQUE constraint failed: alerts.incident_id, alerts.fingerprint/);
+    db.close();
   });
 
   it('leaves a store whose upgrade fails at its old schema, with its rows, and says which step failed', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'slokit-store-'));
-    try {
-      const path = join(dir, 'router.db');
-      const old = oldStore(path, 3, { incident: 'i1', fingerprint: 'fp1' });
-      // A table in migration 4's way makes its first statement fail.
-      old.exec('CREATE TABLE alerts_v4 (x)');
-      old.close();
-      const events: MigrationEvent[] = [];
-      expect(() => openDatabase({ path, synchronous: 'full', onMigration: (e) => events.push(e) })).toThrow(
-        'could not upgrade the router store from schema 3 to 4 (nothing of that step was applied)',
-      );
-      expect(events.map((e) => `${e.phase} ${e.from}->${e.to}`)).toEqual(['start 3->4']);
-      const after = new Database(path);
-      expect(after.pragma('user_version', { simple: true })).toBe(3);
-      expect(after.prepare("SELECT sql FROM sqlite_master WHERE name = 'alerts'").pluck().get()).toMatch(/WITHOUT ROWID/);
-      expect(after.prepare('SELECT fingerprint FROM alerts').pluck().all()).toEqual(['fp1']);
-      after.close();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const path = join(dir, 'router.db');
+    const old = oldStore(path, 3, { incident: 'i1', fingerprint: 'fp1' });
+    // A table in migration 4's way makes its first statement fail.
+    old.exec('CREATE TABLE alerts_v4 (x)');
+    old.close();
+    const events: MigrationEvent[] = [];
+    expect(() => openDatabase({ path, synchronous: 'full', onMigration: (e) => events.push(e) })).toThrow(
+      'could not upgrade the router store from schema 3 to 4 (nothing of that step was applied)',
+    );
+    expect(events.map((e) => `${e.phase} ${e.from}->${e.to}`)).toEqual(['start 3->4']);
+    const after = new Database(path);
+    expect(after.pragma('user_version', { simple: true })).toBe(3);
+    expect(after.prepare("SELECT sql FROM sqlite_master WHERE name = 'alerts'").pluck().get()).toMatch(/WITHOUT ROWID/);
+    expect(after.prepare('SELECT fingerprint FROM alerts').pluck().all()).toEqual(['fp1']);
+    after.close();
   });
 
   it('upgrades a store from schema 4 by naming the window of each maintenance hold, read from its detail', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'slokit-store-'));
-    try {
-      const path = join(dir, 'router.db');
-      const old = oldStore(path, 4);
-      old.exec(`INSERT INTO holds (incident_id, reason, detail, since, until, parent_id) VALUES
-        ('i1', 'maintenance', 'in maintenance window 6f1c-2 {service="payments"} until 2030-01-01T00:00:00.000Z by ana', 1, 9, NULL),
-        ('i2', 'dependency', 'likely caused by incident i9', 1, NULL, 'i9')`);
-      old.close();
-      const db = openDatabase({ path, synchronous: 'full' });
-      expect(db.prepare('SELECT incident_id, parent_id, window_id FROM holds ORDER BY incident_id').all()).toEqual([
-        { incident_id: 'i1', parent_id: null, window_id: '6f1c-2' },
-        { incident_id: 'i2', parent_id: 'i9', window_id: null },
-      ]);
-      db.close();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const path = join(dir, 'router.db');
+    const old = oldStore(path, 4);
+    old.exec(`INSERT INTO holds (incident_id, reason, detail, since, until, parent_id) VALUES
+      ('i1', 'maintenance', 'in maintenance window 6f1c-2 {service="payments"} until 2030-01-01T00:00:00.000Z by ana', 1, 9, NULL),
+      ('i2', 'dependency', 'likely caused by incident i9', 1, NULL, 'i9')`);
+    old.close();
+    const db = openDatabase({ path, synchronous: 'full' });
+    expect(db.prepare('SELECT incident_id, parent_id, window_id FROM holds ORDER BY incident_id').all()).toEqual([
+      { incident_id: 'i1', parent_id: null, window_id: '6f1c-2' },
+      { incident_id: 'i2', parent_id: 'i9', window_id: null },
+    ]);
+    db.close();
   });
 });
