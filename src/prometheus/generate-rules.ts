@@ -139,7 +139,9 @@ function metaRecordings(ctx: Ctx): RecordingRule[] {
       ...identity(ctx),
       [keys.window]: slo.window,
       [ctx.options.labelStyle === 'sloth' ? 'sloth_objective' : 'slo_objective']: String(slo.objective),
-      [ctx.options.labelStyle === 'sloth' ? 'sloth_mode' : 'slo_sli_kind']: slo.sli.kind === 'raw' ? 'raw' : slo.sli.source,
+      [ctx.options.labelStyle === 'sloth' ? 'sloth_sli_kind' : 'slo_sli_kind']: slo.sli.kind === 'raw' ? 'raw' : slo.sli.source,
+      // Sloth's `sloth_mode` names how the rules were generated, not the SLI: its CLI writes this value.
+      ...(ctx.options.labelStyle === 'sloth' ? { sloth_mode: 'cli-gen-prom' } : {}),
       team: ctx.service.owner.team,
     }),
   };

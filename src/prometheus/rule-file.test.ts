@@ -34,4 +34,15 @@ describe('renderRuleFile', () => {
     expect(doc.spec.groups).toHaveLength(4);
     expect(doc.spec.groups[0].rules[0].labels).toMatchObject({ sloth_id: 'api-availability', sloth_service: 'api', sloth_slo: 'availability' });
   });
+
+  it("labels sloth_slo_info as Sloth's CLI does, with the SLI kind under its own label", () => {
+    const groups = generateRuleGroups(resolved!, { labelStyle: 'sloth', formulation: 'aggregated', grafanaUrl: 'http://g' });
+    const info = groups.flatMap((g) => g.rules).filter((r) => 'record' in r && r.record === 'sloth_slo_info');
+    expect(info.length).toBeGreaterThan(0);
+    for (const r of info) {
+      expect(r.labels).toMatchObject({ sloth_mode: 'cli-gen-prom' });
+      expect(['ratio', 'latency', 'boolGauge', 'raw']).toContain(r.labels?.sloth_sli_kind);
+      expect(Object.keys(r.labels ?? {}).filter((k) => k.startsWith('slo_'))).toEqual([]);
+    }
+  });
 });
