@@ -144,19 +144,20 @@ describe('router service start-up and reload', () => {
       .replace('tokenEnv: TEST_SLACK_TOKEN', 'tokenEnv: OTHER_SLACK_TOKEN');
     writeFileSync(f.configPath, changed);
     expect(router.reload()).toBe(true);
-    const restartOnly = [
-      'listen.host',
-      'store.path',
-      'store.synchronous',
-      'delivery.concurrency',
-      'delivery.attemptTimeout',
-      'pagerduty.server',
-      'pagerduty.caFile',
-      'slack.apiUrl',
-      'slack.tokenEnv',
-    ];
+    // The notifiers' settings (attempt timeout, PagerDuty server and CA, Slack URL and token) apply on reload.
+    const restartOnly = ['listen.host', 'store.path', 'store.synchronous', 'delivery.concurrency'];
     expect(warnings()).toEqual([expect.objectContaining({ restartRequired: restartOnly, msg: `changed settings take effect on restart only: ${restartOnly.join(', ')}` })]);
     expect(lines.at(-1)?.msg).toBe('config reloaded');
+  });
+
+  it('fails a reload whose CA file cannot be read, naming pagerduty.caFile, and keeps the running notifiers', async () => {
+    const f = setUp();
+    router = await start(f);
+    const original = readFileSync(f.configPath, 'utf8');
+    writeFileSync(f.configPath, original.replace(/ {2}caFile: .*/, '  caFile: /nonexistent/ca.pem'));
+    expect(router.reload()).toBe(false);
+    const failure = lines.filter((l) => l.level === 50).at(-1)?.msg;
+    expect(failure).toMatch(new RegExp(`^config reload failed; keeping the running config: ${f.configPath}:\\d+:11: pagerduty\\.caFile: could not read /nonexistent/ca\\.pem: ENOENT`));
   });
 
   it('logs a failed reload as one message naming the file and line, without a stack, and keeps running', async () => {

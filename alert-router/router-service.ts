@@ -30,7 +30,7 @@ export interface RouterServiceOptions {
   configPath: string;
   env: NodeJS.ProcessEnv;
   logger: Logger;
-  /** Builds the notifiers for a config, once at start (a reload does not rebuild them). */
+  /** Builds the notifiers for a config: at start, and again on each reload (a new server, CA file or token). */
   notifiers: (config: RouterConfig) => Partial<Record<TargetKind, Notifier>>;
   /** Overrides the config's listen port (tests and benchmarks pass 0). */
   port?: number;
@@ -93,8 +93,10 @@ function listenError(config: RouterConfig, portOverride: number | undefined, por
 }
 
 /**
- * Settings read once at start, by the store, the socket, the outbox worker and the notifiers: a reload
- * that changes one says so, since it takes effect on restart only.
+ * Settings read once at start, by the store, the socket and the outbox worker's pool: a reload that
+ * changes one says so, since it takes effect on restart only. The notifiers' settings (PagerDuty
+ * server and CA file, Slack API URL and token variable, attempt timeout) are not among them: a reload
+ * rebuilds the notifiers, and re-reads the CA file even when its path is the same (a renewed CA).
  */
 const RESTART_ONLY: ReadonlyArray<readonly [string, (c: RouterConfig) => unknown]> = [
   ['listen.host', (c) => c.listen.host],
@@ -102,12 +104,19 @@ const RESTART_ONLY: ReadonlyArray<readonly [string, (c: RouterConfig) => unknown
   ['store.path', (c) => c.storePath],
   ['store.synchronous', (c) => c.synchronous],
   ['delivery.concurrency', (c) => c.concurrency],
-  ['delivery.attemptTimeout', (c) => c.attemptTimeoutMs],
-  ['pagerduty.server', (c) => c.pagerduty.server],
-  ['pagerduty.caFile', (c) => c.pagerduty.caFile],
-  ['slack.apiUrl', (c) => c.slack.apiUrl],
-  ['slack.tokenEnv', (c) => c.slack.tokenEnv],
 ];
+
+/** The notifiers for `config`; an unreadable CA file is named by its config line (at start and on reload). */
+function buildNotifiers(options: RouterServiceOptions, config: RouterConfig): Partial<Record<TargetKind, Notifier>> {
+  try {
+    return options.notifiers(config);
+  } catch (error) {
+    const { code, path } = error as NodeJS.ErrnoException;
+    if (code === undefined) throw error;
+    if (path !== undefined && path === config.pagerduty.caFile) throw fieldError(config, ['pagerduty', 'caFile'], `could not read ${path}`, error);
+    throw new StartupError('could not set up the notifiers', { cause: error });
+  }
+}
 
 function settingsOf(config: RouterConfig, logger: Logger): PipelineSettings {
   const catalog = loadCatalog(config.catalogPath);
@@ -144,15 +153,7 @@ export async function startRouterService(options: RouterServiceOptions): Promise
   let config = loadConfig(options.configPath, options.env);
   let settings = settingsOf(config, logger);
   // Built first: a CA file that cannot be read fails the start before anything is bound or created.
-  let notifiers: Partial<Record<TargetKind, Notifier>>;
-  try {
-    notifiers = options.notifiers(config);
-  } catch (error) {
-    const { code, path } = error as NodeJS.ErrnoException;
-    if (code === undefined) throw error;
-    if (path !== undefined && path === config.pagerduty.caFile) throw fieldError(config, ['pagerduty', 'caFile'], `could not read ${path}`, error);
-    throw new StartupError('could not set up the notifiers', { cause: error });
-  }
+  const notifiers = buildNotifiers(options, config);
 
   // The socket is bound before the store is opened, so a port in use or a host that does not resolve
   // fails the start before a store is created or migrated. Nothing is answered until the store is
@@ -312,6 +313,7 @@ export async function startRouterService(options: RouterServiceOptions): Promise
         try {
           const next = loadConfig(options.configPath, options.env);
           const nextSettings = settingsOf(next, logger);
+          const nextNotifiers = buildNotifiers(options, next);
           const ignored = RESTART_ONLY.filter(([field, value]) => {
             if (field === 'listen.port' && options.port !== undefined) return false; // --port wins anyway
             return value(next) !== value(config);
@@ -325,6 +327,7 @@ export async function startRouterService(options: RouterServiceOptions): Promise
           }
           config = next;
           settings = nextSettings;
+          worker.reconfigure({ notifiers: nextNotifiers, attemptTimeoutMs: next.attemptTimeoutMs });
           logger.info({ config: options.configPath, routes: next.routes.length }, 'config reloaded');
           return true;
         } catch (error) {

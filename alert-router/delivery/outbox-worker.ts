@@ -44,7 +44,15 @@ export class OutboxWorker {
   /** Attempts in flight by notification id; one target's slow answer never holds up another's. */
   private readonly inFlight = new Map<string, Promise<void>>();
 
-  constructor(private readonly o: OutboxWorkerOptions) {}
+  constructor(private o: OutboxWorkerOptions) {}
+
+  /**
+   * Notifiers and attempt timeout for attempts that start from now on (a config reload); attempts in
+   * flight finish with the ones they started with.
+   */
+  reconfigure(next: Pick<OutboxWorkerOptions, 'notifiers' | 'attemptTimeoutMs'>): void {
+    this.o = { ...this.o, notifiers: next.notifiers, attemptTimeoutMs: next.attemptTimeoutMs };
+  }
 
   /** Starts delivering in the background. */
   start(): void {

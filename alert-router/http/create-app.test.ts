@@ -1,4 +1,5 @@
-import { statSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { webhookPayload, sloAlertLabels } from '../../test/support/alertmanager-payload.js';
@@ -175,6 +176,24 @@ describe('alert-router HTTP API against the PagerDuty and Slack mocks', () => {
     const pdEntries = detail.timeline.filter((e) => /PagerDuty/.test(e.reason) && ['retried', 'notified'].includes(e.kind));
     expect(pdEntries.map((e) => e.kind)).toEqual(['retried', 'retried', 'notified']);
     expect(pdEntries[1]!.reason).toContain('HTTP 429');
+  });
+
+  it('reads a renewed CA file on reload: deliveries that failed the TLS check go out once the same path holds the right CA', async () => {
+    await start({ pagerduty: { server: pd.server, ca: 'not the CA of the PagerDuty mock\n' } });
+    const acceptedBefore = pd.accepted.length;
+    await postWebhook(router.url, page());
+    const [incident] = await incidents();
+    const pdTimeline = async () =>
+      ((await (await fetch(`${router.url}/api/v1/incidents/${incident!.id}`)).json()) as { timeline: { kind: string; reason: string }[] }).timeline.filter((e) =>
+        /PagerDuty/.test(e.reason),
+      );
+    await until(async () => (await pdTimeline()).some((e) => e.kind === 'retried'), 10_000, 'a retried TLS failure');
+    expect(pd.accepted.length).toBe(acceptedBefore);
+
+    writeFileSync(join(fixture.dir, 'pagerduty-ca.pem'), pd.ca);
+    expect(router.reload()).toBe(true);
+    await until(() => pd.accepted.length === acceptedBefore + 1, 10_000, 'the trigger, with the renewed CA');
+    expect((await pdTimeline()).map((e) => e.kind).at(-1)).toBe('notified');
   });
 
   it('answers a wrong token 401, malformed and oversized bodies 4xx JSON naming the problem, and stores nothing', async () => {
