@@ -23,14 +23,3 @@ export function disabledAlertsNote(slo: Slo): string | undefined {
   const off = disabledSeverities(slo);
   return off.length === 0 ? undefined : `${off.join(' and ')} alerts disabled`;
 }
-
-/**
- * The lowest burn rate (a multiple of the budget-spending rate, e.g. 6 for 6×) at which the SLO can
- * page, or undefined when it never pages (no page tier, or page alerts disabled).
- */
-export function lowestPageFactor(slo: Slo): number | undefined {
-  const factors = enabledTiers(slo)
-    .filter((t) => t.severity === 'page')
-    .map((t) => t.factor);
-  return factors.length === 0 ? undefined : Number(Math.min(...factors).toPrecision(12));
-}

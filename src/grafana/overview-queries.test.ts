@@ -34,6 +34,8 @@ describe('overview queries', () => {
         record.periodBurnRate,
         record.periodErrorBudgetRemaining,
         record.currentBurnRate,
+        // The page tiers' windows, which burn ÷ page threshold reads.
+        ...['5m', '30m', '1h', '6h'].map((w) => record.errorRatio(w)),
       ];
       const queries = { ...overviewTableQueries(services, style), ...overviewCountQueries(services, style) };
       for (const [ref, expr] of Object.entries(queries)) {

@@ -7,7 +7,7 @@ import {
   type LabelStyle,
   type Service,
 } from '../slo/index.js';
-import { lowestPageFactor } from './alert-tiers.js';
+import { enabledTiers } from './alert-tiers.js';
 
 /** The label the overview's table joins its queries on, whatever the label style. */
 export const JOIN_LABEL = ALERT_LABELS.id;
@@ -96,17 +96,33 @@ export function sloListExpr(services: readonly Service[], labelStyle: LabelStyle
   return onJoinLabel(`max by (${by}) (${terms.join(' or ')})`, labelStyle);
 }
 
+/** A number as PromQL text, without binary noise (14.4 × 0.001 → 0.0144). */
+function num(x: number): string {
+  return String(Number(x.toPrecision(12)));
+}
+
 /**
- * Each paging SLO's burn rate now divided by the lowest burn rate it pages at (its own, from its
- * enabled page tiers): 1 or more is burning at page speed. Undefined when no SLO pages. A Grafana
- * table colours a column by one threshold for every line, so the per-SLO factor goes in the query.
+ * How near each paging SLO is to paging, as its page alert sees it: for each enabled page tier, the
+ * lower of its long and short windows' error ratios divided by the tier's threshold (factor × budget),
+ * and the highest of those over the tiers. 1 or more means a page condition holds now (the alert fires
+ * once it has held for its `for`); a 5m spike that the long window does not confirm stays under 1.
+ * Absent for a tier while either window has no data, as the alert is. Undefined when no SLO pages. A
+ * Grafana table colours a column by one threshold for every line, so each SLO's thresholds go in the query.
  */
 export function burnOverPageExpr(services: readonly Service[], labelStyle: LabelStyle): string | undefined {
   const id = identityLabelKeys(labelStyle).id;
   const terms = services.flatMap((service) =>
     service.slos.flatMap((slo) => {
-      const factor = lowestPageFactor(slo);
-      return factor === undefined ? [] : [`max by (${id}) (${record.currentBurnRate}{${id}="${slo.id}"}) / ${factor}`];
+      const tiers = enabledTiers(slo).filter((t) => t.severity === 'page');
+      if (tiers.length === 0) return [];
+      const window = (w: string) => `max by (${id}) (${record.errorRatio(w)}{${id}="${slo.id}"})`;
+      const tierTerms = tiers.map((t, i) => {
+        const [long, short] = [window(t.long), window(t.short)];
+        const lower = `(${long} <= ${short} or ${short} < ${long})`;
+        // A tier label keeps the tiers apart until the max (`or` would keep only the first).
+        return `label_replace(${lower} / ${num(t.factor * slo.errorBudget)}, "slokit_tier", "${i}", "", "")`;
+      });
+      return [`max by (${id}) (${tierTerms.join(' or ')})`];
     }),
   );
   return terms.length === 0 ? undefined : onJoinLabel(terms.join(' or '), labelStyle);

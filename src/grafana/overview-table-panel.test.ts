@@ -1,6 +1,7 @@
 import type { Panel, ThresholdsConfig } from '@grafana/grafana-foundation-sdk/dashboard';
 import { describe, expect, it } from 'vitest';
 import { resolveServices, type AlertingInput, type Service } from '../slo/index.js';
+import { promqlError } from '../slo/promql.js';
 import { OVERVIEW_COLUMNS, overviewTablePanel } from './overview-table-panel.js';
 import { placeAt } from './panel-placement.js';
 
@@ -52,11 +53,18 @@ function columnThresholds(panel: Panel, column: string): (number | null | string
 }
 
 describe('the overview table', () => {
-  it("divides each SLO's burn rate now by its own lowest enabled page threshold", () => {
-    expect(target(tableOf(examples()), 'H')?.expr).toBe(
-      'max by (slo_id) (slo:current_burn_rate:ratio{slo_id="api-fast"}) / 6 or ' +
-        'max by (slo_id) (slo:current_burn_rate:ratio{slo_id="api-quick"}) / 5.6',
-    );
+  it("divides each page tier's lower window by that tier's own threshold, for every SLO that pages", () => {
+    const expr = target(tableOf(examples()), 'H')?.expr ?? '';
+    expect(promqlError(expr, 'instant vector')).toBeUndefined();
+    const perSlo = expr.split(/ or (?=max by \(slo_id\) \(label_replace)/);
+    expect(perSlo).toHaveLength(2); // api-quiet does not page
+    const thresholds = (term: string) => [...term.matchAll(/\) \/ ([\d.]+), "slokit_tier"/g)].map((m) => Number(m[1]));
+    const windows = (term: string) => [...term.matchAll(/ratio_rate(\w+)\{slo_id="([\w-]+)"\}/g)].map((m) => `${m[2]} ${m[1]}`);
+    // api-fast, 30d: 14.4× and 6× of a 0.1% budget; api-quick, 28d: 13.44× and 5.6×.
+    expect(thresholds(perSlo[0]!)).toEqual([0.0144, 0.006]);
+    expect(new Set(windows(perSlo[0]!))).toEqual(new Set(['api-fast 1h', 'api-fast 5m', 'api-fast 6h', 'api-fast 30m']));
+    expect(thresholds(perSlo[1]!)).toEqual([0.01344, 0.0056]);
+    expect(new Set(windows(perSlo[1]!))).toEqual(new Set(['api-quick 1h', 'api-quick 5m', 'api-quick 6h', 'api-quick 30m']));
   });
 
   it('colours burn ÷ page threshold red from 1, and burn rate now only amber from 1×, the same for every SLO', () => {

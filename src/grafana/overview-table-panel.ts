@@ -33,8 +33,8 @@ function colored(mode: TableCellDisplayMode.ColorBackground | TableCellDisplayMo
 
 /**
  * Every SLO on one line: service, SLO, window, objective, SLI over its window, error budget remaining
- * (green, amber under 25%, red when spent), burn rate now (amber from 1×), burn rate now ÷ the SLO's
- * own lowest page threshold (red from 1), and which alert fires. Paging SLOs come first, then
+ * (green, amber under 25%, red when spent), burn rate now (amber from 1×), how near the page alert
+ * is (each page tier's lower window ÷ its threshold, red from 1), and which alert fires. Paging SLOs come first, then
  * ticketing ones, then the rest by the share of budget spent. The SLO name links to its service
  * dashboard with that SLO selected.
  */
@@ -123,7 +123,8 @@ export function overviewTablePanel(services: readonly Service[], labelStyle: Lab
     .overrideByName(OVERVIEW_COLUMNS.burnOverPage, [
       {
         id: 'description',
-        value: 'Burn rate now divided by the lowest burn rate this SLO pages at: 1 or more is burning at page speed. Blank when the SLO does not page.',
+        value:
+          "How near the page alert is: for each page tier, the lower of its two windows' burn divided by the tier's threshold, the highest over the tiers. 1 or more means a page condition holds now (the alert fires once it has held for its 'for'). Blank when the SLO does not page or a window has no data.",
       },
       { id: 'unit', value: 'none' },
       { id: 'decimals', value: 2 },

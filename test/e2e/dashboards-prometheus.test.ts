@@ -182,6 +182,25 @@ describe('generated dashboards against a real Prometheus', () => {
     expect(url).toBe('/d/slokit-svc-checkout/checkout?var-slo=latency');
   });
 
+  it('shows burn ÷ page threshold at 1 or more exactly for the SLOs whose page condition holds', async () => {
+    const p = prom!;
+    const overview = dashboardQueries(dashboards.get(dashboardFile.overview)!);
+    const h = overview.find((q) => q.refId === 'H' && q.source === 'Service level objectives')!;
+    // The page alert's own expression: pending or firing (before its `for`) is "the condition holds".
+    const checkAt = async (at: number) => {
+      const [near, paging] = await Promise.all([p.query(h.expr, at), p.query(`ALERTS{alertname="SLOErrorBudgetBurnPage", slo_id!="${FOREIGN_ID}"}`, at)]);
+      const over = near.resultType === 'vector' ? near.result.filter((s) => Number(s.value[1]) >= 1).map((s) => s.metric.slo_id) : [];
+      const alerting = paging.resultType === 'vector' ? paging.result.map((s) => s.metric.slo_id) : [];
+      return { over: [...new Set(over)].sort(), alerting: [...new Set(alerting)].sort(), listed: near.resultType === 'vector' ? near.result.length : 0 };
+    };
+    // A rule evaluation between the two queries can move either side: take a second look before failing.
+    let seen = await checkAt(Date.now() / 1000);
+    if (seen.over.join() !== seen.alerting.join()) seen = await checkAt(Date.now() / 1000);
+    expect(seen.alerting).toContain('checkout-availability');
+    expect(seen.over).toEqual(seen.alerting);
+    expect(seen.listed).toBeGreaterThan(1); // SLOs that page but are not near it have a value under 1
+  });
+
   it("neither lists nor counts another team's SLO that the same Prometheus holds", async () => {
     const p = prom!;
     const at = Date.now() / 1000;
