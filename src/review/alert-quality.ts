@@ -1,35 +1,43 @@
 import type { AlertQuality, Bucket, IncidentReview, UnpagedBurn } from './review-model.js';
-import { HOUR_MS } from './review-period.js';
+import { DAY_MS, HOUR_MS } from './review-period.js';
 
 /** A page that spent less than this share of the budget was noise. */
 export const NOISE_BUDGET = 0.01;
-/** The slow page tier: this share of the budget spent within {@link PAGE_WINDOW_HOURS} deserves a page. */
+/**
+ * The slow page tier: this share of a {@link PAGE_WORTHY_WINDOW_MS} budget spent within
+ * {@link PAGE_WINDOW_HOURS} deserves a page (burn rate 6).
+ */
 export const PAGE_WORTHY_BUDGET = 0.05;
 export const PAGE_WINDOW_HOURS = 6;
+/** The window the workbook's tiers are stated for. */
+export const PAGE_WORTHY_WINDOW_MS = 30 * DAY_MS;
 
 /**
- * Noise: pages whose incident spent under 1% of the budget. Missed: every 6-hour stretch that spent
- * at least 5% of the budget (the SRE workbook's slower page tier) while no paged incident was open,
+ * Noise: pages whose incident spent under 1% of the budget. Missed: every 6-hour stretch whose
+ * errors reach 5% of a 30-day budget at the period's average traffic (burn rate 6 over 6 h, the SRE
+ * workbook's slower page tier, whatever the period's length) while no paged incident was open,
  * merged into episodes and trimmed to the hours burning faster than the budget allows (error ratio
- * over `errorBudget`). `budgetEvents` is the period's budget in events.
+ * over `errorBudget`). `budgetEvents` is the period's budget in events, `periodMs` its length; the
+ * budget each burn spent is a share of the period's budget.
  */
 export function alertQuality(
   incidents: readonly IncidentReview[],
   hours: readonly Bucket[],
   budgetEvents: number,
   errorBudget: number,
+  periodMs: number,
 ): AlertQuality {
   const noisePages = incidents.filter((i) => i.paged && i.budgetSpent < NOISE_BUDGET);
   const pages = incidents.filter((i) => i.paged);
   const sorted = [...hours].sort((a, b) => a.startMs - b.startMs);
   const burns: UnpagedBurn[] = [];
+  const pageWorthyErrors = (PAGE_WORTHY_BUDGET * budgetEvents * PAGE_WORTHY_WINDOW_MS) / periodMs;
   if (budgetEvents > 0) {
     for (let i = 0; i < sorted.length; i++) {
       const startMs = sorted[i]!.startMs;
       const endMs = startMs + PAGE_WINDOW_HOURS * HOUR_MS;
       const inWindow = sorted.slice(i).filter((h) => h.startMs < endMs);
-      const spent = inWindow.reduce((n, h) => n + h.errors, 0) / budgetEvents;
-      if (spent < PAGE_WORTHY_BUDGET) continue;
+      if (inWindow.reduce((n, h) => n + h.errors, 0) < pageWorthyErrors) continue;
       const pagedDuring = pages.some((p) => p.openedAtMs < endMs && (p.resolvedAtMs ?? Infinity) > startMs);
       if (pagedDuring) continue;
       const last = burns[burns.length - 1];

@@ -38,8 +38,9 @@ export async function collectReview(services: readonly Service[], period: Review
   const reviews: SloReview[] = [];
   const warnings: string[] = [];
   for (const service of services) {
+    // Opened up to one previous period before this one: a long incident that spans the start counts.
     const routerIncidents = deps.router
-      ? await deps.router.incidents(service.name, period.startMs - DAY_MS, period.endMs)
+      ? await deps.router.incidents(service.name, period.startMs, period.endMs, previousPeriod(period).startMs)
       : undefined;
     for (const slo of service.slos) {
       const review = await reviewSlo(service, slo, period, history, earliest, loaded.has(slo.id), routerIncidents, deps);
@@ -112,19 +113,17 @@ async function reviewSlo(
   let incidents: IncidentReview[] | undefined;
   if (routerIncidents !== undefined) {
     incidents = [];
-    const mine = routerIncidents.filter(
-      (i) => i.slo === slo.name && i.openedAtMs < period.endMs && (i.resolvedAtMs ?? Infinity) > period.startMs,
-    );
+    const mine = routerIncidents.filter((i) => i.slo === slo.name);
     for (const incident of mine) {
       const end = Math.min(incident.resolvedAtMs ?? period.endMs, period.endMs);
       const from = Math.floor((incident.openedAtMs - INCIDENT_LOOKBACK_MS) / INCIDENT_STEP_MS) * INCIDENT_STEP_MS;
       const to = Math.ceil(end / INCIDENT_STEP_MS) * INCIDENT_STEP_MS;
       const buckets = await sliBuckets(deps.prometheus, slo, from, to, INCIDENT_STEP_MS);
-      incidents.push(analyseIncident(incident, buckets, INCIDENT_STEP_MS, slo.errorBudget, budgetEvents, period.endMs));
+      incidents.push(analyseIncident(incident, buckets, INCIDENT_STEP_MS, slo.errorBudget, budgetEvents, period));
     }
   }
   const inPeriod = hours.filter((h) => h.startMs >= period.startMs && h.startMs < period.endMs);
-  const quality = incidents === undefined ? undefined : alertQuality(incidents, inPeriod, budgetEvents, slo.errorBudget);
+  const quality = incidents === undefined ? undefined : alertQuality(incidents, inPeriod, budgetEvents, slo.errorBudget, period.endMs - period.startMs);
   return {
     slo: info,
     current,

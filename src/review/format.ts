@@ -2,7 +2,9 @@
  * Number and time formatting shared by the Markdown and HTML reports: fixed decimals and en-US
  * digit grouping, so output depends only on the numbers.
  */
-import type { PeriodSummary, SloInfo, SloStatus } from './review-model.js';
+import type { IncidentReview, PeriodSummary, SloInfo, SloStatus } from './review-model.js';
+import { HOUR_MS } from './review-period.js';
+import { wellCovered } from './summarize.js';
 
 /** A ratio as percent with `digits` decimals: `0.99912` → `99.912%`. */
 export function percent(ratio: number | undefined, digits = 1): string {
@@ -60,6 +62,28 @@ export function budgetTime(s: PeriodSummary, slo: SloInfo): string {
   if (s.budgetSpent === undefined) return '—';
   const len = s.period.endMs - s.period.startMs;
   return `${duration(s.budgetSpent * slo.errorBudget * len)} of ${duration(slo.errorBudget * len)}`;
+}
+
+/** A period's attainment, or "no data" (never a 100% or 0% made up for a period Prometheus has nothing of). */
+export function attained(s: PeriodSummary): string {
+  return s.status === 'no data' ? 'no data' : percent(s.attainment, 3);
+}
+
+/** Budget left, marked when the period's data is partial (under 90% of its hours). */
+export function budgetLeftText(s: PeriodSummary): string {
+  if (s.status === 'no data') return 'no data';
+  return `${percent(s.budgetLeft)}${wellCovered(s) ? '' : ' (partial data)'}`;
+}
+
+/** How much of the period has SLI data: `30 d of 30 d`, `2 d 4 h of 30 d`, or "no data". */
+export function coverage(s: PeriodSummary): string {
+  if (s.status === 'no data') return 'no data';
+  return `${duration(s.hoursWithData * HOUR_MS)} of ${duration(s.hours * HOUR_MS)}${wellCovered(s) ? '' : ' (partial)'}`;
+}
+
+/** An incident's duration; one still open at the period's end says so (the duration is a lower bound). */
+export function incidentDuration(i: IncidentReview): string {
+  return i.openAtPeriodEnd ? `${duration(i.durationMs)}, open at the period's end` : duration(i.durationMs);
 }
 
 export const statusText: Record<SloStatus, string> = {

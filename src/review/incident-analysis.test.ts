@@ -5,6 +5,7 @@ import type { Bucket } from './review-model.js';
 
 const MIN = 60_000;
 const STEP = 5 * MIN;
+const ALL_TIME = { startMs: -Infinity, endMs: Infinity };
 
 /** 5m buckets from 0 to 4h: 1,000 events each, `bad` of them failing from `from` to `to` (ms). */
 function buckets(from: number, to: number, bad: number): Bucket[] {
@@ -13,7 +14,7 @@ function buckets(from: number, to: number, bad: number): Bucket[] {
   return out;
 }
 
-function incident(openedAtMs: number, resolvedAtMs: number, notifyAt: number | undefined, target: 'pagerduty' | 'slack' = 'pagerduty'): RouterIncident {
+function incident(openedAtMs: number, resolvedAtMs: number | undefined, notifyAt: number | undefined, target: 'pagerduty' | 'slack' = 'pagerduty'): RouterIncident {
   return {
     id: 'i1',
     title: 't',
@@ -29,7 +30,7 @@ function incident(openedAtMs: number, resolvedAtMs: number, notifyAt: number | u
 
 describe('analyseIncident', () => {
   it('measures time to detect from the first burning bucket to the first delivered notification', () => {
-    const r = analyseIncident(incident(70 * MIN, 120 * MIN, 72 * MIN), buckets(60 * MIN, 120 * MIN, 50), STEP, 0.001, 1000, Infinity);
+    const r = analyseIncident(incident(70 * MIN, 120 * MIN, 72 * MIN), buckets(60 * MIN, 120 * MIN, 50), STEP, 0.001, 1000, ALL_TIME);
     expect(r.burnStartMs).toBe(60 * MIN);
     expect(r.timeToDetectMs).toBe(12 * MIN);
     expect(r.paged).toBe(true);
@@ -39,24 +40,56 @@ describe('analyseIncident', () => {
   });
 
   it('leaves time to detect empty when the SLI was not burning at the notification, and counts a Slack-only incident as not paged', () => {
-    const r = analyseIncident(incident(70 * MIN, 80 * MIN, 71 * MIN, 'slack'), buckets(0, 0, 0), STEP, 0.001, 1000, Infinity);
+    const r = analyseIncident(incident(70 * MIN, 80 * MIN, 71 * MIN, 'slack'), buckets(0, 0, 0), STEP, 0.001, 1000, ALL_TIME);
     expect(r).toMatchObject({ burnStartMs: undefined, timeToDetectMs: undefined, paged: false, budgetSpent: 0 });
+  });
+
+  it('charges an incident that began before the period only with the errors inside the period', () => {
+    // Burning 60 min to 180 min; the period starts at 120 min: 12 of the 24 burning buckets are in it.
+    const r = analyseIncident(incident(65 * MIN, 180 * MIN, 70 * MIN), buckets(60 * MIN, 180 * MIN, 50), STEP, 0.001, 1000, {
+      startMs: 120 * MIN,
+      endMs: 240 * MIN,
+    });
+    expect(r.burnStartMs).toBe(60 * MIN);
+    expect(r.timeToDetectMs).toBe(10 * MIN);
+    expect(r.budgetSpent).toBeCloseTo(0.6, 12);
+    expect(r.openAtPeriodEnd).toBe(false);
+  });
+
+  it('marks an incident still open at the period\'s end, or resolved after it, and counts its duration to the end', () => {
+    const period = { startMs: 0, endMs: 200 * MIN };
+    const open = analyseIncident(incident(150 * MIN, undefined, 151 * MIN), buckets(145 * MIN, 240 * MIN, 50), STEP, 0.001, 1000, period);
+    expect(open).toMatchObject({ openAtPeriodEnd: true, durationMs: 50 * MIN });
+    // Errors from the burn's start (145 min) to the period's end: 11 buckets.
+    expect(open.budgetSpent).toBeCloseTo(0.55, 12);
+    const late = analyseIncident(incident(150 * MIN, 230 * MIN, 151 * MIN), [], STEP, 0.001, 1000, period);
+    expect(late).toMatchObject({ openAtPeriodEnd: true, durationMs: 50 * MIN });
   });
 });
 
 describe('alertQuality', () => {
   const HOUR = 60 * MIN;
+  const DAY = 24 * HOUR;
   const hours: Bucket[] = Array.from({ length: 48 }, (_, h) => ({ startMs: h * HOUR, errors: h >= 10 && h < 13 ? 30 : 0, total: 1000 }));
 
   it('calls a burn of 9% of the budget in 3 hours with no page missed, and not when a page was open', () => {
-    const missed = alertQuality([], hours, 1000, 0.001);
+    const missed = alertQuality([], hours, 1000, 0.001, 30 * DAY);
     expect(missed.unpagedBurns).toEqual([{ startMs: 10 * HOUR, endMs: 13 * HOUR, budgetSpent: 0.09 }]);
-    const paged = analyseIncident(incident(10 * HOUR, 14 * HOUR, 10 * HOUR + 5 * MIN), [], STEP, 0.001, 1000, Infinity);
-    expect(alertQuality([{ ...paged, budgetSpent: 0.09 }], hours, 1000, 0.001)).toEqual({ noisePages: [], unpagedBurns: [] });
+    const paged = analyseIncident(incident(10 * HOUR, 14 * HOUR, 10 * HOUR + 5 * MIN), [], STEP, 0.001, 1000, ALL_TIME);
+    expect(alertQuality([{ ...paged, budgetSpent: 0.09 }], hours, 1000, 0.001, 30 * DAY)).toEqual({ noisePages: [], unpagedBurns: [] });
+  });
+
+  it.each([
+    { input: 0.003, expected: 0 },
+    { input: 0.0065, expected: 1 },
+  ])('in a 7-day period calls 6 hours at error ratio $input (budget 0.1%) missed only from burn rate 6 on', ({ input, expected }) => {
+    // 1,000 events an hour for 7 days: the period's budget is 168 errors; 6 hours at burn rate 3 spend 18 of them (11%).
+    const week = Array.from({ length: 168 }, (_, h) => ({ startMs: h * HOUR, errors: h >= 50 && h < 56 ? input * 1000 : 0, total: 1000 }));
+    expect(alertQuality([], week, 168, 0.001, 7 * DAY).unpagedBurns).toHaveLength(expected);
   });
 
   it('calls a page that spent under 1% of the budget noise', () => {
-    const page = analyseIncident(incident(30 * HOUR, 31 * HOUR, 30 * HOUR), [], STEP, 0.001, 1000, Infinity);
-    expect(alertQuality([page], [], 1000, 0.001).noisePages.map((p) => p.id)).toEqual(['i1']);
+    const page = analyseIncident(incident(30 * HOUR, 31 * HOUR, 30 * HOUR), [], STEP, 0.001, 1000, ALL_TIME);
+    expect(alertQuality([page], [], 1000, 0.001, 30 * DAY).noisePages.map((p) => p.id)).toEqual(['i1']);
   });
 });

@@ -1,4 +1,5 @@
 import type { Bucket, IncidentReview } from './review-model.js';
+import type { ReviewPeriod } from './review-period.js';
 
 /** An incident as the alert-router's API gives it, reduced to what a review reads. */
 export interface RouterIncident {
@@ -24,8 +25,9 @@ export interface RouterNotification {
  * What an incident cost and how fast it was caught, from 5m buckets of the SLI around it.
  * The burn's start is the first of the unbroken run of 5m buckets above the budget's error ratio
  * (burn rate over 1) that holds the first notification (or the opening when nothing was sent);
- * the budget spent counts errors from there to the resolve. `budgetEvents` is the period's budget
- * in events (budget × the period's total).
+ * the budget spent counts errors from there to the resolve, within the period only (an incident
+ * that began before the period spent the earlier part from the previous period's budget).
+ * `budgetEvents` is the period's budget in events (budget × the period's total).
  */
 export function analyseIncident(
   incident: RouterIncident,
@@ -33,13 +35,13 @@ export function analyseIncident(
   stepMs: number,
   errorBudget: number,
   budgetEvents: number,
-  periodEndMs: number,
+  period: ReviewPeriod,
 ): IncidentReview {
   const triggers = incident.notifications.filter((n) => n.action === 'trigger');
   const sentAt = triggers.map((n) => n.deliveredAtMs ?? n.createdAtMs).sort((a, b) => a - b);
   const firstNotificationAtMs = sentAt[0];
   const paged = triggers.some((n) => n.target === 'pagerduty' && n.state !== 'failed');
-  const endMs = Math.min(incident.resolvedAtMs ?? periodEndMs, periodEndMs);
+  const endMs = Math.min(incident.resolvedAtMs ?? period.endMs, period.endMs);
   const sorted = [...buckets].sort((a, b) => a.startMs - b.startMs);
   const burning = (b: Bucket) => b.total > 0 && b.errors / b.total > errorBudget;
 
@@ -50,7 +52,7 @@ export function analyseIncident(
     burnStartMs = sorted[i]!.startMs;
     i--;
   }
-  const from = burnStartMs ?? incident.openedAtMs;
+  const from = Math.max(burnStartMs ?? incident.openedAtMs, period.startMs);
   const errors = sorted.filter((b) => b.startMs + stepMs > from && b.startMs < endMs).reduce((n, b) => n + b.errors, 0);
   return {
     id: incident.id,
@@ -59,6 +61,7 @@ export function analyseIncident(
     openedAtMs: incident.openedAtMs,
     resolvedAtMs: incident.resolvedAtMs,
     durationMs: endMs - incident.openedAtMs,
+    openAtPeriodEnd: incident.resolvedAtMs === undefined || incident.resolvedAtMs > period.endMs,
     budgetSpent: budgetEvents > 0 ? errors / budgetEvents : 0,
     paged,
     firstNotificationAtMs,

@@ -17,7 +17,7 @@ const slo: SloInfo = {
   pagesDisabled: false,
 };
 
-function period(spent: number | undefined): PeriodSummary {
+function period(spent: number | undefined, hoursWithData = 720): PeriodSummary {
   return {
     period: { startMs: 0, endMs: 1 },
     errors: 0,
@@ -26,13 +26,13 @@ function period(spent: number | undefined): PeriodSummary {
     budgetSpent: spent,
     budgetLeft: spent === undefined ? undefined : 1 - spent,
     status: statusOf(spent),
-    hoursWithData: 1,
-    hours: 1,
+    hoursWithData: spent === undefined ? 0 : hoursWithData,
+    hours: 720,
   };
 }
 
 const kinds = (spent: (number | undefined)[]) =>
-  recommend({ slo, history: spent.map(period), gaps: [], alertQuality: undefined, rulesLoaded: true }).map((r) => r.kind);
+  recommend({ slo, history: spent.map((s) => period(s)), gaps: [], alertQuality: undefined, rulesLoaded: true }).map((r) => r.kind);
 
 describe('recommendations', () => {
   it.each([
@@ -43,6 +43,14 @@ describe('recommendations', () => {
     { input: [1.2, 0.3, 0.5], expected: [] },
   ])('for budget spent $input recommends $expected', ({ input, expected }) => {
     expect(kinds(input)).toEqual(expected);
+  });
+
+  it('counts a period with SLI data for under 90% of its hours (retention starting inside it) neither as met nor as missed', () => {
+    const history = (last: PeriodSummary) => [period(0.2), period(0.3), last];
+    const of = (h: PeriodSummary[]) => recommend({ slo, history: h, gaps: [], alertQuality: undefined, rulesLoaded: true }).map((r) => r.kind);
+    expect(of(history(period(0.1, 48)))).toEqual([]);
+    expect(of(history(period(0.1, 648)))).toEqual(['tighten']);
+    expect(of([period(1.2), period(0.3), period(1.5, 48)])).toEqual([]);
   });
 
   it('says why an SLO with gaps in its data needs work, with the hours', () => {

@@ -1,5 +1,6 @@
 import type { AlertQuality, DataGap, PeriodSummary, Recommendation, SloInfo } from './review-model.js';
 import { HOUR_MS } from './review-period.js';
+import { wellCovered } from './summarize.js';
 
 /** A met SLO that spent less than this share of its budget in every one of three periods can be tightened. */
 export const TIGHTEN_BELOW_SPENT = 0.5;
@@ -11,7 +12,8 @@ const pct = (r: number) => `${Number((r * 100).toFixed(1))}%`;
 
 /**
  * Recommendations with their reason, most pressing first. `history` is the current period first,
- * then earlier ones of the same length (periods without data count as unknown, never as met).
+ * then the earlier ones. A period without data, or with data for under 90% of its hours
+ * ({@link wellCovered}), is unknown: it counts neither as met nor as missed.
  */
 export function recommend(input: {
   slo: SloInfo;
@@ -23,13 +25,14 @@ export function recommend(input: {
   const out: Recommendation[] = [];
   const { slo, history } = input;
   const recent = history.slice(0, TIGHTEN_PERIODS);
-  const missed = recent.filter((p) => p.status === 'missed');
+  const known = recent.filter(wellCovered);
+  const missed = known.filter((p) => p.status === 'missed');
   if (missed.length >= MISSED_REPEATEDLY) {
     out.push({
       kind: 'improve-or-loosen',
       action: `Invest in reliability, or loosen the ${slo.objective}% objective to what users actually need`,
       reason: `missed in ${missed.length} of the last ${recent.length} periods (budget spent: ${recent
-        .map((p) => (p.budgetSpent === undefined ? 'no data' : pct(p.budgetSpent)))
+        .map((p) => (p.budgetSpent === undefined ? 'no data' : wellCovered(p) ? pct(p.budgetSpent) : `${pct(p.budgetSpent)} on partial data`))
         .join(', ')})`,
     });
   }
@@ -67,7 +70,7 @@ export function recommend(input: {
       reason: `${missingHours} hour(s) without SLI data in ${input.gaps.length} gap(s), the longest ${longest} h`,
     });
   }
-  if (recent.length >= TIGHTEN_PERIODS && recent.every((p) => p.status === 'met' && (p.budgetSpent ?? 1) < TIGHTEN_BELOW_SPENT)) {
+  if (known.length >= TIGHTEN_PERIODS && known.every((p) => p.status === 'met' && (p.budgetSpent ?? 1) < TIGHTEN_BELOW_SPENT)) {
     const worst = Math.min(...recent.map((p) => p.attainment ?? 1));
     out.push({
       kind: 'tighten',

@@ -39,7 +39,66 @@ const review: Review = {
   warnings: ['no SLI data for web-probe between 1970-01-21 and 1970-01-22'],
 };
 
+const partial: Review = {
+  ...review,
+  slos: [
+    {
+      ...review.slos[0]!,
+      // The previous period holds data for its last 4 hours only, as when retention begins inside it.
+      previous: summarizePeriod(
+        Array.from({ length: 4 }, (_, h) => ({ startMs: period.startMs - (h + 1) * 3_600_000, errors: 0, total: 1000 })),
+        previous,
+        0.001,
+      ),
+      incidents: [
+        {
+          id: 'inc-<1>',
+          title: '<img src=x onerror=alert(1)>',
+          severity: '<b>page</b>' as 'page',
+          openedAtMs: period.endMs - 2 * 3_600_000,
+          resolvedAtMs: undefined,
+          durationMs: 2 * 3_600_000,
+          openAtPeriodEnd: true,
+          budgetSpent: 0.2,
+          paged: true,
+          firstNotificationAtMs: undefined,
+          burnStartMs: undefined,
+          timeToDetectMs: undefined,
+        },
+      ],
+    },
+  ],
+  teams: [{ team: 'checkout', sloIds: ['checkout-availability'] }],
+};
+
 describe('review renderers', () => {
+  it('say "no data" for a previous period Prometheus has nothing of, never 100% or 0%', () => {
+    const md = renderMarkdown(review);
+    expect(md).toContain('| attained | 99.860% | no data | — |');
+    expect(md).toContain('| SLI data for | 2 d of 2 d | no data |  |');
+    expect(md).toMatch(/\| checkout-availability \| checkout \| 99\.9% \| 99\.860% \| 139\.6% \| −39\.6% \| missed \| no data \| — \|/);
+    const html = renderHtml(review);
+    expect(html).toContain('<td>attained</td><td class="num">99.860%</td><td class="num">no data</td>');
+  });
+
+  it('mark a previous period with data for under 90% of its hours as partial', () => {
+    const md = renderMarkdown(partial);
+    expect(md).toContain('| SLI data for | 2 d of 2 d | 4 h of 2 d (partial) |  |');
+    expect(md).toContain('| missed | 100.0% (partial data) |');
+  });
+
+  it('say that an incident was still open at the period\'s end', () => {
+    expect(renderMarkdown(partial)).toContain("| 2 h, open at the period's end |");
+    expect(renderHtml(partial)).toContain("<td class=\"num\">2 h, open at the period's end</td>");
+  });
+
+  it('escape what the alert-router sends: incident titles, ids and severities', () => {
+    const html = renderHtml(partial);
+    expect(html).not.toMatch(/<img|<b>page/);
+    expect(html).toContain('&lt;img src=x onerror=alert(1)&gt; <small>(inc-&lt;1&gt;)</small>');
+    expect(html).toContain('<td>&lt;b&gt;page&lt;/b&gt;</td>');
+  });
+
   it('write a self-contained page: no script, no external asset, escaped text, two charts for an SLO with data', () => {
     const html = renderHtml(review);
     expect(html).not.toMatch(/<script|<link|<img|src=|url\(/);

@@ -1,4 +1,4 @@
-import { budgetAmount, budgetTime, dateTime, duration, percent, pointsChange, statusText } from './format.js';
+import { attained, budgetAmount, budgetLeftText, budgetTime, coverage, dateTime, duration, incidentDuration, percent, pointsChange, statusText } from './format.js';
 import type { Review, SloReview, SloStatus } from './review-model.js';
 import { periodLabel } from './review-period.js';
 import { burnDownChart, dailyErrorRatioChart } from './svg-charts.js';
@@ -49,7 +49,7 @@ export function renderHtml(review: Review): string {
         percent(s.current.budgetSpent),
         percent(s.current.budgetLeft),
         badge(s.current.status),
-        percent(s.previous.budgetLeft),
+        budgetLeftText(s.previous),
         pointsChange(s.current.attainment, s.previous.attainment),
       ]),
       [false, false, true, true, true, true, false, true, true],
@@ -80,11 +80,12 @@ function sloSection(s: SloReview, withIncidents: boolean): string {
     table(
       ['', 'this period', 'previous period', 'change'],
       [
-        ['attained', percent(c.attainment, 3), percent(p.attainment, 3), pointsChange(c.attainment, p.attainment)],
+        ['attained', attained(c), attained(p), pointsChange(c.attainment, p.attainment)],
         ['budget spent', percent(c.budgetSpent), percent(p.budgetSpent), pointsChange(c.budgetSpent, p.budgetSpent, 1)],
         ['budget spent (amount)', budgetAmount(c, s.slo), budgetAmount(p, s.slo), ''],
         ['budget spent (as full outage)', budgetTime(c, s.slo), budgetTime(p, s.slo), ''],
         ['budget left at the end', percent(c.budgetLeft), percent(p.budgetLeft), pointsChange(c.budgetLeft, p.budgetLeft, 1)],
+        ['SLI data for', coverage(c), coverage(p), ''],
         ['objective met', met(c.status), met(p.status), ''],
       ],
       [false, true, true, true],
@@ -115,8 +116,8 @@ function sloSection(s: SloReview, withIncidents: boolean): string {
           incidents.map((i) => [
             dateTime(i.openedAtMs),
             `${esc(i.title)} <small>(${esc(i.id)})</small>`,
-            duration(i.durationMs),
-            i.severity,
+            incidentDuration(i),
+            esc(i.severity),
             percent(i.budgetSpent),
             i.paged ? 'yes' : 'no',
             i.timeToDetectMs === undefined ? '—' : duration(i.timeToDetectMs),

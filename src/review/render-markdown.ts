@@ -1,4 +1,4 @@
-import { budgetAmount, budgetTime, dateTime, duration, percent, pointsChange, statusText } from './format.js';
+import { attained, budgetAmount, budgetLeftText, budgetTime, coverage, dateTime, duration, incidentDuration, percent, pointsChange, statusText } from './format.js';
 import type { Review, SloReview } from './review-model.js';
 import { periodLabel } from './review-period.js';
 
@@ -25,7 +25,7 @@ export function renderMarkdown(review: Review): string {
         percent(s.current.budgetSpent),
         percent(s.current.budgetLeft),
         statusText[s.current.status],
-        percent(s.previous.budgetLeft),
+        budgetLeftText(s.previous),
         pointsChange(s.current.attainment, s.previous.attainment),
       ]),
     ),
@@ -54,11 +54,12 @@ function sloSection(s: SloReview, withIncidents: boolean): string[] {
     '',
     row(['', 'this period', 'previous period', 'change']),
     row(['---', '---:', '---:', '---:']),
-    row(['attained', percent(c.attainment, 3), percent(p.attainment, 3), pointsChange(c.attainment, p.attainment)]),
+    row(['attained', attained(c), attained(p), pointsChange(c.attainment, p.attainment)]),
     row(['budget spent', percent(c.budgetSpent), percent(p.budgetSpent), pointsChange(c.budgetSpent, p.budgetSpent, 1)]),
     row(['budget spent (amount)', budgetAmount(c, s.slo), budgetAmount(p, s.slo), '']),
     row(['budget spent (as full outage)', budgetTime(c, s.slo), budgetTime(p, s.slo), '']),
     row(['budget left at the end', percent(c.budgetLeft), percent(p.budgetLeft), pointsChange(c.budgetLeft, p.budgetLeft, 1)]),
+    row(['SLI data for', coverage(c), coverage(p), '']),
     row(['objective met', c.status === 'no data' ? '—' : c.status === 'missed' ? 'no' : 'yes', p.status === 'no data' ? '—' : p.status === 'missed' ? 'no' : 'yes', '']),
     '',
   ];
@@ -77,7 +78,7 @@ function sloSection(s: SloReview, withIncidents: boolean): string[] {
           row([
             dateTime(i.openedAtMs),
             `${i.title} (${i.id})`,
-            duration(i.durationMs),
+            incidentDuration(i),
             i.severity,
             percent(i.budgetSpent),
             i.paged ? 'yes' : 'no',

@@ -17,6 +17,13 @@ export type SloStatus = 'met' | 'at risk' | 'missed' | 'no data';
 /** Share of the budget spent from which a met SLO counts as at risk. */
 export const AT_RISK_SPENT = 0.75;
 
+/**
+ * Share of a period's hours with SLI data below which the period is partial: not counted in the
+ * three-period history (as met or as missed) and marked as partial where it is compared. Usually a
+ * previous period that begins before Prometheus's retention does.
+ */
+export const MIN_COVERAGE = 0.9;
+
 export interface PeriodSummary {
   period: ReviewPeriod;
   errors: number;
@@ -59,9 +66,11 @@ export interface IncidentReview {
   severity: 'page' | 'ticket';
   openedAtMs: number;
   resolvedAtMs: number | undefined;
-  /** Opened to resolved (or to the period's end while open). */
+  /** Opened to resolved, or to the period's end when it was still open then. */
   durationMs: number;
-  /** Share of the period's budget spent from the burn's start to the resolve. */
+  /** Still open at the period's end (unresolved, or resolved after it): the duration is a lower bound. */
+  openAtPeriodEnd: boolean;
+  /** Share of the period's budget spent from the burn's start to the resolve, inside the period. */
   budgetSpent: number;
   /** A PagerDuty trigger was sent. */
   paged: boolean;

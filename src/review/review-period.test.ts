@@ -37,13 +37,27 @@ describe('resolvePeriod', () => {
     { input: { from: '2026-13-01' }, expectedError: '--from "2026-13-01" is not a date such as 2026-10-31 (YYYY-MM-DD, UTC)' },
     { input: { to: '2026-02-30' }, expectedError: '--to "2026-02-30" is not a date' },
     { input: { from: '2026-11-02', to: '2026-11-01' }, expectedError: '--from 2026-11-02 must be on or before --to 2026-11-01' },
+    { input: { from: '2026-11-01', to: '2026-12-01' }, expectedError: '--to 2026-12-01 is not over yet: the last full day is 2026-11-30 (UTC)' },
+    { input: { to: '2027-01-31' }, expectedError: '--to 2027-01-31 is not over yet' },
   ])('rejects $input as a usage error', ({ input, expectedError }) => {
     expect(() => resolvePeriod({ ...input, nowMs, defaultDays: 30 })).toThrow(PeriodError);
     expect(() => resolvePeriod({ ...input, nowMs, defaultDays: 30 })).toThrow(expectedError);
   });
 
   it('puts the previous period of the same length right before', () => {
-    const p = { startMs: utc('2026-11-01'), endMs: utc('2026-12-01') };
-    expect(previousPeriod(p)).toEqual({ startMs: utc('2026-11-01') - 30 * DAY_MS, endMs: utc('2026-11-01') });
+    const p = { startMs: utc('2026-11-02'), endMs: utc('2026-12-02') };
+    expect(previousPeriod(p)).toEqual({ startMs: utc('2026-11-02') - 30 * DAY_MS, endMs: utc('2026-11-02') });
+    expect(previousPeriod(p, 2)).toEqual({ startMs: utc('2026-11-02') - 60 * DAY_MS, endMs: utc('2026-11-02') - 30 * DAY_MS });
+  });
+
+  it.each([
+    { input: ['2026-11-01', '2026-12-01', 1], expected: ['2026-10-01', '2026-11-01'] },
+    { input: ['2026-11-01', '2026-12-01', 2], expected: ['2026-09-01', '2026-10-01'] },
+    { input: ['2026-03-01', '2026-04-01', 1], expected: ['2026-02-01', '2026-03-01'] },
+    { input: ['2027-01-01', '2027-02-01', 1], expected: ['2026-12-01', '2027-01-01'] },
+  ])('compares the calendar month [$input.0, $input.1) with the calendar month $input.2 before, whatever its length', ({ input, expected }) => {
+    const p = previousPeriod({ startMs: utc(String(input[0])), endMs: utc(String(input[1])) }, Number(input[2]));
+    expect(p).toEqual({ startMs: utc(expected[0]!), endMs: utc(expected[1]!) });
+    expect(periodName(p)).toBe(expected[0]!.slice(0, 7));
   });
 });

@@ -38,11 +38,15 @@ export function formatDate(ms: number): string {
 
 /**
  * The period from the command line's dates. Without `to`, yesterday (the last full day before `nowMs`);
- * without `from`, `defaultDays` days ending at `to` (the last full SLO window).
+ * without `from`, `defaultDays` days ending at `to` (the last full SLO window). A `to` of today or
+ * later is refused: the hours not yet over would read as SLI data gaps and the budget as half spent.
  */
 export function resolvePeriod(input: { from?: string; to?: string; nowMs: number; defaultDays: number }): ReviewPeriod {
   const today = Math.floor(input.nowMs / DAY_MS) * DAY_MS;
   const to = input.to === undefined ? today - DAY_MS : mustParse(input.to, '--to');
+  if (to >= today) {
+    throw new PeriodError(`--to ${formatDate(to)} is not over yet: the last full day is ${formatDate(today - DAY_MS)} (UTC)`);
+  }
   const endMs = to + DAY_MS;
   const startMs = input.from === undefined ? endMs - input.defaultDays * DAY_MS : mustParse(input.from, '--from');
   if (startMs >= endMs) throw new PeriodError(`--from ${formatDate(startMs)} must be on or before --to ${formatDate(to)}`);
@@ -55,10 +59,25 @@ function mustParse(text: string, flag: string): number {
   return ms;
 }
 
-/** The period of the same length just before this one. */
+/**
+ * The period `back` periods before this one: the calendar month(s) before a calendar month (so
+ * October's review compares with September, as September's own review reported it), else the
+ * period of the same length just before.
+ */
 export function previousPeriod(p: ReviewPeriod, back = 1): ReviewPeriod {
+  if (isCalendarMonth(p)) {
+    const from = new Date(p.startMs);
+    const month = (k: number) => Date.UTC(from.getUTCFullYear(), from.getUTCMonth() + k, 1);
+    return { startMs: month(-back), endMs: month(1 - back) };
+  }
   const len = p.endMs - p.startMs;
   return { startMs: p.startMs - back * len, endMs: p.endMs - back * len };
+}
+
+/** Whether the period is exactly one calendar month (UTC). */
+function isCalendarMonth(p: ReviewPeriod): boolean {
+  const from = new Date(p.startMs);
+  return from.getUTCDate() === 1 && Date.UTC(from.getUTCFullYear(), from.getUTCMonth() + 1, 1) === p.endMs;
 }
 
 /** Whole days in the period. */
@@ -68,9 +87,7 @@ export function periodDays(p: ReviewPeriod): number {
 
 /** `2026-10` for a calendar month, else `2026-10-02_2026-10-31` (both days inclusive). */
 export function periodName(p: ReviewPeriod): string {
-  const from = new Date(p.startMs);
-  const next = new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth() + 1, 1));
-  if (from.getUTCDate() === 1 && next.getTime() === p.endMs) return formatDate(p.startMs).slice(0, 7);
+  if (isCalendarMonth(p)) return formatDate(p.startMs).slice(0, 7);
   return `${formatDate(p.startMs)}_${formatDate(p.endMs - DAY_MS)}`;
 }
 

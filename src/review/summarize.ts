@@ -1,4 +1,4 @@
-import { AT_RISK_SPENT, type Bucket, type DataGap, type DayStat, type PeriodSummary, type SloStatus } from './review-model.js';
+import { AT_RISK_SPENT, MIN_COVERAGE, type Bucket, type DataGap, type DayStat, type PeriodSummary, type SloStatus } from './review-model.js';
 import { DAY_MS, HOUR_MS, formatDate, type ReviewPeriod } from './review-period.js';
 
 /** Hourly buckets that start inside the period. */
@@ -35,6 +35,11 @@ export function summarizePeriod(hours: readonly Bucket[], p: ReviewPeriod, error
     hoursWithData: inside.length,
     hours: hoursCount,
   };
+}
+
+/** Whether the period has SLI data for at least {@link MIN_COVERAGE} of its hours. */
+export function wellCovered(s: PeriodSummary): boolean {
+  return s.status !== 'no data' && s.hoursWithData >= MIN_COVERAGE * s.hours;
 }
 
 /** met / at risk / missed from the share of the budget spent. */

@@ -28,6 +28,17 @@ describe('svg charts', () => {
     expect(svg).not.toMatch(/NaN|undefined/);
   });
 
+  it('keeps a handful of ticks when a full outage overspends the budget a thousandfold', () => {
+    // Every request failing on a 99.9% SLO: 1,000 budgets a period, −99,900% left at the end.
+    const outage: DayStat[] = [0, 1].map((i) => ({ ...days[0]!, date: `2026-10-0${i + 1}`, startMs: i * 86_400_000, budgetSpent: 500, budgetLeftAfter: 1 - 500 * (i + 1) }));
+    const svg = burnDownChart(outage, 'x');
+    const ticks = svg.match(/stroke="#e3e6ea"/g) ?? [];
+    expect(ticks.length).toBeGreaterThanOrEqual(4);
+    expect(ticks.length).toBeLessThanOrEqual(12);
+    expect(svg).toContain('>-80000%<');
+    expect(svg).not.toMatch(/NaN|undefined|Infinity/);
+  });
+
   it('is the same text for the same input', () => {
     expect(burnDownChart(days, 'x')).toBe(burnDownChart(days, 'x'));
   });

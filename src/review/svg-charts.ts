@@ -59,6 +59,18 @@ function legend(items: { color: string; label: string; dash?: boolean }[]): stri
 }
 
 /**
+ * The burn-down's tick spacing (ratio): quarters up to 150%, halves up to 300%, then 1, 2 or 5 × 10ⁿ
+ * so a heavily overspent budget (a full outage is −99,900% on a 99.9% SLO) keeps about six ticks.
+ */
+function tickStep(range: number): number {
+  if (range <= 1.5) return 0.25;
+  if (range <= 3) return 0.5;
+  const rough = range / 6;
+  const magnitude = 10 ** Math.floor(Math.log10(rough));
+  return [1, 2, 5, 10].map((m) => m * magnitude).find((m) => m >= rough) ?? 10 * magnitude;
+}
+
+/**
  * Error-budget burn-down: budget left at the end of each day (100% at the period's start) against the
  * ideal line that spends it evenly to 0% at the end.
  */
@@ -69,10 +81,11 @@ export function burnDownChart(days: readonly DayStat[], title: string): string {
   const yMax = 1;
   const xOf = (i: number) => PAD.left + (n === 0 ? 0 : (i / n) * PLOT_W);
   const yOf = (v: number) => PAD.top + ((yMax - v) / (yMax - yMin)) * PLOT_H;
-  const step = yMax - yMin <= 1.5 ? 0.25 : yMax - yMin <= 3 ? 0.5 : 1;
+  const step = tickStep(yMax - yMin);
   const ticks = [];
-  for (let k = 0; yMax - k * step >= yMin - 1e-9; k++) {
-    const v = yMax - k * step;
+  const top = Math.floor(yMax / step + 1e-9) * step;
+  for (let k = 0; top - k * step >= yMin - 1e-9; k++) {
+    const v = top - k * step;
     ticks.push({ y: yOf(v), label: `${Math.round(v * 100)}%` });
   }
   const points = [`${r(xOf(0))},${r(yOf(1))}`, ...days.map((d, i) => `${r(xOf(i + 1))},${r(yOf(d.budgetLeftAfter))}`)];

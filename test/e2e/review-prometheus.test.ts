@@ -24,7 +24,6 @@ const MIN = 60_000;
 /** The data ends at the last UTC midnight; the review covers its last 30 days. */
 const END = Math.floor(Date.now() / DAY) * DAY;
 const FROM = END - 30 * DAY;
-const PREV_FROM = END - 60 * DAY;
 const date = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 /**
  * The report's file name for [from, to): `YYYY-MM` when the days are exactly one calendar month
@@ -36,6 +35,13 @@ function reportName(fromMs: number, toMs: number): string {
   return start.getUTCDate() === 1 && monthEnd === toMs ? date(fromMs).slice(0, 7) : `${date(fromMs)}_${date(toMs - DAY)}`;
 }
 const iso = (ms: number) => new Date(ms).toISOString();
+/** The previous period starts a calendar month earlier when the period is a calendar month, else 30 days earlier. */
+const PREV_FROM = reportName(FROM, END).length === 7 ? Date.UTC(new Date(FROM).getUTCFullYear(), new Date(FROM).getUTCMonth() - 1, 1) : FROM - 30 * DAY;
+
+/** A ticket opened three days before the period and resolved an hour into it. */
+const LATENCY_TICKET = { openedAtMs: FROM - 3 * DAY, resolvedAtMs: FROM + HOUR };
+/** A page-less incident still open when the period ends. */
+const PROBE_OPEN_AT = END - 2 * HOUR;
 
 /** Bad stretches, each inside one day. */
 const CHECKOUT_OUTAGE = { startMs: END - 10 * DAY + 14 * HOUR, endMs: END - 10 * DAY + 18 * HOUR, errorRatio: 0.06 };
@@ -127,6 +133,26 @@ beforeAll(async () => {
       resolvedAt: iso(END - 7 * DAY + 3 * HOUR + 10 * MIN),
       notifications: [{ action: 'trigger', target: 'pagerduty', at: iso(END - 7 * DAY + 3 * HOUR + 1 * MIN) }],
     },
+    {
+      id: 'inc-latency-ticket',
+      title: 'checkout/latency burning error budget (ticket)',
+      service: 'checkout',
+      slo: 'latency',
+      severity: 'ticket',
+      openedAt: iso(LATENCY_TICKET.openedAtMs),
+      resolvedAt: iso(LATENCY_TICKET.resolvedAtMs),
+      notifications: [{ action: 'trigger', target: 'slack', at: iso(LATENCY_TICKET.openedAtMs + MIN) }],
+    },
+    {
+      id: 'inc-probe-open',
+      title: 'storefront/probe-availability burning error budget (ticket)',
+      service: 'storefront',
+      slo: 'probe-availability',
+      severity: 'ticket',
+      openedAt: iso(PROBE_OPEN_AT),
+      resolvedAt: null,
+      notifications: [],
+    },
   ]);
   services = await loadServices(resolve('slos'));
   // Under the repository's ignored scratch directory, so the screenshot outlives the run for a person to look at.
@@ -203,6 +229,19 @@ describe('slokit review against a real Prometheus with 60 days of backfilled dat
     expect(incident!.budgetSpent).toBeGreaterThan(0.4);
   });
 
+  it('counts an incident that began before the period with only the budget spent inside it, and marks one still open at its end', async () => {
+    const [ticket] = sloOf('checkout-latency').incidents!;
+    expect(ticket?.id).toBe('inc-latency-ticket');
+    const period = exactEvents(data, 'checkout-latency', FROM, END);
+    const inside = exactEvents(data, 'checkout-latency', FROM, LATENCY_TICKET.resolvedAtMs);
+    expect(ticket!.budgetSpent).toBeCloseTo(inside.errors / (budgetOf('checkout-latency') * period.total), 6);
+    expect(ticket).toMatchObject({ openAtPeriodEnd: false, durationMs: 3 * DAY + HOUR, paged: false });
+    const [open] = sloOf('storefront-probe-availability').incidents!;
+    expect(open).toMatchObject({ id: 'inc-probe-open', openAtPeriodEnd: true, durationMs: 2 * HOUR });
+    const md = await readFile(result.markdownPath, 'utf8');
+    expect(md).toContain("| 2 h, open at the period's end | ticket |");
+  });
+
   it('calls a page that spent under 1% noise and a page-worthy burn without a page missed', () => {
     const delivery = sloOf('alert-router-notification-delivery');
     expect(delivery.alertQuality?.noisePages.map((i) => i.id)).toEqual(['inc-router-blip']);
@@ -276,6 +315,23 @@ describe('slokit review against a real Prometheus with 60 days of backfilled dat
     }
   });
 
+  it('does not count a period mostly before the data began as met: no tightening on 18 of 21 days', async () => {
+    // Three 21-day periods need 63 days; the data holds 60, so the oldest period has 18 days of it.
+    const out = await mkdtemp(join(tmpdir(), 'slokit-review-out-'));
+    try {
+      const r = await writeReview(
+        { prometheusUrl: prom.url, from: date(END - 21 * DAY), to: date(END - DAY), slosDir: 'slos', outDir: out, nowMs: Date.now() },
+        services,
+      );
+      const payments = r.review.slos.find((s) => s.slo.id === 'payments-authorisations')!;
+      expect(payments.history.map((p) => p.status)).toEqual(['met', 'met', 'met']);
+      expect(payments.history[2]!.hoursWithData).toBe(18 * 24);
+      expect(payments.recommendations.map((x) => x.kind)).not.toContain('tighten');
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  });
+
   it('warns when an SLO\'s rules are not loaded, and fails clearly on an empty range or an unreachable Prometheus', async () => {
     const bare = await startPrometheus({ tsdbPath: await mkdtemp(join(tmpdir(), 'slokit-review-empty-')) });
     const out = await mkdtemp(join(tmpdir(), 'slokit-review-out-'));
@@ -294,6 +350,12 @@ describe('slokit review against a real Prometheus with 60 days of backfilled dat
       const usage = await main(['review', '--prometheus', prom.url, '--from', '2026-13-01', '--out', out], io);
       expect(usage).toBe(2);
       expect(lines.join('')).toContain('--from "2026-13-01" is not a date');
+      lines.length = 0;
+      // Today is not over: its remaining hours would read as a data gap.
+      const today = await main(['review', '--prometheus', prom.url, '--from', date(FROM), '--to', date(END), '--out', out], io);
+      expect(today).toBe(2);
+      expect(lines.join('')).toBe(`slokit: --to ${date(END)} is not over yet: the last full day is ${date(END - DAY)} (UTC)\n`);
+      expect(await readdir(out)).toEqual([]);
       lines.length = 0;
       const ok = await main(['review', '--prometheus', prom.url, '--router', router.url, '--from', date(FROM), '--to', date(END - DAY), '--out', out], io);
       expect(ok).toBe(0);
