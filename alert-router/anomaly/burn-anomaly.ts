@@ -12,7 +12,7 @@ export interface BurnAnomaly {
   usual: number;
   /** Earlier days that had data at this time of day. */
   days: number;
-  /** "error ratio 12σ above its usual for Tuesday 14:00 (2.40% vs 0.10%)". */
+  /** "error ratio 12σ above its usual for Tuesday 14:00 UTC (2.40% vs 0.10%)". */
   sentence: string;
 }
 
@@ -25,7 +25,10 @@ export interface BurnAnomalyOptions {
   minDays: number;
   /** Robust z at which the score is 0.5. */
   halfScoreZ: number;
-  /** IANA time zone for "Tuesday 14:00". */
+  /**
+   * IANA time zone of "Tuesday 14:00 UTC": the sentence names it, and "the same time of day" on an
+   * earlier day is the same wall-clock time there (so a daylight-saving change does not shift it by an hour).
+   */
   timeZone: string;
 }
 
@@ -45,6 +48,14 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
+/** How far `timeZone`'s wall clock is ahead of UTC at `t` (ms). */
+function zoneOffsetMs(t: number, parts: Intl.DateTimeFormat): number {
+  const n: Record<string, number> = {};
+  for (const p of parts.formatToParts(t)) if (p.type !== 'literal') n[p.type] = Number(p.value);
+  const wall = Date.UTC(n['year']!, n['month']! - 1, n['day']!, n['hour']!, n['minute']!, n['second']!);
+  return wall - Math.floor(t / 1000) * 1000;
+}
+
 function percent(x: number): string {
   const p = x * 100;
   return `${p >= 10 ? p.toFixed(1) : p >= 0.1 ? p.toFixed(2) : p.toPrecision(2)}%`;
@@ -56,15 +67,30 @@ function percent(x: number): string {
  * undefined when there is too little history to say anything.
  */
 export function scoreBurn(points: readonly RangePoint[], nowMs: number, options: BurnAnomalyOptions = BURN_ANOMALY_DEFAULTS): BurnAnomaly | undefined {
-  const recent = points.filter((p) => p.t > nowMs - options.currentMinutes * 60_000 && p.t <= nowMs);
+  // NaN, ±Inf (a 0/0 or x/0 ratio) and gaps are missing samples, never part of a mean or a median.
+  const finite = points.filter((p) => Number.isFinite(p.v) && Number.isFinite(p.t));
+  const recent = finite.filter((p) => p.t > nowMs - options.currentMinutes * 60_000 && p.t <= nowMs);
   if (recent.length === 0) return undefined;
   const current = recent.reduce((a, p) => a + p.v, 0) / recent.length;
   const slotMs = options.slotMinutes * 60_000;
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: options.timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  });
+  const nowOffset = zoneOffsetMs(nowMs, parts);
   const dayMeans: number[] = [];
   const dayValues: number[] = [];
   for (let d = 1; d <= 7; d++) {
-    const centre = nowMs - d * DAY_MS;
-    const values = points.filter((p) => Math.abs(p.t - centre) <= slotMs).map((p) => p.v);
+    // The same wall-clock time d days ago: 24 h back, corrected by any daylight-saving change since.
+    const dayBack = nowMs - d * DAY_MS;
+    const centre = dayBack + nowOffset - zoneOffsetMs(dayBack, parts);
+    const values = finite.filter((p) => Math.abs(p.t - centre) <= slotMs).map((p) => p.v);
     if (values.length === 0) continue;
     dayMeans.push(values.reduce((a, v) => a + v, 0) / values.length);
     dayValues.push(...values);
@@ -76,7 +102,14 @@ export function scoreBurn(points: readonly RangePoint[], nowMs: number, options:
   const sigma = Math.max(mad, usual * 0.1, 1e-5);
   const z = (current - usual) / sigma;
   const score = z > 0 ? scoreFromZ(z, options.halfScoreZ) : 0;
-  const when = new Intl.DateTimeFormat('en-GB', { weekday: 'long', hour: '2-digit', minute: '2-digit', hour12: false, timeZone: options.timeZone }).format(nowMs);
+  const when = new Intl.DateTimeFormat('en-GB', {
+    weekday: 'long',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    timeZone: options.timeZone,
+    timeZoneName: 'short',
+  }).format(nowMs);
   const magnitude = Math.abs(z) >= 10 ? Math.round(Math.abs(z)).toString() : Math.abs(z).toFixed(1);
   const relation = Math.abs(z) < 3 ? 'within its usual range' : `${magnitude}σ ${z > 0 ? 'above' : 'below'} its usual`;
   return {

@@ -1,9 +1,10 @@
 import type { CatalogSlo } from '../../src/slo/catalog.js';
 import { decideOnAnomaly, type AnomalyDecision, type AnomalyPolicy } from './anomaly-policy.js';
 import { scoreBurn, type BurnAnomaly, type BurnAnomalyOptions } from './burn-anomaly.js';
-import type { PrometheusRangeClient } from './prometheus-range-client.js';
+import { PrometheusUnavailableError, type PrometheusFailureKind, type PrometheusRangeClient } from './prometheus-range-client.js';
 
 const WEEK_MS = 7 * 86_400_000;
+/** 7 days and 1 hour at 5 minutes: 2,029 points a series, well under Prometheus's 11,000. */
 const STEP_SECONDS = 300;
 
 export interface BurnAssessment {
@@ -12,6 +13,8 @@ export interface BurnAssessment {
   decision: AnomalyDecision;
   /** Why there is no score, when there is none: "prometheus-unavailable" or "no-history". */
   missing?: 'prometheus-unavailable' | 'no-history';
+  /** With `missing: 'prometheus-unavailable'`: how the query failed (a metric label). */
+  failure?: PrometheusFailureKind;
 }
 
 export interface BurnEnricherOptions {
@@ -25,24 +28,34 @@ export interface BurnEnricherOptions {
  * Scores an SLO incident's current burn against the SLO's last 7 days (one range query of its 5m
  * error-ratio recording) and says what the policy makes of it. Never throws: a slow or dead
  * Prometheus gives an assessment without a score, so the notification goes out anyway.
+ *
+ * @throws RangeError at creation when `scoring.timeZone` is not an IANA time zone (a config
+ * mistake, reported at start rather than on every incident).
  */
 export function createBurnEnricher(options: BurnEnricherOptions) {
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone: options.scoring.timeZone });
+  } catch (cause) {
+    throw new RangeError(`anomaly time zone ${JSON.stringify(options.scoring.timeZone)} is not an IANA time zone (e.g. UTC, Europe/Berlin)`, { cause });
+  }
   return async function assess(slo: CatalogSlo, severity: 'page' | 'ticket'): Promise<BurnAssessment> {
     const now = options.now();
+    let points;
     try {
-      const points = await options.client.queryRange(slo.errorRatioQuery, now - WEEK_MS - 3600_000, now, STEP_SECONDS);
-      const anomaly = scoreBurn(points, now, options.scoring);
-      return {
-        anomaly,
-        decision: decideOnAnomaly(severity, anomaly, options.policy),
-        ...(anomaly ? {} : { missing: 'no-history' as const }),
-      };
+      points = await options.client.queryRange(slo.errorRatioQuery, now - WEEK_MS - 3600_000, now, STEP_SECONDS);
     } catch (err) {
       return {
         anomaly: undefined,
         decision: { action: 'none', reason: `no anomaly score: ${(err as Error).message}` },
         missing: 'prometheus-unavailable',
+        failure: err instanceof PrometheusUnavailableError ? err.kind : 'bad-response',
       };
     }
+    const anomaly = scoreBurn(points, now, options.scoring);
+    return {
+      anomaly,
+      decision: decideOnAnomaly(severity, anomaly, options.policy),
+      ...(anomaly ? {} : { missing: 'no-history' as const }),
+    };
   };
 }

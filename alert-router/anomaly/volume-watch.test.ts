@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { VolumeWatch, poissonUpperTailLog } from './volume-watch.js';
+import { VOLUME_WATCH_DEFAULTS, VolumeWatch, poissonUpperTailLog, restoreVolumeWatch } from './volume-watch.js';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 10, 17, 0, 0);
@@ -32,10 +32,59 @@ describe('VolumeWatch', () => {
 
   it('keeps its baseline across a restart through its saved state', () => {
     const watch = trained();
-    const restored = new VolumeWatch(undefined, JSON.parse(JSON.stringify(watch.save())));
+    const restored = new VolumeWatch(undefined, JSON.parse(JSON.stringify(watch.save(T0 + 120 * MIN))));
     const burst = (w: VolumeWatch) => w.observe('checkout', 15, T0 + 121 * MIN);
     expect(burst(restored)?.count).toBe(15);
     expect(burst(watch)?.count).toBe(15);
+  });
+
+  it('warns once for a surge that goes on for hours, and again for a new surge after a quiet hour', () => {
+    const watch = trained();
+    const warnings: number[] = [];
+    const minute = (m: number, alerts: number) => {
+      for (let i = 0; i < alerts; i++) if (watch.observe('checkout', 1, T0 + m * MIN + i * 100)) warnings.push(m);
+    };
+    for (let m = 120; m < 300; m++) minute(m, 40);
+    expect(warnings).toEqual([120]);
+    for (let m = 300; m < 420; m++) if (m % 4 === 0) minute(m, 1);
+    minute(420, 200);
+    expect(warnings).toEqual([120, 420]);
+  });
+
+  it('does not learn the hours the router was down as hours without alerts', () => {
+    const watch = new VolumeWatch();
+    for (let m = 0; m < 120; m++) watch.observe('search', 6, T0 + m * MIN);
+    const state = JSON.parse(JSON.stringify(watch.save(T0 + 120 * MIN)));
+    const restored = new VolumeWatch(undefined, state);
+    // A day later, an ordinary busy minute for this service.
+    expect(restored.observe('search', 12, T0 + 24 * 60 * MIN)).toBeUndefined();
+  });
+
+  it.each([
+    { name: 'not JSON of an object', input: null, expected: 'not an object (null)' },
+    { name: 'from before states had a version', input: { kind: 'volume-watch', services: { checkout: { rate: 0.25, weight: 0.2, minute: 1, count: 0, firstMinute: 0 } } }, expected: 'version undefined is not 1' },
+    { name: 'of another detector', input: { kind: 'ensemble', version: 1 }, expected: 'kind is "ensemble", not "volume-watch"' },
+    { name: 'with a broken service row', input: { kind: 'volume-watch', version: 1, services: { checkout: { rate: 'x', weight: 0.2, minute: 1, count: 0, firstMinute: 0 } } }, expected: 'services["checkout"] is not a valid service volume' },
+  ])('starts fresh and says why when the saved state is $name', ({ input, expected }) => {
+    const { watch, problem } = restoreVolumeWatch(input);
+    expect(problem).toBe(`cannot restore the alert volume watch: ${expected}; starting without alert volume baselines`);
+    for (let m = 0; m < 600; m++) expect(watch.observe('checkout', 30, T0 + m * MIN)).toBeUndefined();
+  });
+
+  it('restores a valid state without a problem', () => {
+    const { watch, problem } = restoreVolumeWatch(JSON.parse(JSON.stringify(trained().save(T0 + 120 * MIN))));
+    expect(problem).toBeUndefined();
+    expect(watch.observe('checkout', 15, T0 + 121 * MIN)?.count).toBe(15);
+  });
+
+  it('watches at most maxServices services, forgetting the one quiet the longest', () => {
+    const watch = new VolumeWatch({ ...VOLUME_WATCH_DEFAULTS, maxServices: 100 });
+    for (let m = 0; m < 120; m++) {
+      if (m % 4 === 0) watch.observe('checkout', 1, T0 + m * MIN);
+      for (let i = 0; i < 20; i++) watch.observe(`pod-${m}-${i}`, 1, T0 + m * MIN);
+    }
+    expect(watch.size).toBe(100);
+    expect(watch.observe('checkout', 15, T0 + 121 * MIN)?.count).toBe(15);
   });
 
   it('computes Poisson tails', () => {

@@ -67,7 +67,7 @@ describe('anomaly scoring of SLO incidents against a real Prometheus', () => {
     const result = await assess(slo('checkout-availability'), 'ticket');
     expect(result.decision.action).toBe('escalate');
     expect(result.anomaly!.days).toBe(7);
-    expect(result.anomaly!.sentence).toMatch(/^error ratio \d+σ above its usual for \w+ \d\d:\d\d \(0\.60% vs 0\.0\d+%\)$/);
+    expect(result.anomaly!.sentence).toMatch(/^error ratio \d+σ above its usual for \w+ \d\d:\d\d UTC \(0\.60% vs 0\.0\d+%\)$/);
   });
 
   it('marks a page recurring when its burn is what this SLO does at this hour every day', async () => {
