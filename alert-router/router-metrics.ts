@@ -35,6 +35,20 @@ export class RouterMetrics {
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
+  readonly anomalyScores = new Counter({
+    name: 'slokit_router_anomaly_scores_total',
+    help:
+      'SLO incidents scored against their history, by outcome: scored, no_history, or why Prometheus gave no score ' +
+      '(timeout, unreachable, http, query, bad_response); the notifications of an unscored incident go out without a score.',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly anomalyDecisions = new Counter({
+    name: 'slokit_router_anomaly_decisions_total',
+    help: 'What the anomaly policy did with a score: escalate (a ticket became a page) or mark-recurring (a page within its usual range).',
+    labelNames: ['action'] as const,
+    registers: [this.registry],
+  });
   readonly deliveryLatency = new Histogram({
     name: 'slokit_router_delivery_latency_seconds',
     help: 'From enqueue to accepted delivery, retries included, by target.',

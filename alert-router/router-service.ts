@@ -14,7 +14,12 @@ import { OutboxWorker } from './delivery/outbox-worker.js';
 import { createApp, type AppDeps } from './http/create-app.js';
 import { createWebhookHandler, WEBHOOK_PATH } from './http/webhook-handler.js';
 import type { Notifier, TargetKind } from './notify/types.js';
-import { processBatch, type BatchOutcome, type PipelineSettings } from './pipeline/process-batch.js';
+import { processBatch, type BatchOutcome, type PipelineSettings, type ScoreRequest } from './pipeline/process-batch.js';
+import { applyAnomaly } from './pipeline/apply-anomaly.js';
+import { BURN_ANOMALY_DEFAULTS } from './anomaly/burn-anomaly.js';
+import { createBurnEnricher, type BurnAssessment } from './anomaly/burn-enricher.js';
+import { createPrometheusRangeClient } from './anomaly/prometheus-range-client.js';
+import type { CatalogSlo } from '../src/slo/catalog.js';
 import { processTick } from './pipeline/process-tick.js';
 import type { SuppressionReason } from './pipeline/suppression-types.js';
 import type { IncomingBatch } from './pipeline/types.js';
@@ -116,6 +121,27 @@ function buildNotifiers(options: RouterServiceOptions, config: RouterConfig): Pa
     if (path !== undefined && path === config.pagerduty.caFile) throw fieldError(config, ['pagerduty', 'caFile'], `could not read ${path}`, error);
     throw new StartupError('could not set up the notifiers', { cause: error });
   }
+}
+
+type Assess = (slo: CatalogSlo, severity: 'page' | 'ticket') => Promise<BurnAssessment>;
+
+/** The anomaly scorer of a config's `anomaly` section (a range query against its Prometheus), if any. */
+function assessorOf(config: RouterConfig, now: () => number): Assess | undefined {
+  const a = config.anomaly;
+  if (a === undefined) return undefined;
+  return createBurnEnricher({
+    client: createPrometheusRangeClient({ url: a.prometheusUrl, timeoutMs: a.timeoutMs }),
+    scoring: { ...BURN_ANOMALY_DEFAULTS, timeZone: a.timeZone },
+    policy: { escalateTicketAt: a.escalateTicketAt, recurringBelowZ: a.recurringBelowZ },
+    now,
+  });
+}
+
+/** The `outcome` label of slokit_router_anomaly_scores_total for an assessment. */
+function scoreOutcome(a: BurnAssessment): string {
+  if (a.anomaly !== undefined) return 'scored';
+  if (a.missing === 'no-history') return 'no_history';
+  return (a.failure ?? 'bad-response').replace('-', '_');
 }
 
 function settingsOf(config: RouterConfig, logger: Logger): PipelineSettings {
@@ -251,6 +277,30 @@ export async function startRouterService(options: RouterServiceOptions): Promise
             },
           }),
     });
+    // Anomaly scoring runs after the commit, never inside it (Prometheus may be slow): the incident's
+    // first notifications wait in the outbox until the score is applied, or anomaly.timeout passes.
+    let assess = assessorOf(config, now);
+    const scoring = new Set<Promise<void>>();
+    const score = (request: ScoreRequest) => {
+      const assessor = assess;
+      if (assessor === undefined) return;
+      const run = (async () => {
+        try {
+          const assessment = await assessor(request.slo, request.severity);
+          metrics.anomalyScores.inc({ outcome: scoreOutcome(assessment) });
+          const applied = store.transaction(() => applyAnomaly(request, assessment, store, settings, { now, newId }));
+          countSuppressed(applied.outcome.suppressed);
+          if (applied.action !== 'none') metrics.anomalyDecisions.inc({ action: applied.action });
+          // An escalation's page is as durable as a webhook's batch before it is sent.
+          await walSyncer?.sync();
+        } catch (error) {
+          logger.error({ err: error, incident: request.incidentId }, 'could not apply the anomaly score; the held notifications go out without it');
+        }
+        worker.poke();
+      })();
+      scoring.add(run);
+      void run.finally(() => scoring.delete(run));
+    };
     const appDeps: AppDeps = {
       store,
       metrics,
@@ -259,6 +309,7 @@ export async function startRouterService(options: RouterServiceOptions): Promise
         const outcome = await committer.submit(batch);
         countSuppressed(outcome.suppressed);
         if (outcome.notifications.length > 0) worker.poke();
+        for (const request of outcome.toScore) score(request);
         return outcome;
       },
       now,
@@ -327,6 +378,7 @@ export async function startRouterService(options: RouterServiceOptions): Promise
           }
           config = next;
           settings = nextSettings;
+          assess = assessorOf(next, now);
           worker.reconfigure({ notifiers: nextNotifiers, attemptTimeoutMs: next.attemptTimeoutMs });
           logger.info({ config: options.configPath, routes: next.routes.length }, 'config reloaded');
           return true;
@@ -348,6 +400,7 @@ export async function startRouterService(options: RouterServiceOptions): Promise
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         await committer.drained();
+        await Promise.allSettled([...scoring]);
         await worker.stop(config.drainTimeoutMs);
         await Promise.race([closed, new Promise((r) => setTimeout(r, config.drainTimeoutMs).unref())]);
         server.closeAllConnections();

@@ -16,7 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { median } from 'simple-statistics';
 import { createWebhookHandler } from '../alert-router/http/webhook-handler.js';
-import type { BatchOutcome } from '../alert-router/pipeline/process-batch.js';
+import { emptyOutcome, type BatchOutcome } from '../alert-router/pipeline/process-batch.js';
 import { RouterMetrics } from '../alert-router/router-metrics.js';
 import { BENCH_TOKEN, startBenchAlertmanager, startBenchRouter, writeBenchRouterConfig } from './bench-services.js';
 import { runWrk } from './wrk-load.js';
@@ -203,7 +203,7 @@ function loadFromChild(spec: LoadSpec): Promise<LoadResult> {
 
 /** The router's webhook handler on its own server, with a commit that answers at once (no store). */
 async function startHttpOnly(token: string): Promise<{ url: string; close: () => Promise<void> }> {
-  const outcome: BatchOutcome = { alerts: 1, firing: 1, resolved: 0, duplicates: 0, unseenResolves: 0, opened: 0, reopened: 0, resolvedIncidents: 0, notifications: [], suppressed: {} };
+  const outcome: BatchOutcome = { ...emptyOutcome(1), firing: 1 };
   const handler = createWebhookHandler({
     commit: () => Promise.resolve(outcome),
     metrics: new RouterMetrics(() => 0, { processMetrics: false }),

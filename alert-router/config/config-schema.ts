@@ -35,6 +35,19 @@ const matcher = z.string().superRefine((s, ctx) => {
   }
 });
 
+/** An IANA time zone name, as Intl knows it (UTC, Europe/Berlin). */
+const timeZone = z.string().refine(
+  (s) => {
+    try {
+      new Intl.DateTimeFormat('en-GB', { timeZone: s });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be an IANA time zone such as UTC or Europe/Berlin' },
+);
+
 /**
  * The router's YAML config. Secrets never live here: fields ending in `Env` name the environment
  * variable that holds them.
@@ -121,6 +134,29 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * Anomaly scoring of SLO incidents against the SLO's last 7 days in Prometheus (docs/alert-router.md,
+     * "Anomaly scoring"). Off when absent.
+     */
+    anomaly: z
+      .object({
+        prometheusUrl: z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL of Prometheus' }),
+        /** The most an SLO incident's first notifications wait for its score; then they go without. */
+        timeout: z
+          .string()
+          .superRefine((s, ctx) => {
+            const ms = parseDuration(s, { allowZero: true });
+            if (ms === undefined) ctx.addIssue({ code: 'custom', message: DURATION_MESSAGE });
+            else if (ms === 0) ctx.addIssue({ code: 'custom', message: 'must be longer than zero' });
+            else if (ms > 10_000) ctx.addIssue({ code: 'custom', message: 'must be at most 10s: first notifications wait this long for a score' });
+          })
+          .default('500ms'),
+        escalateTicketAt: z.number().min(0).max(1).default(0.8),
+        recurringBelowZ: z.number().positive().default(3),
+        timeZone: timeZone.default('UTC'),
+      })
+      .strict()
+      .optional(),
     routes: z
       .array(
         z

@@ -91,6 +91,34 @@ describe('router config', () => {
     expect(problems(input)).toEqual(expectedError);
   });
 
+  it('reads the anomaly section with its defaults, and leaves scoring off without one', () => {
+    expect(parseConfig(auth, 'router.yml', env).anomaly).toBeUndefined();
+    expect(parseConfig(auth + 'anomaly:\n  prometheusUrl: http://127.0.0.1:9090\n', 'router.yml', env).anomaly).toEqual({
+      prometheusUrl: 'http://127.0.0.1:9090',
+      timeoutMs: 500,
+      escalateTicketAt: 0.8,
+      recurringBelowZ: 3,
+      timeZone: 'UTC',
+    });
+  });
+
+  it('names each bad anomaly setting', () => {
+    const text =
+      auth +
+      'anomaly:\n  prometheusUrl: prometheus:9090\n  timeout: 0s\n  escalateTicketAt: 1.5\n  recurringBelowZ: 0\n  timeZone: Europe/Atlantis\n  threshold: 2\n';
+    expect(problems(text)).toEqual([
+      '4:anomaly.prometheusUrl: must be an http:// or https:// URL of Prometheus',
+      '5:anomaly.timeout: must be longer than zero',
+      expect.stringMatching(/^6:anomaly\.escalateTicketAt: Too big: expected number to be .*1$/),
+      expect.stringMatching(/^7:anomaly\.recurringBelowZ: Too small: expected number to be .*0$/),
+      '8:anomaly.timeZone: must be an IANA time zone such as UTC or Europe/Berlin',
+      '9:anomaly.threshold: unknown field',
+    ]);
+    expect(problems(auth + 'anomaly:\n  prometheusUrl: http://p:9090\n  timeout: 30s\n')).toEqual([
+      '5:anomaly.timeout: must be at most 10s: first notifications wait this long for a score',
+    ]);
+  });
+
   it('accepts timer durations up to 24 days, and longer windows where no timer waits on them', () => {
     const c = parseConfig(auth + 'suppression:\n  tickInterval: 24d\nincidents:\n  reopenWindow: 30d\nwebhook:\n  bodyLimit: 1b\n', 'router.yml', env);
     expect([c.tickIntervalMs, c.reopenWindowMs, c.bodyLimitBytes]).toEqual([24 * 86_400_000, 30 * 86_400_000, 1]);

@@ -14,6 +14,15 @@ import { fieldPath, yamlPositions, type Position } from './yaml-positions.js';
 /** Webhook credentials, read from the environment; never logged. */
 export type WebhookAuth = { kind: 'bearer'; token: string } | { kind: 'basic'; username: string; password: string };
 
+/** The `anomaly` section with durations in ms. */
+export interface AnomalySettings {
+  prometheusUrl: string;
+  timeoutMs: number;
+  escalateTicketAt: number;
+  recurringBelowZ: number;
+  timeZone: string;
+}
+
 /** The validated config with durations in ms, routes parsed and secrets resolved. */
 export interface RouterConfig {
   file: string;
@@ -36,6 +45,8 @@ export interface RouterConfig {
   routes: Route[];
   pagerduty: { server: string; caFile: string | undefined; defaultRoutingKeyEnv: string | undefined; services: Record<string, string> };
   slack: { tokenEnv: string | undefined; apiUrl: string; defaultChannel: string | undefined };
+  /** Anomaly scoring of SLO incidents; undefined when the config has no `anomaly` section. */
+  anomaly: AnomalySettings | undefined;
   /**
    * Where a field's value is in `file` (e.g. `['store', 'path']`), or nothing when the file leaves it
    * to its default: for errors found after parsing (a store that cannot be opened, a port in use).
@@ -148,6 +159,16 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv):
       apiUrl: c.slack.apiUrl,
       defaultChannel: c.slack.defaultChannel,
     },
+    anomaly:
+      c.anomaly === undefined
+        ? undefined
+        : {
+            prometheusUrl: c.anomaly.prometheusUrl,
+            timeoutMs: ms(c.anomaly.timeout),
+            escalateTicketAt: c.anomaly.escalateTicketAt,
+            recurringBelowZ: c.anomaly.recurringBelowZ,
+            timeZone: c.anomaly.timeZone,
+          },
     locate: positions.exact,
   };
 }

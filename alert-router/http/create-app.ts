@@ -82,8 +82,10 @@ export function createApp(deps: AppDeps): express.Express {
   app.get('/api/v1/incidents/:id', (req, res) => {
     const incident = deps.store.incidentById(req.params.id);
     if (incident === undefined) throw new HttpError(404, 'not_found', `no incident ${req.params.id}`);
+    const score = deps.store.latestScore(incident.id);
     res.json({
-      incident: incidentView(incident),
+      // The latest anomaly score (config `anomaly`), or null when the incident was not scored.
+      incident: { ...incidentView(incident), anomaly: score ?? null },
       alerts: deps.store.alertsOf(incident.id).map(alertView),
       timeline: deps.store.timelineOf(incident.id).map(timelineView),
       notifications: deps.store.outboxOf(incident.id).map(notificationView),

@@ -77,12 +77,27 @@ export function burnRateText(customDetails: Record<string, unknown>): string | u
   return parts.length === 0 ? undefined : parts.join(' · ');
 }
 
+/**
+ * The anomaly score from `customDetails.anomaly` (apply-anomaly.ts): "0.97: error ratio 12σ above its
+ * usual for Tuesday 14:00 UTC (2.40% vs 0.10%)", "recurring: ..." for a page within its usual range.
+ * Undefined when the incident was not scored.
+ */
+export function anomalyText(customDetails: Record<string, unknown>): string | undefined {
+  const a = customDetails['anomaly'];
+  if (typeof a !== 'object' || a === null) return undefined;
+  const { score, sentence, recurring } = a as { score?: unknown; sentence?: unknown; recurring?: unknown };
+  if (typeof sentence !== 'string' || typeof score !== 'number') return undefined;
+  return recurring === true ? `recurring: ${sentence}` : `score ${score.toFixed(2)}: ${sentence}`;
+}
+
 function incidentBlocks(notification: Notification, title: string, context: string): KnownBlock[] {
   const fields: MrkdwnElement[] = [field('Severity', notification.severity), field('Service', notification.service)];
   if (notification.slo !== undefined) fields.push(field('SLO', notification.slo));
   if (notification.team !== undefined) fields.push(field('Team', notification.team));
   const burn = burnRateText(notification.customDetails);
   if (burn !== undefined) fields.push(field('Burn rate', burn));
+  const anomaly = anomalyText(notification.customDetails);
+  if (anomaly !== undefined) fields.push(field('Anomaly', anomaly));
 
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: truncate(title, HEADER_MAX), emoji: true } },

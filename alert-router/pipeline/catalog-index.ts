@@ -26,6 +26,11 @@ export class CatalogIndex {
     for (const s of catalog.services) this.services.set(s.name, s);
   }
 
+  /** The catalog's SLO `name` of `service`, when it has one. */
+  slo(service: string, name: string): CatalogSlo | undefined {
+    return this.slosByName.get(`${service}/${name}`);
+  }
+
   /** The owner of an alert: its SLO's when it has one, else its `service` label's, else nobody known. */
   ownership(labels: Record<string, string>): Ownership {
     const id = labels[ALERT_LABELS.id];

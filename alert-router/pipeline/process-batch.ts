@@ -1,5 +1,6 @@
 import type { Notification } from '../notify/types.js';
 import { applySuppression } from './apply-suppression.js';
+import type { CatalogSlo } from '../../src/slo/catalog.js';
 import type { CatalogIndex } from './catalog-index.js';
 import { correlate, type IncidentEvent } from './correlate.js';
 import { dedup } from './dedup.js';
@@ -7,7 +8,7 @@ import { enqueue } from './enqueue.js';
 import { transitiveDependencies } from './dependency.js';
 import { isFlapping } from './flap.js';
 import type { RoutingTable, Target } from './route.js';
-import { DEFAULT_SUPPRESSION, type SuppressionPort, type SuppressionReason, type SuppressionSettings } from './suppression-types.js';
+import { DEFAULT_SUPPRESSION, type MaintenanceWindow, type SuppressionPort, type SuppressionReason, type SuppressionSettings } from './suppression-types.js';
 import type { AlertRecord, Incident, IncidentTarget, IncomingBatch, TimelineEntry } from './types.js';
 
 /**
@@ -23,7 +24,8 @@ export interface PipelinePort {
   saveIncident(incident: Incident): void;
   addTargets(incidentId: string, targets: Target[]): void;
   appendTimeline(entries: TimelineEntry[]): void;
-  enqueue(notifications: Notification[], now: number): void;
+  /** Adds notifications to the outbox, due at `notBefore` (default `now`). */
+  enqueue(notifications: Notification[], now: number, notBefore?: number): void;
   /** Maintenance windows, holds, flap history and digests (suppression stages). */
   readonly suppression: SuppressionPort;
 }
@@ -35,6 +37,12 @@ export interface PipelineSettings {
   reopenWindowMs: number;
   /** Correlation and suppression thresholds; the documented defaults when absent. */
   suppression?: SuppressionSettings;
+  /**
+   * Anomaly scoring (config `anomaly`): the batch that opens or reopens an SLO incident queues its
+   * notifications `holdMs` in the future and lists the incident in `outcome.toScore`; the score, once
+   * in (apply-anomaly.ts), makes them due at once. Absent: nothing waits.
+   */
+  anomaly?: { holdMs: number };
 }
 
 export interface PipelineDeps {
@@ -55,9 +63,19 @@ export interface BatchOutcome {
   notifications: Notification[];
   /** Notifications held back or rolled into a digest, by reason. */
   suppressed: Partial<Record<SuppressionReason, number>>;
+  /** SLO incidents this batch opened or reopened, to be scored (only with `settings.anomaly`). */
+  toScore: ScoreRequest[];
 }
 
-interface Touched {
+/** An SLO incident whose notifications wait for its anomaly score. */
+export interface ScoreRequest {
+  incidentId: string;
+  slo: CatalogSlo;
+  severity: Incident['severity'];
+}
+
+/** One incident a batch touched: as it was, as it is, and why. */
+export interface Touched {
   before: Incident | undefined;
   after: Incident;
   events: IncidentEvent[];
@@ -93,7 +111,7 @@ function coalesce(incidentId: string, at: number, events: IncidentEvent[]): Time
 
 /** The outcome of a batch of `alerts` alerts before any stage has counted anything. */
 export function emptyOutcome(alerts: number): BatchOutcome {
-  return { alerts, firing: 0, resolved: 0, duplicates: 0, unseenResolves: 0, opened: 0, reopened: 0, resolvedIncidents: 0, notifications: [], suppressed: {} };
+  return { alerts, firing: 0, resolved: 0, duplicates: 0, unseenResolves: 0, opened: 0, reopened: 0, resolvedIncidents: 0, notifications: [], suppressed: {}, toScore: [] };
 }
 
 /**
@@ -159,38 +177,76 @@ export function processBatch(batch: IncomingBatch, port: PipelinePort, settings:
     const depth = new Map(ordered.map((t) => [t.after.id, transitiveDependencies(settings.catalog, t.after.service).length] as const));
     ordered.sort((a, b) => depth.get(a.after.id)! - depth.get(b.after.id)!);
   }
-  for (const { before, after, events } of ordered) {
-    port.saveIncident(after);
-    const timeline = coalesce(after.id, now, events);
-    const enqueued = enqueue({
-      before,
-      after,
-      events,
-      targets: before === undefined ? [] : port.targets(after.id),
-      routing: settings.routing,
-      catalog: settings.catalog,
-      now,
-      newId: deps.newId,
-    });
-    const result = applySuppression(after, events, enqueued, flapping.has(after.id), {
-      port: port.suppression,
-      targets: (id) => port.targets(id),
-      incident: current,
-      settings: suppression,
-      catalog: settings.catalog,
+  for (const t of ordered) {
+    const slo = settings.anomaly === undefined || t.after.slo === undefined ? undefined : settings.catalog.slo(t.after.service, t.after.slo);
+    const score = slo !== undefined && t.events.some((e) => e.kind === 'opened' || e.kind === 'reopened');
+    if (score) outcome.toScore.push({ incidentId: t.after.id, slo, severity: t.after.severity });
+    notifyIncident(t, outcome, {
+      port,
+      settings,
+      flapping: flapping.has(t.after.id),
+      current,
       windows,
       now,
       newId: deps.newId,
+      notBefore: score ? now + settings.anomaly!.holdMs : now,
     });
-    for (const [reason, n] of Object.entries(result.suppressed)) {
-      outcome.suppressed[reason as SuppressionReason] = (outcome.suppressed[reason as SuppressionReason] ?? 0) + n;
-    }
-    if (result.newTargets.length > 0) port.addTargets(after.id, result.newTargets);
-    port.appendTimeline([...timeline, ...result.timeline]);
-    if (result.notifications.length > 0) {
-      port.enqueue(result.notifications, now);
-      outcome.notifications.push(...result.notifications);
-    }
   }
   return outcome;
+}
+
+/** What {@link notifyIncident} needs besides the incident. */
+export interface NotifyContext {
+  port: PipelinePort;
+  settings: PipelineSettings;
+  /** The incident flapped in this batch. */
+  flapping: boolean;
+  /** An incident as of this batch. */
+  current: (id: string) => Incident | undefined;
+  windows: readonly MaintenanceWindow[];
+  now: number;
+  newId: () => string;
+  /** When the notifications become due (`now` unless they wait for an anomaly score). */
+  notBefore: number;
+}
+
+/**
+ * Route, enqueue and suppression for one incident a batch (or a later decision, such as an anomaly
+ * escalation) changed: saves the incident, writes the timeline, queues what may be sent and counts it
+ * into `outcome`.
+ */
+export function notifyIncident(t: Touched, outcome: BatchOutcome, ctx: NotifyContext): void {
+  const { before, after, events } = t;
+  const { port, settings, now } = ctx;
+  port.saveIncident(after);
+  const timeline = coalesce(after.id, now, events);
+  const enqueued = enqueue({
+    before,
+    after,
+    events,
+    targets: before === undefined ? [] : port.targets(after.id),
+    routing: settings.routing,
+    catalog: settings.catalog,
+    now,
+    newId: ctx.newId,
+  });
+  const result = applySuppression(after, events, enqueued, ctx.flapping, {
+    port: port.suppression,
+    targets: (id) => port.targets(id),
+    incident: ctx.current,
+    settings: settings.suppression ?? DEFAULT_SUPPRESSION,
+    catalog: settings.catalog,
+    windows: ctx.windows,
+    now,
+    newId: ctx.newId,
+  });
+  for (const [reason, n] of Object.entries(result.suppressed)) {
+    outcome.suppressed[reason as SuppressionReason] = (outcome.suppressed[reason as SuppressionReason] ?? 0) + n;
+  }
+  if (result.newTargets.length > 0) port.addTargets(after.id, result.newTargets);
+  port.appendTimeline([...timeline, ...result.timeline]);
+  if (result.notifications.length > 0) {
+    port.enqueue(result.notifications, now, ctx.notBefore);
+    outcome.notifications.push(...result.notifications);
+  }
 }

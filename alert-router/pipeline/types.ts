@@ -95,7 +95,9 @@ export type TimelineKind =
   | 'released'
   | 'linked'
   | 'flapping'
-  | 'digested';
+  | 'digested'
+  /** An SLO incident's anomaly score (or why it has none), and what the policy made of it. */
+  | 'scored';
 
 /** One decision the router made about an incident, with the reason a person needs at 3 a.m. */
 export interface TimelineEntry {

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Notification, TargetKind } from '../notify/types.js';
-import type { PipelinePort } from '../pipeline/process-batch.js';
+import type { AnomalyPort } from '../pipeline/apply-anomaly.js';
 import type { Target } from '../pipeline/route.js';
 import type { AlertRecord, Incident, IncidentState, IncidentTarget, Severity, TimelineEntry } from '../pipeline/types.js';
 import { DedupIndex } from './dedup-index.js';
@@ -138,7 +138,7 @@ function toOutbox(r: OutboxRow): OutboxEntry {
  * The router's durable state in SQLite: incidents, their alerts and timelines, and the outbox.
  * Every method is synchronous (better-sqlite3); callers group writes with `transaction`.
  */
-export class SqliteStore implements PipelinePort {
+export class SqliteStore implements AnomalyPort {
   private readonly s;
   /** Fingerprint → incident of its latest row; rebuilt at start, updated after commits (dedup-index.ts). */
   private readonly dedupIndex: DedupIndex;
@@ -194,6 +194,9 @@ export class SqliteStore implements PipelinePort {
       alertsOf: p('SELECT * FROM alerts WHERE incident_id = ? ORDER BY first_received_at, fingerprint'),
       timelineOf: p('SELECT incident_id, at, kind, reason, data FROM timeline WHERE incident_id = ? ORDER BY seq'),
       ping: p('SELECT 1'),
+      unattempted: p("SELECT id, payload FROM outbox WHERE incident_id = ? AND state = 'pending' AND attempts = 0 ORDER BY seq"),
+      reviseUnattempted: p('UPDATE outbox SET payload = ?, next_attempt_at = MIN(next_attempt_at, ?) WHERE id = ?'),
+      latestScore: p("SELECT data FROM timeline WHERE incident_id = ? AND kind = 'scored' ORDER BY seq DESC LIMIT 1"),
     };
     this.dedupIndex = DedupIndex.load(db);
     this.latestByKey = new LatestIncidentCache((key) => {
@@ -280,9 +283,9 @@ export class SqliteStore implements PipelinePort {
     }
   }
 
-  enqueue(notifications: Notification[], now: number): void {
+  enqueue(notifications: Notification[], now: number, notBefore = now): void {
     for (const n of notifications) {
-      this.s.enqueue.run(n.id, n.incidentId, n.target.kind, n.target.destination, n.action, JSON.stringify(n), now, now);
+      this.s.enqueue.run(n.id, n.incidentId, n.target.kind, n.target.destination, n.action, JSON.stringify(n), now, notBefore);
     }
   }
 
@@ -359,6 +362,18 @@ export class SqliteStore implements PipelinePort {
 
   outboxOf(incidentId: string): OutboxEntry[] {
     return (this.s.outboxOf.all(incidentId) as OutboxRow[]).map(toOutbox);
+  }
+
+  annotatePending(incidentId: string, annotate: (n: Notification) => Notification, now: number): number {
+    const rows = this.s.unattempted.all(incidentId) as { id: string; payload: string }[];
+    for (const r of rows) this.s.reviseUnattempted.run(JSON.stringify(annotate(JSON.parse(r.payload) as Notification)), now, r.id);
+    return rows.length;
+  }
+
+  /** The data of the incident's latest anomaly score (its `scored` timeline entry), if it was scored. */
+  latestScore(incidentId: string): Record<string, unknown> | undefined {
+    const r = this.s.latestScore.get(incidentId) as { data: string | null } | undefined;
+    return r?.data == null ? undefined : (JSON.parse(r.data) as Record<string, unknown>);
   }
 
   /** Throws when the database cannot answer (readiness). */

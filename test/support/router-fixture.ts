@@ -13,6 +13,8 @@ export interface RouterFixtureOptions {
   delivery?: Record<string, string | number>;
   bodyLimit?: string;
   synchronous?: 'full' | 'normal';
+  /** An `anomaly:` section (key → YAML value), e.g. `{ prometheusUrl: 'http://127.0.0.1:9090', timeout: '300ms' }`. */
+  anomaly?: Record<string, string | number>;
 }
 
 /** A temp directory with a router config, the test catalog and the env holding its secrets. */
@@ -65,6 +67,7 @@ export function routerFixture(options: RouterFixtureOptions): RouterFixture {
     '    matchers: [\'severity="page"\']',
     '    pagerduty: owner',
     '    slack: owner',
+    ...(options.anomaly === undefined ? [] : ['anomaly:', ...Object.entries(options.anomaly).map(([k, v]) => `  ${k}: ${v}`)]),
     '',
   ].join('\n');
   const configPath = join(dir, 'router.yml');
