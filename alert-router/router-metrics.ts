@@ -49,6 +49,11 @@ export class RouterMetrics {
     labelNames: ['action'] as const,
     registers: [this.registry],
   });
+  readonly stormWarnings = new Counter({
+    name: 'slokit_router_storm_warnings_total',
+    help: "Early storm warnings: a service's alert volume surged far above its usual rate (suppression.storm.earlyWarning).",
+    registers: [this.registry],
+  });
   readonly deliveryLatency = new Histogram({
     name: 'slokit_router_delivery_latency_seconds',
     help: 'From enqueue to accepted delivery, retries included, by target.',

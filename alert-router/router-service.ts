@@ -16,6 +16,8 @@ import { createWebhookHandler, WEBHOOK_PATH } from './http/webhook-handler.js';
 import type { Notifier, TargetKind } from './notify/types.js';
 import { processBatch, type BatchOutcome, type PipelineSettings, type ScoreRequest } from './pipeline/process-batch.js';
 import { applyAnomaly } from './pipeline/apply-anomaly.js';
+import { recordStormWarning } from './pipeline/storm-warning.js';
+import { restoreVolumeWatch, VolumeWatch, type StormWarning } from './anomaly/volume-watch.js';
 import { BURN_ANOMALY_DEFAULTS } from './anomaly/burn-anomaly.js';
 import { createBurnEnricher, type BurnAssessment } from './anomaly/burn-enricher.js';
 import { createPrometheusRangeClient } from './anomaly/prometheus-range-client.js';
@@ -135,6 +137,25 @@ function assessorOf(config: RouterConfig, now: () => number): Assess | undefined
     policy: { escalateTicketAt: a.escalateTicketAt, recurringBelowZ: a.recurringBelowZ },
     now,
   });
+}
+
+/** router_state key of the alert volume watch's saved baselines. */
+const VOLUME_STATE_KEY = 'volume-watch';
+
+/** The volume watch as saved in the store, or a fresh one (logging why) when there is none or it is unusable. */
+function restoredVolumeWatch(store: SqliteStore, logger: Logger): VolumeWatch {
+  const saved = store.getState(VOLUME_STATE_KEY);
+  if (saved === undefined) return new VolumeWatch();
+  let state: unknown;
+  try {
+    state = JSON.parse(saved);
+  } catch {
+    logger.warn('the saved alert volume baselines are not JSON; starting without them');
+    return new VolumeWatch();
+  }
+  const { watch, problem } = restoreVolumeWatch(state);
+  if (problem !== undefined) logger.warn(problem);
+  return watch;
 }
 
 /** The `outcome` label of slokit_router_anomaly_scores_total for an assessment. */
@@ -301,6 +322,39 @@ export async function startRouterService(options: RouterServiceOptions): Promise
       scoring.add(run);
       void run.finally(() => scoring.delete(run));
     };
+    // The alert volume watch (suppression.storm.earlyWarning): its baselines live in memory and are
+    // saved once a minute and at drain, so a restart keeps them.
+    const volume = restoredVolumeWatch(store, logger);
+    let volumeSavedMinute = Math.floor(now() / 60_000);
+    const saveVolume = () => {
+      try {
+        store.putState(VOLUME_STATE_KEY, JSON.stringify(volume.save(now())), now());
+        volumeSavedMinute = Math.floor(now() / 60_000);
+      } catch (error) {
+        logger.error({ err: error }, 'could not save the alert volume baselines; they are kept in memory');
+      }
+    };
+    const warnStorm = (warning: StormWarning) => {
+      logger.warn({ service: warning.service, alerts: warning.count, usualPerMinute: warning.usualPerMinute }, warning.message);
+      metrics.stormWarnings.inc();
+      try {
+        const queued = store.transaction(() => recordStormWarning(warning, store, settings, { now, newId }));
+        if (queued.length > 0) {
+          if (walSyncer === undefined) worker.poke();
+          else void walSyncer.sync().then(() => worker.poke(), () => worker.poke());
+        }
+      } catch (error) {
+        logger.error({ err: error, service: warning.service }, 'could not record the storm warning');
+      }
+    };
+    const watchVolume = (newAlerts: Record<string, number>) => {
+      if (!settings.suppression?.storm.earlyWarning) return;
+      const at = now();
+      for (const [service, n] of Object.entries(newAlerts)) {
+        const warning = volume.observe(service, n, at);
+        if (warning !== undefined) warnStorm(warning);
+      }
+    };
     const appDeps: AppDeps = {
       store,
       metrics,
@@ -310,6 +364,7 @@ export async function startRouterService(options: RouterServiceOptions): Promise
         countSuppressed(outcome.suppressed);
         if (outcome.notifications.length > 0) worker.poke();
         for (const request of outcome.toScore) score(request);
+        watchVolume(outcome.newAlerts);
         return outcome;
       },
       now,
@@ -330,6 +385,7 @@ export async function startRouterService(options: RouterServiceOptions): Promise
     worker.start();
     // Deferred work (maintenance ends, dependencies resolve, flaps settle, storm digests) on the clock.
     const tick = () => {
+      if (Math.floor(now() / 60_000) > volumeSavedMinute) saveVolume();
       try {
         const outcome = store.transaction(() => processTick(store, settings, { now, newId }));
         countSuppressed(outcome.suppressed);
@@ -404,6 +460,8 @@ export async function startRouterService(options: RouterServiceOptions): Promise
         await worker.stop(config.drainTimeoutMs);
         await Promise.race([closed, new Promise((r) => setTimeout(r, config.drainTimeoutMs).unref())]);
         server.closeAllConnections();
+        saveVolume();
+        await walSyncer?.sync().catch(() => undefined);
         await walSyncer?.close();
         await checkpointer.stop();
         db.close();

@@ -98,6 +98,8 @@ export const configSchema = z
             enabled: z.boolean().default(true),
             maxIncidentsPerMinute: z.number().int().min(1).default(10),
             digestInterval: duration.default('2m'),
+            /** Watch each service's alert volume and warn once, on Slack, when it surges (volume-watch.ts). */
+            earlyWarning: z.boolean().default(true),
           })
           .strict()
           .prefault({}),

@@ -139,7 +139,12 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv):
         windowMs: ms(c.suppression.flapping.window),
         stableMs: ms(c.suppression.flapping.stableFor),
       },
-      storm: { enabled: c.suppression.storm.enabled, maxPerMinute: c.suppression.storm.maxIncidentsPerMinute, digestIntervalMs: ms(c.suppression.storm.digestInterval) },
+      storm: {
+        enabled: c.suppression.storm.enabled,
+        maxPerMinute: c.suppression.storm.maxIncidentsPerMinute,
+        digestIntervalMs: ms(c.suppression.storm.digestInterval),
+        earlyWarning: c.suppression.storm.earlyWarning,
+      },
     },
     tickIntervalMs: ms(c.suppression.tickInterval),
     retry: { baseMs: ms(c.delivery.backoffBase), maxMs: ms(c.delivery.backoffMax), maxAttempts: c.delivery.maxAttempts },

@@ -87,6 +87,8 @@ describe('alert-router HTTP API against the PagerDuty and Slack mocks', () => {
       ['store schema upgraded', 3, 4],
       ['upgrading the store schema; the router answers requests once it is done', 4, 5],
       ['store schema upgraded', 4, 5],
+      ['upgrading the store schema; the router answers requests once it is done', 5, 6],
+      ['store schema upgraded', 5, 6],
     ]);
     expect(upgrade[1]!.ms).toBeGreaterThanOrEqual(0);
     expect((await incidents()).map((i) => i.id)).toEqual(['inc-old']);

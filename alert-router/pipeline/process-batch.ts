@@ -65,6 +65,8 @@ export interface BatchOutcome {
   suppressed: Partial<Record<SuppressionReason, number>>;
   /** SLO incidents this batch opened or reopened, to be scored (only with `settings.anomaly`). */
   toScore: ScoreRequest[];
+  /** Alerts that fired (new or again, not repeats) by their incident's service: the volume watch's input. */
+  newAlerts: Record<string, number>;
 }
 
 /** An SLO incident whose notifications wait for its anomaly score. */
@@ -111,7 +113,7 @@ function coalesce(incidentId: string, at: number, events: IncidentEvent[]): Time
 
 /** The outcome of a batch of `alerts` alerts before any stage has counted anything. */
 export function emptyOutcome(alerts: number): BatchOutcome {
-  return { alerts, firing: 0, resolved: 0, duplicates: 0, unseenResolves: 0, opened: 0, reopened: 0, resolvedIncidents: 0, notifications: [], suppressed: {}, toScore: [] };
+  return { alerts, firing: 0, resolved: 0, duplicates: 0, unseenResolves: 0, opened: 0, reopened: 0, resolvedIncidents: 0, notifications: [], suppressed: {}, toScore: [], newAlerts: {} };
 }
 
 /**
@@ -155,6 +157,7 @@ export function processBatch(batch: IncomingBatch, port: PipelinePort, settings:
     }
     if (result.incident === undefined) continue;
     const after = result.incident;
+    if (decision.kind === 'fire' || decision.kind === 'refire') outcome.newAlerts[after.service] = (outcome.newAlerts[after.service] ?? 0) + 1;
     let entry = touched.get(after.id);
     if (entry === undefined) {
       entry = { before: incident?.id === after.id ? incident : undefined, after, events: [] };

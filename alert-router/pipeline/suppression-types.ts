@@ -53,14 +53,15 @@ export interface SuppressionSettings {
   dependencies: { enabled: boolean; windowMs: number };
   grouping: { keys: string[]; windowMs: number };
   flapping: { enabled: boolean; maxChanges: number; windowMs: number; stableMs: number };
-  storm: { enabled: boolean; maxPerMinute: number; digestIntervalMs: number };
+  /** `earlyWarning`: the router service's volume watch warns once when a service's alert volume surges. */
+  storm: { enabled: boolean; maxPerMinute: number; digestIntervalMs: number; earlyWarning: boolean };
 }
 
 export const DEFAULT_SUPPRESSION: SuppressionSettings = {
   dependencies: { enabled: true, windowMs: 60 * 60_000 },
   grouping: { keys: [], windowMs: 5 * 60_000 },
   flapping: { enabled: true, maxChanges: 4, windowMs: 15 * 60_000, stableMs: 10 * 60_000 },
-  storm: { enabled: true, maxPerMinute: 10, digestIntervalMs: 2 * 60_000 },
+  storm: { enabled: true, maxPerMinute: 10, digestIntervalMs: 2 * 60_000, earlyWarning: true },
 };
 
 /** The state the suppression stages read and write; the store implements it in the batch's transaction. */

@@ -230,7 +230,7 @@ describe('flap damping', () => {
 
 describe('storm control', () => {
   it('rolls incidents past the per-minute limit into one digest per target that lists every one, and resolves it when all have', () => {
-    const s = simulation({ storm: { enabled: true, maxPerMinute: 3, digestIntervalMs: 2 * MINUTE } });
+    const s = simulation({ storm: { enabled: true, maxPerMinute: 3, digestIntervalMs: 2 * MINUTE, earlyWarning: true } });
     const node = (i: number, status: 'firing' | 'resolved') => s.alert({ alertname: `Node${i}Down`, instance: `node-${i}`, severity: 'ticket' }, status, T0);
     for (let i = 1; i <= 7; i++) {
       s.clock.advance(5_000);

@@ -159,5 +159,12 @@ export const migrations: readonly string[] = [
   UPDATE holds SET window_id = substr(detail, 23, instr(substr(detail, 23), ' ') - 1)
     WHERE reason = 'maintenance' AND detail LIKE 'in maintenance window % {%';
   `,
+  /* 6: small state the router keeps across restarts besides its tables (the alert volume watch's baselines) */ `
+  CREATE TABLE router_state (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    saved_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
 

@@ -196,6 +196,8 @@ export class SqliteStore implements AnomalyPort {
       ping: p('SELECT 1'),
       unattempted: p("SELECT id, payload FROM outbox WHERE incident_id = ? AND state = 'pending' AND attempts = 0 ORDER BY seq"),
       reviseUnattempted: p('UPDATE outbox SET payload = ?, next_attempt_at = MIN(next_attempt_at, ?) WHERE id = ?'),
+      getState: p('SELECT value FROM router_state WHERE key = ?'),
+      putState: p('INSERT INTO router_state (key, value, saved_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, saved_at = excluded.saved_at'),
       latestScore: p("SELECT data FROM timeline WHERE incident_id = ? AND kind = 'scored' ORDER BY seq DESC LIMIT 1"),
     };
     this.dedupIndex = DedupIndex.load(db);
@@ -368,6 +370,15 @@ export class SqliteStore implements AnomalyPort {
     const rows = this.s.unattempted.all(incidentId) as { id: string; payload: string }[];
     for (const r of rows) this.s.reviseUnattempted.run(JSON.stringify(annotate(JSON.parse(r.payload) as Notification)), now, r.id);
     return rows.length;
+  }
+
+  /** A piece of state saved with {@link putState} (JSON text), if any. */
+  getState(key: string): string | undefined {
+    return (this.s.getState.get(key) as { value: string } | undefined)?.value;
+  }
+
+  putState(key: string, value: string, now: number): void {
+    this.s.putState.run(key, value, now);
   }
 
   /** The data of the incident's latest anomaly score (its `scored` timeline entry), if it was scored. */
