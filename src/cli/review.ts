@@ -1,4 +1,4 @@
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { writeOutputs } from './output-files.js';
 import { join, resolve } from 'node:path';
 import { DAY, SpecError, type Service } from '../slo/index.js';
 import {
@@ -59,21 +59,16 @@ export async function writeReview(options: ReviewOptions, services?: readonly Se
   const name = periodName(period);
   const markdownPath = join(options.outDir, `${name}.md`);
   const htmlPath = join(options.outDir, `${name}.html`);
-  await writeAtomic(markdownPath, renderMarkdown(review));
-  await writeAtomic(htmlPath, renderHtml(review));
+  // As one set, like generate's outputs: both temp files first, then both renames, so a failed
+  // write leaves neither report changed (never a new .md beside last run's .html).
+  await writeOutputs({
+    files: new Map([
+      [markdownPath, renderMarkdown(review)],
+      [htmlPath, renderHtml(review)],
+    ]),
+    managedDirs: [],
+  });
   return { review, markdownPath, htmlPath };
-}
-
-async function writeAtomic(path: string, content: string): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  try {
-    await mkdir(resolve(path, '..'), { recursive: true });
-    await writeFile(tmp, content);
-    await rename(tmp, path);
-  } catch (cause) {
-    await rm(tmp, { force: true });
-    throw new Error(`could not write ${path}`, { cause });
-  }
 }
 
 /** Exit code of a review failure: usage (2: the period), invalid input (1) or I/O and network (3). */
