@@ -44,6 +44,18 @@ describe('analyseIncident', () => {
     expect(r).toMatchObject({ burnStartMs: undefined, timeToDetectMs: undefined, paged: false, budgetSpent: 0 });
   });
 
+  it('times detection from the first trigger delivered: a page that failed told nobody and is not a page', () => {
+    const i = incident(70 * MIN, 120 * MIN, undefined);
+    i.notifications = [
+      { action: 'trigger', target: 'pagerduty', state: 'failed', createdAtMs: 71 * MIN, deliveredAtMs: undefined },
+      { action: 'trigger', target: 'slack', state: 'delivered', createdAtMs: 71 * MIN, deliveredAtMs: 80 * MIN },
+    ];
+    const r = analyseIncident(i, buckets(60 * MIN, 120 * MIN, 50), STEP, 0.001, 1000, ALL_TIME);
+    expect(r.firstNotificationAtMs).toBe(80 * MIN);
+    expect(r.timeToDetectMs).toBe(20 * MIN);
+    expect(r.paged).toBe(false);
+  });
+
   it('charges an incident that began before the period only with the errors inside the period', () => {
     // Burning 60 min to 180 min; the period starts at 120 min: 12 of the 24 burning buckets are in it.
     const r = analyseIncident(incident(65 * MIN, 180 * MIN, 70 * MIN), buckets(60 * MIN, 180 * MIN, 50), STEP, 0.001, 1000, {

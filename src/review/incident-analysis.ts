@@ -37,10 +37,10 @@ export function analyseIncident(
   budgetEvents: number,
   period: ReviewPeriod,
 ): IncidentReview {
-  const triggers = incident.notifications.filter((n) => n.action === 'trigger');
-  const sentAt = triggers.map((n) => n.deliveredAtMs ?? n.createdAtMs).sort((a, b) => a - b);
-  const firstNotificationAtMs = sentAt[0];
-  const paged = triggers.some((n) => n.target === 'pagerduty' && n.state !== 'failed');
+  // Detected when someone was told: a trigger that failed (or still waits in the outbox) told nobody.
+  const delivered = incident.notifications.filter((n) => n.action === 'trigger' && n.state === 'delivered' && n.deliveredAtMs !== undefined);
+  const firstNotificationAtMs = delivered.map((n) => n.deliveredAtMs!).sort((a, b) => a - b)[0];
+  const paged = delivered.some((n) => n.target === 'pagerduty');
   const endMs = Math.min(incident.resolvedAtMs ?? period.endMs, period.endMs);
   const sorted = [...buckets].sort((a, b) => a.startMs - b.startMs);
   const burning = (b: Bucket) => b.total > 0 && b.errors / b.total > errorBudget;
