@@ -460,6 +460,10 @@ export async function startRouterService(options: RouterServiceOptions): Promise
         await worker.stop(config.drainTimeoutMs);
         await Promise.race([closed, new Promise((r) => setTimeout(r, config.drainTimeoutMs).unref())]);
         server.closeAllConnections();
+        // A webhook still being read when the drain began commits after the waits above: its commit,
+        // and the anomaly score that commit started, finish before the store closes.
+        await committer.drained();
+        await Promise.allSettled([...scoring]);
         saveVolume();
         await walSyncer?.sync().catch(() => undefined);
         await walSyncer?.close();

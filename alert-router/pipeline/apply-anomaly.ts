@@ -2,13 +2,13 @@ import type { BurnAssessment } from '../anomaly/burn-enricher.js';
 import type { Notification } from '../notify/types.js';
 import { emptyOutcome, notifyIncident, type BatchOutcome, type PipelineDeps, type PipelinePort, type PipelineSettings, type ScoreRequest } from './process-batch.js';
 
-/** The outbox rows an anomaly score annotates: the incident's notifications not yet attempted. */
+/** The outbox rows an anomaly score annotates: the notifications held for it, not yet attempted. */
 export interface AnomalyPort extends PipelinePort {
   /**
-   * Rewrites every pending, never attempted notification of `incidentId` with `annotate` and makes it
-   * due by `now` (it was held for the score). Returns how many it changed.
+   * Rewrites each of the notifications `ids` that is still pending and never attempted with `annotate`
+   * and makes it due by `now` (it was held for the score). Returns how many it changed.
    */
-  annotatePending(incidentId: string, annotate: (n: Notification) => Notification, now: number): number;
+  annotatePending(ids: readonly string[], annotate: (n: Notification) => Notification, now: number): number;
 }
 
 /** What the incident, PagerDuty's custom_details and the Slack message carry of a score. */
@@ -83,7 +83,8 @@ export function applyAnomaly(
   const action: AnomalyApplied['action'] = escalate ? 'escalate' : decision.action === 'mark-recurring' ? 'mark-recurring' : 'none';
   const reason =
     facts === undefined
-      ? `no anomaly score: ${decision.reason}; the notifications go out without one`
+      ? // The enricher words a failed query itself ("no anomaly score: Prometheus at … answered 503").
+        `${assessment.missing === 'prometheus-unavailable' ? decision.reason : `no anomaly score: ${decision.reason}`}; the notifications go out without one`
       : `anomaly score ${facts.score.toFixed(2)}: ${facts.sentence}${facts.recurring ? '; marked recurring (within its usual range)' : ''}${
           escalate ? `; escalated to page (score ≥ anomaly.escalateTicketAt)` : decision.action === 'escalate' ? '; not escalated: the incident is no longer an open ticket' : ''
         }`;
@@ -101,9 +102,10 @@ export function applyAnomaly(
       },
     },
   ]);
+  const release = [...request.held];
   if (escalate) {
     const firing = port.suppression.firingLabelsOf(incident.id);
-    notifyIncident(
+    const queued = notifyIncident(
       {
         before: incident,
         after: { ...incident, severity: 'page', updatedAt: now },
@@ -129,9 +131,10 @@ export function applyAnomaly(
         notBefore: now,
       },
     );
+    release.push(...queued.map((n) => n.id));
   }
   // Held notifications go out now, with the score when there is one (and the escalation's with it).
-  port.annotatePending(incident.id, (n) => (facts === undefined ? n : annotated(n, facts, decision.reason)), now);
+  port.annotatePending(release, (n) => (facts === undefined ? n : annotated(n, facts, decision.reason)), now);
   if (facts !== undefined) outcome.notifications = outcome.notifications.map((n) => annotated(n, facts, decision.reason));
   return { outcome, action };
 }

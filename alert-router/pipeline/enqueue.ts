@@ -31,7 +31,8 @@ const key = (t: Target) => `${t.kind}\u0000${t.destination}`;
  * Route + enqueue stage for one incident and one batch: at most one notification per target per batch,
  * however many alerts the batch carried. Opening or reopening triggers every routed target (a reopen
  * is a Slack update that edits the first message back to firing), escalation
- * triggers the targets the higher severity adds, other changes become one Slack thread reply, and
+ * triggers the targets the higher severity adds and PagerDuty again (it may have been resolved with an
+ * earlier episode: a page that reopened as a ticket), other changes become one Slack thread reply, and
  * resolving resolves every target the incident was ever sent to. Pure.
  */
 export function enqueue(input: EnqueueInput): EnqueueResult {
@@ -104,6 +105,10 @@ export function enqueue(input: EnqueueInput): EnqueueResult {
         else make(t, 'update', `${lead.kind}; the first message is edited back to firing`, lead, true);
       } else if (t.kind === 'slack') {
         make(t, 'update', lead.kind, lead);
+      } else if (lead.kind === 'escalated') {
+        // A known PagerDuty target of an escalation was sent an earlier episode's page, since resolved
+        // (or a ticket route's lower severity): trigger again under the same dedup_key, at page severity.
+        make(t, 'trigger', `escalated (${after.severity}); PagerDuty was told of an earlier episode or a lower severity`, lead);
       }
     }
   } else if (after.state === 'open') {

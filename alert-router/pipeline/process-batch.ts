@@ -74,6 +74,11 @@ export interface ScoreRequest {
   incidentId: string;
   slo: CatalogSlo;
   severity: Incident['severity'];
+  /**
+   * The outbox ids this batch queued held for this score: the only rows it annotates and releases (a
+   * later episode's rows wait for their own score; an earlier episode's resolve is not this one's).
+   */
+  held: string[];
 }
 
 /** One incident a batch touched: as it was, as it is, and why. */
@@ -183,8 +188,7 @@ export function processBatch(batch: IncomingBatch, port: PipelinePort, settings:
   for (const t of ordered) {
     const slo = settings.anomaly === undefined || t.after.slo === undefined ? undefined : settings.catalog.slo(t.after.service, t.after.slo);
     const score = slo !== undefined && t.events.some((e) => e.kind === 'opened' || e.kind === 'reopened');
-    if (score) outcome.toScore.push({ incidentId: t.after.id, slo, severity: t.after.severity });
-    notifyIncident(t, outcome, {
+    const held = notifyIncident(t, outcome, {
       port,
       settings,
       flapping: flapping.has(t.after.id),
@@ -194,6 +198,7 @@ export function processBatch(batch: IncomingBatch, port: PipelinePort, settings:
       newId: deps.newId,
       notBefore: score ? now + settings.anomaly!.holdMs : now,
     });
+    if (score) outcome.toScore.push({ incidentId: t.after.id, slo, severity: t.after.severity, held: held.map((n) => n.id) });
   }
   return outcome;
 }
@@ -209,16 +214,17 @@ export interface NotifyContext {
   windows: readonly MaintenanceWindow[];
   now: number;
   newId: () => string;
-  /** When the notifications become due (`now` unless they wait for an anomaly score). */
+  /** When the incident's own notifications become due (`now` unless they wait for an anomaly score). */
   notBefore: number;
 }
 
 /**
  * Route, enqueue and suppression for one incident a batch (or a later decision, such as an anomaly
  * escalation) changed: saves the incident, writes the timeline, queues what may be sent and counts it
- * into `outcome`.
+ * into `outcome`. Returns the incident's own notifications it queued (due at `ctx.notBefore`); those
+ * for other incidents (a notice to a linked cause) are due at once.
  */
-export function notifyIncident(t: Touched, outcome: BatchOutcome, ctx: NotifyContext): void {
+export function notifyIncident(t: Touched, outcome: BatchOutcome, ctx: NotifyContext): Notification[] {
   const { before, after, events } = t;
   const { port, settings, now } = ctx;
   port.saveIncident(after);
@@ -248,8 +254,14 @@ export function notifyIncident(t: Touched, outcome: BatchOutcome, ctx: NotifyCon
   }
   if (result.newTargets.length > 0) port.addTargets(after.id, result.newTargets);
   port.appendTimeline([...timeline, ...result.timeline]);
-  if (result.notifications.length > 0) {
+  if (result.notifications.length === 0) return result.notifications;
+  outcome.notifications.push(...result.notifications);
+  const own = result.notifications.filter((n) => n.incidentId === after.id);
+  if (own.length === result.notifications.length || ctx.notBefore === now) {
     port.enqueue(result.notifications, now, ctx.notBefore);
-    outcome.notifications.push(...result.notifications);
+  } else {
+    port.enqueue(own, now, ctx.notBefore);
+    port.enqueue(result.notifications.filter((n) => n.incidentId !== after.id), now);
   }
+  return own;
 }

@@ -41,6 +41,16 @@ describe('replay of the example stream (test/fixtures/router-replay.jsonl)', () 
   });
 });
 
+describe('replay with a config that scores anomalies', () => {
+  it('sends first notifications when their webhook arrives, not at the next tick: replay asks no Prometheus', () => {
+    const text = readFileSync(FIXTURE, 'utf8');
+    const plain = replayStream(parseStream(text), exampleSettings(), { tickIntervalMs: 5_000, settleMs: 2 * 3_600_000 });
+    const scoring = replayStream(parseStream(text), { ...exampleSettings(), anomaly: { holdMs: 600 } }, { tickIntervalMs: 5_000, settleMs: 2 * 3_600_000 });
+    const sent = (r: typeof plain) => r.sim.sent.map(({ at, notification: n }) => `${new Date(at).toISOString()} ${n.action} ${n.target.kind} ${n.target.destination}`);
+    expect(sent(scoring)).toEqual(sent(plain));
+  });
+});
+
 describe('parseStream', () => {
   const maintenance = (m: Record<string, unknown>) => JSON.stringify({ at: '2024-01-01T00:00:00Z', maintenance: m });
   it.each([

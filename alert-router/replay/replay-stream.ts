@@ -72,11 +72,14 @@ export interface ReplayReport {
 /**
  * Feeds a recorded stream through the service's pipeline on a simulated clock, running the tick every
  * `tickIntervalMs` as the service would, and for `settleMs` after the last event so held alerts and
- * digests play out. No network: notifications go to a recording notifier.
+ * digests play out. No network: notifications go to a recording notifier. Nor anomaly scores (there
+ * is no Prometheus to ask): a config's `anomaly` section is left out, so first notifications leave
+ * when their webhook arrives, as they do when the router's Prometheus cannot be reached.
  */
 export function replayStream(events: StreamEvent[], settings: PipelineSettings, options: { tickIntervalMs: number; settleMs: number }) {
   let clock = events[0]?.at ?? 0;
-  const sim = new PipelineSimulator(settings, () => clock);
+  const { anomaly: _unscored, ...unscored } = settings;
+  const sim = new PipelineSimulator(unscored, () => clock);
   const report: ReplayReport = { alertsIn: 0, webhooks: 0, notificationsOut: 0, byAction: {}, suppressedByReason: {}, duplicates: 0, incidentsOpened: 0, decisions: [] };
   const addSuppressed = (by: Partial<Record<SuppressionReason, number>>) => {
     for (const [r, n] of Object.entries(by)) report.suppressedByReason[r as SuppressionReason] = (report.suppressedByReason[r as SuppressionReason] ?? 0) + n;

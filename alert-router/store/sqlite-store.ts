@@ -194,7 +194,7 @@ export class SqliteStore implements AnomalyPort {
       alertsOf: p('SELECT * FROM alerts WHERE incident_id = ? ORDER BY first_received_at, fingerprint'),
       timelineOf: p('SELECT incident_id, at, kind, reason, data FROM timeline WHERE incident_id = ? ORDER BY seq'),
       ping: p('SELECT 1'),
-      unattempted: p("SELECT id, payload FROM outbox WHERE incident_id = ? AND state = 'pending' AND attempts = 0 ORDER BY seq"),
+      unattempted: p("SELECT payload FROM outbox WHERE id = ? AND state = 'pending' AND attempts = 0"),
       reviseUnattempted: p('UPDATE outbox SET payload = ?, next_attempt_at = MIN(next_attempt_at, ?) WHERE id = ?'),
       getState: p('SELECT value FROM router_state WHERE key = ?'),
       putState: p('INSERT INTO router_state (key, value, saved_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, saved_at = excluded.saved_at'),
@@ -366,10 +366,15 @@ export class SqliteStore implements AnomalyPort {
     return (this.s.outboxOf.all(incidentId) as OutboxRow[]).map(toOutbox);
   }
 
-  annotatePending(incidentId: string, annotate: (n: Notification) => Notification, now: number): number {
-    const rows = this.s.unattempted.all(incidentId) as { id: string; payload: string }[];
-    for (const r of rows) this.s.reviseUnattempted.run(JSON.stringify(annotate(JSON.parse(r.payload) as Notification)), now, r.id);
-    return rows.length;
+  annotatePending(ids: readonly string[], annotate: (n: Notification) => Notification, now: number): number {
+    let changed = 0;
+    for (const id of ids) {
+      const r = this.s.unattempted.get(id) as { payload: string } | undefined;
+      if (r === undefined) continue;
+      this.s.reviseUnattempted.run(JSON.stringify(annotate(JSON.parse(r.payload) as Notification)), now, id);
+      changed++;
+    }
+    return changed;
   }
 
   /** A piece of state saved with {@link putState} (JSON text), if any. */

@@ -1,4 +1,6 @@
+import Database from 'better-sqlite3';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { request } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +11,7 @@ import { startRouterService, type RouterService } from '../../alert-router/route
 import { sloAlertLabels, webhookPayload } from '../support/alertmanager-payload.js';
 import { startPagerDutyMock, type PagerDutyEventBody, type PagerDutyMock } from '../support/pagerduty-mock.js';
 import { backfillOpenMetrics, freeLoopbackPort, startPrometheus, type PrometheusInstance } from '../support/prometheus.js';
-import { postWebhook, routerFixture, until, type RouterFixture } from '../support/router-fixture.js';
+import { postWebhook, ROUTER_TOKEN, routerFixture, until, type RouterFixture } from '../support/router-fixture.js';
 import { startSlackMock, type SlackMock } from '../support/slack-mock.js';
 
 /**
@@ -91,13 +93,13 @@ describe('the router scores SLO incidents against a real Prometheus', () => {
     await rm(tsdb, { recursive: true, force: true });
   });
 
-  async function start(prometheusUrl: string, timeout = '2s'): Promise<RouterService> {
+  async function start(prometheusUrl: string, timeout = '2s', logged: string[] = []): Promise<RouterService> {
     fixture = routerFixture({ pagerduty: pd, slack, anomaly: { prometheusUrl, timeout } });
     const f = fixture;
     router = await startRouterService({
       configPath: f.configPath,
       env: f.env,
-      logger: pino({ level: 'silent' }),
+      logger: pino({ level: 'error' }, { write: (line: string) => logged.push((JSON.parse(line) as { msg: string }).msg) }),
       notifiers: (c) => defaultNotifiers(c, f.env),
       now: routerNow,
     });
@@ -190,6 +192,45 @@ describe('the router scores SLO incidents against a real Prometheus', () => {
       expect(waited).toBeLessThan(2_500);
       expect(anomalyOf(pd.accepted.at(-1)!.body!)).toBeUndefined();
       expect(await metric(r, 'slokit_router_anomaly_scores_total{outcome="timeout"}')).toBe(1);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => hung.close(resolve));
+    }
+  });
+
+  it('lets the score of a webhook that was still being read when the drain began land before the store closes', async () => {
+    const sockets: Socket[] = [];
+    const hung: Server = createServer((s) => sockets.push(s));
+    await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
+    try {
+      const logged: string[] = [];
+      const r = await start(`http://127.0.0.1:${(hung.address() as { port: number }).port}`, '400ms', logged);
+      const body = JSON.stringify(webhookPayload([{ labels: sloAlertLabels('page'), fingerprint: 'fp-draining' }]));
+      const answered = new Promise<number>((resolve, reject) => {
+        const req = request(`${r.url}/api/v1/alertmanager`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${ROUTER_TOKEN}`, 'content-length': Buffer.byteLength(body), connection: 'close' },
+        });
+        req.on('response', (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.write(body.slice(0, 10));
+        setTimeout(() => req.end(body.slice(10)), 200);
+      });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const drained = r.drain();
+      expect(await answered).toBe(200);
+      await drained;
+      router = undefined;
+      expect(logged).toEqual([]);
+      const db = new Database(fixture!.storePath, { readonly: true });
+      try {
+        expect(db.prepare("SELECT reason FROM timeline WHERE kind = 'scored'").pluck().all()).toEqual([expect.stringMatching(/^no anomaly score: .*400 ms/)]);
+      } finally {
+        db.close();
+      }
     } finally {
       for (const s of sockets) s.destroy();
       await new Promise((resolve) => hung.close(resolve));
