@@ -326,10 +326,14 @@ export async function startRouterService(options: RouterServiceOptions): Promise
     // saved once a minute and at drain, so a restart keeps them.
     const volume = restoredVolumeWatch(store, logger);
     let volumeSavedMinute = Math.floor(now() / 60_000);
+    // Saved each minute alerts were counted, else every 10 minutes (the quiet minutes up to a save are
+    // learnt as quiet; after a restart, the ones since the last save are not learnt at all).
+    let volumeChanged = false;
     const saveVolume = () => {
       try {
         store.putState(VOLUME_STATE_KEY, JSON.stringify(volume.save(now())), now());
         volumeSavedMinute = Math.floor(now() / 60_000);
+        volumeChanged = false;
       } catch (error) {
         logger.error({ err: error }, 'could not save the alert volume baselines; they are kept in memory');
       }
@@ -349,6 +353,7 @@ export async function startRouterService(options: RouterServiceOptions): Promise
     };
     const watchVolume = (newAlerts: Record<string, number>) => {
       if (!settings.suppression?.storm.earlyWarning) return;
+      volumeChanged = true;
       const at = now();
       for (const [service, n] of Object.entries(newAlerts)) {
         const warning = volume.observe(service, n, at);
@@ -385,7 +390,8 @@ export async function startRouterService(options: RouterServiceOptions): Promise
     worker.start();
     // Deferred work (maintenance ends, dependencies resolve, flaps settle, storm digests) on the clock.
     const tick = () => {
-      if (Math.floor(now() / 60_000) > volumeSavedMinute) saveVolume();
+      const minute = Math.floor(now() / 60_000);
+      if (minute > volumeSavedMinute && (volumeChanged || minute - volumeSavedMinute >= 10)) saveVolume();
       try {
         const outcome = store.transaction(() => processTick(store, settings, { now, newId }));
         countSuppressed(outcome.suppressed);

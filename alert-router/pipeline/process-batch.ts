@@ -26,6 +26,8 @@ export interface PipelinePort {
   appendTimeline(entries: TimelineEntry[]): void;
   /** Adds notifications to the outbox, due at `notBefore` (default `now`). */
   enqueue(notifications: Notification[], now: number, notBefore?: number): void;
+  /** The data of the incident's latest anomaly score (`scored` timeline entry), if it was scored. */
+  latestScore(incidentId: string): Record<string, unknown> | undefined;
   /** Maintenance windows, holds, flap history and digests (suppression stages). */
   readonly suppression: SuppressionPort;
 }
@@ -255,6 +257,15 @@ export function notifyIncident(t: Touched, outcome: BatchOutcome, ctx: NotifyCon
   if (result.newTargets.length > 0) port.addTargets(after.id, result.newTargets);
   port.appendTimeline([...timeline, ...result.timeline]);
   if (result.notifications.length === 0) return result.notifications;
+  // Slack's resolve rewrites the incident's first message: keep the score it showed (apply-anomaly.ts).
+  if (result.notifications.some((n) => n.action === 'resolve' && n.target.kind === 'slack' && n.incidentId === after.id)) {
+    const score = port.latestScore(after.id);
+    if (typeof score?.['sentence'] === 'string') {
+      for (const n of result.notifications) {
+        if (n.action === 'resolve' && n.target.kind === 'slack' && n.incidentId === after.id) n.customDetails = { ...n.customDetails, anomaly: score };
+      }
+    }
+  }
   outcome.notifications.push(...result.notifications);
   const own = result.notifications.filter((n) => n.incidentId === after.id);
   if (own.length === result.notifications.length || ctx.notBefore === now) {

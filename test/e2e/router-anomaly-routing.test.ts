@@ -145,6 +145,14 @@ describe('the router scores SLO incidents against a real Prometheus', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(pd.accepted.length).toBe(before + 1);
     expect(await metric(r, 'slokit_router_anomaly_scores_total{outcome="scored"}')).toBe(1);
+
+    // The resolve rewrites the first Slack message as "Resolved": the score stays on it.
+    const resolved = webhookPayload([{ status: 'resolved', labels: sloAlertLabels('ticket'), fingerprint: 'fp-checkout-ticket' }], { alertname: 'SLOErrorBudgetBurnTicket' });
+    expect((await postWebhook(r.url, resolved)).status).toBe(200);
+    await until(() => slack.messages('#checkout')[0]!.edited, 10_000, 'the Slack message marked resolved');
+    const edited = JSON.stringify(slack.messages('#checkout')[0]!.blocks);
+    expect(edited).toContain('Resolved');
+    expect(edited).toContain(anomaly.sentence);
   });
 
   it('marks a page recurring when its burn is what this SLO does at this hour every day', async () => {
