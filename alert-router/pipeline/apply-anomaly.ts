@@ -1,3 +1,4 @@
+import type { BurnAnomaly } from '../anomaly/burn-anomaly.js';
 import type { BurnAssessment } from '../anomaly/burn-enricher.js';
 import type { Notification } from '../notify/types.js';
 import { emptyOutcome, notifyIncident, type BatchOutcome, type PipelineDeps, type PipelinePort, type PipelineSettings, type ScoreRequest } from './process-batch.js';
@@ -11,18 +12,11 @@ export interface AnomalyPort extends PipelinePort {
   annotatePending(ids: readonly string[], annotate: (n: Notification) => Notification, now: number): number;
 }
 
-/** What the incident, PagerDuty's custom_details and the Slack message carry of a score. */
-export interface AnomalyFacts {
-  score: number;
-  /** Robust z of the current error ratio against the same time of day on earlier days. */
-  z: number;
-  current: number;
-  usual: number;
-  days: number;
-  sentence: string;
-  /** A page whose SLI is within its usual seasonal range (`anomaly.recurringBelowZ`). */
-  recurring: boolean;
-}
+/**
+ * What the incident, PagerDuty's custom_details and the Slack message carry of a score: the score
+ * (rounded), and whether the page is within its usual seasonal range (`anomaly.recurringBelowZ`).
+ */
+export type AnomalyFacts = BurnAnomaly & { recurring: boolean };
 
 /** What applying a score did: the escalation's notifications (if any) and the action taken. */
 export interface AnomalyApplied {

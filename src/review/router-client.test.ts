@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startPagedIncidentApi, type PagedIncident, type PagedIncidentApi } from '../../test/support/paged-incident-api.js';
+import { startIncidentApi, type FixtureIncident, type IncidentApiFixture } from '../../test/support/incident-api-fixture.js';
 import { PeerQueryError, PeerUnreachableError } from './review-errors.js';
 import { createRouterClient } from './router-client.js';
 
@@ -10,7 +10,23 @@ const DAY = 24 * 60 * MIN;
 const FROM = Date.parse('2026-11-01T00:00:00Z');
 const TO = Date.parse('2026-12-01T00:00:00Z');
 
-let api: PagedIncidentApi | undefined;
+let api: IncidentApiFixture | undefined;
+
+/** A checkout page incident opened and resolved at these times (null: still open), delivered to PagerDuty at `pagedAtMs`. */
+function incident(id: string, openedAtMs: number, resolvedAtMs: number | null, options: { service?: string; slo?: string; pagedAtMs?: number } = {}): FixtureIncident {
+  const service = options.service ?? 'checkout';
+  const slo = options.slo ?? 'availability';
+  return {
+    id,
+    title: `${service}/${slo} burning error budget (page)`,
+    service,
+    slo,
+    severity: 'page',
+    openedAt: new Date(openedAtMs).toISOString(),
+    resolvedAt: resolvedAtMs === null ? null : new Date(resolvedAtMs).toISOString(),
+    notifications: options.pagedAtMs === undefined ? [] : [{ action: 'trigger', target: 'pagerduty', at: new Date(options.pagedAtMs).toISOString() }],
+  };
+}
 afterEach(async () => {
   await api?.close();
   api = undefined;
@@ -19,27 +35,23 @@ afterEach(async () => {
 describe('createRouterClient', () => {
   it('reads every incident of a month with more than one page of them, three opened in each minute', async () => {
     // 1,200 incidents, three per minute: the first page of 1,000 ends inside a minute it shares with the second.
-    const incidents: PagedIncident[] = Array.from({ length: 1200 }, (_, i) => ({
-      id: `inc-${String(i).padStart(4, '0')}`,
-      service: 'checkout',
-      slo: 'availability',
-      openedAtMs: FROM + Math.floor(i / 3) * MIN,
-      resolvedAtMs: FROM + Math.floor(i / 3) * MIN + 5 * MIN,
-    }));
-    api = await startPagedIncidentApi(incidents);
+    const incidents = Array.from({ length: 1200 }, (_, i) =>
+      incident(`inc-${String(i).padStart(4, '0')}`, FROM + Math.floor(i / 3) * MIN, FROM + Math.floor(i / 3) * MIN + 5 * MIN),
+    );
+    api = await startIncidentApi(incidents);
     const got = await createRouterClient({ url: api.url }).incidents('checkout', FROM, TO, FROM - 30 * DAY);
     expect(got.map((i) => i.id)).toEqual(incidents.map((i) => i.id));
     expect(api.requests.filter((r) => r.startsWith('/api/v1/incidents?'))).toHaveLength(2);
   }, 30_000);
 
   it('keeps the incidents opened before the period that were still open in it, and only those', async () => {
-    api = await startPagedIncidentApi([
-      { id: 'resolved-before', service: 'checkout', slo: 'availability', openedAtMs: FROM - 3 * DAY, resolvedAtMs: FROM - 2 * DAY },
-      { id: 'long-running', service: 'checkout', slo: 'availability', openedAtMs: FROM - 3 * DAY, resolvedAtMs: FROM + 2 * DAY },
-      { id: 'still-open', service: 'checkout', slo: 'availability', openedAtMs: FROM - 10 * DAY, resolvedAtMs: null },
-      { id: 'in-period', service: 'checkout', slo: 'availability', openedAtMs: FROM + DAY, resolvedAtMs: FROM + DAY + MIN, pagedAtMs: FROM + DAY },
-      { id: 'after', service: 'checkout', slo: 'availability', openedAtMs: TO, resolvedAtMs: TO + MIN },
-      { id: 'other-service', service: 'payments', slo: 'authorisations', openedAtMs: FROM + DAY, resolvedAtMs: null },
+    api = await startIncidentApi([
+      incident('resolved-before', FROM - 3 * DAY, FROM - 2 * DAY),
+      incident('long-running', FROM - 3 * DAY, FROM + 2 * DAY),
+      incident('still-open', FROM - 10 * DAY, null),
+      incident('in-period', FROM + DAY, FROM + DAY + MIN, { pagedAtMs: FROM + DAY }),
+      incident('after', TO, TO + MIN),
+      incident('other-service', FROM + DAY, null, { service: 'payments', slo: 'authorisations' }),
     ]);
     const got = await createRouterClient({ url: api.url }).incidents('checkout', FROM, TO, FROM - 30 * DAY);
     expect(got.map((i) => i.id)).toEqual(['still-open', 'long-running', 'in-period']);

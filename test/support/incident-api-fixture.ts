@@ -1,7 +1,10 @@
 /**
- * A small stand-in for the alert-router's incident API (docs/alert-router.md): `GET /api/v1/incidents`
- * with `service`, `since`, `until`, `limit`, and `GET /api/v1/incidents/:id` with the notifications,
- * in the router's JSON shapes, on 127.0.0.1. Serves a fixed list of incidents.
+ * A small stand-in for the alert-router's incident API (docs/alert-router.md), paging as the router
+ * does (alert-router/http/create-app.ts, store/sqlite-store.ts): `GET /api/v1/incidents` with
+ * `service`, `since` (inclusive) and `until` (exclusive) on the opening time, newest first then by id,
+ * `limit` 1–1000 (default 100; 400 otherwise), and `GET /api/v1/incidents/:id` with the
+ * notifications, in the router's JSON shapes, on 127.0.0.1. Serves a fixed list of incidents and
+ * records every request's URL.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -22,6 +25,8 @@ export interface IncidentApiFixture {
   requests: string[];
   close(): Promise<void>;
 }
+
+const MAX_LIMIT = 1000;
 
 export async function startIncidentApi(incidents: readonly FixtureIncident[]): Promise<IncidentApiFixture> {
   const requests: string[] = [];
@@ -48,12 +53,19 @@ export async function startIncidentApi(incidents: readonly FixtureIncident[]): P
       res.end(JSON.stringify(body));
     };
     if (url.pathname === '/api/v1/incidents') {
+      const limitText = url.searchParams.get('limit') ?? '100';
+      const limit = /^\d+$/.test(limitText) ? Number(limitText) : Number.NaN;
+      if (!(limit >= 1 && limit <= MAX_LIMIT)) {
+        send(400, { error: 'invalid_query', message: 'invalid incident filter', issues: [{ field: 'query.limit', message: `must be a whole number from 1 to ${MAX_LIMIT} in plain decimal` }] });
+        return;
+      }
       const service = url.searchParams.get('service');
       const since = Date.parse(url.searchParams.get('since') ?? '1970-01-01T00:00:00Z');
       const until = Date.parse(url.searchParams.get('until') ?? '2999-01-01T00:00:00Z');
       const list = incidents
-        .filter((i) => (service === null || i.service === service) && Date.parse(i.openedAt) >= since && Date.parse(i.openedAt) <= until)
-        .sort((a, b) => Date.parse(b.openedAt) - Date.parse(a.openedAt));
+        .filter((i) => (service === null || i.service === service) && Date.parse(i.openedAt) >= since && Date.parse(i.openedAt) < until)
+        .sort((a, b) => Date.parse(b.openedAt) - Date.parse(a.openedAt) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+        .slice(0, limit);
       send(200, { incidents: list.map(view) });
       return;
     }
