@@ -38,7 +38,7 @@ export class RouterMetrics {
   readonly anomalyScores = new Counter({
     name: 'slokit_router_anomaly_scores_total',
     help:
-      'SLO incidents scored against their history, by outcome: scored, no_history, or why Prometheus gave no score ' +
+      'SLO incidents scored against their history, by outcome: scored, no_history, no_recent_data, or why Prometheus gave no score ' +
       '(timeout, unreachable, http, query, bad_response); the notifications of an unscored incident go out without a score.',
     labelNames: ['outcome'] as const,
     registers: [this.registry],

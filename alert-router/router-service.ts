@@ -162,6 +162,7 @@ function restoredVolumeWatch(store: SqliteStore, logger: Logger): VolumeWatch {
 function scoreOutcome(a: BurnAssessment): string {
   if (a.anomaly !== undefined) return 'scored';
   if (a.missing === 'no-history') return 'no_history';
+  if (a.missing === 'no-recent-data') return 'no_recent_data';
   return (a.failure ?? 'bad-response').replace('-', '_');
 }
 

