@@ -97,6 +97,31 @@ describe('early storm warning', () => {
     expect(await metric(r)).toBe(1);
   });
 
+  it("records but does not post a surge while a maintenance window covers the service", async () => {
+    fixture = routerFixture({ pagerduty: pd, slack });
+    const r = await start(fixture);
+    for (let m = 0; m < 120; m += 10) {
+      t += 10 * MINUTE;
+      expect((await postWebhook(r.url, nodes(1))).status).toBe(200);
+    }
+    const before = warnings().length;
+    const maintenance = await fetch(`${r.url}/api/v1/maintenance`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${fixture.env['TEST_ROUTER_TOKEN']}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ matchers: ['service="checkout"'], endsAt: new Date(t + 60 * MINUTE).toISOString(), author: 'ana', comment: 'node upgrades' }),
+    });
+    expect(maintenance.status).toBe(201);
+    t += MINUTE;
+    expect((await postWebhook(r.url, nodes(40))).status).toBe(200);
+    await until(async () => (await metric(r)) === 1, 5_000, 'the storm warning counted');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(warnings()).toHaveLength(before);
+    const list = (await (await fetch(`${r.url}/api/v1/incidents?service=checkout`)).json()) as { incidents: { id: string; title: string }[] };
+    const record = list.incidents.find((i) => i.title.startsWith('Early storm warning'))!;
+    const detail = (await (await fetch(`${r.url}/api/v1/incidents/${record.id}`)).json()) as { timeline: { kind: string; reason: string }[] };
+    expect(detail.timeline.find((e) => e.kind === 'suppressed')?.reason).toMatch(/^not posted: maintenance window .* \("node upgrades"\) covers checkout$/);
+  });
+
   it('starts without baselines, saying so, when the saved ones are unusable', async () => {
     fixture = routerFixture({ pagerduty: pd, slack });
     await (await start(fixture)).drain();

@@ -1,5 +1,6 @@
 import type { StormWarning } from '../anomaly/volume-watch.js';
 import type { Notification } from '../notify/types.js';
+import { describeWindow, maintenanceFor, maintenanceSubject } from './maintenance.js';
 import { notice } from './notice.js';
 import type { PipelineDeps, PipelinePort, PipelineSettings } from './process-batch.js';
 import type { Incident, TimelineEntry } from './types.js';
@@ -8,7 +9,8 @@ import type { Incident, TimelineEntry } from './types.js';
  * Records an early storm warning (the volume watch saw a service's alerts surge) and queues it for
  * the service owner's Slack channel, or `slack.defaultChannel`. The warning is an incident of its own
  * (key `storm-warning:<service>:<minute>`), born resolved: one message, no follow-ups, and a record
- * in the incidents API. It notifies nobody when there is no channel (the log and the metric remain).
+ * in the incidents API. It notifies nobody when there is no channel, or while a maintenance window
+ * covers the service (a surge there is expected); the log, the metric and the record remain.
  */
 export function recordStormWarning(warning: StormWarning, port: PipelinePort, settings: PipelineSettings, deps: PipelineDeps): Notification[] {
   const now = deps.now();
@@ -35,7 +37,10 @@ export function recordStormWarning(warning: StormWarning, port: PipelinePort, se
   const why = `${warning.count} alerts fired for ${warning.service} within a minute, against its usual ${usual} a minute (suppression.storm.earlyWarning)`;
   const timeline: TimelineEntry[] = [{ incidentId: incident.id, at: now, kind: 'opened', reason: `early storm warning: ${why}`, data: { count: warning.count, usualPerMinute: warning.usualPerMinute } }];
   const notifications: Notification[] = [];
-  if (channel === undefined) {
+  const window = maintenanceFor(port.suppression.activeMaintenance(now), maintenanceSubject({}, warning.service), now);
+  if (window !== undefined) {
+    timeline.push({ incidentId: incident.id, at: now, kind: 'suppressed', reason: `not posted: ${describeWindow(window)} covers ${warning.service}`, data: { reason: 'maintenance', windowId: window.id } });
+  } else if (channel === undefined) {
     timeline.push({ incidentId: incident.id, at: now, kind: 'routed', reason: `no Slack channel for ${warning.service} in the catalog and no slack.defaultChannel; nobody to notify` });
   } else {
     const target = { kind: 'slack' as const, destination: channel };
