@@ -39,8 +39,12 @@ export const ROUTER_SERVICE = 'alert-router';
  * - send_resolved, and max_alerts 0 (never truncate a batch: the router must see every alert).
  * - The router's own pages and no-data alerts go straight to PagerDuty: a broken router cannot page
  *   about itself.
- * - A page of an SLO inhibits its ticket (same slo_id): one problem, one notification.
- * - Non-SLO alerts fall through to the router too, grouped by alertname.
+ * - No inhibit rules: the router folds an SLO's page and ticket into one incident itself, and an
+ *   Alertmanager inhibition would drop the ticket's resolve when it resolves under a firing page
+ *   (Alertmanager never sends a muted alert's resolve), leaving the router's incident open for ever.
+ * - Non-SLO alerts fall through to the router too, grouped by alertname, `job` and `service`: the
+ *   router makes one incident per Alertmanager group and pages the owner of its `service` (else
+ *   `job`) label, so one service's alert never lands in another's incident of the same alertname.
  */
 export function generateAlertmanagerConfig(services: readonly Service[], options: AlertmanagerConfigOptions): string {
   const hasSelf = services.some((s) => s.name === ROUTER_SERVICE);
@@ -63,17 +67,10 @@ export function generateAlertmanagerConfig(services: readonly Service[], options
   const config = {
     route: {
       receiver: ROUTER_RECEIVER,
-      group_by: ['alertname'],
+      group_by: ['alertname', 'job', 'service'],
       ...timing,
       routes: hasSelf ? [...selfRoutes, sloRoute] : [sloRoute],
     },
-    inhibit_rules: [
-      {
-        source_matchers: [`${ALERT_LABELS.severity}="page"`, `${ALERT_LABELS.id}=~".+"`],
-        target_matchers: [`${ALERT_LABELS.severity}="ticket"`],
-        equal: [ALERT_LABELS.id],
-      },
-    ],
     receivers: [
       {
         name: ROUTER_RECEIVER,

@@ -32,6 +32,9 @@ describe('slokit generate duration flags', () => {
     { input: ['--am-group-interval', '0'], expectedError: '"0" must be longer than zero' },
     { input: ['--interval', '0s'], expectedError: '"0s" must be longer than zero' },
     { input: ['--am-group-wait', '300y'], expectedError: '"300y" is not a Prometheus duration' },
+    { input: ['--am-group-interval', '1h', '--am-repeat-interval', '30m'], expectedError: '--am-repeat-interval 30m is shorter than --am-group-interval 1h' },
+    { input: ['--am-repeat-interval', '1m'], expectedError: '--am-repeat-interval 1m is shorter than --am-group-interval 5m' },
+    { input: ['--router-url', 'ftp://127.0.0.1:9097/api/v1/alertmanager'], expectedError: 'is not an http:// or https:// URL' },
   ])('exits 2 and names the value for $input', async ({ input, expectedError }) => {
     const result = await check(...input);
     expect(result.code).toBe(EXIT.usage);
@@ -41,6 +44,8 @@ describe('slokit generate duration flags', () => {
   it.each([
     { input: ['--am-group-wait', '0s'] },
     { input: ['--am-repeat-interval', '1h30m'] },
+    { input: ['--am-group-interval', '1h', '--am-repeat-interval', '1h'] },
+    { input: ['--router-url', 'https://router.example.com/api/v1/alertmanager'] },
     { input: ['--interval', '1m30s'] },
   ])('takes $input into the generated config', async ({ input }) => {
     const result = await check(...input);

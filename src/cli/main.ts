@@ -41,6 +41,16 @@ function url(value: string): string {
   return value;
 }
 
+/** A URL Alertmanager can post a webhook to: it refuses to load a config with any other scheme. */
+function httpUrl(value: string): string {
+  url(value);
+  const { protocol } = new URL(value);
+  if (protocol !== 'http:' && protocol !== 'https:') {
+    throw new InvalidArgumentError(`"${value}" is not an http:// or https:// URL (Alertmanager's webhook_configs take no other)`);
+  }
+  return value;
+}
+
 /** The slokit command line. Returns the exit code; only this function prints. */
 export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
   let code: number = EXIT.ok;
@@ -65,7 +75,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .addOption(new Option('--format <format>', 'rule file format').choices(['prometheus', 'prometheus-rule']).default('prometheus'))
     .option('--grafana-url <url>', 'Grafana base URL for dashboard links', url, process.env.SLOKIT_GRAFANA_URL ?? 'http://localhost:3000')
     .option('--interval <duration>', 'rule group evaluation interval (default: Prometheus global)', duration())
-    .option('--router-url <url>', 'the alert-router webhook URL in alertmanager.yml', url, DEFAULT_ALERTMANAGER_OPTIONS.routerUrl)
+    .option('--router-url <url>', 'the alert-router webhook URL in alertmanager.yml', httpUrl, DEFAULT_ALERTMANAGER_OPTIONS.routerUrl)
     .option('--router-token-file <path>', 'file with the router bearer token, as Alertmanager sees it', DEFAULT_ALERTMANAGER_OPTIONS.routerTokenFile)
     .option(
       '--self-page-key-file <path>',
@@ -104,6 +114,15 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
 }
 
 async function generate(opts: Record<string, unknown>, io: Io): Promise<number> {
+  // Alertmanager re-sends only when a group is flushed, every group_interval: a shorter repeat_interval
+  // would silently mean group_interval.
+  if ((parseDuration(String(opts.amRepeatInterval)) ?? 0) < (parseDuration(String(opts.amGroupInterval)) ?? 0)) {
+    io.err(
+      `slokit: --am-repeat-interval ${String(opts.amRepeatInterval)} is shorter than --am-group-interval ${String(opts.amGroupInterval)}: ` +
+        'Alertmanager repeats only at group_interval ticks; use a repeat interval at least as long\n',
+    );
+    return EXIT.usage;
+  }
   const options: GenerateOptions = {
     rulesDir: String(opts.rulesOut),
     dashboardsDir: String(opts.dashboardsOut),
