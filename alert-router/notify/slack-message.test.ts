@@ -109,4 +109,32 @@ describe('Slack messages', () => {
   ])('reads burn rates $input as $expected', ({ input, expected }) => {
     expect(burnRateText(input)).toBe(expected);
   });
+
+  it('leaves out buttons Slack would refuse (relative, empty or non-http URLs) and keeps the others', () => {
+    const links = [
+      { href: '/d/slokit-svc-checkout/checkout?var-slo=availability', text: 'Dashboard' },
+      { href: '', text: 'Runbook' },
+      { href: 'javascript:alert(1)', text: 'Logs' },
+      { href: 'https://runbooks.example.com/checkout/availability', text: 'Runbook' },
+    ];
+    const actions = buildSlackTrigger(aNotification({ links })).blocks.at(-1);
+    expect(actions).toEqual({
+      type: 'actions',
+      elements: [{ type: 'button', text: { type: 'plain_text', text: 'Runbook' }, url: 'https://runbooks.example.com/checkout/availability', action_id: 'link-0' }],
+    });
+    const none = buildSlackTrigger(aNotification({ links: [{ href: '/d/x', text: 'Dashboard' }] })).blocks;
+    expect(none.map((block) => block.type)).not.toContain('actions');
+  });
+
+  it('escapes the fallback text too, which phones show and Slack parses for mentions', () => {
+    const n = aNotification({ summary: 'p99 > 300ms for <!channel> & more (page)' });
+    expect(buildSlackTrigger(n).text).toBe(':rotating_light: p99 &gt; 300ms for &lt;!channel&gt; &amp; more (page)');
+    expect(buildSlackUpdateReply(n).text).toBe('Update: p99 &gt; 300ms for &lt;!channel&gt; &amp; more (page)');
+    expect(buildSlackResolved(n, '2026-11-03T10:42:00.000Z').text).not.toContain('<');
+  });
+
+  it('cuts long details within Slack’s 3000 characters without leaving half an escaped character', () => {
+    const { blocks } = buildSlackTrigger(aNotification({ details: `${'x'.repeat(2997)}&&&` }));
+    expect(blocks[2]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: `${'x'.repeat(2997)}…` } });
+  });
 });

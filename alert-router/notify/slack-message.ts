@@ -1,6 +1,7 @@
 import type { KnownBlock, MrkdwnElement } from '@slack/web-api';
 import { truncate } from './truncate.js';
 import type { Notification } from './types.js';
+import { webLink } from './web-link.js';
 
 /** A Slack message body: `text` is the fallback shown in notifications and by clients without blocks. */
 export interface SlackMessageContent {
@@ -18,7 +19,7 @@ const BUTTON_TEXT_MAX = 75;
 export function buildSlackTrigger(notification: Notification): SlackMessageContent {
   const icon = notification.severity === 'page' ? ':rotating_light:' : ':warning:';
   return {
-    text: `${icon} ${notification.summary}`,
+    text: escape(`${icon} ${notification.summary}`),
     blocks: incidentBlocks(notification, `${icon} ${notification.summary}`, `Started ${notification.startedAt}`),
   };
 }
@@ -31,7 +32,7 @@ export function buildSlackTrigger(notification: Notification): SlackMessageConte
 export function buildSlackResolved(notification: Notification, resolvedAt: string): SlackMessageContent {
   const title = `:white_check_mark: Resolved: ${notification.summary}`;
   return {
-    text: title,
+    text: escape(title),
     blocks: incidentBlocks(notification, title, `Started ${notification.startedAt} · resolved ${resolvedAt}`),
   };
 }
@@ -44,7 +45,7 @@ export function buildSlackReopened(notification: Notification, reopenedAt: strin
   const icon = notification.severity === 'page' ? ':rotating_light:' : ':warning:';
   const title = `${icon} ${notification.summary}`;
   return {
-    text: title,
+    text: escape(title),
     blocks: incidentBlocks(notification, title, `Started ${notification.startedAt} · fired again ${reopenedAt}`),
   };
 }
@@ -54,14 +55,14 @@ export function buildSlackUpdateReply(notification: Notification): SlackMessageC
   const burn = burnRateText(notification.customDetails);
   const lines = [`*Update:* ${escape(notification.summary)}`, escape(notification.details)];
   if (burn !== undefined) lines.push(`*Burn rate:* ${burn}`);
-  const text = `Update: ${notification.summary}`;
+  const text = escape(`Update: ${notification.summary}`);
   return { text, blocks: [section(lines.filter((line) => line !== '').join('\n'))] };
 }
 
 /** The thread reply that says the incident is over. `resolvedAt` is ISO 8601. */
 export function buildSlackResolvedReply(notification: Notification, resolvedAt: string): SlackMessageContent {
-  const text = `:white_check_mark: Resolved at ${resolvedAt}: ${notification.summary}`;
-  return { text, blocks: [section(escape(text))] };
+  const text = escape(`:white_check_mark: Resolved at ${resolvedAt}: ${notification.summary}`);
+  return { text, blocks: [section(text)] };
 }
 
 /**
@@ -105,13 +106,18 @@ function incidentBlocks(notification: Notification, title: string, context: stri
   ];
   if (notification.details !== '') blocks.push(section(escape(notification.details)));
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: escape(`${context} · incident ${notification.incidentId}`) }] });
-  if (notification.links.length > 0) {
+  // A button whose url is not an absolute http(s) URL would make Slack refuse the whole message.
+  const buttons = notification.links.flatMap((link) => {
+    const url = webLink(link.href);
+    return url === undefined ? [] : [{ text: link.text, url }];
+  });
+  if (buttons.length > 0) {
     blocks.push({
       type: 'actions',
-      elements: notification.links.map((link, index) => ({
+      elements: buttons.map((link, index) => ({
         type: 'button' as const,
         text: { type: 'plain_text' as const, text: truncate(link.text, BUTTON_TEXT_MAX) },
-        url: link.href,
+        url: link.url,
         action_id: `link-${index}`,
       })),
     });
@@ -120,11 +126,16 @@ function incidentBlocks(notification: Notification, title: string, context: stri
 }
 
 function field(label: string, value: string): MrkdwnElement {
-  return { type: 'mrkdwn', text: truncate(`*${label}*\n${escape(value)}`, FIELD_MAX) };
+  return { type: 'mrkdwn', text: clip(`*${label}*\n${escape(value)}`, FIELD_MAX) };
 }
 
 function section(text: string): KnownBlock {
-  return { type: 'section', text: { type: 'mrkdwn', text: truncate(text, SECTION_MAX) } };
+  return { type: 'section', text: { type: 'mrkdwn', text: clip(text, SECTION_MAX) } };
+}
+
+/** Escaped mrkdwn cut to `max`, without leaving half an entity ("&am…") at the cut. */
+function clip(mrkdwn: string, max: number): string {
+  return truncate(mrkdwn, max).replace(/&[a-z]{0,3}…$/, '…');
 }
 
 /** Slack mrkdwn needs &, < and > escaped, or it reads them as links and mentions. */

@@ -1,6 +1,9 @@
+import { burnRatesOf } from '../notify/burn-rates.js';
 import type { Notification, NotificationAction } from '../notify/types.js';
 import type { CatalogIndex } from './catalog-index.js';
 import type { IncidentEvent } from './correlate.js';
+import { severityOf } from './normalise.js';
+import { summaryOf } from './notice.js';
 import { route, type RoutingTable, type Target } from './route.js';
 import type { Incident, IncidentTarget, TimelineEntry } from './types.js';
 
@@ -50,13 +53,14 @@ export function enqueue(input: EnqueueInput): EnqueueResult {
   let details: string | undefined;
   const make = (target: Target, action: NotificationAction, why: string, source: IncidentEvent, reopened = false) => {
     details ??= significant.map((e) => `${e.kind}: ${e.reason}`).join('\n');
+    const burn = burnRatesOf(source.annotations);
     const n: Notification = {
       id: input.newId(),
       incidentId: after.id,
       action,
       target: { kind: target.kind, destination: target.destination },
       severity: after.severity,
-      summary: `${after.title} (${after.severity})`,
+      summary: summaryOf(after, source.labels, source.annotations, burn),
       details,
       service: after.service,
       customDetails: {
@@ -64,6 +68,7 @@ export function enqueue(input: EnqueueInput): EnqueueResult {
         state: after.state,
         labels: source.labels,
         annotations: source.annotations,
+        ...(burn === undefined ? {} : { burnRates: burn.rates }),
         events: significant.map((e) => ({ kind: e.kind, fingerprint: e.fingerprint, reason: e.reason })),
       },
       links: input.catalog.links(source.labels, source.annotations),
@@ -117,7 +122,10 @@ export function enqueue(input: EnqueueInput): EnqueueResult {
     }
   }
   if (after.state === 'resolved' && (wasOpen || lead !== undefined)) {
-    for (const t of known.values()) make(t, 'resolve', 'every alert has resolved', last);
+    // Slack's resolve rewrites the first message: tell it from an alert of the incident's severity (the
+    // page tier's, not a ticket that resolved after it) when one resolved in this batch.
+    const closing = significant.findLast((e) => severityOf(e.labels) === after.severity) ?? last;
+    for (const t of known.values()) make(t, 'resolve', 'every alert has resolved', closing);
   }
   return { notifications, newTargets, timeline };
 }

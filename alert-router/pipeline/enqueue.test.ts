@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { routerCatalog } from '../../test/support/router-catalog.js';
+import { aGeneratedSloAlert, type GeneratedAlert } from '../notify/generated-alert-fixture.js';
+import { buildPagerDutyEvent } from '../notify/pagerduty-event.js';
+import { buildSlackResolved, buildSlackTrigger } from '../notify/slack-message.js';
+import { CatalogIndex } from './catalog-index.js';
+import type { IncidentEvent } from './correlate.js';
+import { enqueue, type EnqueueInput } from './enqueue.js';
+import { parseMatcher } from './matcher.js';
+import type { Incident } from './types.js';
+
+const OPENED = Date.parse('2026-11-02T03:00:00Z');
+
+/** Checkout's availability incident as correlate opens it from a generated page alert. */
+function anIncident(overrides: Partial<Incident> = {}): Incident {
+  return {
+    id: 'inc-1',
+    key: 'slo:checkout/availability',
+    state: 'open',
+    severity: 'page',
+    title: 'checkout/availability: checkout/availability is burning its error budget fast (page)',
+    service: 'checkout',
+    slo: 'availability',
+    team: 'payments-team',
+    groupLabels: {},
+    openedAt: OPENED,
+    resolvedAt: undefined,
+    updatedAt: OPENED,
+    reopenCount: 0,
+    firingAlerts: 1,
+    ...overrides,
+  };
+}
+
+function anEvent(kind: IncidentEvent['kind'], alert: GeneratedAlert, fingerprint = 'fp-page'): IncidentEvent {
+  return { kind, reason: `${kind} for the test`, fingerprint, labels: alert.labels, annotations: alert.annotations };
+}
+
+function input(overrides: Partial<EnqueueInput>): EnqueueInput {
+  let ids = 0;
+  return {
+    before: undefined,
+    after: anIncident(),
+    events: [],
+    targets: [],
+    routing: {
+      routes: [{ name: 'pages', matchers: [parseMatcher('severity="page"')], pagerduty: 'owner', slack: 'owner', continue: false }],
+      pagerdutyServices: { 'checkout-oncall': 'PD_KEY_CHECKOUT' },
+      defaultPagerdutyKeyEnv: undefined,
+      defaultSlackChannel: '#alerts',
+    },
+    catalog: new CatalogIndex(routerCatalog()),
+    now: OPENED,
+    newId: () => `n-${++ids}`,
+    ...overrides,
+  };
+}
+
+describe('enqueue: what the person on call is told', () => {
+  it('carries the burn rates a generated page alert renders into PagerDuty’s custom_details and Slack’s Burn rate field', () => {
+    const page = aGeneratedSloAlert('SLOErrorBudgetBurnPage', ['15.8', '16.2', '3.1', '4.0']);
+    const [pd, slack] = enqueue(input({ events: [anEvent('opened', page)] })).notifications;
+
+    const event = buildPagerDutyEvent(pd!, { routingKey: 'key', source: 'slokit-alert-router' });
+    expect(event.payload.custom_details).toMatchObject({ burnRates: { '1h': 15.8, '5m': 16.2, '6h': 3.1, '30m': 4 } });
+    const fields = (buildSlackTrigger(slack!).blocks[1] as { fields: { text: string }[] }).fields.map((f) => f.text);
+    expect(fields).toContain('*Burn rate*\n15.8× over 1h · 16.2× over 5m · 3.1× over 6h · 4× over 30m');
+  });
+
+  it('sums a page up in one line naming the SLO once, how fast it burns and the severity once', () => {
+    const page = aGeneratedSloAlert('SLOErrorBudgetBurnPage', ['15.8', '16.2', '3.1', '4.0']);
+    const summaries = enqueue(input({ events: [anEvent('opened', page)] })).notifications.map((n) => n.summary);
+    expect(summaries).toEqual([
+      'checkout/availability is burning its error budget fast, 15.8× over 1h (page)',
+      'checkout/availability is burning its error budget fast, 15.8× over 1h (page)',
+    ]);
+  });
+
+  it('tells the resolve from the page alert when the ticket alert resolved after it in the same batch', () => {
+    const page = aGeneratedSloAlert('SLOErrorBudgetBurnPage', ['15.8', '16.2', '3.1', '4.0']);
+    const ticket = aGeneratedSloAlert('SLOErrorBudgetBurnTicket', ['3.4', '3.6', '1.2', '1.5']);
+    const out = enqueue(
+      input({
+        before: anIncident({ firingAlerts: 2 }),
+        after: anIncident({ state: 'resolved', resolvedAt: OPENED + 60_000, firingAlerts: 0 }),
+        events: [anEvent('alert-resolved', page), anEvent('alert-resolved', ticket, 'fp-ticket'), anEvent('resolved', ticket, 'fp-ticket')],
+        targets: [
+          { kind: 'pagerduty', destination: 'PD_KEY_CHECKOUT', ref: 'inc-1' },
+          { kind: 'slack', destination: '#checkout', ref: '1700000000.000100' },
+        ],
+      }),
+    );
+    const slack = out.notifications.find((n) => n.target.kind === 'slack')!;
+    expect(slack.action).toBe('resolve');
+    expect(buildSlackResolved(slack, '2026-11-02T03:01:00.000Z').text).toBe(
+      ':white_check_mark: Resolved: checkout/availability is burning its error budget fast, 15.8× over 1h (page)',
+    );
+  });
+});
