@@ -38,10 +38,19 @@ function titleOf(alert: IncomingAlert, catalog: CatalogIndex): Pick<Incident, 't
   const owner = catalog.ownership(alert.labels);
   const summary = alert.annotations['summary'];
   const slo = owner.slo?.name ?? alert.labels['slo_name'];
-  const title =
-    slo !== undefined
-      ? `${owner.service}/${slo}: ${summary ?? 'error budget burning'}`
-      : `${alert.labels['alertname'] ?? 'alert'}${summary === undefined ? '' : `: ${summary}`}`;
+  let title: string;
+  if (slo !== undefined) {
+    // Generated summaries already name the SLO ("checkout/availability is burning ... (page)", or
+    // "checkout-availability: the SLI has had no data for 15m"): name it once, and leave the
+    // severity to the incident, which can escalate.
+    const name = `${owner.service}/${slo}`;
+    const id = alert.labels['slo_id'];
+    let said = (summary ?? '').trim().replace(/\s*\((?:page|ticket)\)$/, '');
+    if (id !== undefined && said.startsWith(`${id}: `)) said = said.slice(id.length + 2);
+    title = said === '' ? `${name}: error budget burning` : said.startsWith(name) ? said : `${name}: ${said}`;
+  } else {
+    title = `${alert.labels['alertname'] ?? 'alert'}${summary === undefined ? '' : `: ${summary}`}`;
+  }
   return { title, service: owner.service, slo, team: owner.team };
 }
 
