@@ -50,6 +50,19 @@ export function buildSlackReopened(notification: Notification, reopenedAt: strin
   };
 }
 
+/**
+ * The first message after the incident escalated (ticket → page), for `chat.update`: the trigger's
+ * layout at the new severity, so the channel no longer shows a ticket. `escalatedAt` is ISO 8601.
+ */
+export function buildSlackEscalated(notification: Notification, escalatedAt: string): SlackMessageContent {
+  const icon = notification.severity === 'page' ? ':rotating_light:' : ':warning:';
+  const title = `${icon} ${notification.summary}`;
+  return {
+    text: escape(title),
+    blocks: incidentBlocks(notification, title, `Started ${notification.startedAt} · escalated to ${notification.severity} ${escalatedAt}`),
+  };
+}
+
 /** A thread reply with what changed: the new summary, details and burn rates. */
 export function buildSlackUpdateReply(notification: Notification): SlackMessageContent {
   const burn = burnRateText(notification.customDetails);

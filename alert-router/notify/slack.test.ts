@@ -121,6 +121,21 @@ describe('Slack notifier', () => {
     ]);
   });
 
+  it('edits the first message of a ticket to the page when the incident escalates, and replies in the thread', async () => {
+    const slackNotifier = notifier();
+    const opened = await slackNotifier.deliver(aSlackNotification({ severity: 'ticket', summary: 'checkout/availability burning slowly (ticket)' }));
+    const threadTs = opened.ref ?? '';
+    expect(slack.messages(CHANNEL)[0]?.text).toMatch(/^:warning: /);
+
+    await slackNotifier.deliver(aSlackNotification({ id: 'outbox-2', action: 'update', escalated: true, details: 'escalated: severity ticket → page', threadTs }));
+
+    const [first] = slack.messages(CHANNEL);
+    expect(first?.text).toBe(':rotating_light: checkout/availability burning error budget 15.8× (page)');
+    expect(blockTexts(first?.blocks ?? [])).toContain('escalated to page 2026-11-03T10:42:00.000Z');
+    expect(first?.replies.map((reply) => reply.text)).toEqual(['Update: checkout/availability burning error budget 15.8× (page)']);
+    expect(slack.requests.slice(1).map((call) => call.method)).toEqual(['chat.update', 'chat.postMessage']);
+  });
+
   it.each([{ action: 'update' as const }, { action: 'resolve' as const }])(
     'refuses a $action without the thread ts, sending nothing',
     async ({ action }) => {

@@ -8,6 +8,7 @@ import {
 } from '@slack/web-api';
 import { parseRetryAfter } from './retry-after.js';
 import {
+  buildSlackEscalated,
   buildSlackReopened,
   buildSlackResolved,
   buildSlackResolvedReply,
@@ -54,7 +55,8 @@ interface ObservedResponse {
  * A notifier that posts an incident to a Slack channel and keeps its story in one thread:
  * a trigger posts a Block Kit message (its `ts` is the receipt's `ref`), an update replies in the
  * thread, and a resolve edits the first message to say "Resolved" and replies in the thread. An update
- * marked `reopened` (the incident fired again after its resolve) first edits the message back to firing.
+ * marked `reopened` (the incident fired again after its resolve) first edits the message back to firing,
+ * one marked `escalated` (ticket → page) edits it to the page.
  * Updates and resolves need `notification.threadTs` and return it as `ref`.
  *
  * One `deliver()` is one attempt: WebClient's retries are off and a 429 throws instead of pausing.
@@ -117,9 +119,10 @@ export function createSlackNotifier(options: SlackNotifierOptions): Notifier {
         }
         const first = threadTs as string;
         if (notification.action === 'update') {
-          if (notification.reopened === true) {
-            const reopened = buildSlackReopened(notification, new Date(now()).toISOString());
-            await client.chat.update({ channel, ts: first, text: reopened.text, blocks: reopened.blocks });
+          if (notification.reopened === true || notification.escalated === true) {
+            const at = new Date(now()).toISOString();
+            const edited = notification.reopened === true ? buildSlackReopened(notification, at) : buildSlackEscalated(notification, at);
+            await client.chat.update({ channel, ts: first, text: edited.text, blocks: edited.blocks });
           }
           await post(buildSlackUpdateReply(notification), first);
           return { status: 200, ref: first };

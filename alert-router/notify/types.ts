@@ -45,6 +45,11 @@ export interface Notification {
    */
   reopened?: boolean;
   /**
+   * For a Slack update: the incident escalated (ticket → page), so the update also edits the first
+   * message, which still shows the ticket, to the page (`chat.update`). Absent otherwise.
+   */
+  escalated?: boolean;
+  /**
    * For Slack updates and resolves: the `ts` of the incident's first message in `destination`,
    * returned by the trigger's delivery. Absent for triggers.
    */

@@ -51,7 +51,7 @@ export function enqueue(input: EnqueueInput): EnqueueResult {
   const last = significant[significant.length - 1]!;
   // Built on the first notification: most batches (alerts joining an open incident) notify nobody.
   let details: string | undefined;
-  const make = (target: Target, action: NotificationAction, why: string, source: IncidentEvent, reopened = false) => {
+  const make = (target: Target, action: NotificationAction, why: string, source: IncidentEvent, reopened = false, escalated = false) => {
     details ??= significant.map((e) => `${e.kind}: ${e.reason}`).join('\n');
     const burn = burnRatesOf(source.annotations);
     const n: Notification = {
@@ -76,6 +76,7 @@ export function enqueue(input: EnqueueInput): EnqueueResult {
       ...(after.slo === undefined ? {} : { slo: after.slo }),
       ...(after.team === undefined ? {} : { team: after.team }),
       ...(reopened ? { reopened: true } : {}),
+      ...(escalated ? { escalated: true } : {}),
     };
     notifications.push(n);
     timeline.push({
@@ -109,7 +110,9 @@ export function enqueue(input: EnqueueInput): EnqueueResult {
         if (t.kind === 'pagerduty') make(t, 'trigger', lead.kind, lead);
         else make(t, 'update', `${lead.kind}; the first message is edited back to firing`, lead, true);
       } else if (t.kind === 'slack') {
-        make(t, 'update', lead.kind, lead);
+        // An escalation also edits the first message, which still shows the ticket, to the page.
+        if (lead.kind === 'escalated') make(t, 'update', 'escalated; the first message is edited to the new severity', lead, false, true);
+        else make(t, 'update', lead.kind, lead);
       } else if (lead.kind === 'escalated') {
         // A known PagerDuty target of an escalation was sent an earlier episode's page, since resolved
         // (or a ticket route's lower severity): trigger again under the same dedup_key, at page severity.

@@ -131,6 +131,10 @@ describe('the router scores SLO incidents against a real Prometheus', () => {
     expect(first).toContain('*Anomaly*');
     expect(first).toContain(anomaly.sentence);
 
+    // The escalation edits the ticket's first message to the page, and says why in the thread.
+    await until(() => slack.messages('#checkout')[0]!.text.startsWith(':rotating_light:'), 10_000, 'the first message edited to the page');
+    expect(JSON.stringify(slack.messages('#checkout')[0]!.replies)).toContain('escalated');
+
     const d = await detail(r, 'checkout');
     expect(d.incident.severity).toBe('page');
     expect(d.incident.anomaly).toMatchObject({ score: anomaly.score, action: 'escalate', sentence: anomaly.sentence });
@@ -149,7 +153,7 @@ describe('the router scores SLO incidents against a real Prometheus', () => {
     // The resolve rewrites the first Slack message as "Resolved": the score stays on it.
     const resolved = webhookPayload([{ status: 'resolved', labels: sloAlertLabels('ticket'), fingerprint: 'fp-checkout-ticket' }], { alertname: 'SLOErrorBudgetBurnTicket' });
     expect((await postWebhook(r.url, resolved)).status).toBe(200);
-    await until(() => slack.messages('#checkout')[0]!.edited, 10_000, 'the Slack message marked resolved');
+    await until(() => slack.messages('#checkout')[0]!.text.includes('Resolved'), 10_000, 'the Slack message marked resolved');
     const edited = JSON.stringify(slack.messages('#checkout')[0]!.blocks);
     expect(edited).toContain('Resolved');
     expect(edited).toContain(anomaly.sentence);
