@@ -324,7 +324,7 @@ export async function startRouterService(options: RouterServiceOptions): Promise
       void run.finally(() => scoring.delete(run));
     };
     // The alert volume watch (suppression.storm.earlyWarning): its baselines live in memory and are
-    // saved once a minute and at drain, so a restart keeps them.
+    // saved in the store (below) and at drain, so a restart keeps them.
     const volume = restoredVolumeWatch(store, logger);
     let volumeSavedMinute = Math.floor(now() / 60_000);
     // Saved each minute alerts were counted, else every 10 minutes (the quiet minutes up to a save are
@@ -354,9 +354,9 @@ export async function startRouterService(options: RouterServiceOptions): Promise
     };
     const watchVolume = (newAlerts: Record<string, number>) => {
       if (!settings.suppression?.storm.earlyWarning) return;
-      volumeChanged = true;
       const at = now();
       for (const [service, n] of Object.entries(newAlerts)) {
+        volumeChanged = true;
         const warning = volume.observe(service, n, at);
         if (warning !== undefined) warnStorm(warning);
       }
