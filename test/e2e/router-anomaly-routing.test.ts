@@ -132,8 +132,12 @@ describe('the router scores SLO incidents against a real Prometheus', () => {
     expect(first).toContain(anomaly.sentence);
 
     // The escalation edits the ticket's first message to the page, and says why in the thread.
-    await until(() => slack.messages('#checkout')[0]!.text.startsWith(':rotating_light:'), 10_000, 'the first message edited to the page');
-    expect(JSON.stringify(slack.messages('#checkout')[0]!.replies)).toContain('escalated');
+    // (chat.update first, then the reply: wait for both.)
+    await until(
+      () => slack.messages('#checkout')[0]!.text.startsWith(':rotating_light:') && JSON.stringify(slack.messages('#checkout')[0]!.replies).includes('escalated'),
+      10_000,
+      'the first message edited to the page and the reply saying why',
+    );
 
     const d = await detail(r, 'checkout');
     expect(d.incident.severity).toBe('page');
