@@ -3,6 +3,7 @@ import { resolveServices } from '../../src/slo/index.js';
 import catalog from '../../slos/catalog.js';
 import checkout from '../../slos/checkout.js';
 import payments from '../../slos/payments.js';
+import type { Incident } from '../pipeline/types.js';
 
 /** Labels and annotations of one alert, as Alertmanager's webhook carries them. */
 export interface GeneratedAlert {
@@ -42,4 +43,26 @@ export function aGeneratedSloAlert(
       .replace(/\{\{ with query `[^`]*` \}\}FIRING\{\{ else \}\}ok\{\{ end \}\}/g, () => (tier++ === 0 && firing ? 'FIRING' : 'ok'));
   const annotations = Object.fromEntries(Object.entries(rule.annotations).map(([key, value]) => [key, render(value)]));
   return { labels: { alertname, ...rule.labels }, annotations };
+}
+
+/** Checkout's availability incident as correlate opens it from a generated page alert (opened 2026-11-02T03:00Z). */
+export function aCheckoutIncident(overrides: Partial<Incident> = {}): Incident {
+  const opened = Date.parse('2026-11-02T03:00:00Z');
+  return {
+    id: 'inc-1',
+    key: 'slo:checkout/availability',
+    state: 'open',
+    severity: 'page',
+    title: 'checkout/availability is burning its error budget fast',
+    service: 'checkout',
+    slo: 'availability',
+    team: 'payments-team',
+    groupLabels: {},
+    openedAt: opened,
+    resolvedAt: undefined,
+    updatedAt: opened,
+    reopenCount: 0,
+    firingAlerts: 1,
+    ...overrides,
+  };
 }

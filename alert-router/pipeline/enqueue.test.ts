@@ -1,36 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { routerCatalog } from '../../test/support/router-catalog.js';
-import { aGeneratedSloAlert, type GeneratedAlert } from '../notify/generated-alert-fixture.js';
+import { aCheckoutIncident, aGeneratedSloAlert, type GeneratedAlert } from '../notify/generated-alert-fixture.js';
 import { buildPagerDutyEvent } from '../notify/pagerduty-event.js';
 import { buildSlackResolved, buildSlackTrigger } from '../notify/slack-message.js';
 import { CatalogIndex } from './catalog-index.js';
 import type { IncidentEvent } from './correlate.js';
 import { enqueue, type EnqueueInput } from './enqueue.js';
 import { parseMatcher } from './matcher.js';
-import type { Incident } from './types.js';
 
 const OPENED = Date.parse('2026-11-02T03:00:00Z');
-
-/** Checkout's availability incident as correlate opens it from a generated page alert. */
-function anIncident(overrides: Partial<Incident> = {}): Incident {
-  return {
-    id: 'inc-1',
-    key: 'slo:checkout/availability',
-    state: 'open',
-    severity: 'page',
-    title: 'checkout/availability: checkout/availability is burning its error budget fast (page)',
-    service: 'checkout',
-    slo: 'availability',
-    team: 'payments-team',
-    groupLabels: {},
-    openedAt: OPENED,
-    resolvedAt: undefined,
-    updatedAt: OPENED,
-    reopenCount: 0,
-    firingAlerts: 1,
-    ...overrides,
-  };
-}
 
 function anEvent(kind: IncidentEvent['kind'], alert: GeneratedAlert, fingerprint = 'fp-page'): IncidentEvent {
   return { kind, reason: `${kind} for the test`, fingerprint, labels: alert.labels, annotations: alert.annotations };
@@ -40,7 +18,7 @@ function input(overrides: Partial<EnqueueInput>): EnqueueInput {
   let ids = 0;
   return {
     before: undefined,
-    after: anIncident(),
+    after: aCheckoutIncident(),
     events: [],
     targets: [],
     routing: {
@@ -81,8 +59,8 @@ describe('enqueue: what the person on call is told', () => {
     const ticket = aGeneratedSloAlert('SLOErrorBudgetBurnTicket', ['3.4', '3.6', '1.2', '1.5']);
     const out = enqueue(
       input({
-        before: anIncident({ firingAlerts: 2 }),
-        after: anIncident({ state: 'resolved', resolvedAt: OPENED + 60_000, firingAlerts: 0 }),
+        before: aCheckoutIncident({ firingAlerts: 2 }),
+        after: aCheckoutIncident({ state: 'resolved', resolvedAt: OPENED + 60_000, firingAlerts: 0 }),
         events: [anEvent('alert-resolved', page), anEvent('alert-resolved', ticket, 'fp-ticket'), anEvent('resolved', ticket, 'fp-ticket')],
         targets: [
           { kind: 'pagerduty', destination: 'PD_KEY_CHECKOUT', ref: 'inc-1' },

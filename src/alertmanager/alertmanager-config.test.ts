@@ -1,29 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { resolveServices, type Service, type ServiceInput } from '../slo/index.js';
+import { ratioServices as services } from '../../test/support/ratio-services.js';
 import { DEFAULT_ALERTMANAGER_OPTIONS, SELF_RECEIVER, generateAlertmanagerConfig } from './alertmanager-config.js';
-
-function aService(name: string): ServiceInput {
-  return {
-    name,
-    description: `${name} service`,
-    owner: { team: 'core' },
-    slos: [
-      {
-        name: 'availability',
-        objective: 99.9,
-        sli: {
-          kind: 'ratio',
-          errors: `sum(rate(http_requests_total{job="${name}",code=~"5.."}[{{.window}}]))`,
-          total: `sum(rate(http_requests_total{job="${name}"}[{{.window}}]))`,
-        },
-      },
-    ],
-  };
-}
-
-const services = (...names: string[]): Service[] =>
-  resolveServices(names.map((name) => ({ file: `slos/${name}.ts`, value: aService(name) })));
 
 interface Route {
   receiver: string;

@@ -2,32 +2,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ratioServices as services } from '../../test/support/ratio-services.js';
 import { DEFAULT_ALERTMANAGER_OPTIONS } from '../alertmanager/index.js';
-import { GENERATED_HEADER, SpecError, resolveServices, type Service, type ServiceInput } from '../slo/index.js';
+import { GENERATED_HEADER, SpecError } from '../slo/index.js';
 import { buildOutputs, type GenerateOptions } from './generate.js';
 import { findStale } from './output-files.js';
-
-function aService(name: string): ServiceInput {
-  return {
-    name,
-    description: `${name} service`,
-    owner: { team: 'core' },
-    slos: [
-      {
-        name: 'availability',
-        objective: 99.9,
-        sli: {
-          kind: 'ratio',
-          errors: `sum(rate(http_requests_total{job="${name}",code=~"5.."}[{{.window}}]))`,
-          total: `sum(rate(http_requests_total{job="${name}"}[{{.window}}]))`,
-        },
-      },
-    ],
-  };
-}
-
-const services = (...names: string[]): Service[] =>
-  resolveServices(names.map((name) => ({ file: `slos/${name}.ts`, value: aService(name) })));
 
 function options(dirs: Partial<Pick<GenerateOptions, 'rulesDir' | 'dashboardsDir' | 'routerDir'>> = {}): GenerateOptions {
   return {
