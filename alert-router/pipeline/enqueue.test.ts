@@ -45,6 +45,26 @@ describe('enqueue: what the person on call is told', () => {
     expect(fields).toContain('*Burn rate*\n15.8× over 1h · 16.2× over 5m · 3.1× over 6h · 4× over 30m');
   });
 
+  it("shows what fired in a trigger (the alert's description), and what changed in an update", () => {
+    const page = aGeneratedSloAlert('SLOErrorBudgetBurnPage', ['15.8', '16.2', '3.1', '4.0']);
+    const [pd, slack] = enqueue(input({ events: [anEvent('opened', page)] })).notifications;
+    expect(page.annotations['description']).toContain('1h 15.8×, 5m 16.2×: FIRING');
+    expect(pd!.details).toBe(page.annotations['description']);
+    expect(slack!.details).toBe(page.annotations['description']);
+    expect(pd!.customDetails['events']).toEqual([{ kind: 'opened', fingerprint: 'fp-page', reason: 'opened for the test' }]);
+
+    const [update] = enqueue(
+      input({
+        before: aCheckoutIncident(),
+        after: aCheckoutIncident({ firingAlerts: 2, updatedAt: OPENED + 60_000 }),
+        events: [anEvent('grouped', page, 'fp-page-2')],
+        targets: [{ kind: 'slack', destination: '#checkout', ref: '1700000000.000100' }],
+      }),
+    ).notifications;
+    expect(update!.action).toBe('update');
+    expect(update!.details).toBe('grouped: grouped for the test');
+  });
+
   it('sums a page up in one line naming the SLO once, how fast it burns and the severity once', () => {
     const page = aGeneratedSloAlert('SLOErrorBudgetBurnPage', ['15.8', '16.2', '3.1', '4.0']);
     const summaries = enqueue(input({ events: [anEvent('opened', page)] })).notifications.map((n) => n.summary);

@@ -1,3 +1,4 @@
+import { ANNOTATIONS } from '../../src/slo/conventions.js';
 import { burnRatesOf } from '../notify/burn-rates.js';
 import type { Notification, NotificationAction } from '../notify/types.js';
 import type { CatalogIndex } from './catalog-index.js';
@@ -54,6 +55,11 @@ export function enqueue(input: EnqueueInput): EnqueueResult {
   const make = (target: Target, action: NotificationAction, why: string, source: IncidentEvent, reopened = false, escalated = false) => {
     details ??= significant.map((e) => `${e.kind}: ${e.reason}`).join('\n');
     const burn = burnRatesOf(source.annotations);
+    // A trigger (the first message, the page) tells what fired: the alert's own description (which
+    // tier, every window's burn rate) when it has one. The router's reasons stay in
+    // custom_details.events and the timeline; updates, whose thread reply must say what changed, keep them.
+    const description = source.annotations[ANNOTATIONS.description]?.trim();
+    const shown = action === 'trigger' && description !== undefined && description !== '' ? description : details;
     const n: Notification = {
       id: input.newId(),
       incidentId: after.id,
@@ -61,7 +67,7 @@ export function enqueue(input: EnqueueInput): EnqueueResult {
       target: { kind: target.kind, destination: target.destination },
       severity: after.severity,
       summary: summaryOf(after, source.labels, source.annotations, burn),
-      details,
+      details: shown,
       service: after.service,
       customDetails: {
         incidentKey: after.key,
