@@ -68,6 +68,9 @@ try {
     logger,
     notifiers: (config) => defaultNotifiers(config, env),
     processMetrics: true,
+    // The store lost acknowledged batches it had not committed: they are in the journal, and a
+    // restart (by the supervisor) replays them. Going on would answer from a store missing them.
+    onFatal: () => process.exit(EXIT.io),
     ...(opts.port === undefined ? {} : { port: opts.port }),
   });
   // Machine-readable line for supervisors and tests: where it listens.

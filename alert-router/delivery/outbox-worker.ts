@@ -24,6 +24,11 @@ export interface OutboxWorkerOptions {
   concurrency: number;
   /** One attempt is abandoned (and retried) after this long. */
   attemptTimeoutMs: number;
+  /**
+   * Called after each attempt's outcome is written (delivered, retry, failed): the service commits
+   * the store's open bulk transaction, so what was sent is committed at once.
+   */
+  afterWrite?: () => void;
 }
 
 const describeTarget = (n: Notification) =>
@@ -100,6 +105,7 @@ export class OutboxWorker {
         .catch((error: unknown) => this.o.logger.error({ err: error, notification: id }, 'outbox attempt crashed'))
         .finally(() => {
           this.inFlight.delete(id);
+          this.o.afterWrite?.();
           this.poke();
         });
       this.inFlight.set(id, p);

@@ -58,7 +58,7 @@ describe('alert-router HTTP API against the PagerDuty and Slack mocks', () => {
     await slack.close();
   });
 
-  async function start(options: Partial<Parameters<typeof routerFixture>[0]> = {}) {
+  async function start(options: Partial<Parameters<typeof routerFixture>[0]> = {}, service: { checkpointEvery?: { commits: number; alerts: number } } = {}) {
     fixture = routerFixture({ pagerduty: pd, slack, ...options });
     router = await startRouterService({
       configPath: fixture.configPath,
@@ -66,6 +66,7 @@ describe('alert-router HTTP API against the PagerDuty and Slack mocks', () => {
       logger,
       port: 0,
       notifiers: (c) => defaultNotifiers(c, fixture.env),
+      ...service,
     });
   }
   const incidents = async () => ((await (await fetch(`${router.url}/api/v1/incidents`)).json()) as { incidents: { id: string }[] }).incidents;
@@ -134,7 +135,7 @@ describe('alert-router HTTP API against the PagerDuty and Slack mocks', () => {
   });
 
   it('checkpoints the WAL after 100 webhook commits with commits held, and counts each pause on /metrics', async () => {
-    await start();
+    await start({}, { checkpointEvery: { commits: 100, alerts: 1_000_000 } });
     const pauses = async () => Number(/slokit_router_store_checkpoint_pause_seconds_count (\d+)/.exec(await (await fetch(`${router.url}/metrics`)).text())?.[1]);
     expect(await pauses()).toBe(0);
     const fire = async (id: string) => {
@@ -155,7 +156,10 @@ describe('alert-router HTTP API against the PagerDuty and Slack mocks', () => {
         await until(async () => (await pauses()) === cycle, 5_000, `checkpoint pause ${cycle}`);
       }
       const walBytes = statSync(`${fixture.storePath}-wal`).size;
-      await fire(`next-${cycle}`);
+      // A new incident: its Slack message is sent only once the commit that holds it is on disk.
+      const sent = slack.requests.length;
+      expect((await postWebhook(router.url, webhookPayload([{ status: 'firing', labels: { alertname: `Next${cycle}`, severity: 'ticket' }, fingerprint: `fp-next-${cycle}` }]))).status).toBe(200);
+      await until(() => slack.requests.length > sent, 5_000, 'the new incident posted to Slack');
       restarted = statSync(`${fixture.storePath}-wal`).size === walBytes;
     }
     expect(restarted).toBe(true);

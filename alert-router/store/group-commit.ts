@@ -12,6 +12,11 @@ export interface GroupCommitOptions<I, O> {
   /** Processes one item inside the transaction. */
   process: (item: I) => O;
   /**
+   * Records the group's processed items inside the same transaction, after them (the journal append):
+   * when it throws, the group's transaction rolls back as if processing had failed.
+   */
+  record?: (items: I[]) => void;
+  /**
    * Most weight (for webhook batches: alerts) per transaction. Bounds the event-loop pause of one
    * commit, and keeps the pipeline moving: while one small group commits, senders already answered
    * prepare their next request, instead of the whole load waiting in lock-step for one big commit.
@@ -34,6 +39,13 @@ export interface GroupCommitOptions<I, O> {
    * 1,590–2,020 with 1 (Node load generator; docs/benchmarks.md); 3 or 4 did no better.
    */
   syncsInFlight?: number;
+  /**
+   * While as many syncs run as may, hold a light queue until one ends and commit it then, as one
+   * transaction (default true): fewer commits when each writes its pages. False when a group's commit
+   * is cheap (a savepoint and a journal append): groups are processed as they come, and the next sync
+   * starts the moment one ends instead of after that processing.
+   */
+  holdWhileSyncing?: boolean;
   /**
    * A WAL checkpoint after `everyCommits` commits or `everyWeight` weight (alerts), whichever comes
    * first, with commits held while it runs: a checkpoint that runs beside a busy writer never copies the
@@ -185,7 +197,7 @@ export class GroupCommitter<I, O> {
     // While a sync runs, what commits now waits for the next sync anyway: a light queue keeps
     // collecting and commits once, when the sync ends (fewer commits, each writing its pages once).
     // A full group commits at once so the CPU work overlaps the disk.
-    if (this.syncing && this.queuedWeight() < this.options.maxWeight) {
+    if (this.syncing && (this.options.holdWhileSyncing ?? true) && this.queuedWeight() < this.options.maxWeight) {
       this.scheduled = false;
       return;
     }
@@ -199,7 +211,11 @@ export class GroupCommitter<I, O> {
     if (this.queue.length > 0) this.options.defer(() => this.flush());
     else this.scheduled = false;
     try {
-      const results = this.options.transaction(() => group.map((p) => this.options.process(p.item)));
+      const results = this.options.transaction(() => {
+        const out = group.map((p) => this.options.process(p.item));
+        this.options.record?.(group.map((p) => p.item));
+        return out;
+      });
       group.forEach((p, i) => this.committed(p, results[i]!));
     } catch (groupError) {
       if (group.length === 1) {
@@ -207,7 +223,14 @@ export class GroupCommitter<I, O> {
       } else {
         for (const p of group) {
           try {
-            this.committed(p, this.options.transaction(() => this.options.process(p.item)));
+            this.committed(
+              p,
+              this.options.transaction(() => {
+                const out = this.options.process(p.item);
+                this.options.record?.([p.item]);
+                return out;
+              }),
+            );
           } catch (cause) {
             p.reject(new StoreError('could not commit the batch', { cause }));
           }

@@ -179,11 +179,11 @@ export class SqliteStore implements AnomalyPort {
       appendTimeline: p('INSERT INTO timeline (incident_id, at, kind, reason, data) VALUES (?, ?, ?, ?, ?)'),
       enqueue: p(`INSERT INTO outbox (id, incident_id, target_kind, destination, action, payload, state, created_at, next_attempt_at)
         VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)`),
-      due: p(`SELECT o.* FROM outbox o WHERE o.state = 'pending' AND o.next_attempt_at <= ?
+      due: p(`SELECT o.* FROM outbox o WHERE o.state = 'pending' AND o.next_attempt_at <= ? AND o.seq <= ?
           AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.incident_id = o.incident_id AND p.target_kind = o.target_kind
             AND p.destination = o.destination AND p.state = 'pending' AND p.seq < o.seq)
         ORDER BY o.seq LIMIT ?`),
-      nextDue: p(`SELECT MIN(o.next_attempt_at) AS t FROM outbox o WHERE o.state = 'pending'
+      nextDue: p(`SELECT MIN(o.next_attempt_at) AS t FROM outbox o WHERE o.state = 'pending' AND o.seq <= ?
           AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.incident_id = o.incident_id AND p.target_kind = o.target_kind
             AND p.destination = o.destination AND p.state = 'pending' AND p.seq < o.seq)`),
       depth: p("SELECT COUNT(*) AS n FROM outbox WHERE state = 'pending'"),
@@ -194,6 +194,9 @@ export class SqliteStore implements AnomalyPort {
       alertsOf: p('SELECT * FROM alerts WHERE incident_id = ? ORDER BY first_received_at, fingerprint'),
       timelineOf: p('SELECT incident_id, at, kind, reason, data FROM timeline WHERE incident_id = ? ORDER BY seq'),
       ping: p('SELECT 1'),
+      maxOutboxSeq: p('SELECT MAX(seq) AS seq FROM outbox'),
+      begin: p('BEGIN IMMEDIATE'),
+      commit: p('COMMIT'),
       unattempted: p("SELECT payload FROM outbox WHERE id = ? AND state = 'pending' AND attempts = 0"),
       reviseUnattempted: p('UPDATE outbox SET payload = ?, next_attempt_at = MIN(next_attempt_at, ?) WHERE id = ?'),
       getState: p('SELECT value FROM router_state WHERE key = ?'),
@@ -207,7 +210,58 @@ export class SqliteStore implements AnomalyPort {
     });
   }
 
-  /** Runs `fn` in one transaction: one commit (and with synchronous=FULL one fsync) for all of it. */
+  /**
+   * The highest outbox seq the delivery worker may take. Rows past it were written by a transaction
+   * not yet durable (committed and fsynced): a notification is never sent about state a crash could
+   * still undo. No limit unless the service sets one ({@link setDeliverableUpTo}).
+   */
+  private deliverableUpTo = Number.MAX_SAFE_INTEGER;
+  private gated = false;
+
+  /**
+   * Lets the worker deliver outbox rows up to `seq` (their transaction is durable). The first call
+   * turns the limit on; later ones only raise it.
+   */
+  setDeliverableUpTo(seq: number): void {
+    this.deliverableUpTo = this.gated ? Math.max(this.deliverableUpTo, seq) : seq;
+    this.gated = true;
+  }
+
+  /** The highest outbox seq written so far (0 when empty), committed or in the open transaction. */
+  maxOutboxSeq(): number {
+    return (this.s.maxOutboxSeq.get() as { seq: number | null }).seq ?? 0;
+  }
+
+  /** A bulk write transaction is open ({@link openBulk}): writes join it and commit with it. */
+  get bulkOpen(): boolean {
+    return this.bulk && this.db.inTransaction;
+  }
+  private bulk = false;
+
+  /**
+   * Opens a write transaction that stays open across calls (and event-loop turns) until
+   * {@link commitBulk}: each {@link transaction} inside it is a savepoint, and the connection (the
+   * incidents API included) reads what it wrote. For webhook batches that are durable in the journal
+   * already, so the store commits them in bulk, each hot page once for many batches.
+   */
+  openBulk(): void {
+    if (this.db.inTransaction) return;
+    this.s.begin.run();
+    this.bulk = true;
+  }
+
+  /** Commits the bulk transaction, if one is open. Throws when the commit fails. */
+  commitBulk(): boolean {
+    if (!this.bulkOpen) {
+      this.bulk = false;
+      return false;
+    }
+    this.s.commit.run();
+    this.bulk = false;
+    return true;
+  }
+
+  /** Runs `fn` in one transaction (a savepoint inside an open bulk transaction): all of it or none. */
   transaction<T>(fn: () => T): T {
     return this.dedupIndex.within(() => this.latestByKey.within(() => this.suppression.within(() => this.inTransaction(fn) as T)));
   }
@@ -296,12 +350,12 @@ export class SqliteStore implements AnomalyPort {
    * target: a resolve waits until its trigger was delivered or given up on.
    */
   due(now: number, limit: number): OutboxEntry[] {
-    return (this.s.due.all(now, limit) as OutboxRow[]).map(toOutbox);
+    return (this.s.due.all(now, this.deliverableUpTo, limit) as OutboxRow[]).map(toOutbox);
   }
 
-  /** When the earliest deliverable (first in line) notification is due (epoch ms), or undefined when none is pending. */
+  /** When the earliest deliverable (first in line, durable) notification is due (epoch ms), or undefined when none is. */
   nextDueAt(): number | undefined {
-    return opt((this.s.nextDue.get() as { t: number | null }).t);
+    return opt((this.s.nextDue.get(this.deliverableUpTo) as { t: number | null }).t);
   }
 
   outboxDepth(): number {

@@ -1,0 +1,139 @@
+import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pino } from 'pino';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { sloAlertLabels, webhookPayload } from '../test/support/alertmanager-payload.js';
+import { startPagerDutyMock, type PagerDutyMock } from '../test/support/pagerduty-mock.js';
+import { postWebhook, routerFixture, until, type RouterFixture } from '../test/support/router-fixture.js';
+import { startSlackMock, type SlackMock } from '../test/support/slack-mock.js';
+import { defaultNotifiers } from './default-notifiers.js';
+import { startRouterService, type RouterService } from './router-service.js';
+
+/**
+ * Webhook batches are durable in the journal before their 2xx and reach the SQLite store in bulk
+ * commits later. These tests take a crash image of the store's files (what SIGKILL or a power cut
+ * leaves: the files as written, without the open transaction) while the router runs, and start a
+ * router on it.
+ */
+describe('the batch journal across a crash', () => {
+  let pd: PagerDutyMock;
+  let slack: SlackMock;
+  let fixture: RouterFixture | undefined;
+  const routers: RouterService[] = [];
+  let lines: { level: number; msg: string; replayed?: number; skipped?: number }[] = [];
+  let snapshots: string[] = [];
+
+  beforeAll(async () => {
+    pd = await startPagerDutyMock();
+    slack = await startSlackMock();
+  });
+  afterEach(async () => {
+    for (const r of routers.splice(0)) await r.drain();
+    fixture?.cleanup();
+    fixture = undefined;
+    for (const s of snapshots.splice(0)) rmSync(s, { recursive: true, force: true });
+    lines = [];
+  });
+  afterAll(async () => {
+    await pd.close();
+    await slack.close();
+  });
+
+  const start = async (f: RouterFixture, bulkCommit = { maxAgeMs: 60_000, maxAlerts: 1_000_000 }) => {
+    const r = await startRouterService({
+      configPath: f.configPath,
+      env: f.env,
+      logger: pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line) as (typeof lines)[number]) }),
+      port: 0,
+      notifiers: (c) => defaultNotifiers(c, f.env),
+      bulkCommit,
+    });
+    routers.push(r);
+    return r;
+  };
+
+  /** Copies the store's directory (database, WAL, journal) as it is on disk now. */
+  const crashImage = (storePath: string) => {
+    const image = mkdtempSync(join(tmpdir(), 'slokit-crash-image-'));
+    snapshots.push(image);
+    cpSync(dirname(storePath), image, { recursive: true });
+    return image;
+  };
+  /** Puts a crash image back in place of the store's directory. */
+  const restore = (image: string, storePath: string) => {
+    rmSync(dirname(storePath), { recursive: true, force: true });
+    cpSync(image, dirname(storePath), { recursive: true });
+  };
+
+  const page = (fingerprint: string, status: 'firing' | 'resolved' = 'firing') =>
+    webhookPayload([{ status, labels: { ...sloAlertLabels('page'), instance: fingerprint }, fingerprint }]);
+
+  it('applies acknowledged batches the store had not committed, and pages no one twice', async () => {
+    fixture = routerFixture({ pagerduty: pd, slack });
+    const storePath = join(dirname(fixture.configPath), 'data', 'router.db');
+    const triggers = () => pd.accepted.filter((r) => r.body?.event_action === 'trigger').length;
+    const before = triggers();
+    const a = await start(fixture);
+    expect((await postWebhook(a.url, page('fp-1'))).status).toBe(200);
+    // The new incident's page goes out only once the commit that holds it is on disk.
+    await until(() => triggers() === before + 1, 10_000, 'the first page');
+    const [incident] = ((await (await fetch(`${a.url}/api/v1/incidents`)).json()) as { incidents: { id: string }[] }).incidents;
+    const detail = async (r: RouterService) =>
+      (await (await fetch(`${r.url}/api/v1/incidents/${incident!.id}`)).json()) as {
+        alerts: { fingerprint: string; receiveCount: number }[];
+        notifications: { state: string }[];
+        timeline: { kind: string }[];
+      };
+    // Every delivery recorded (each outcome commits what is open).
+    await until(async () => (await detail(a)).notifications.every((n) => n.state === 'delivered'), 10_000, 'the deliveries recorded');
+    // Alertmanager re-sends the firing alert four times: each answered and in the journal, and with
+    // nothing to notify, none of them in a store commit yet.
+    for (let i = 0; i < 4; i++) expect((await postWebhook(a.url, page('fp-1'))).status).toBe(200);
+    expect((await detail(a)).alerts[0]!.receiveCount).toBe(5); // the router reads its own open transaction
+    const image = crashImage(storePath);
+    await a.drain();
+    routers.splice(0);
+
+    restore(image, storePath);
+    lines = [];
+    const b = await start(fixture);
+    expect(lines.find((l) => l.msg.includes('applied webhook batches from the journal'))).toMatchObject({ replayed: 4, skipped: 0 });
+    const replayed = await detail(b);
+    expect(replayed.alerts.map((x) => [x.fingerprint, x.receiveCount])).toEqual([['fp-1', 5]]);
+    expect(replayed.timeline.filter((e) => e.kind === 'deduplicated')).toHaveLength(4);
+    // Resolving resolves the incident once, on the same dedup_key; no second trigger.
+    expect((await postWebhook(b.url, page('fp-1', 'resolved'))).status).toBe(200);
+    await until(() => pd.accepted.some((r) => r.body?.event_action === 'resolve' && r.body?.dedup_key === incident!.id), 10_000, 'the resolve');
+    expect(triggers()).toBe(before + 1);
+  });
+
+  it('goes on after a replay: the replayed segment is deleted once the store holds it, and new batches take later seqs', async () => {
+    fixture = routerFixture({ pagerduty: pd, slack });
+    const storePath = join(dirname(fixture.configPath), 'data', 'router.db');
+    const journalDir = `${storePath}.batch-journal`;
+    const a = await start(fixture);
+    const ticket = webhookPayload([{ labels: { alertname: 'DiskFull', severity: 'ticket', instance: 'db-1' }, fingerprint: 'd-1' }], { alertname: 'DiskFull' });
+    expect((await postWebhook(a.url, ticket)).status).toBe(200);
+    const [incident] = ((await (await fetch(`${a.url}/api/v1/incidents`)).json()) as { incidents: { id: string }[] }).incidents;
+    const detail = async (r: RouterService) =>
+      (await (await fetch(`${r.url}/api/v1/incidents/${incident!.id}`)).json()) as { alerts: { receiveCount: number }[]; notifications: { state: string }[] };
+    await until(async () => (await detail(a)).notifications.every((n) => n.state === 'delivered'), 10_000, 'the delivery recorded');
+    expect((await postWebhook(a.url, ticket)).status).toBe(200);
+    const image = crashImage(storePath);
+    await a.drain();
+    routers.splice(0);
+    restore(image, storePath);
+    expect(readdirSync(journalDir)).toHaveLength(1);
+
+    lines = [];
+    const b = await start(fixture, { maxAgeMs: 50, maxAlerts: 1_000_000 });
+    expect(lines.find((l) => l.msg.includes('applied webhook batches from the journal'))?.replayed).toBe(1);
+    // Replayed and made durable at start: the segment that held it is gone.
+    expect(readdirSync(journalDir)).toEqual([]);
+    expect((await postWebhook(b.url, ticket)).status).toBe(200);
+    // The new batch takes the next seq, in a segment named after it.
+    expect(readdirSync(journalDir)).toEqual(['journal-0000000000000003.log']);
+    expect((await detail(b)).alerts[0]!.receiveCount).toBe(3);
+  });
+});

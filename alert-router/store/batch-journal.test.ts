@@ -1,0 +1,145 @@
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { IncomingBatch } from '../pipeline/types.js';
+import { BatchJournal } from './batch-journal.js';
+
+const batch = (fingerprint: string): IncomingBatch => ({
+  receiver: 'slokit',
+  groupKey: '{}:{alertname="Load"}',
+  truncatedAlerts: 0,
+  alerts: [
+    {
+      fingerprint,
+      status: 'firing',
+      labels: { alertname: 'Load', instance: fingerprint },
+      annotations: { summary: 'ünïcode and "quotes"' },
+      startsAt: 1_700_000_000_000,
+      endsAt: undefined,
+      generatorURL: undefined,
+      severity: 'ticket',
+      incidentKey: 'alert:{alertname="Load"}',
+      groupLabels: { alertname: 'Load' },
+    },
+  ],
+});
+
+let dir: string;
+beforeEach(() => {
+  dir = join(mkdtempSync(join(tmpdir(), 'slokit-journal-')), 'router.db.batch-journal');
+});
+afterEach(() => rmSync(join(dir, '..'), { recursive: true, force: true }));
+
+const segments = () => readdirSync(dir).sort();
+
+describe('BatchJournal', () => {
+  it('gives back, after a reopen, every record appended past the seq the store applied, in order', async () => {
+    const { journal, records } = BatchJournal.open(dir, { afterSeq: 0 });
+    expect(records).toEqual([]);
+    expect(journal.append([{ at: 1, batch: batch('a') }]).map((r) => r.seq)).toEqual([1]);
+    expect(journal.append([{ at: 2, batch: batch('b') }, { at: 2, batch: batch('c') }]).map((r) => r.seq)).toEqual([2, 3]);
+    await journal.sync();
+    journal.close();
+
+    const again = BatchJournal.open(dir, { afterSeq: 1 });
+    expect(again.records.map((r) => [r.seq, r.at, r.batch.alerts[0]!.fingerprint])).toEqual([
+      [2, 2, 'b'],
+      [3, 2, 'c'],
+    ]);
+    expect(again.records[0]!.batch.alerts[0]!.annotations).toEqual({ summary: 'ünïcode and "quotes"' });
+    expect(again.tornTails).toEqual([]);
+    // Seqs go on after the last one on disk, in a new segment.
+    expect(again.journal.append([{ at: 3, batch: batch('d') }])[0]!.seq).toBe(4);
+    again.journal.close();
+    expect(segments()).toEqual(['journal-0000000000000001.log', 'journal-0000000000000004.log']);
+  });
+
+  it('goes on after the store applied seq when the journal holds nothing newer', () => {
+    const { journal, records } = BatchJournal.open(dir, { afterSeq: 41 });
+    expect(records).toEqual([]);
+    expect(journal.append([{ at: 1, batch: batch('a') }])[0]!.seq).toBe(42);
+    journal.close();
+  });
+
+  it('ignores a record cut short by a crash, names where, and keeps the whole ones before it', () => {
+    const { journal } = BatchJournal.open(dir, { afterSeq: 0 });
+    journal.append([{ at: 1, batch: batch('a') }]);
+    journal.append([{ at: 2, batch: batch('b') }]);
+    journal.close();
+    const [file] = segments();
+    const whole = statSync(join(dir, file!)).size;
+    // Half a header and a few bytes of payload: a write the crash interrupted.
+    appendFileSync(join(dir, file!), Buffer.from([0x40, 0x00, 0x00, 0x00, 0x12, 0x34, 0x56, 0x78, 0x7b, 0x22]));
+
+    const again = BatchJournal.open(dir, { afterSeq: 0 });
+    expect(again.records.map((r) => r.seq)).toEqual([1, 2]);
+    expect(again.tornTails).toEqual([{ file: join(dir, file!), offset: whole, bytes: 10 }]);
+    expect(again.journal.append([{ at: 3, batch: batch('c') }])[0]!.seq).toBe(3);
+    again.journal.close();
+  });
+
+  it('stops at a record whose checksum does not match (a torn or overwritten write)', () => {
+    const { journal } = BatchJournal.open(dir, { afterSeq: 0 });
+    journal.append([{ at: 1, batch: batch('a') }]);
+    journal.close();
+    const [file] = segments();
+    const path = join(dir, file!);
+    const bytes = readFileSync(path);
+    const size = bytes.length;
+    bytes[size - 3] = bytes[size - 3]! ^ 0xff;
+    writeFileSync(path, bytes);
+    const again = BatchJournal.open(dir, { afterSeq: 0 });
+    expect(again.records).toEqual([]);
+    expect(again.tornTails).toEqual([{ file: path, offset: 0, bytes: size }]);
+    again.journal.close();
+  });
+
+  it('rolls over to a new segment and deletes only segments whose every record the store holds durably', () => {
+    const { journal } = BatchJournal.open(dir, { afterSeq: 0, segmentBytes: 600 });
+    for (let i = 0; i < 6; i++) journal.append([{ at: i, batch: batch(`fp-${i}`) }]);
+    const before = segments();
+    expect(before.length).toBeGreaterThan(2);
+    // Nothing durable yet: nothing goes.
+    expect(journal.release(0)).toBe(0);
+    expect(segments()).toEqual(before);
+    // Durable up to 3: the segments that end at or before 3 go, the one being written stays.
+    journal.release(3);
+    const left = segments();
+    expect(left.length).toBeLessThan(before.length);
+    journal.close();
+    const again = BatchJournal.open(dir, { afterSeq: 3 });
+    expect(again.records.map((r) => r.seq)).toEqual([4, 5, 6]);
+    again.journal.release(6);
+    again.journal.close();
+    expect(segments()).toEqual([]);
+  });
+
+  it('deletes a segment that was started and never written whole, and reuses its name', () => {
+    const { journal } = BatchJournal.open(dir, { afterSeq: 0 });
+    journal.close();
+    writeFileSync(join(dir, 'journal-0000000000000001.log'), Buffer.from([0x05, 0x00]));
+    const again = BatchJournal.open(dir, { afterSeq: 0 });
+    expect(again.records).toEqual([]);
+    expect(segments()).toEqual([]);
+    expect(again.journal.append([{ at: 1, batch: batch('a') }])[0]!.seq).toBe(1);
+    again.journal.release(1);
+    expect(segments()).toEqual(['journal-0000000000000001.log']); // the one being written stays
+    again.journal.close();
+  });
+
+  it('refuses records out of order, naming the segment', () => {
+    const { journal } = BatchJournal.open(dir, { afterSeq: 0 });
+    journal.append([{ at: 1, batch: batch('a') }, { at: 1, batch: batch('b') }]);
+    journal.close();
+    const [file] = segments();
+    // A second segment that repeats seq 2: not something this journal writes.
+    const { journal: other } = BatchJournal.open(join(dir, '..', 'other'), { afterSeq: 1 });
+    other.append([{ at: 1, batch: batch('x') }]);
+    other.close();
+    const [otherFile] = readdirSync(join(dir, '..', 'other'));
+    writeFileSync(join(dir, 'journal-0000000000000009.log'), readFileSync(join(dir, '..', 'other', otherFile!)));
+    expect(() => BatchJournal.open(dir, { afterSeq: 0 })).toThrow(`journal segment ${join(dir, 'journal-0000000000000009.log')}: record 2 is out of order (after 2)`);
+    expect(file).toBe('journal-0000000000000001.log');
+  });
+});

@@ -1,0 +1,242 @@
+import { closeSync, fdatasync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
+import type { IncomingBatch } from '../pipeline/types.js';
+
+/** One acknowledged webhook batch: its place in the journal, when it was received, and the batch. */
+export interface JournalRecord {
+  seq: number;
+  /** Epoch ms the router received it: replay runs the pipeline at this time. */
+  at: number;
+  batch: IncomingBatch;
+}
+
+/** What {@link BatchJournal.open} found on disk. */
+export interface JournalContents {
+  journal: BatchJournal;
+  /** Every complete record, in seq order. */
+  records: JournalRecord[];
+  /** Bytes at the end of a segment that were not a whole record (a write cut short by a crash), by file. */
+  tornTails: { file: string; offset: number; bytes: number }[];
+}
+
+const HEADER_BYTES = 8;
+/** A record longer than this is corruption, not a batch (the webhook's body limit is far below it). */
+const MAX_RECORD_BYTES = 256 * 2 ** 20;
+const SEGMENT = /^journal-(\d{16})\.log$/;
+
+const segmentName = (firstSeq: number) => `journal-${String(firstSeq).padStart(16, '0')}.log`;
+
+interface Segment {
+  file: string;
+  /** Highest seq written to it (0 while empty). */
+  lastSeq: number;
+}
+
+/**
+ * The router's durable record of every webhook batch it acknowledged, as an append-only log of
+ * length-prefixed, CRC-checked JSON records in segment files. A batch is appended (one write for a
+ * whole commit group) and the file fdatasynced before the 2xx; the SQLite store applies the same batch
+ * in a transaction it commits later, in bulk, and records the last seq it applied. After a crash the
+ * records past that seq are applied again ({@link BatchJournal.open} returns them), so an
+ * acknowledged batch is never lost however far the store was behind.
+ *
+ * Why: a commit of the store per group wrote ~4 WAL pages (16 KiB) per single-alert webhook, since
+ * each new alert lands in its incident's part of two indexes; a journal record is its batch's JSON,
+ * ~0.5 KiB, and the store's bulk commits write each hot page once for many webhooks.
+ *
+ * Segments roll over at `segmentBytes`; {@link BatchJournal.release} deletes those whose records the
+ * store has made durable.
+ */
+export class BatchJournal {
+  private fd: number | undefined;
+  private active: Segment | undefined;
+  private activeBytes = 0;
+  private readonly closed: Segment[] = [];
+  private next: number;
+
+  private constructor(
+    readonly dir: string,
+    existing: Segment[],
+    nextSeq: number,
+    private readonly segmentBytes: number,
+  ) {
+    this.closed.push(...existing);
+    this.next = nextSeq;
+  }
+
+  /**
+   * Opens (creating when missing) the journal in `dir` and reads what it holds. New records go to a
+   * new segment; existing segments stay until released. `afterSeq`: the store's last applied seq, so
+   * seqs go on from the larger of it and the journal's last.
+   */
+  static open(dir: string, options: { afterSeq: number; segmentBytes?: number }): JournalContents {
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch (cause) {
+      throw new Error(`could not create the journal directory ${dir}`, { cause });
+    }
+    const names = readdirSync(dir)
+      .filter((n) => SEGMENT.test(n))
+      .sort();
+    const records: JournalRecord[] = [];
+    const tornTails: JournalContents['tornTails'] = [];
+    const segments: Segment[] = [];
+    let lastSeq = 0;
+    for (const name of names) {
+      const file = join(dir, name);
+      const { records: found, validBytes, size } = readSegment(file);
+      if (validBytes < size) tornTails.push({ file, offset: validBytes, bytes: size - validBytes });
+      if (found.length === 0) {
+        // Started and never written whole before a crash: nothing in it was acknowledged.
+        unlinkOrThrow(file);
+        continue;
+      }
+      for (const r of found) {
+        if (!Number.isSafeInteger(r.seq) || r.seq <= lastSeq) throw new Error(`journal segment ${file}: record ${String(r.seq)} is out of order (after ${lastSeq})`);
+        lastSeq = r.seq;
+        if (r.seq > options.afterSeq) records.push(r);
+      }
+      segments.push({ file, lastSeq });
+    }
+    const nextSeq = Math.max(lastSeq, options.afterSeq) + 1;
+    return { journal: new BatchJournal(dir, segments, nextSeq, options.segmentBytes ?? 8 * 2 ** 20), records, tornTails };
+  }
+
+  /** The seq the next appended record gets. */
+  get nextSeq(): number {
+    return this.next;
+  }
+
+  /**
+   * Appends one record per batch, in one write, and returns them with their seqs. Not durable until
+   * {@link sync} resolves. Throws when the write fails; the seqs are then not used.
+   */
+  append(batches: readonly { at: number; batch: IncomingBatch }[]): JournalRecord[] {
+    if (batches.length === 0) return [];
+    const records = batches.map((b, i) => ({ seq: this.next + i, at: b.at, batch: b.batch }));
+    const parts: Buffer[] = [];
+    for (const r of records) {
+      const payload = Buffer.from(JSON.stringify(r), 'utf8');
+      const header = Buffer.allocUnsafe(HEADER_BYTES);
+      header.writeUInt32LE(payload.length, 0);
+      header.writeUInt32LE(crc32(payload), 4);
+      parts.push(header, payload);
+    }
+    const bytes = Buffer.concat(parts);
+    if (this.fd === undefined || this.activeBytes + bytes.length > this.segmentBytes) this.roll(records[0]!.seq);
+    let written = 0;
+    try {
+      while (written < bytes.length) written += writeSync(this.fd!, bytes, written, bytes.length - written, this.activeBytes + written);
+    } catch (cause) {
+      // Records after a short write would sit behind a torn one: start a fresh segment next time.
+      this.activeBytes += written;
+      this.retireActive();
+      throw new Error(`could not append to the journal in ${this.dir}`, { cause });
+    }
+    this.activeBytes += bytes.length;
+    this.active!.lastSeq = records.at(-1)!.seq;
+    this.next += records.length;
+    return records;
+  }
+
+  /** Resolves once everything appended before the call is on disk (fdatasync on libuv's thread pool). */
+  sync(): Promise<void> {
+    const fd = this.fd;
+    if (fd === undefined) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      fdatasync(fd, (error) => (error === null ? resolve() : reject(new Error(`could not fsync the journal in ${this.dir}`, { cause: error }))));
+    });
+  }
+
+  /**
+   * Deletes the segments whose every record has seq ≤ `durableSeq` (the store holds them durably).
+   * The segment being written stays. Returns how many were deleted.
+   */
+  release(durableSeq: number): number {
+    let deleted = 0;
+    for (let i = this.closed.length - 1; i >= 0; i--) {
+      const s = this.closed[i]!;
+      if (s.lastSeq > durableSeq) continue;
+      unlinkOrThrow(s.file);
+      this.closed.splice(i, 1);
+      deleted++;
+    }
+    return deleted;
+  }
+
+  /** Segment files on disk (the one being written included). */
+  get segments(): number {
+    return this.closed.length + (this.active === undefined ? 0 : 1);
+  }
+
+  /** Closes the segment being written (after the last sync has settled). */
+  close(): void {
+    this.retireActive();
+  }
+
+  private retireActive(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    if (this.active !== undefined) this.closed.push(this.active);
+    this.fd = undefined;
+    this.active = undefined;
+    this.activeBytes = 0;
+  }
+
+  /** Starts a new segment named after its first seq, durable in its directory before it is used. */
+  private roll(firstSeq: number): void {
+    this.retireActive();
+    const file = join(this.dir, segmentName(firstSeq));
+    // A segment retired empty after a failed first write has this name: it is replaced, not kept.
+    const stale = this.closed.findIndex((c) => c.file === file);
+    if (stale >= 0) this.closed.splice(stale, 1);
+    try {
+      this.fd = openSync(file, 'w');
+      const dirFd = openSync(this.dir, 'r');
+      try {
+        fsyncSync(dirFd);
+      } finally {
+        closeSync(dirFd);
+      }
+    } catch (cause) {
+      throw new Error(`could not start the journal segment ${file}`, { cause });
+    }
+    this.active = { file, lastSeq: 0 };
+  }
+}
+
+function unlinkOrThrow(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`could not delete the journal segment ${file}`, { cause: error });
+  }
+}
+
+/** The complete records at the start of a segment, and where they end (a torn tail follows). */
+function readSegment(file: string): { records: JournalRecord[]; validBytes: number; size: number } {
+  let data: Buffer;
+  try {
+    data = readFileSync(file);
+  } catch (cause) {
+    throw new Error(`could not read the journal segment ${file}`, { cause });
+  }
+  const records: JournalRecord[] = [];
+  let offset = 0;
+  while (offset + HEADER_BYTES <= data.length) {
+    const length = data.readUInt32LE(offset);
+    const sum = data.readUInt32LE(offset + 4);
+    if (length === 0 || length > MAX_RECORD_BYTES || offset + HEADER_BYTES + length > data.length) break;
+    const payload = data.subarray(offset + HEADER_BYTES, offset + HEADER_BYTES + length);
+    if (crc32(payload) !== sum) break;
+    let record: JournalRecord;
+    try {
+      record = JSON.parse(payload.toString('utf8')) as JournalRecord;
+    } catch {
+      break;
+    }
+    records.push(record);
+    offset += HEADER_BYTES + length;
+  }
+  return { records, validBytes: offset, size: data.length };
+}
