@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GroupCommitter, StoreError } from './group-commit.js';
 
-function harness(failOn?: string) {
+function harness(failOn?: string, record?: (items: string[]) => void) {
   const commits: string[][] = [];
   const deferred: (() => void)[] = [];
   let open: string[] | undefined;
@@ -24,6 +24,7 @@ function harness(failOn?: string) {
     maxWeight: 3,
     weight: () => 1,
     defer: (fn) => deferred.push(fn),
+    ...(record === undefined ? {} : { record: (items: string[]) => (record(items), open!.push(`recorded:${items.join('+')}`)) }),
   });
   const tick = () => deferred.splice(0).forEach((fn) => fn());
   return { committer, commits, tick };
@@ -55,8 +56,33 @@ describe('GroupCommitter', () => {
   });
 });
 
+describe('GroupCommitter with a journal record step', () => {
+  it("records each group's items inside its transaction, after processing them", async () => {
+    const { committer, commits, tick } = harness(undefined, () => undefined);
+    const results = ['a', 'b'].map((i) => committer.submit(i));
+    tick();
+    expect(await Promise.all(results)).toEqual(['ok:a', 'ok:b']);
+    expect(commits).toEqual([['a', 'b', 'recorded:a+b']]);
+  });
+
+  it('fails a batch whose record fails as a StoreError (503), alone, and records its neighbours one by one', async () => {
+    const { committer, commits, tick } = harness(undefined, (items) => {
+      if (items.includes('b')) throw new Error('ENOSPC: no space left on device');
+    });
+    const [a, b, c] = ['a', 'b', 'c'].map((i) => committer.submit(i));
+    tick();
+    await expect(a).resolves.toBe('ok:a');
+    await expect(b).rejects.toThrow(StoreError);
+    await expect(c).resolves.toBe('ok:c');
+    expect(commits).toEqual([
+      ['a', 'recorded:a'],
+      ['c', 'recorded:c'],
+    ]);
+  });
+});
+
 describe('GroupCommitter with a sync step (WAL fsync off the event loop)', () => {
-  function syncHarness(syncsInFlight?: number) {
+  function syncHarness(syncsInFlight?: number, holdWhileSyncing?: boolean) {
     const syncs: { resolve: () => void; reject: (e: Error) => void }[] = [];
     const deferred: (() => void)[] = [];
     const commits: number[] = [];
@@ -72,6 +98,7 @@ describe('GroupCommitter with a sync step (WAL fsync off the event loop)', () =>
       defer: (fn) => deferred.push(fn),
       sync: () => new Promise<void>((resolve, reject) => syncs.push({ resolve, reject })),
       ...(syncsInFlight === undefined ? {} : { syncsInFlight }),
+      ...(holdWhileSyncing === undefined ? {} : { holdWhileSyncing }),
     });
     const tick = () => deferred.splice(0).forEach((fn) => fn());
     const settle = () => new Promise((r) => setImmediate(r));
@@ -164,6 +191,26 @@ describe('GroupCommitter with a sync step (WAL fsync off the event loop)', () =>
     syncs[2]!.resolve();
     await committer.drained();
     expect(answered).toEqual(['ok:b', 'ok:a', 'ok:c']);
+  });
+
+  it('without holding, processes a light group at once while the syncs run, and the next sync covers it', async () => {
+    const { committer, syncs, tick, settle, commits } = syncHarness(1, false);
+    const answered: string[] = [];
+    void committer.submit('a').then((r) => answered.push(r));
+    tick(); // commit a, sync #1
+    void committer.submit('b').then((r) => answered.push(r));
+    tick(); // the only sync slot is busy: b is processed now all the same
+    void committer.submit('c').then((r) => answered.push(r));
+    tick();
+    expect(commits).toEqual([1, 1, 1]);
+    expect(syncs).toHaveLength(1);
+    syncs[0]!.resolve();
+    await settle();
+    expect(answered).toEqual(['ok:a']);
+    expect(syncs).toHaveLength(2); // b and c share the sync that starts when #1 ends
+    syncs[1]!.resolve();
+    await committer.drained();
+    expect(answered).toEqual(['ok:a', 'ok:b', 'ok:c']);
   });
 
   it('fails the batches a failed sync covered with a StoreError (503), so Alertmanager re-sends them', async () => {
