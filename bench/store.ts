@@ -1,17 +1,23 @@
 /**
- * `npm run bench:store [-- --json] [--webhooks N] [--group G] [--rounds R] [--against-schema S]`: the router's durable path
- * without HTTP and without fsync, where a single-alert webhook's CPU goes beyond its HTTP path. Each
- * round opens a fresh store file (production `openDatabase`, WAL, background checkpoints off so none
- * runs inside the measurement), and commits N single-alert webhooks in transactions of G (the group
- * commit's typical size under 16 concurrent senders), each webhook parsed, validated and normalised,
- * then run through `processBatch`, as `bench:router`'s single-alert load shapes them (50 alertnames, a
- * new fingerprint each, so nearly every alert joins an open incident). The first 3,000 are a warm-up.
+ * `npm run bench:store [-- --json] [--webhooks N] [--group G] [--bulk B] [--rounds R] [--against-schema S]
+ * [--against-per-group-commits]`: the router's durable path without HTTP and without fsync, where a
+ * single-alert webhook's CPU goes beyond its HTTP path. Each round opens a fresh store file
+ * (production `openDatabase`, WAL, background checkpoints off so none runs inside the measurement)
+ * and a fresh batch journal, and takes N single-alert webhooks in groups of G (the group commit's
+ * typical size under 16 concurrent senders), each webhook parsed, validated and normalised, then run
+ * through `processBatch`, as `bench:router`'s single-alert load shapes them (50 alertnames, a new
+ * fingerprint each, so nearly every alert joins an open incident). The first 3,000 are a warm-up.
+ *
+ * As the router does it: each group is a savepoint of the store's bulk transaction plus one journal
+ * append, and the bulk transaction commits every B webhooks (default 1,000: 100 ms of the router's
+ * single-alert rate). `--against-per-group-commits` runs each round a second time as the router did
+ * before the journal, one store commit per group, and reports the median per-pair difference.
  *
  * Reports, as medians over the rounds: CPU µs per webhook (process CPU, user + system), WAL frames per
- * commit, and which B-trees those frames belong to (SQLite's `dbstat`, for a sample of 20 commits).
- * `--against-schema S` runs each round twice, first on a store built only up to migration S, then on
- * the current schema, and adds the baseline's figures and the median per-pair difference: a schema
- * change measured side by side in one process, where separate runs move by more than it does.
+ * webhook and per commit, and which B-trees the frames belong to, per webhook (SQLite's `dbstat`, for a
+ * sample of commits). `--against-schema S` runs each round twice, first on a store built only up to
+ * migration S, then on the current schema: a schema change measured side by side in one process,
+ * where separate runs move by more than it does.
  */
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
@@ -26,18 +32,26 @@ import { processBatch } from '../alert-router/pipeline/process-batch.js';
 import type { IncomingBatch } from '../alert-router/pipeline/types.js';
 import { parseWebhookPayload } from '../alert-router/pipeline/webhook-schema.js';
 import { migrations } from '../alert-router/store/migrations.js';
+import { BatchJournal } from '../alert-router/store/batch-journal.js';
 import { openDatabase } from '../alert-router/store/open-database.js';
 import { SqliteStore } from '../alert-router/store/sqlite-store.js';
+import { JOURNAL_APPLIED_KEY } from '../alert-router/store/store-flusher.js';
 import { BENCH_ENV, writeBenchRouterConfig } from './bench-services.js';
 
 const WARM_UP = 3000;
-const SAMPLE_COMMITS = 20;
+/** Webhooks whose WAL frames are attributed to B-trees. */
+const SAMPLE_WEBHOOKS = 1200;
 
 interface Round {
   cpuMicrosPerWebhook: number;
+  walFramesPerWebhook: number;
   walFramesPerCommit: number;
+  /** Frames per webhook, by the B-tree (or page) they belong to. */
   framesByBtree: Record<string, number>;
 }
+
+/** How the round commits: the router's bulk transaction and journal, or a store commit per group (before the journal). */
+type Mode = { kind: 'bulk'; every: number } | { kind: 'per-group' };
 
 function flag(args: string[], name: string, fallback: number): number {
   const i = args.indexOf(name);
@@ -78,7 +92,7 @@ function bodies(count: number, round: number): string[] {
 }
 
 /** `schema`: build the store at that migration (the ones after it never run); the current one when absent. */
-function runRound(webhooks: number, group: number, round: number, schema?: number): Round {
+function runRound(webhooks: number, group: number, round: number, mode: Mode, schema?: number): Round {
   const dir = mkdtempSync(join(tmpdir(), 'slokit-bench-store-'));
   try {
     const config = loadConfig(writeBenchRouterConfig(dir), BENCH_ENV);
@@ -92,8 +106,18 @@ function runRound(webhooks: number, group: number, round: number, schema?: numbe
     }
     const db = openDatabase({ path: config.storePath, synchronous: 'full', backgroundCheckpoints: true, deferredSync: true });
     const store = new SqliteStore(db);
+    const { journal } = BatchJournal.open(`${config.storePath}.batch-journal`, { afterSeq: 0 });
     const deps = { now: Date.now, newId: randomUUID };
-    const texts = bodies(WARM_UP + webhooks + SAMPLE_COMMITS * group, round);
+    const texts = bodies(WARM_UP + webhooks + SAMPLE_WEBHOOKS, round);
+    let commits = 0;
+    let inBulk = 0;
+    const commitBulk = () => {
+      if (!store.bulkOpen) return;
+      store.putState(JOURNAL_APPLIED_KEY, String(journal.nextSeq - 1), Date.now());
+      store.commitBulk();
+      commits++;
+      inBulk = 0;
+    };
     const commit = (from: number, to: number) => {
       for (let i = from; i < to; i += group) {
         const batches: IncomingBatch[] = [];
@@ -102,15 +126,30 @@ function runRound(webhooks: number, group: number, round: number, schema?: numbe
           if (!parsed.success) throw new Error(`benchmark body ${j} does not validate: ${JSON.stringify(parsed.issues)}`);
           batches.push(normalise(parsed.data));
         }
-        store.transaction(() => batches.map((b) => processBatch(b, store, settings, deps)));
+        if (mode.kind === 'per-group') {
+          store.transaction(() => batches.map((b) => processBatch(b, store, settings, deps)));
+          commits++;
+          continue;
+        }
+        store.openBulk();
+        store.transaction(() => {
+          const outcomes = batches.map((b) => processBatch(b, store, settings, deps));
+          const at = Date.now();
+          journal.append(batches.map((batch) => ({ at, batch })));
+          return outcomes;
+        });
+        inBulk += batches.length;
+        if (inBulk >= mode.every) commitBulk();
       }
+      commitBulk();
     };
     commit(0, WARM_UP);
     db.pragma('wal_checkpoint(TRUNCATE)');
+    commits = 0;
     const cpu0 = process.cpuUsage();
     commit(WARM_UP, WARM_UP + webhooks);
     const cpu = process.cpuUsage(cpu0);
-    const commits = Math.ceil(webhooks / group);
+    const measuredCommits = commits;
     const [frames] = db.pragma('wal_checkpoint(PASSIVE)') as { log: number }[];
     // Which B-tree each page of a sample of commits belongs to.
     db.pragma('wal_checkpoint(TRUNCATE)');
@@ -118,19 +157,21 @@ function runRound(webhooks: number, group: number, round: number, schema?: numbe
     for (const r of db.prepare('SELECT name, pageno, pagetype FROM dbstat').all() as { name: string; pageno: number; pagetype: string }[]) {
       owner.set(r.pageno, r.pageno === 1 ? 'page 1 (database header, sqlite_schema)' : `${r.name} (${r.pagetype})`);
     }
-    commit(WARM_UP + webhooks, WARM_UP + webhooks + SAMPLE_COMMITS * group);
+    commit(WARM_UP + webhooks, WARM_UP + webhooks + SAMPLE_WEBHOOKS);
     const wal = readFileSync(`${config.storePath}-wal`);
     const pageSize = wal.readUInt32BE(8);
     const byBtree: Record<string, number> = {};
     for (let off = 32; off + 24 + pageSize <= wal.length; off += 24 + pageSize) {
       const page = wal.readUInt32BE(off);
       const name = owner.get(page) ?? 'pages new since the sample began';
-      byBtree[name] = (byBtree[name] ?? 0) + 1 / SAMPLE_COMMITS;
+      byBtree[name] = (byBtree[name] ?? 0) + 1 / SAMPLE_WEBHOOKS;
     }
+    journal.close();
     db.close();
     return {
       cpuMicrosPerWebhook: (cpu.user + cpu.system) / webhooks,
-      walFramesPerCommit: frames!.log / commits,
+      walFramesPerWebhook: frames!.log / webhooks,
+      walFramesPerCommit: frames!.log / measuredCommits,
       framesByBtree: byBtree,
     };
   } finally {
@@ -143,44 +184,56 @@ function main(): void {
   const json = args.includes('--json');
   const webhooks = flag(args, '--webhooks', 30_000);
   const group = flag(args, '--group', 6);
+  const bulk = flag(args, '--bulk', 1000);
   const rounds = flag(args, '--rounds', 5);
   const against = args.includes('--against-schema') ? flag(args, '--against-schema', 1) : undefined;
+  const againstPerGroup = args.includes('--against-per-group-commits');
   if (against !== undefined && against >= migrations.length) throw new Error(`--against-schema must be below the current schema, ${migrations.length}`);
+  if (against !== undefined && againstPerGroup) throw new Error('--against-schema and --against-per-group-commits are one baseline each; give one');
+  const mode: Mode = { kind: 'bulk', every: bulk };
+  const baselineName = against !== undefined ? `schema ${against}` : againstPerGroup ? 'a commit per group' : undefined;
   const results: Round[] = [];
   const baseline: Round[] = [];
   for (let round = 0; round < rounds; round++) {
-    // With a baseline schema, each round runs it and then the current one: pairs measured side by side.
-    if (against !== undefined) baseline.push(runRound(webhooks, group, 2 * round + 1, against));
-    const r = runRound(webhooks, group, 2 * round);
+    // With a baseline, each round runs it and then the current path: pairs measured side by side.
+    if (against !== undefined) baseline.push(runRound(webhooks, group, 2 * round + 1, mode, against));
+    if (againstPerGroup) baseline.push(runRound(webhooks, group, 2 * round + 1, { kind: 'per-group' }));
+    const r = runRound(webhooks, group, 2 * round, mode);
     results.push(r);
     if (!json) {
       const b = baseline[round];
-      const vs = b === undefined ? '' : ` (schema ${against}: ${b.cpuMicrosPerWebhook.toFixed(1)} µs, ${b.walFramesPerCommit.toFixed(1)} frames)`;
-      console.error(`round ${round + 1}: ${r.cpuMicrosPerWebhook.toFixed(1)} µs CPU per webhook, ${r.walFramesPerCommit.toFixed(1)} WAL frames per commit${vs}`);
+      const vs = b === undefined ? '' : ` (${baselineName}: ${b.cpuMicrosPerWebhook.toFixed(1)} µs, ${b.walFramesPerWebhook.toFixed(2)} frames)`;
+      console.error(`round ${round + 1}: ${r.cpuMicrosPerWebhook.toFixed(1)} µs CPU per webhook, ${r.walFramesPerWebhook.toFixed(2)} WAL frames per webhook${vs}`);
     }
   }
-  const names = [...new Set(results.flatMap((r) => Object.keys(r.framesByBtree)))];
-  const framesByBtree = Object.fromEntries(
-    names
-      .map((n) => [n, Math.round(median(results.map((r) => r.framesByBtree[n] ?? 0)) * 100) / 100] as const)
-      .sort((a, b) => b[1] - a[1]),
-  );
+  const byBtree = (list: Round[]) => {
+    const names = [...new Set(list.flatMap((r) => Object.keys(r.framesByBtree)))];
+    return Object.fromEntries(
+      names
+        .map((n) => [n, Math.round(median(list.map((r) => r.framesByBtree[n] ?? 0)) * 1000) / 1000] as const)
+        .filter(([, v]) => v > 0)
+        .sort((a, b) => b[1] - a[1]),
+    );
+  };
+  const figures = (list: Round[]) => ({
+    cpuMicrosPerWebhook: Math.round(median(list.map((r) => r.cpuMicrosPerWebhook)) * 10) / 10,
+    cpuMicrosPerWebhookRounds: list.map((r) => Math.round(r.cpuMicrosPerWebhook * 10) / 10),
+    walFramesPerWebhook: Math.round(median(list.map((r) => r.walFramesPerWebhook)) * 100) / 100,
+    walFramesPerCommit: Math.round(median(list.map((r) => r.walFramesPerCommit)) * 10) / 10,
+    framesPerWebhookByBtree: byBtree(list),
+  });
   const summary = {
     webhooks,
     group,
+    bulkCommitEvery: bulk,
     rounds,
-    cpuMicrosPerWebhook: Math.round(median(results.map((r) => r.cpuMicrosPerWebhook)) * 10) / 10,
-    cpuMicrosPerWebhookRounds: results.map((r) => Math.round(r.cpuMicrosPerWebhook * 10) / 10),
-    walFramesPerCommit: Math.round(median(results.map((r) => r.walFramesPerCommit)) * 10) / 10,
-    framesByBtree,
-    ...(against === undefined
+    ...figures(results),
+    ...(baselineName === undefined
       ? {}
       : {
           against: {
-            schema: against,
-            cpuMicrosPerWebhook: Math.round(median(baseline.map((r) => r.cpuMicrosPerWebhook)) * 10) / 10,
-            cpuMicrosPerWebhookRounds: baseline.map((r) => Math.round(r.cpuMicrosPerWebhook * 10) / 10),
-            walFramesPerCommit: Math.round(median(baseline.map((r) => r.walFramesPerCommit)) * 10) / 10,
+            baseline: baselineName,
+            ...figures(baseline),
             /** Median over the pairs of (current − baseline) / baseline. */
             medianPairDifference: Math.round(median(results.map((r, i) => r.cpuMicrosPerWebhook / baseline[i]!.cpuMicrosPerWebhook - 1)) * 1000) / 1000,
             currentFasterInPairs: results.filter((r, i) => r.cpuMicrosPerWebhook < baseline[i]!.cpuMicrosPerWebhook).length,
