@@ -108,6 +108,20 @@ describe('the batch journal across a crash', () => {
     expect(triggers()).toBe(before + 1);
   });
 
+  it('leaves no journal to replay after a clean stop', async () => {
+    fixture = routerFixture({ pagerduty: pd, slack });
+    const journalDir = `${join(dirname(fixture.configPath), 'data', 'router.db')}.batch-journal`;
+    const a = await start(fixture);
+    expect((await postWebhook(a.url, page('fp-clean'))).status).toBe(200);
+    expect(readdirSync(journalDir)).toHaveLength(1);
+    await a.drain();
+    routers.splice(0);
+    expect(readdirSync(journalDir)).toEqual([]);
+    lines = [];
+    await start(fixture);
+    expect(lines.some((l) => l.msg.includes('journal'))).toBe(false);
+  });
+
   it('goes on after a replay: the replayed segment is deleted once the store holds it, and new batches take later seqs', async () => {
     fixture = routerFixture({ pagerduty: pd, slack });
     const storePath = join(dirname(fixture.configPath), 'data', 'router.db');

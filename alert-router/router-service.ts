@@ -295,6 +295,13 @@ export async function startRouterService(options: RouterServiceOptions): Promise
       for (const t of opened.tornTails) {
         logger.warn({ file: t.file, offset: t.offset, bytes: t.bytes }, 'journal segment ends in a record cut short by a crash; it was never acknowledged and is ignored');
       }
+      const first = opened.records[0];
+      if (first !== undefined && first.seq > afterSeq + 1) {
+        logger.error(
+          { storeAppliedSeq: afterSeq, firstJournalSeq: first.seq },
+          'the journal starts after the last batch the store holds: batches in between are missing (was the journal directory removed?)',
+        );
+      }
       journal = opened.journal;
       replay = opened.records;
       const j = journal;
@@ -601,8 +608,24 @@ export async function startRouterService(options: RouterServiceOptions): Promise
         await Promise.allSettled([...scoring]);
         saveVolume();
         flusher?.stop();
-        await durable().catch((error: unknown) => logger.error({ err: error }, 'could not make the last writes durable; the journal replays them on start'));
-        journal?.close();
+        const durableAtEnd = await durable().then(
+          () => true,
+          (error: unknown) => {
+            logger.error({ err: error }, 'could not make the last writes durable; the journal replays them on start');
+            return false;
+          },
+        );
+        if (journal !== undefined) {
+          journal.close();
+          // The store holds every batch: a clean stop leaves no journal to replay.
+          if (durableAtEnd) {
+            try {
+              journal.release(journal.nextSeq - 1);
+            } catch (error) {
+              logger.error({ err: error }, 'could not delete the journal at stop; its batches are in the store and are skipped on start');
+            }
+          }
+        }
         await walSyncer?.close();
         await checkpointer.stop();
         db.close();
