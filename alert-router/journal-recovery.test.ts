@@ -53,6 +53,8 @@ describe('the batch journal across a crash', () => {
     return r;
   };
 
+  const segmentsIn = (d: string) => readdirSync(d).filter((n) => n.endsWith('.log'));
+
   /** Copies the store's directory (database, WAL, journal) as it is on disk now. */
   const crashImage = (storePath: string) => {
     const image = mkdtempSync(join(tmpdir(), 'slokit-crash-image-'));
@@ -113,10 +115,10 @@ describe('the batch journal across a crash', () => {
     const journalDir = `${join(dirname(fixture.configPath), 'data', 'router.db')}.batch-journal`;
     const a = await start(fixture);
     expect((await postWebhook(a.url, page('fp-clean'))).status).toBe(200);
-    expect(readdirSync(journalDir)).toHaveLength(1);
+    expect(segmentsIn(journalDir)).toHaveLength(1);
     await a.drain();
     routers.splice(0);
-    expect(readdirSync(journalDir)).toEqual([]);
+    expect(segmentsIn(journalDir)).toEqual([]);
     lines = [];
     await start(fixture);
     expect(lines.some((l) => l.msg.includes('journal'))).toBe(false);
@@ -138,16 +140,16 @@ describe('the batch journal across a crash', () => {
     await a.drain();
     routers.splice(0);
     restore(image, storePath);
-    expect(readdirSync(journalDir)).toHaveLength(1);
+    expect(segmentsIn(journalDir)).toHaveLength(1);
 
     lines = [];
     const b = await start(fixture, { maxAgeMs: 50, maxAlerts: 1_000_000 });
     expect(lines.find((l) => l.msg.includes('applied webhook batches from the journal'))?.replayed).toBe(1);
     // Replayed and made durable at start: the segment that held it is gone.
-    expect(readdirSync(journalDir)).toEqual([]);
+    expect(segmentsIn(journalDir)).toEqual([]);
     expect((await postWebhook(b.url, ticket)).status).toBe(200);
     // The new batch takes the next seq, in a segment named after it.
-    expect(readdirSync(journalDir)).toEqual(['journal-0000000000000003.log']);
+    expect(segmentsIn(journalDir)).toEqual(['journal-0000000000000003.log']);
     expect((await detail(b)).alerts[0]!.receiveCount).toBe(3);
   });
 });
