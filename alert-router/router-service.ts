@@ -25,6 +25,8 @@ import type { CatalogSlo } from '../src/slo/catalog.js';
 import { processTick } from './pipeline/process-tick.js';
 import type { SuppressionReason } from './pipeline/suppression-types.js';
 import type { IncomingBatch } from './pipeline/types.js';
+import { normalise } from './pipeline/normalise.js';
+import { parseWebhookPayload } from './pipeline/webhook-schema.js';
 import { RouterMetrics } from './router-metrics.js';
 import { BackgroundCheckpointer } from './store/background-checkpointer.js';
 import { BatchJournal, type JournalRecord } from './store/batch-journal.js';
@@ -156,6 +158,21 @@ function assessorOf(config: RouterConfig, now: () => number): Assess | undefined
     policy: { escalateTicketAt: a.escalateTicketAt, recurringBelowZ: a.recurringBelowZ },
     now,
   });
+}
+
+/** A webhook batch as the pipeline takes it, and its body as received (what the journal keeps). */
+interface Accepted {
+  batch: IncomingBatch;
+  body: Buffer;
+}
+
+/** A journaled webhook body as a batch again: parsed, validated and normalised as when it came in. */
+function decodeJournaledBody(body: Buffer): IncomingBatch {
+  const parsed = parseWebhookPayload(JSON.parse(body.toString('utf8')));
+  if (!parsed.success) {
+    throw new Error(`the journaled body is not a valid webhook payload: ${parsed.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  return normalise(parsed.data);
 }
 
 /** router_state key of the alert volume watch's saved baselines. */
@@ -375,8 +392,9 @@ export async function startRouterService(options: RouterServiceOptions): Promise
       let skipped = 0;
       for (const r of replay) {
         try {
+          const batch = decodeJournaledBody(r.body);
           store.transaction(() => {
-            processBatch(r.batch, store, settings, { now: () => r.at, newId });
+            processBatch(batch, store, settings, { now: () => r.at, newId });
             store.putState(JOURNAL_APPLIED_KEY, String(r.seq), now());
           });
         } catch (error) {
@@ -389,7 +407,7 @@ export async function startRouterService(options: RouterServiceOptions): Promise
       // Everything in the store is now on disk; the worker may deliver all of it.
       await durable();
     }
-    const committer = new GroupCommitter<IncomingBatch, BatchOutcome>({
+    const committer = new GroupCommitter<Accepted, BatchOutcome>({
       transaction: (fn) => {
         if (journal === undefined) return store.transaction(fn);
         store.openBulk();
@@ -402,13 +420,13 @@ export async function startRouterService(options: RouterServiceOptions): Promise
           throw error;
         }
       },
-      process: (batch) => {
+      process: ({ batch }) => {
         const outcome = processBatch(batch, store, settings, { now, newId });
         flusher?.wrote(batch.alerts.length);
         return outcome;
       },
       maxWeight: 400,
-      weight: (batch) => batch.alerts.length,
+      weight: ({ batch }) => batch.alerts.length,
       defer: setImmediate,
       ...(journal === undefined
         ? walSyncer === undefined
@@ -416,9 +434,9 @@ export async function startRouterService(options: RouterServiceOptions): Promise
           : { sync: () => walSyncer.sync(), syncsInFlight: 2 }
         : {
             // Inside the group's savepoint, after its batches: a failed append rolls them back (503).
-            record: (batches: IncomingBatch[]) => {
+            record: (accepted: Accepted[]) => {
               const at = now();
-              journal.append(batches.map((batch) => ({ at, batch })));
+              journal.append(accepted.map(({ body }) => ({ at, body })));
             },
             ...(config.synchronous === 'full' ? { sync: () => journal.sync(), syncsInFlight: 2, holdWhileSyncing: false } : {}),
           }),
@@ -507,8 +525,8 @@ export async function startRouterService(options: RouterServiceOptions): Promise
       store,
       metrics,
       logger,
-      commit: async (batch) => {
-        const outcome = await committer.submit(batch);
+      commit: async (batch, body) => {
+        const outcome = await committer.submit({ batch, body });
         countSuppressed(outcome.suppressed);
         if (outcome.notifications.length > 0) {
           if (flusher === undefined) worker.poke();

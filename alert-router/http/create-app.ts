@@ -17,7 +17,7 @@ import { createWebhookHandler, WEBHOOK_PATH } from './webhook-handler.js';
 export interface AppDeps {
   store: SqliteStore;
   /** Commits a batch durably (group commit) and resolves after the commit. */
-  commit: (batch: IncomingBatch) => Promise<BatchOutcome>;
+  commit: (batch: IncomingBatch, body: Buffer) => Promise<BatchOutcome>;
   metrics: RouterMetrics;
   logger: Logger;
   /** Read per request so SIGHUP reloads apply without restarting. */

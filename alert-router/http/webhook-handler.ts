@@ -13,7 +13,8 @@ import { fieldName, HttpError } from './http-error.js';
 export const WEBHOOK_PATH = '/api/v1/alertmanager';
 
 export interface WebhookDeps {
-  commit: (batch: IncomingBatch) => Promise<BatchOutcome>;
+  /** Commits the batch; `body` is the request body as received, what the journal keeps. */
+  commit: (batch: IncomingBatch, body: Buffer) => Promise<BatchOutcome>;
   metrics: RouterMetrics;
   logger: Logger;
   settings: () => { auth: WebhookAuth; bodyLimitBytes: number };
@@ -69,7 +70,7 @@ async function handle(req: IncomingMessage, deps: WebhookDeps): Promise<BatchOut
       parsed.issues.map((i) => ({ field: fieldName(i.path), message: i.message })),
     );
   }
-  return deps.commit(normalise(parsed.data));
+  return deps.commit(normalise(parsed.data), raw);
 }
 
 function send(res: ServerResponse, status: number, headers: Record<string, string>, body: unknown): void {

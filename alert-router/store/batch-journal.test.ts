@@ -2,28 +2,12 @@ import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { IncomingBatch } from '../pipeline/types.js';
 import { BatchJournal } from './batch-journal.js';
 
-const batch = (fingerprint: string): IncomingBatch => ({
-  receiver: 'slokit',
-  groupKey: '{}:{alertname="Load"}',
-  truncatedAlerts: 0,
-  alerts: [
-    {
-      fingerprint,
-      status: 'firing',
-      labels: { alertname: 'Load', instance: fingerprint },
-      annotations: { summary: 'ünïcode and "quotes"' },
-      startsAt: 1_700_000_000_000,
-      endsAt: undefined,
-      generatorURL: undefined,
-      severity: 'ticket',
-      incidentKey: 'alert:{alertname="Load"}',
-      groupLabels: { alertname: 'Load' },
-    },
-  ],
-});
+/** A webhook body as Alertmanager sends it (non-ASCII and quotes included). */
+const body = (fingerprint: string): Buffer =>
+  Buffer.from(JSON.stringify({ version: '4', alerts: [{ fingerprint, labels: { alertname: 'Load' }, annotations: { summary: 'ünïcode and "quotes"' } }] }), 'utf8');
+const fingerprintOf = (b: Buffer) => (JSON.parse(b.toString('utf8')) as { alerts: { fingerprint: string }[] }).alerts[0]!.fingerprint;
 
 let dir: string;
 beforeEach(() => {
@@ -37,20 +21,20 @@ describe('BatchJournal', () => {
   it('gives back, after a reopen, every record appended past the seq the store applied, in order', async () => {
     const { journal, records } = BatchJournal.open(dir, { afterSeq: 0, preallocate: false });
     expect(records).toEqual([]);
-    expect(journal.append([{ at: 1, batch: batch('a') }]).map((r) => r.seq)).toEqual([1]);
-    expect(journal.append([{ at: 2, batch: batch('b') }, { at: 2, batch: batch('c') }]).map((r) => r.seq)).toEqual([2, 3]);
+    expect(journal.append([{ at: 1, body: body('a') }]).map((r) => r.seq)).toEqual([1]);
+    expect(journal.append([{ at: 2, body: body('b') }, { at: 2, body: body('c') }]).map((r) => r.seq)).toEqual([2, 3]);
     await journal.sync();
     journal.close();
 
     const again = BatchJournal.open(dir, { afterSeq: 1, preallocate: false });
-    expect(again.records.map((r) => [r.seq, r.at, r.batch.alerts[0]!.fingerprint])).toEqual([
+    expect(again.records.map((r) => [r.seq, r.at, fingerprintOf(r.body)])).toEqual([
       [2, 2, 'b'],
       [3, 2, 'c'],
     ]);
-    expect(again.records[0]!.batch.alerts[0]!.annotations).toEqual({ summary: 'ünïcode and "quotes"' });
+    expect(again.records[0]!.body.equals(body('b'))).toBe(true); // byte for byte as appended
     expect(again.tornTails).toEqual([]);
     // Seqs go on after the last one on disk, in a new segment.
-    expect(again.journal.append([{ at: 3, batch: batch('d') }])[0]!.seq).toBe(4);
+    expect(again.journal.append([{ at: 3, body: body('d') }])[0]!.seq).toBe(4);
     again.journal.close();
     expect(segments()).toEqual(['journal-0000000000000001.log', 'journal-0000000000000004.log']);
   });
@@ -58,14 +42,14 @@ describe('BatchJournal', () => {
   it('goes on after the store applied seq when the journal holds nothing newer', () => {
     const { journal, records } = BatchJournal.open(dir, { afterSeq: 41, preallocate: false });
     expect(records).toEqual([]);
-    expect(journal.append([{ at: 1, batch: batch('a') }])[0]!.seq).toBe(42);
+    expect(journal.append([{ at: 1, body: body('a') }])[0]!.seq).toBe(42);
     journal.close();
   });
 
   it('ignores a record cut short by a crash, names where, and keeps the whole ones before it', () => {
     const { journal } = BatchJournal.open(dir, { afterSeq: 0, preallocate: false });
-    journal.append([{ at: 1, batch: batch('a') }]);
-    journal.append([{ at: 2, batch: batch('b') }]);
+    journal.append([{ at: 1, body: body('a') }]);
+    journal.append([{ at: 2, body: body('b') }]);
     journal.close();
     const [file] = segments();
     const whole = statSync(join(dir, file!)).size;
@@ -75,13 +59,13 @@ describe('BatchJournal', () => {
     const again = BatchJournal.open(dir, { afterSeq: 0, preallocate: false });
     expect(again.records.map((r) => r.seq)).toEqual([1, 2]);
     expect(again.tornTails).toEqual([{ file: join(dir, file!), offset: whole, bytes: 10 }]);
-    expect(again.journal.append([{ at: 3, batch: batch('c') }])[0]!.seq).toBe(3);
+    expect(again.journal.append([{ at: 3, body: body('c') }])[0]!.seq).toBe(3);
     again.journal.close();
   });
 
   it('stops at a record whose checksum does not match (a torn or overwritten write)', () => {
     const { journal } = BatchJournal.open(dir, { afterSeq: 0, preallocate: false });
-    journal.append([{ at: 1, batch: batch('a') }]);
+    journal.append([{ at: 1, body: body('a') }]);
     journal.close();
     const [file] = segments();
     const path = join(dir, file!);
@@ -96,8 +80,8 @@ describe('BatchJournal', () => {
   });
 
   it('rolls over to a new segment and deletes only segments whose every record the store holds durably', () => {
-    const { journal } = BatchJournal.open(dir, { afterSeq: 0, segmentBytes: 600, preallocate: false });
-    for (let i = 0; i < 6; i++) journal.append([{ at: i, batch: batch(`fp-${i}`) }]);
+    const { journal } = BatchJournal.open(dir, { afterSeq: 0, segmentBytes: 300, preallocate: false });
+    for (let i = 0; i < 6; i++) journal.append([{ at: i, body: body(`fp-${i}`) }]);
     const before = segments();
     expect(before.length).toBeGreaterThan(2);
     // Nothing durable yet: nothing goes.
@@ -122,7 +106,7 @@ describe('BatchJournal', () => {
     const again = BatchJournal.open(dir, { afterSeq: 0, preallocate: false });
     expect(again.records).toEqual([]);
     expect(segments()).toEqual([]);
-    expect(again.journal.append([{ at: 1, batch: batch('a') }])[0]!.seq).toBe(1);
+    expect(again.journal.append([{ at: 1, body: body('a') }])[0]!.seq).toBe(1);
     again.journal.release(1);
     expect(segments()).toEqual(['journal-0000000000000001.log']); // the one being written stays
     again.journal.close();
@@ -130,12 +114,12 @@ describe('BatchJournal', () => {
 
   it('refuses records out of order, naming the segment', () => {
     const { journal } = BatchJournal.open(dir, { afterSeq: 0, preallocate: false });
-    journal.append([{ at: 1, batch: batch('a') }, { at: 1, batch: batch('b') }]);
+    journal.append([{ at: 1, body: body('a') }, { at: 1, body: body('b') }]);
     journal.close();
     const [file] = segments();
     // A second segment that repeats seq 2: not something this journal writes.
     const { journal: other } = BatchJournal.open(join(dir, '..', 'other'), { afterSeq: 1, preallocate: false });
-    other.append([{ at: 1, batch: batch('x') }]);
+    other.append([{ at: 1, body: body('x') }]);
     other.close();
     const [otherFile] = readdirSync(join(dir, '..', 'other'));
     writeFileSync(join(dir, 'journal-0000000000000009.log'), readFileSync(join(dir, '..', 'other', otherFile!)));
@@ -146,12 +130,12 @@ describe('BatchJournal', () => {
   it('writes the next segment out ahead of time, so appends overwrite it in place, and reads its zero tail as no record', async () => {
     const { journal } = BatchJournal.open(dir, { afterSeq: 0, segmentBytes: 64 * 1024 });
     expect(await journal.spareReady()).toBe(true);
-    journal.append([{ at: 1, batch: batch('a') }]);
+    journal.append([{ at: 1, body: body('a') }]);
     const [first] = segments();
     // The spare became the first segment: full size, the record at its start.
     expect(statSync(join(dir, first!)).size).toBe(64 * 1024);
     expect(await journal.spareReady()).toBe(true); // and the one after it is being written out
-    journal.append([{ at: 2, batch: batch('b') }]);
+    journal.append([{ at: 2, body: body('b') }]);
     journal.close();
     const again = BatchJournal.open(dir, { afterSeq: 0, preallocate: false });
     expect(again.records.map((r) => r.seq)).toEqual([1, 2]);
@@ -163,7 +147,7 @@ describe('BatchJournal', () => {
   it('finds a record cut short inside a written-out segment', async () => {
     const { journal } = BatchJournal.open(dir, { afterSeq: 0, segmentBytes: 64 * 1024 });
     await journal.spareReady();
-    journal.append([{ at: 1, batch: batch('a') }]);
+    journal.append([{ at: 1, body: body('a') }]);
     journal.close();
     const [file] = segments();
     const path = join(dir, file!);

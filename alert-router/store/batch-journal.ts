@@ -2,14 +2,13 @@ import { closeSync, fdatasync, fsyncSync, mkdirSync, openSync, readdirSync, read
 import { open as openFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import type { IncomingBatch } from '../pipeline/types.js';
-
-/** One acknowledged webhook batch: its place in the journal, when it was received, and the batch. */
+/** One acknowledged webhook batch: its place in the journal, when it was received, and its body. */
 export interface JournalRecord {
   seq: number;
   /** Epoch ms the router received it: replay runs the pipeline at this time. */
   at: number;
-  batch: IncomingBatch;
+  /** The webhook's body as received (JSON): replay parses, validates and normalises it again. */
+  body: Buffer;
 }
 
 /** What {@link BatchJournal.open} found on disk. */
@@ -21,7 +20,10 @@ export interface JournalContents {
   tornTails: { file: string; offset: number; bytes: number }[];
 }
 
+/** Payload length (u32) and the payload's CRC-32 (u32), little-endian. */
 const HEADER_BYTES = 8;
+/** The payload starts with the seq and the receive time (f64 little-endian each), then the body. */
+const PREFIX_BYTES = 16;
 /** A record longer than this is corruption, not a batch (the webhook's body limit is far below it). */
 const MAX_RECORD_BYTES = 256 * 2 ** 20;
 const SEGMENT = /^journal-(\d{16})\.log$/;
@@ -38,7 +40,7 @@ interface Segment {
 
 /**
  * The router's durable record of every webhook batch it acknowledged, as an append-only log of
- * length-prefixed, CRC-checked JSON records in segment files. A batch is appended (one write for a
+ * length-prefixed, CRC-checked records (seq, receive time, the body as received) in segment files. A batch is appended (one write for a
  * whole commit group) and the file fdatasynced before the 2xx; the SQLite store applies the same batch
  * in a transaction it commits later, in bulk, and records the last seq it applied. After a crash the
  * records past that seq are applied again ({@link BatchJournal.open} returns them), so an
@@ -46,7 +48,8 @@ interface Segment {
  *
  * Why: a commit of the store per group wrote ~4 WAL pages (16 KiB) per single-alert webhook, since
  * each new alert lands in its incident's part of two indexes; a journal record is its batch's JSON,
- * ~0.5 KiB, and the store's bulk commits write each hot page once for many webhooks.
+ * its body as received (~0.6 KiB for one alert), and the store's bulk commits write each hot page once
+ * for many webhooks.
  *
  * Segments roll over at `segmentBytes`; {@link BatchJournal.release} deletes those whose records the
  * store has made durable.
@@ -121,18 +124,22 @@ export class BatchJournal {
    * Appends one record per batch, in one write, and returns them with their seqs. Not durable until
    * {@link sync} resolves. Throws when the write fails; the seqs are then not used.
    */
-  append(batches: readonly { at: number; batch: IncomingBatch }[]): JournalRecord[] {
+  append(batches: readonly { at: number; body: Buffer }[]): JournalRecord[] {
     if (batches.length === 0) return [];
-    const records = batches.map((b, i) => ({ seq: this.next + i, at: b.at, batch: b.batch }));
-    const parts: Buffer[] = [];
+    const records = batches.map((b, i) => ({ seq: this.next + i, at: b.at, body: b.body }));
+    let size = 0;
+    for (const r of records) size += HEADER_BYTES + PREFIX_BYTES + r.body.length;
+    const bytes = Buffer.allocUnsafe(size);
+    let at = 0;
     for (const r of records) {
-      const payload = Buffer.from(JSON.stringify(r), 'utf8');
-      const header = Buffer.allocUnsafe(HEADER_BYTES);
-      header.writeUInt32LE(payload.length, 0);
-      header.writeUInt32LE(crc32(payload), 4);
-      parts.push(header, payload);
+      const start = at + HEADER_BYTES;
+      bytes.writeUInt32LE(PREFIX_BYTES + r.body.length, at);
+      bytes.writeDoubleLE(r.seq, start);
+      bytes.writeDoubleLE(r.at, start + 8);
+      r.body.copy(bytes, start + PREFIX_BYTES);
+      at = start + PREFIX_BYTES + r.body.length;
+      bytes.writeUInt32LE(crc32(bytes.subarray(start, at)), start - 4);
     }
-    const bytes = Buffer.concat(parts);
     if (this.fd === undefined || this.activeBytes + bytes.length > this.segmentBytes) this.roll(records[0]!.seq);
     let written = 0;
     try {
@@ -287,16 +294,10 @@ function readSegment(file: string): { records: JournalRecord[]; validBytes: numb
   while (offset + HEADER_BYTES <= data.length) {
     const length = data.readUInt32LE(offset);
     const sum = data.readUInt32LE(offset + 4);
-    if (length === 0 || length > MAX_RECORD_BYTES || offset + HEADER_BYTES + length > data.length) break;
+    if (length < PREFIX_BYTES || length > MAX_RECORD_BYTES || offset + HEADER_BYTES + length > data.length) break;
     const payload = data.subarray(offset + HEADER_BYTES, offset + HEADER_BYTES + length);
     if (crc32(payload) !== sum) break;
-    let record: JournalRecord;
-    try {
-      record = JSON.parse(payload.toString('utf8')) as JournalRecord;
-    } catch {
-      break;
-    }
-    records.push(record);
+    records.push({ seq: payload.readDoubleLE(0), at: payload.readDoubleLE(8), body: Buffer.from(payload.subarray(PREFIX_BYTES)) });
     offset += HEADER_BYTES + length;
   }
   // The rest of a written-out segment is zeros: not a torn record.
