@@ -40,7 +40,7 @@ describe('the batch journal across a crash', () => {
     await slack.close();
   });
 
-  const start = async (f: RouterFixture, bulkCommit = { maxAgeMs: 60_000, maxAlerts: 1_000_000 }) => {
+  const start = async (f: RouterFixture, bulkCommit = { maxAgeMs: 60_000, maxAlerts: 1_000_000 }, more: Partial<Parameters<typeof startRouterService>[0]> = {}) => {
     const r = await startRouterService({
       configPath: f.configPath,
       env: f.env,
@@ -48,6 +48,7 @@ describe('the batch journal across a crash', () => {
       port: 0,
       notifiers: (c) => defaultNotifiers(c, f.env),
       bulkCommit,
+      ...more,
     });
     routers.push(r);
     return r;
@@ -108,6 +109,22 @@ describe('the batch journal across a crash', () => {
     expect((await postWebhook(b.url, page('fp-1', 'resolved'))).status).toBe(200);
     await until(() => pd.accepted.some((r) => r.body?.event_action === 'resolve' && r.body?.dedup_key === incident!.id), 10_000, 'the resolve');
     expect(triggers()).toBe(before + 1);
+  });
+
+  it('keeps the journal to a few segments under steady load: each checkpoint lets go of what the store holds', async () => {
+    fixture = routerFixture({ pagerduty: pd, slack });
+    const journalDir = `${join(dirname(fixture.configPath), 'data', 'router.db')}.batch-journal`;
+    const a = await start(fixture, { maxAgeMs: 20, maxAlerts: 1_000_000 }, { journalSegmentBytes: 4096, checkpointEvery: { commits: 25, alerts: 1_000_000 } });
+    const repeat = page('fp-steady');
+    let most = 0;
+    // 300 webhooks of ~0.7 KiB: 50 segments' worth. Repeats: nothing to notify, so only the
+    // checkpoints make the store durable.
+    for (let i = 0; i < 300; i++) {
+      expect((await postWebhook(a.url, repeat)).status).toBe(200);
+      most = Math.max(most, segmentsIn(journalDir).length);
+    }
+    expect(most).toBeLessThanOrEqual(12);
+    expect(segmentsIn(journalDir).length).toBeLessThanOrEqual(12);
   });
 
   it('leaves no journal to replay after a clean stop', async () => {

@@ -2,6 +2,7 @@ import { closeSync, fdatasync, fsyncSync, mkdirSync, openSync, readdirSync, read
 import { open as openFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
+
 /** One acknowledged webhook batch: its place in the journal, when it was received, and its body. */
 export interface JournalRecord {
   seq: number;
@@ -16,19 +17,20 @@ export interface JournalContents {
   journal: BatchJournal;
   /** Every complete record, in seq order. */
   records: JournalRecord[];
-  /** Bytes at the end of a segment that were not a whole record (a write cut short by a crash), by file. */
-  tornTails: { file: string; offset: number; bytes: number }[];
+  /** A segment that ends in a record cut short by a crash (never acknowledged): where its whole records end. */
+  tornTails: { file: string; offset: number }[];
 }
 
-/** Payload length (u32) and the payload's CRC-32 (u32), little-endian. */
+/** Payload length (u32) and the payload's CRC-32 (u32), little-endian. A zero length ends a segment. */
 const HEADER_BYTES = 8;
 /** The payload starts with the seq and the receive time (f64 little-endian each), then the body. */
 const PREFIX_BYTES = 16;
 /** A record longer than this is corruption, not a batch (the webhook's body limit is far below it). */
 const MAX_RECORD_BYTES = 256 * 2 ** 20;
 const SEGMENT = /^journal-(\d{16})\.log$/;
-/** The next segment, written out ahead of time (see BatchJournal.prepareSpare). */
+/** The next segment, ready before it is needed: a released segment reused, or one written out. */
 const SPARE = 'journal-spare.tmp';
+const END_MARKER = Buffer.alloc(HEADER_BYTES);
 
 const segmentName = (firstSeq: number) => `journal-${String(firstSeq).padStart(16, '0')}.log`;
 
@@ -39,20 +41,27 @@ interface Segment {
 }
 
 /**
- * The router's durable record of every webhook batch it acknowledged, as an append-only log of
- * length-prefixed, CRC-checked records (seq, receive time, the body as received) in segment files. A batch is appended (one write for a
- * whole commit group) and the file fdatasynced before the 2xx; the SQLite store applies the same batch
- * in a transaction it commits later, in bulk, and records the last seq it applied. After a crash the
- * records past that seq are applied again ({@link BatchJournal.open} returns them), so an
- * acknowledged batch is never lost however far the store was behind.
+ * The router's durable record of every webhook batch it acknowledged: an append-only log of
+ * length-prefixed, CRC-32-checked records (seq, receive time, the body as received) in segment files.
+ * A commit group's batches are appended in one write and the file fdatasynced before their 2xx; the
+ * SQLite store applies the same batches in a transaction it commits later, in bulk, and records the
+ * last seq it applied. After a crash the records past that seq are applied again
+ * ({@link BatchJournal.open} returns them), so an acknowledged batch is never lost however far the
+ * store was behind.
  *
  * Why: a commit of the store per group wrote ~4 WAL pages (16 KiB) per single-alert webhook, since
- * each new alert lands in its incident's part of two indexes; a journal record is its batch's JSON,
- * its body as received (~0.6 KiB for one alert), and the store's bulk commits write each hot page once
- * for many webhooks.
+ * each new alert lands in its incident's part of two indexes; a journal record is its body as received
+ * (~0.6 KiB for one alert), and the store's bulk commits write each hot page once for many webhooks.
  *
- * Segments roll over at `segmentBytes`; {@link BatchJournal.release} deletes those whose records the
- * store has made durable.
+ * Every append ends with a zero header (the next append overwrites it), and the records of a segment
+ * have consecutive seqs from the one in its name: so a reader stops exactly at the last record written,
+ * even in a segment reused from an earlier one that still holds that one's records after it.
+ * Segments roll over at `segmentBytes`; {@link BatchJournal.release} recycles (or deletes) those whose
+ * records the store holds durably. A reused segment's blocks are allocated and written, so appends
+ * overwrite them in place and each fdatasync flushes data only, no file-system metadata (with a
+ * growing file, an ext4 journal commit each time): 11 % less CPU per single-alert webhook and 5–17 %
+ * more webhooks per second in interleaved pairs (docs/benchmarks.md). Until one is released, the spare
+ * is written out (zeros) on the thread pool, once, when the journal opens.
  */
 export class BatchJournal {
   private fd: number | undefined;
@@ -60,6 +69,8 @@ export class BatchJournal {
   private activeBytes = 0;
   private readonly closed: Segment[] = [];
   private next: number;
+  /** The spare segment: ready to be renamed into place, or being written out. */
+  private spare: { path: string; ready: boolean; done: Promise<boolean> } | undefined;
 
   private constructor(
     readonly dir: string,
@@ -70,11 +81,8 @@ export class BatchJournal {
   ) {
     this.closed.push(...existing);
     this.next = nextSeq;
-    this.prepareSpare();
+    if (preallocate) this.writeOutSpare();
   }
-
-  /** The next segment being written out (zeros) in the background, and whether it is done. */
-  private spare: { path: string; done: Promise<boolean>; ready: boolean } | undefined;
 
   /**
    * Opens (creating when missing) the journal in `dir` and reads what it holds. New records go to a
@@ -88,7 +96,7 @@ export class BatchJournal {
       throw new Error(`could not create the journal directory ${dir}`, { cause });
     }
     const all = readdirSync(dir);
-    // A spare segment being written out when the router stopped: not a segment, never written to.
+    // A spare left at the last stop (or being written out then): not a segment, never acknowledged.
     if (all.includes(SPARE)) unlinkOrThrow(join(dir, SPARE));
     const names = all.filter((n) => SEGMENT.test(n)).sort();
     const records: JournalRecord[] = [];
@@ -97,18 +105,17 @@ export class BatchJournal {
     let lastSeq = 0;
     for (const name of names) {
       const file = join(dir, name);
-      const { records: found, validBytes, size } = readSegment(file);
-      if (validBytes < size) tornTails.push({ file, offset: validBytes, bytes: size - validBytes });
+      const firstSeq = Number(SEGMENT.exec(name)![1]);
+      const { records: found, torn, end } = readSegment(file, firstSeq);
+      if (torn) tornTails.push({ file, offset: end });
       if (found.length === 0) {
         // Started and never written whole before a crash: nothing in it was acknowledged.
         unlinkOrThrow(file);
         continue;
       }
-      for (const r of found) {
-        if (!Number.isSafeInteger(r.seq) || r.seq <= lastSeq) throw new Error(`journal segment ${file}: record ${String(r.seq)} is out of order (after ${lastSeq})`);
-        lastSeq = r.seq;
-        if (r.seq > options.afterSeq) records.push(r);
-      }
+      if (firstSeq <= lastSeq) throw new Error(`journal segment ${file}: starts at record ${firstSeq}, not after ${lastSeq}`);
+      for (const r of found) if (r.seq > options.afterSeq) records.push(r);
+      lastSeq = found.at(-1)!.seq;
       segments.push({ file, lastSeq });
     }
     const nextSeq = Math.max(lastSeq, options.afterSeq) + 1;
@@ -129,7 +136,7 @@ export class BatchJournal {
     const records = batches.map((b, i) => ({ seq: this.next + i, at: b.at, body: b.body }));
     let size = 0;
     for (const r of records) size += HEADER_BYTES + PREFIX_BYTES + r.body.length;
-    const bytes = Buffer.allocUnsafe(size);
+    const bytes = Buffer.allocUnsafe(size + END_MARKER.length);
     let at = 0;
     for (const r of records) {
       const start = at + HEADER_BYTES;
@@ -140,17 +147,17 @@ export class BatchJournal {
       at = start + PREFIX_BYTES + r.body.length;
       bytes.writeUInt32LE(crc32(bytes.subarray(start, at)), start - 4);
     }
-    if (this.fd === undefined || this.activeBytes + bytes.length > this.segmentBytes) this.roll(records[0]!.seq);
+    END_MARKER.copy(bytes, size);
+    if (this.fd === undefined || (this.activeBytes > 0 && this.activeBytes + bytes.length > this.segmentBytes)) this.roll(records[0]!.seq);
     let written = 0;
     try {
       while (written < bytes.length) written += writeSync(this.fd!, bytes, written, bytes.length - written, this.activeBytes + written);
     } catch (cause) {
-      // Records after a short write would sit behind a torn one: start a fresh segment next time.
-      this.activeBytes += written;
+      // What follows a short write is unknown: the next append starts a fresh segment.
       this.retireActive();
       throw new Error(`could not append to the journal in ${this.dir}`, { cause });
     }
-    this.activeBytes += bytes.length;
+    this.activeBytes += size; // the end marker is overwritten by the next append
     this.active!.lastSeq = records.at(-1)!.seq;
     this.next += records.length;
     return records;
@@ -166,24 +173,40 @@ export class BatchJournal {
   }
 
   /**
-   * Deletes the segments whose every record has seq ≤ `durableSeq` (the store holds them durably).
-   * The segment being written stays. Returns how many were deleted.
+   * Lets go of the segments whose every record has seq ≤ `durableSeq` (the store holds them durably):
+   * one becomes the spare when there is none, the others are deleted. The segment being written stays.
+   * Returns how many it let go.
    */
   release(durableSeq: number): number {
-    let deleted = 0;
+    let released = 0;
     for (let i = this.closed.length - 1; i >= 0; i--) {
       const s = this.closed[i]!;
       if (s.lastSeq > durableSeq) continue;
-      unlinkOrThrow(s.file);
+      if (this.preallocate && this.spare === undefined && s.lastSeq > 0) {
+        const path = join(this.dir, SPARE);
+        try {
+          renameSync(s.file, path);
+          this.spare = { path, ready: true, done: Promise.resolve(true) };
+        } catch {
+          unlinkOrThrow(s.file);
+        }
+      } else {
+        unlinkOrThrow(s.file);
+      }
       this.closed.splice(i, 1);
-      deleted++;
+      released++;
     }
-    return deleted;
+    return released;
   }
 
-  /** Segment files on disk (the one being written included). */
+  /** Segment files on disk (the one being written included; not the spare). */
   get segments(): number {
     return this.closed.length + (this.active === undefined ? 0 : 1);
+  }
+
+  /** Resolves once the spare is ready (true) or could not be written out (false); for tests. */
+  spareReady(): Promise<boolean> {
+    return this.spare?.done ?? Promise.resolve(false);
   }
 
   /** Closes the segment being written (after the last sync has settled). */
@@ -199,7 +222,7 @@ export class BatchJournal {
     this.activeBytes = 0;
   }
 
-  /** Starts a new segment named after its first seq, durable in its directory before it is used. */
+  /** Starts a new segment named after its first seq (the spare, when ready), durable in its directory. */
   private roll(firstSeq: number): void {
     this.retireActive();
     const file = join(this.dir, segmentName(firstSeq));
@@ -225,21 +248,13 @@ export class BatchJournal {
       throw new Error(`could not start the journal segment ${file}`, { cause });
     }
     this.active = { file, lastSeq: 0 };
-    this.prepareSpare();
   }
 
-  /**
-   * Writes the next segment out (zeros, then fdatasync) on the thread pool, ahead of the roll that
-   * uses it: appends then overwrite allocated blocks of a file whose size does not change, so each
-   * fdatasync flushes the data alone, not the file system's metadata (an ext4 journal commit). That
-   * took 11 % less CPU per single-alert webhook and 5 % more webhooks per second (docs/benchmarks.md).
-   * A roll that comes before the spare is ready starts a plain segment instead.
-   */
-  private prepareSpare(): void {
-    if (!this.preallocate || this.spare !== undefined) return;
+  /** Writes a spare segment out (zeros, then fdatasync) on the thread pool; a roll before it is done starts a plain one. */
+  private writeOutSpare(): void {
     const path = join(this.dir, SPARE);
     const size = this.segmentBytes;
-    const spare = {
+    const spare: NonNullable<BatchJournal['spare']> = {
       path,
       ready: false,
       done: (async () => {
@@ -251,25 +266,19 @@ export class BatchJournal {
         } finally {
           await fh.close();
         }
-        return true;
       })().then(
         () => {
           spare.ready = true;
           return true;
         },
         () => {
-          // Not fatal: the next roll starts a plain segment, and tries again after it.
+          // Not fatal: segments start plain until one is released and reused.
           if (this.spare === spare) this.spare = undefined;
           return false;
         },
       ),
     };
     this.spare = spare;
-  }
-
-  /** Resolves once the spare segment is written out (true), or could not be (false); for tests. */
-  spareReady(): Promise<boolean> {
-    return this.spare?.done ?? Promise.resolve(false);
   }
 }
 
@@ -281,8 +290,12 @@ function unlinkOrThrow(file: string): void {
   }
 }
 
-/** The complete records at the start of a segment, and where they end (a torn tail follows). */
-function readSegment(file: string): { records: JournalRecord[]; validBytes: number; size: number } {
+/**
+ * The records of a segment: consecutive seqs from `firstSeq`, up to a zero header (the end of what was
+ * written) or the end of the file. Anything else where a record should start is a write a crash cut
+ * short (`torn`); bytes after a zero header are an earlier use of the file, not records.
+ */
+function readSegment(file: string, firstSeq: number): { records: JournalRecord[]; torn: boolean; end: number } {
   let data: Buffer;
   try {
     data = readFileSync(file);
@@ -291,17 +304,17 @@ function readSegment(file: string): { records: JournalRecord[]; validBytes: numb
   }
   const records: JournalRecord[] = [];
   let offset = 0;
-  while (offset + HEADER_BYTES <= data.length) {
+  let expected = firstSeq;
+  while (offset < data.length) {
+    if (offset + HEADER_BYTES > data.length) return { records, torn: true, end: offset };
     const length = data.readUInt32LE(offset);
-    const sum = data.readUInt32LE(offset + 4);
-    if (length < PREFIX_BYTES || length > MAX_RECORD_BYTES || offset + HEADER_BYTES + length > data.length) break;
+    if (length === 0) return { records, torn: false, end: offset };
+    if (length < PREFIX_BYTES || length > MAX_RECORD_BYTES || offset + HEADER_BYTES + length > data.length) return { records, torn: true, end: offset };
     const payload = data.subarray(offset + HEADER_BYTES, offset + HEADER_BYTES + length);
-    if (crc32(payload) !== sum) break;
-    records.push({ seq: payload.readDoubleLE(0), at: payload.readDoubleLE(8), body: Buffer.from(payload.subarray(PREFIX_BYTES)) });
+    if (crc32(payload) !== data.readUInt32LE(offset + 4) || payload.readDoubleLE(0) !== expected) return { records, torn: true, end: offset };
+    records.push({ seq: expected, at: payload.readDoubleLE(8), body: Buffer.from(payload.subarray(PREFIX_BYTES)) });
+    expected++;
     offset += HEADER_BYTES + length;
   }
-  // The rest of a written-out segment is zeros: not a torn record.
-  let zeros = true;
-  for (let i = offset; i < data.length && zeros; i++) zeros = data[i] === 0;
-  return { records, validBytes: zeros ? data.length : offset, size: data.length };
+  return { records, torn: false, end: offset };
 }
