@@ -148,14 +148,10 @@ export class BatchJournal {
       bytes.writeUInt32LE(crc32(bytes.subarray(start, at)), start - 4);
     }
     END_MARKER.copy(bytes, size);
-    const t0 = performance.now();
-    let rolled = false;
-    if (this.fd === undefined || (this.activeBytes > 0 && this.activeBytes + bytes.length > this.segmentBytes)) { this.roll(records[0]!.seq); rolled = true; }
-    const t1 = performance.now();
+    if (this.fd === undefined || (this.activeBytes > 0 && this.activeBytes + bytes.length > this.segmentBytes)) this.roll(records[0]!.seq);
     let written = 0;
     try {
       while (written < bytes.length) written += writeSync(this.fd!, bytes, written, bytes.length - written, this.activeBytes + written);
-      const t2 = performance.now(); if (t2 - t0 > 10) console.error(`SLOW append roll ${rolled} ${(t1 - t0).toFixed(1)} write ${(t2 - t1).toFixed(1)} ms (${bytes.length} B, spare ${this.spare?.ready})`);
     } catch (cause) {
       // What follows a short write is unknown: the next append starts a fresh segment.
       this.retireActive();
