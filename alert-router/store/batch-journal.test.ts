@@ -164,4 +164,24 @@ describe('BatchJournal', () => {
     expect(again.tornTails).toEqual([]);
     again.journal.close();
   });
+
+  it('reuses the spare a stop left behind instead of writing a new one out', async () => {
+    const { journal } = BatchJournal.open(dir, { afterSeq: 0, segmentBytes: 400 });
+    await journal.spareReady();
+    for (let i = 1; i <= 4; i++) journal.append([{ at: i, body: body(`old-${i}`) }]);
+    journal.close();
+    journal.release(4); // a clean stop: the store holds everything; the newest segment becomes the spare
+    expect(segments()).toEqual([]);
+    expect(readdirSync(dir)).toContain('journal-spare.tmp');
+
+    const again = BatchJournal.open(dir, { afterSeq: 4, segmentBytes: 400 });
+    expect(again.records).toEqual([]);
+    again.journal.append([{ at: 5, body: body('after-restart') }]);
+    expect(readdirSync(dir)).not.toContain('journal-spare.tmp'); // taken as the new segment
+    again.journal.close();
+    const third = BatchJournal.open(dir, { afterSeq: 4, ...plain });
+    expect(third.records.map((r) => [r.seq, fingerprintOf(r.body)])).toEqual([[5, 'after-restart']]);
+    expect(third.tornTails).toEqual([]);
+    third.journal.close();
+  });
 });

@@ -60,8 +60,9 @@ interface Segment {
  * records the store holds durably. A reused segment's blocks are allocated and written, so appends
  * overwrite them in place and each fdatasync flushes data only, no file-system metadata (with a
  * growing file, an ext4 journal commit each time): 11 % less CPU per single-alert webhook and 5–17 %
- * more webhooks per second in interleaved pairs (docs/benchmarks.md). Until one is released, the spare
- * is written out (zeros) on the thread pool, once, when the journal opens.
+ * more webhooks per second in interleaved pairs (docs/benchmarks.md). A clean stop leaves the last
+ * segment as the spare, and the next start reuses it; without one, a spare is written out (zeros) on the
+ * thread pool when the journal opens.
  */
 export class BatchJournal {
   private fd: number | undefined;
@@ -78,10 +79,12 @@ export class BatchJournal {
     nextSeq: number,
     private readonly segmentBytes: number,
     private readonly preallocate: boolean,
+    leftoverSpare: string | undefined,
   ) {
     this.closed.push(...existing);
     this.next = nextSeq;
-    if (preallocate) this.writeOutSpare();
+    if (leftoverSpare !== undefined) this.spare = { path: leftoverSpare, ready: true, done: Promise.resolve(true) };
+    else if (preallocate) this.writeOutSpare();
   }
 
   /**
@@ -96,8 +99,6 @@ export class BatchJournal {
       throw new Error(`could not create the journal directory ${dir}`, { cause });
     }
     const all = readdirSync(dir);
-    // A spare left at the last stop (or being written out then): not a segment, never acknowledged.
-    if (all.includes(SPARE)) unlinkOrThrow(join(dir, SPARE));
     const names = all.filter((n) => SEGMENT.test(n)).sort();
     const records: JournalRecord[] = [];
     const tornTails: JournalContents['tornTails'] = [];
@@ -119,7 +120,16 @@ export class BatchJournal {
       segments.push({ file, lastSeq });
     }
     const nextSeq = Math.max(lastSeq, options.afterSeq) + 1;
-    return { journal: new BatchJournal(dir, segments, nextSeq, options.segmentBytes ?? 8 * 2 ** 20, options.preallocate ?? true), records, tornTails };
+    // A spare left at the last stop (a released segment, or one being written out then) is reused: it
+    // holds no record of this journal's seqs, and reading never runs past what is appended to it.
+    const spare = all.includes(SPARE) ? join(dir, SPARE) : undefined;
+    const preallocate = options.preallocate ?? true;
+    if (spare !== undefined && !preallocate) unlinkOrThrow(spare);
+    return {
+      journal: new BatchJournal(dir, segments, nextSeq, options.segmentBytes ?? 8 * 2 ** 20, preallocate, preallocate ? spare : undefined),
+      records,
+      tornTails,
+    };
   }
 
   /** The seq the next appended record gets. */
