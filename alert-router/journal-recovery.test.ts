@@ -127,6 +127,26 @@ describe('the batch journal across a crash', () => {
     expect(segmentsIn(journalDir).length).toBeLessThanOrEqual(12);
   });
 
+  it('with store.synchronous: normal, journals and replays the same way, without the fdatasyncs', async () => {
+    fixture = routerFixture({ pagerduty: pd, slack, synchronous: 'normal' });
+    const storePath = join(dirname(fixture.configPath), 'data', 'router.db');
+    const a = await start(fixture);
+    expect((await postWebhook(a.url, page('fp-n'))).status).toBe(200);
+    const [incident] = ((await (await fetch(`${a.url}/api/v1/incidents`)).json()) as { incidents: { id: string }[] }).incidents;
+    const detail = async (r: RouterService) =>
+      (await (await fetch(`${r.url}/api/v1/incidents/${incident!.id}`)).json()) as { alerts: { receiveCount: number }[]; notifications: { state: string }[] };
+    await until(async () => (await detail(a)).notifications.length > 0 && (await detail(a)).notifications.every((n) => n.state === 'delivered'), 10_000, 'the deliveries recorded');
+    for (let i = 0; i < 3; i++) expect((await postWebhook(a.url, page('fp-n'))).status).toBe(200);
+    const image = crashImage(storePath);
+    await a.drain();
+    routers.splice(0);
+    restore(image, storePath);
+    lines = [];
+    const b = await start(fixture);
+    expect(lines.find((l) => l.msg.includes('applied webhook batches from the journal'))).toMatchObject({ replayed: 3, skipped: 0 });
+    expect((await detail(b)).alerts[0]!.receiveCount).toBe(4);
+  });
+
   it('leaves no journal to replay after a clean stop', async () => {
     fixture = routerFixture({ pagerduty: pd, slack });
     const journalDir = `${join(dirname(fixture.configPath), 'data', 'router.db')}.batch-journal`;
