@@ -69,6 +69,38 @@ describe('the batch journal across a crash', () => {
     cpSync(image, dirname(storePath), { recursive: true });
   };
 
+  /**
+   * A crash of `a` now: its store directory as on disk is kept, `a` stops, the image goes back in place
+   * and a new router starts on it (what a restart after SIGKILL or a power cut sees).
+   */
+  const crashAndRestart = async (a: RouterService, f: RouterFixture, storePath: string, bulkCommit?: { maxAgeMs: number; maxAlerts: number }) => {
+    const image = crashImage(storePath);
+    await a.drain();
+    routers.splice(routers.indexOf(a), 1);
+    restore(image, storePath);
+    lines = [];
+    return start(f, bulkCommit);
+  };
+  const replayLine = () => lines.find((l) => l.msg.includes('applied webhook batches from the journal'));
+
+  interface Detail {
+    alerts: { fingerprint: string; receiveCount: number }[];
+    notifications: { state: string }[];
+    timeline: { kind: string }[];
+  }
+  const detail = async (r: RouterService, id: string) => (await (await fetch(`${r.url}/api/v1/incidents/${id}`)).json()) as Detail;
+  const firstIncident = async (r: RouterService) => ((await (await fetch(`${r.url}/api/v1/incidents`)).json()) as { incidents: { id: string }[] }).incidents[0]!.id;
+  /** Waits until every notification of the incident is delivered and recorded (each outcome commits what is open). */
+  const deliveriesRecorded = (r: RouterService, id: string) =>
+    until(
+      async () => {
+        const n = (await detail(r, id)).notifications;
+        return n.length > 0 && n.every((x) => x.state === 'delivered');
+      },
+      10_000,
+      'the deliveries recorded',
+    );
+
   const page = (fingerprint: string, status: 'firing' | 'resolved' = 'firing') =>
     webhookPayload([{ status, labels: { ...sloAlertLabels('page'), instance: fingerprint }, fingerprint }]);
 
@@ -81,33 +113,21 @@ describe('the batch journal across a crash', () => {
     expect((await postWebhook(a.url, page('fp-1'))).status).toBe(200);
     // The new incident's page goes out only once the commit that holds it is on disk.
     await until(() => triggers() === before + 1, 10_000, 'the first page');
-    const [incident] = ((await (await fetch(`${a.url}/api/v1/incidents`)).json()) as { incidents: { id: string }[] }).incidents;
-    const detail = async (r: RouterService) =>
-      (await (await fetch(`${r.url}/api/v1/incidents/${incident!.id}`)).json()) as {
-        alerts: { fingerprint: string; receiveCount: number }[];
-        notifications: { state: string }[];
-        timeline: { kind: string }[];
-      };
-    // Every delivery recorded (each outcome commits what is open).
-    await until(async () => (await detail(a)).notifications.every((n) => n.state === 'delivered'), 10_000, 'the deliveries recorded');
+    const incident = await firstIncident(a);
+    await deliveriesRecorded(a, incident);
     // Alertmanager re-sends the firing alert four times: each answered and in the journal, and with
     // nothing to notify, none of them in a store commit yet.
     for (let i = 0; i < 4; i++) expect((await postWebhook(a.url, page('fp-1'))).status).toBe(200);
-    expect((await detail(a)).alerts[0]!.receiveCount).toBe(5); // the router reads its own open transaction
-    const image = crashImage(storePath);
-    await a.drain();
-    routers.splice(0);
+    expect((await detail(a, incident)).alerts[0]!.receiveCount).toBe(5); // the router reads its own open transaction
 
-    restore(image, storePath);
-    lines = [];
-    const b = await start(fixture);
-    expect(lines.find((l) => l.msg.includes('applied webhook batches from the journal'))).toMatchObject({ replayed: 4, skipped: 0 });
-    const replayed = await detail(b);
+    const b = await crashAndRestart(a, fixture, storePath);
+    expect(replayLine()).toMatchObject({ replayed: 4, skipped: 0 });
+    const replayed = await detail(b, incident);
     expect(replayed.alerts.map((x) => [x.fingerprint, x.receiveCount])).toEqual([['fp-1', 5]]);
     expect(replayed.timeline.filter((e) => e.kind === 'deduplicated')).toHaveLength(4);
     // Resolving resolves the incident once, on the same dedup_key; no second trigger.
     expect((await postWebhook(b.url, page('fp-1', 'resolved'))).status).toBe(200);
-    await until(() => pd.accepted.some((r) => r.body?.event_action === 'resolve' && r.body?.dedup_key === incident!.id), 10_000, 'the resolve');
+    await until(() => pd.accepted.some((r) => r.body?.event_action === 'resolve' && r.body?.dedup_key === incident), 10_000, 'the resolve');
     expect(triggers()).toBe(before + 1);
   });
 
@@ -132,19 +152,12 @@ describe('the batch journal across a crash', () => {
     const storePath = join(dirname(fixture.configPath), 'data', 'router.db');
     const a = await start(fixture);
     expect((await postWebhook(a.url, page('fp-n'))).status).toBe(200);
-    const [incident] = ((await (await fetch(`${a.url}/api/v1/incidents`)).json()) as { incidents: { id: string }[] }).incidents;
-    const detail = async (r: RouterService) =>
-      (await (await fetch(`${r.url}/api/v1/incidents/${incident!.id}`)).json()) as { alerts: { receiveCount: number }[]; notifications: { state: string }[] };
-    await until(async () => (await detail(a)).notifications.length > 0 && (await detail(a)).notifications.every((n) => n.state === 'delivered'), 10_000, 'the deliveries recorded');
+    const incident = await firstIncident(a);
+    await deliveriesRecorded(a, incident);
     for (let i = 0; i < 3; i++) expect((await postWebhook(a.url, page('fp-n'))).status).toBe(200);
-    const image = crashImage(storePath);
-    await a.drain();
-    routers.splice(0);
-    restore(image, storePath);
-    lines = [];
-    const b = await start(fixture);
-    expect(lines.find((l) => l.msg.includes('applied webhook batches from the journal'))).toMatchObject({ replayed: 3, skipped: 0 });
-    expect((await detail(b)).alerts[0]!.receiveCount).toBe(4);
+    const b = await crashAndRestart(a, fixture, storePath);
+    expect(replayLine()).toMatchObject({ replayed: 3, skipped: 0 });
+    expect((await detail(b, incident)).alerts[0]!.receiveCount).toBe(4);
   });
 
   it('leaves no journal to replay after a clean stop', async () => {
@@ -168,25 +181,18 @@ describe('the batch journal across a crash', () => {
     const a = await start(fixture);
     const ticket = webhookPayload([{ labels: { alertname: 'DiskFull', severity: 'ticket', instance: 'db-1' }, fingerprint: 'd-1' }], { alertname: 'DiskFull' });
     expect((await postWebhook(a.url, ticket)).status).toBe(200);
-    const [incident] = ((await (await fetch(`${a.url}/api/v1/incidents`)).json()) as { incidents: { id: string }[] }).incidents;
-    const detail = async (r: RouterService) =>
-      (await (await fetch(`${r.url}/api/v1/incidents/${incident!.id}`)).json()) as { alerts: { receiveCount: number }[]; notifications: { state: string }[] };
-    await until(async () => (await detail(a)).notifications.every((n) => n.state === 'delivered'), 10_000, 'the delivery recorded');
+    const incident = await firstIncident(a);
+    await deliveriesRecorded(a, incident);
     expect((await postWebhook(a.url, ticket)).status).toBe(200);
-    const image = crashImage(storePath);
-    await a.drain();
-    routers.splice(0);
-    restore(image, storePath);
     expect(segmentsIn(journalDir)).toHaveLength(1);
 
-    lines = [];
-    const b = await start(fixture, { maxAgeMs: 50, maxAlerts: 1_000_000 });
-    expect(lines.find((l) => l.msg.includes('applied webhook batches from the journal'))?.replayed).toBe(1);
+    const b = await crashAndRestart(a, fixture, storePath, { maxAgeMs: 50, maxAlerts: 1_000_000 });
+    expect(replayLine()?.replayed).toBe(1);
     // Replayed and made durable at start: the segment that held it is gone.
     expect(segmentsIn(journalDir)).toEqual([]);
     expect((await postWebhook(b.url, ticket)).status).toBe(200);
     // The new batch takes the next seq, in a segment named after it.
     expect(segmentsIn(journalDir)).toEqual(['journal-0000000000000003.log']);
-    expect((await detail(b)).alerts[0]!.receiveCount).toBe(3);
+    expect((await detail(b, incident)).alerts[0]!.receiveCount).toBe(3);
   });
 });
