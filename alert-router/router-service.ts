@@ -311,6 +311,7 @@ export async function startRouterService(options: RouterServiceOptions): Promise
       try {
         opened = BatchJournal.open(dir, {
           afterSeq: Number.isSafeInteger(afterSeq) ? afterSeq : 0,
+          fsync: config.synchronous === 'full',
           ...(options.journalSegmentBytes === undefined ? {} : { segmentBytes: options.journalSegmentBytes }),
         });
       } catch (error) {

@@ -66,6 +66,11 @@ interface Segment {
  */
 export class BatchJournal {
   private fd: number | undefined;
+  /** Segments written since the last sync began: a roll can come between an append and its sync. */
+  private readonly unsynced = new Set<number>();
+  /** Syncs running on the thread pool, and the descriptors of retired segments that wait for them to close. */
+  private syncsRunning = 0;
+  private readonly retired: number[] = [];
   private active: Segment | undefined;
   private activeBytes = 0;
   private readonly closed: Segment[] = [];
@@ -80,6 +85,8 @@ export class BatchJournal {
     private readonly segmentBytes: number,
     private readonly preallocate: boolean,
     leftoverSpare: string | undefined,
+    /** False with `store.synchronous: normal`: {@link sync} is never called, nothing waits for it. */
+    private readonly fsync: boolean,
   ) {
     this.closed.push(...existing);
     this.next = nextSeq;
@@ -92,7 +99,7 @@ export class BatchJournal {
    * new segment; existing segments stay until released. `afterSeq`: the store's last applied seq, so
    * seqs go on from the larger of it and the journal's last.
    */
-  static open(dir: string, options: { afterSeq: number; segmentBytes?: number; preallocate?: boolean }): JournalContents {
+  static open(dir: string, options: { afterSeq: number; segmentBytes?: number; preallocate?: boolean; fsync?: boolean }): JournalContents {
     try {
       mkdirSync(dir, { recursive: true });
     } catch (cause) {
@@ -126,7 +133,7 @@ export class BatchJournal {
     const preallocate = options.preallocate ?? true;
     if (spare !== undefined && !preallocate) unlinkOrThrow(spare);
     return {
-      journal: new BatchJournal(dir, segments, nextSeq, options.segmentBytes ?? 8 * 2 ** 20, preallocate, preallocate ? spare : undefined),
+      journal: new BatchJournal(dir, segments, nextSeq, options.segmentBytes ?? 8 * 2 ** 20, preallocate, preallocate ? spare : undefined, options.fsync ?? true),
       records,
       tornTails,
     };
@@ -160,6 +167,7 @@ export class BatchJournal {
     END_MARKER.copy(bytes, size);
     if (this.fd === undefined || (this.activeBytes > 0 && this.activeBytes + bytes.length > this.segmentBytes)) this.roll(records[0]!.seq);
     let written = 0;
+    if (this.fsync) this.unsynced.add(this.fd!);
     try {
       while (written < bytes.length) written += writeSync(this.fd!, bytes, written, bytes.length - written, this.activeBytes + written);
     } catch (cause) {
@@ -173,13 +181,31 @@ export class BatchJournal {
     return records;
   }
 
-  /** Resolves once everything appended before the call is on disk (fdatasync on libuv's thread pool). */
+  /**
+   * Resolves once everything appended before the call is on disk: an fdatasync, on libuv's thread pool,
+   * of every segment written since the last sync began (the one before a roll included).
+   */
   sync(): Promise<void> {
-    const fd = this.fd;
-    if (fd === undefined) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      fdatasync(fd, (error) => (error === null ? resolve() : reject(new Error(`could not fsync the journal in ${this.dir}`, { cause: error }))));
-    });
+    const fds = [...this.unsynced];
+    this.unsynced.clear();
+    if (fds.length === 0) return Promise.resolve();
+    this.syncsRunning++;
+    const one = (fd: number) =>
+      new Promise<void>((resolve, reject) => {
+        fdatasync(fd, (error) => (error === null ? resolve() : reject(new Error(`could not fsync the journal in ${this.dir}`, { cause: error }))));
+      });
+    return Promise.all(fds.map(one)).then(
+      () => this.syncEnded(),
+      (error: unknown) => {
+        this.syncEnded();
+        throw error;
+      },
+    );
+  }
+
+  private syncEnded(): void {
+    this.syncsRunning--;
+    if (this.syncsRunning === 0) for (const fd of this.retired.splice(0)) closeSync(fd);
   }
 
   /**
@@ -225,7 +251,13 @@ export class BatchJournal {
   }
 
   private retireActive(): void {
-    if (this.fd !== undefined) closeSync(this.fd);
+    // Closed once no sync runs, and after the sync that covers its last append: a descriptor closed
+    // under a running fdatasync could be reused for the next segment, and the sync meant for this one
+    // would flush that one instead.
+    if (this.fd !== undefined) {
+      if (this.syncsRunning > 0 || this.unsynced.has(this.fd)) this.retired.push(this.fd);
+      else closeSync(this.fd);
+    }
     if (this.active !== undefined) this.closed.push(this.active);
     this.fd = undefined;
     this.active = undefined;
