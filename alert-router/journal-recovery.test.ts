@@ -9,6 +9,7 @@ import { postWebhook, routerFixture, until, type RouterFixture } from '../test/s
 import { startSlackMock, type SlackMock } from '../test/support/slack-mock.js';
 import { defaultNotifiers } from './default-notifiers.js';
 import { startRouterService, type RouterService } from './router-service.js';
+import { BatchJournal } from './store/batch-journal.js';
 
 /**
  * Webhook batches are durable in the journal before their 2xx and reach the SQLite store in bulk
@@ -21,7 +22,7 @@ describe('the batch journal across a crash', () => {
   let slack: SlackMock;
   let fixture: RouterFixture | undefined;
   const routers: RouterService[] = [];
-  let lines: { level: number; msg: string; replayed?: number; skipped?: number }[] = [];
+  let lines: { level: number; msg: string; replayed?: number; skipped?: number; seq?: number }[] = [];
   let snapshots: string[] = [];
 
   beforeAll(async () => {
@@ -158,6 +159,21 @@ describe('the batch journal across a crash', () => {
     const b = await crashAndRestart(a, fixture, storePath);
     expect(replayLine()).toMatchObject({ replayed: 3, skipped: 0 });
     expect((await detail(b, incident)).alerts[0]!.receiveCount).toBe(4);
+  });
+
+  it('skips, naming it, a journaled body that no longer parses or validates, and starts', async () => {
+    fixture = routerFixture({ pagerduty: pd, slack });
+    const journalDir = `${join(dirname(fixture.configPath), 'data', 'router.db')}.batch-journal`;
+    const { journal } = BatchJournal.open(journalDir, { afterSeq: 0, preallocate: false });
+    journal.append([
+      { at: Date.now(), body: Buffer.from('{"version":"4","alerts":[{"labels":{}}]}') },
+      { at: Date.now(), body: Buffer.from(JSON.stringify(page('fp-ok'))) },
+    ]);
+    journal.close();
+    const r = await start(fixture);
+    expect(replayLine()).toMatchObject({ replayed: 1, skipped: 1 });
+    expect(lines.find((l) => l.msg === 'could not apply a journal record at start; skipped')).toMatchObject({ seq: 1 });
+    expect(await firstIncident(r)).toBeDefined();
   });
 
   it('leaves no journal to replay after a clean stop', async () => {
