@@ -25,8 +25,8 @@ import type { CatalogSlo } from '../src/slo/catalog.js';
 import { processTick } from './pipeline/process-tick.js';
 import type { SuppressionReason } from './pipeline/suppression-types.js';
 import type { IncomingBatch } from './pipeline/types.js';
-import { normalise } from './pipeline/normalise.js';
-import { parseWebhookPayload } from './pipeline/webhook-schema.js';
+import { decodeWebhook } from './pipeline/decode-webhook.js';
+import { fieldName } from './http/http-error.js';
 import { RouterMetrics } from './router-metrics.js';
 import { BackgroundCheckpointer } from './store/background-checkpointer.js';
 import { BatchJournal, type JournalRecord } from './store/batch-journal.js';
@@ -170,13 +170,12 @@ interface Accepted {
   body: Buffer;
 }
 
-/** A journaled webhook body as a batch again: parsed, validated and normalised as when it came in. */
+/** A journaled webhook body as a batch again, decoded as the webhook handler decoded it. */
 function decodeJournaledBody(body: Buffer): IncomingBatch {
-  const parsed = parseWebhookPayload(JSON.parse(body.toString('utf8')));
-  if (!parsed.success) {
-    throw new Error(`the journaled body is not a valid webhook payload: ${parsed.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  }
-  return normalise(parsed.data);
+  const decoded = decodeWebhook(body);
+  if (decoded.kind === 'batch') return decoded.batch;
+  if (decoded.kind === 'malformed') throw new Error('the journaled body is not JSON');
+  throw new Error(`the journaled body is not a valid webhook payload: ${decoded.issues.map((i) => `${fieldName(i.path)}: ${i.message}`).join('; ')}`);
 }
 
 /** router_state key of the alert volume watch's saved baselines. */

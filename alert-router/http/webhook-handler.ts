@@ -1,10 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { WebhookAuth } from '../config/load-config.js';
-import { normalise } from '../pipeline/normalise.js';
+import { decodeWebhook } from '../pipeline/decode-webhook.js';
 import type { BatchOutcome } from '../pipeline/process-batch.js';
 import type { IncomingBatch } from '../pipeline/types.js';
-import { parseWebhookPayload } from '../pipeline/webhook-schema.js';
 import type { RouterMetrics } from '../router-metrics.js';
 import { authorized } from './authenticate.js';
 import { errorResponse, type BodyParserError } from './error-handler.js';
@@ -55,22 +54,17 @@ async function handle(req: IncomingMessage, deps: WebhookDeps): Promise<BatchOut
     throw new HttpError(401, 'unauthorized', 'missing or wrong credentials');
   }
   const raw = await readBody(req, bodyLimitBytes);
-  let json: unknown;
-  try {
-    json = JSON.parse(raw.toString('utf8'));
-  } catch {
-    throw Object.assign(new Error('malformed JSON'), { type: 'entity.parse.failed' });
-  }
-  const parsed = parseWebhookPayload(json);
-  if (!parsed.success) {
+  const decoded = decodeWebhook(raw);
+  if (decoded.kind === 'malformed') throw Object.assign(new Error('malformed JSON'), { type: 'entity.parse.failed' });
+  if (decoded.kind === 'invalid') {
     throw new HttpError(
       400,
       'invalid_payload',
       'not an Alertmanager version 4 webhook payload',
-      parsed.issues.map((i) => ({ field: fieldName(i.path), message: i.message })),
+      decoded.issues.map((i) => ({ field: fieldName(i.path), message: i.message })),
     );
   }
-  return deps.commit(normalise(parsed.data), raw);
+  return deps.commit(decoded.batch, raw);
 }
 
 function send(res: ServerResponse, status: number, headers: Record<string, string>, body: unknown): void {
