@@ -189,6 +189,15 @@ export class GroupCommitter<I, O> {
     settled(c.run).then(done, done);
   }
 
+  /** Processes `items` and records them (the journal append) in one transaction. */
+  private commitItems(items: I[]): O[] {
+    return this.options.transaction(() => {
+      const out = items.map((item) => this.options.process(item));
+      this.options.record?.(items);
+      return out;
+    });
+  }
+
   private flush(): void {
     if (this.checkpointing) {
       this.scheduled = false;
@@ -211,11 +220,7 @@ export class GroupCommitter<I, O> {
     if (this.queue.length > 0) this.options.defer(() => this.flush());
     else this.scheduled = false;
     try {
-      const results = this.options.transaction(() => {
-        const out = group.map((p) => this.options.process(p.item));
-        this.options.record?.(group.map((p) => p.item));
-        return out;
-      });
+      const results = this.commitItems(group.map((p) => p.item));
       group.forEach((p, i) => this.committed(p, results[i]!));
     } catch (groupError) {
       if (group.length === 1) {
@@ -223,14 +228,7 @@ export class GroupCommitter<I, O> {
       } else {
         for (const p of group) {
           try {
-            this.committed(
-              p,
-              this.options.transaction(() => {
-                const out = this.options.process(p.item);
-                this.options.record?.([p.item]);
-                return out;
-              }),
-            );
+            this.committed(p, this.commitItems([p.item])[0]!);
           } catch (cause) {
             p.reject(new StoreError('could not commit the batch', { cause }));
           }
