@@ -24,6 +24,7 @@ function harness(options: { maxAgeMs?: number; maxWeight?: number; sync?: boolea
   const timers: { at: number; fn: () => void; id: number }[] = [];
   let now = 0;
   let nextId = 1;
+  let armed = 0;
   const syncs: { resolve: () => void; reject: (e: Error) => void }[] = [];
   let applied = 0;
   const durableUpTo: number[] = [];
@@ -45,6 +46,7 @@ function harness(options: { maxAgeMs?: number; maxWeight?: number; sync?: boolea
     maxWeight: options.maxWeight ?? 1000,
     now: () => now,
     setTimeout: (fn, ms) => {
+      armed++;
       const id = nextId++;
       timers.push({ at: now + ms, fn, id });
       return id;
@@ -69,7 +71,7 @@ function harness(options: { maxAgeMs?: number; maxWeight?: number; sync?: boolea
     outboxSeq += queued;
     flusher.wrote(weight);
   };
-  return { flusher, log, advance, write, syncs, deliverable, durableUpTo, errors, timers };
+  return { flusher, log, advance, write, syncs, deliverable, durableUpTo, errors, timers, armed: () => armed };
 }
 
 const flushMicrotasks = () => new Promise((r) => setImmediate(r));
@@ -91,9 +93,12 @@ describe('StoreFlusher', () => {
     const h = harness({ maxWeight: 10 });
     h.write(6, 1);
     h.write(6, 2);
+    h.write(6, 3); // already due: not armed again
+    expect(h.armed()).toBe(2); // the age timer of the first write, then once for the next turn
+    expect(h.timers).toHaveLength(1);
     expect(h.log).toEqual([]); // the caller may be inside a savepoint
     h.advance(0);
-    expect(h.log).toEqual([`${JOURNAL_APPLIED_KEY}=2`, 'commit']);
+    expect(h.log).toEqual([`${JOURNAL_APPLIED_KEY}=3`, 'commit']);
   });
 
   it('lets the worker deliver and the journal drop records only after a sync that started after the commit', async () => {

@@ -55,11 +55,14 @@ export class StoreFlusher {
    */
   wrote(weight: number): void {
     this.weight += weight;
-    const delay = this.weight >= this.o.maxWeight ? 0 : this.o.maxAgeMs;
-    if (this.timer !== undefined && delay > 0) return;
+    const full = this.weight >= this.o.maxWeight;
+    // Armed already: for the age, or (once full) for the next turn; only a first fill re-arms it.
+    if (this.timer !== undefined && (!full || this.dueNow)) return;
     if (this.timer !== undefined) this.o.clearTimeout(this.timer);
-    this.timer = this.o.setTimeout(() => this.commitOrReport(), delay);
+    this.dueNow = full;
+    this.timer = this.o.setTimeout(() => this.commitOrReport(), full ? 0 : this.o.maxAgeMs);
   }
+  private dueNow = false;
 
   private commitOrReport(): void {
     try {
@@ -78,6 +81,7 @@ export class StoreFlusher {
       this.o.clearTimeout(this.timer);
       this.timer = undefined;
     }
+    this.dueNow = false;
     this.weight = 0;
     if (!this.o.store.bulkOpen) return false;
     try {
