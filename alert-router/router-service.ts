@@ -368,7 +368,7 @@ export async function startRouterService(options: RouterServiceOptions): Promise
         : new StoreFlusher({
             store,
             ...(walSyncer === undefined ? {} : { syncWal: () => walSyncer.sync() }),
-            appliedSeq: () => journal.nextSeq - 1,
+            appliedSeq: () => journal.lastSeq,
             onDurable: (seq) => {
               try {
                 journal.release(seq);
@@ -458,7 +458,7 @@ export async function startRouterService(options: RouterServiceOptions): Promise
                 const end = metrics.checkpointPause.startTimer();
                 // The bulk transaction commits first: the checkpoint copies all of it, and the next
                 // write starts the WAL over.
-                const applied = journal === undefined ? 0 : journal.nextSeq - 1;
+                const applied = journal?.lastSeq ?? 0;
                 try {
                   flusher?.commit();
                 } catch (error) {
@@ -654,7 +654,7 @@ export async function startRouterService(options: RouterServiceOptions): Promise
           // The store holds every batch: a clean stop leaves no journal to replay.
           if (durableAtEnd) {
             try {
-              journal.release(journal.nextSeq - 1);
+              journal.release(journal.lastSeq);
             } catch (error) {
               logger.error({ err: error }, 'could not delete the journal at stop; its batches are in the store and are skipped on start');
             }

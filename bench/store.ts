@@ -27,15 +27,14 @@ import { join } from 'node:path';
 import { median } from 'simple-statistics';
 import { loadConfig } from '../alert-router/config/load-config.js';
 import { pipelineSettings } from '../alert-router/config/pipeline-settings.js';
-import { normalise } from '../alert-router/pipeline/normalise.js';
+import { decodeWebhook } from '../alert-router/pipeline/decode-webhook.js';
 import { processBatch } from '../alert-router/pipeline/process-batch.js';
 import type { IncomingBatch } from '../alert-router/pipeline/types.js';
-import { parseWebhookPayload } from '../alert-router/pipeline/webhook-schema.js';
 import { migrations } from '../alert-router/store/migrations.js';
 import { BatchJournal } from '../alert-router/store/batch-journal.js';
 import { openDatabase } from '../alert-router/store/open-database.js';
 import { SqliteStore } from '../alert-router/store/sqlite-store.js';
-import { JOURNAL_APPLIED_KEY } from '../alert-router/store/store-flusher.js';
+import { StoreFlusher } from '../alert-router/store/store-flusher.js';
 import { BENCH_ENV, writeBenchRouterConfig } from './bench-services.js';
 
 const WARM_UP = 3000;
@@ -112,20 +111,29 @@ function runRound(webhooks: number, group: number, round: number, mode: Mode, sc
     const raws = bodies(WARM_UP + webhooks + SAMPLE_WEBHOOKS, round).map((t) => Buffer.from(t, 'utf8'));
     let commits = 0;
     let inBulk = 0;
+    // The router's bulk commit (the applied seq recorded with it); the bench decides when, by count.
+    const flusher = new StoreFlusher({
+      store,
+      appliedSeq: () => journal.lastSeq,
+      onDurable: () => undefined,
+      maxAgeMs: 2 ** 31 - 1,
+      maxWeight: Number.MAX_SAFE_INTEGER,
+      now: Date.now,
+      setTimeout: () => undefined,
+      clearTimeout: () => undefined,
+      onCommitError: () => undefined,
+    });
     const commitBulk = () => {
-      if (!store.bulkOpen) return;
-      store.putState(JOURNAL_APPLIED_KEY, String(journal.nextSeq - 1), Date.now());
-      store.commitBulk();
-      commits++;
+      if (flusher.commit()) commits++;
       inBulk = 0;
     };
     const commit = (from: number, to: number) => {
       for (let i = from; i < to; i += group) {
         const batches: IncomingBatch[] = [];
         for (let j = i; j < Math.min(to, i + group); j++) {
-          const parsed = parseWebhookPayload(JSON.parse(raws[j]!.toString('utf8')));
-          if (!parsed.success) throw new Error(`benchmark body ${j} does not validate: ${JSON.stringify(parsed.issues)}`);
-          batches.push(normalise(parsed.data));
+          const decoded = decodeWebhook(raws[j]!);
+          if (decoded.kind !== 'batch') throw new Error(`benchmark body ${j} does not decode: ${JSON.stringify(decoded)}`);
+          batches.push(decoded.batch);
         }
         if (mode.kind === 'per-group') {
           store.transaction(() => batches.map((b) => processBatch(b, store, settings, deps)));

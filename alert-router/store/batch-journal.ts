@@ -144,6 +144,11 @@ export class BatchJournal {
     return this.next;
   }
 
+  /** The seq of the last record appended (0 before any): the store holds every one once it commits. */
+  get lastSeq(): number {
+    return this.next - 1;
+  }
+
   /**
    * Appends one record per batch, in one write, and returns them with their seqs. Not durable until
    * {@link sync} resolves. Throws when the write fails; the seqs are then not used.
@@ -233,11 +238,6 @@ export class BatchJournal {
       released++;
     }
     return released;
-  }
-
-  /** Segment files on disk (the one being written included; not the spare). */
-  get segments(): number {
-    return this.closed.length + (this.active === undefined ? 0 : 1);
   }
 
   /** Resolves once the spare is ready (true) or could not be written out (false); for tests. */
