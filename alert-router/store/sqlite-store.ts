@@ -232,11 +232,13 @@ export class SqliteStore implements AnomalyPort {
     return (this.s.maxOutboxSeq.get() as { seq: number | null }).seq ?? 0;
   }
 
-  /** A bulk write transaction is open ({@link openBulk}): writes join it and commit with it. */
+  /**
+   * A bulk write transaction is open ({@link openBulk}): writes join it and commit with it. Every other
+   * transaction of this store ends inside the call that began it, so between calls an open one is it.
+   */
   get bulkOpen(): boolean {
-    return this.bulk && this.db.inTransaction;
+    return this.db.inTransaction;
   }
-  private bulk = false;
 
   /**
    * Opens a write transaction that stays open across calls (and event-loop turns) until
@@ -245,19 +247,13 @@ export class SqliteStore implements AnomalyPort {
    * already, so the store commits them in bulk, each hot page once for many batches.
    */
   openBulk(): void {
-    if (this.db.inTransaction) return;
-    this.s.begin.run();
-    this.bulk = true;
+    if (!this.db.inTransaction) this.s.begin.run();
   }
 
   /** Commits the bulk transaction, if one is open. Throws when the commit fails. */
   commitBulk(): boolean {
-    if (!this.bulkOpen) {
-      this.bulk = false;
-      return false;
-    }
+    if (!this.db.inTransaction) return false;
     this.s.commit.run();
-    this.bulk = false;
     return true;
   }
 
