@@ -106,8 +106,17 @@ describe('the router\'s self-page receiver with the router down', () => {
       { labels: { alertname: 'InstanceDown', job: 'checkout', instance: 'checkout-1:9100' }, startsAt },
     ];
     expect((await fetch(`${am.url}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(alerts) })).status).toBe(200);
-    const groups = (await (await fetch(`${am.url}/api/v2/alerts/groups`)).json()) as { labels: Record<string, string>; receiver: { name: string }; alerts: unknown[] }[];
-    const summary = groups.map((g) => ({ labels: g.labels, receiver: g.receiver.name, alerts: g.alerts.length }));
+    // Alertmanager's dispatcher groups posted alerts asynchronously: wait until all six are grouped.
+    let summary: { labels: Record<string, string>; receiver: string; alerts: number }[] = [];
+    await until(
+      async () => {
+        const groups = (await (await fetch(`${am.url}/api/v2/alerts/groups`)).json()) as { labels: Record<string, string>; receiver: { name: string }; alerts: unknown[] }[];
+        summary = groups.map((g) => ({ labels: g.labels, receiver: g.receiver.name, alerts: g.alerts.length }));
+        return summary.reduce((n, g) => n + g.alerts, 0) === alerts.length;
+      },
+      10_000,
+      'Alertmanager to group all six alerts',
+    );
     expect(summary).toEqual(
       expect.arrayContaining([
         { labels: { slo_id: 'checkout-availability' }, receiver: 'slokit-alert-router', alerts: 2 },
