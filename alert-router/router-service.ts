@@ -466,7 +466,7 @@ export async function startRouterService(options: RouterServiceOptions): Promise
                   return Promise.reject(error instanceof Error ? error : new Error(String(error)));
                 }
                 return checkpointer
-                  .checkpoint()
+                  .checkpointWhileQuiet(() => store.totalChanges())
                   .then((result) => {
                     // A checkpoint fsyncs the WAL before it copies it: what the store committed is
                     // on disk, and the journal segments it holds can go.

@@ -58,3 +58,41 @@ describe('the WAL under sustained commits', () => {
     expect(held.walBytes).toBeLessThan(free.walBytes / 10);
   }, 60_000);
 });
+
+describe('a checkpoint while another writer commits', () => {
+  it('checkpoints again, so the commit after it still starts the WAL over', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'slokit-wal-'));
+    dirs.push(dir);
+    const path = join(dir, 'router.db');
+    const db = openDatabase({ path, synchronous: 'full', backgroundCheckpoints: true, deferredSync: true });
+    db.exec('CREATE TABLE load (id INTEGER PRIMARY KEY, body TEXT NOT NULL)');
+    const insert = db.prepare('INSERT INTO load (body) VALUES (?)');
+    const changes = db.prepare('SELECT total_changes() AS n');
+    const writes = () => (changes.get() as { n: number }).n;
+    const errors: string[] = [];
+    const checkpointer = new BackgroundCheckpointer(path, 3_600_000, (m) => errors.push(m));
+    try {
+      await checkpointer.checkpoint(); // the worker is up and its connection open
+      // ~40 MB of WAL, so the checkpoint copies for a while on its thread.
+      const body = 'x'.repeat(2048);
+      db.transaction(() => {
+        for (let i = 0; i < 20_000; i++) insert.run(body);
+      })();
+      const done = checkpointer.checkpointWhileQuiet(writes);
+      // Another writer (the outbox marking a delivery) commits while the checkpoint copies.
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      insert.run('while the checkpoint runs');
+      const result = await done;
+      expect(result).toBeDefined();
+      expect(result!.checkpointed).toBe(result!.log);
+      const walBytes = statSync(`${path}-wal`).size;
+      insert.run('after the checkpoint');
+      // Written from the WAL's beginning: the file does not grow.
+      expect(statSync(`${path}-wal`).size).toBe(walBytes);
+      expect(errors).toEqual([]);
+    } finally {
+      await checkpointer.stop();
+      db.close();
+    }
+  }, 60_000);
+});

@@ -75,6 +75,29 @@ export class BackgroundCheckpointer {
     });
   }
 
+  /**
+   * Runs checkpoints until one completes with no commit on the writer's connection while it ran, at
+   * most `attempts` of them; resolves with the last one's result. `writes` is a count that every
+   * commit on the writer's connection raises (SQLite's `total_changes()`).
+   *
+   * A writer that holds its webhook commits for a checkpoint does not hold its other writers: the
+   * outbox marking a delivery done, a tick. A commit that lands while the checkpoint runs appends
+   * frames after the ones it copies, the WAL is then not wholly copied, and the next commit appends
+   * again instead of starting the WAL over. Outbox deliveries cluster right after a bulk commit (it is
+   * what makes them deliverable), which is when a held checkpoint starts, so this happened at most
+   * held checkpoints of a router that was sending notifications, and the WAL grew without bound. A
+   * second checkpoint copies only that commit's frames, in well under a millisecond.
+   */
+  async checkpointWhileQuiet(writes: () => number, attempts = 3): Promise<CheckpointResult | undefined> {
+    let result: CheckpointResult | undefined;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      const before = writes();
+      result = await this.checkpoint();
+      if (result === undefined || writes() === before) break;
+    }
+    return result;
+  }
+
   /** Runs a last checkpoint and stops the worker. */
   async stop(): Promise<void> {
     const stopped = new Promise<void>((resolve) => {

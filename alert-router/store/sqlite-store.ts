@@ -197,6 +197,7 @@ export class SqliteStore implements AnomalyPort {
       maxOutboxSeq: p('SELECT MAX(seq) AS seq FROM outbox'),
       begin: p('BEGIN IMMEDIATE'),
       commit: p('COMMIT'),
+      totalChanges: p('SELECT total_changes() AS n'),
       unattempted: p("SELECT payload FROM outbox WHERE id = ? AND state = 'pending' AND attempts = 0"),
       reviseUnattempted: p('UPDATE outbox SET payload = ?, next_attempt_at = MIN(next_attempt_at, ?) WHERE id = ?'),
       getState: p('SELECT value FROM router_state WHERE key = ?'),
@@ -225,6 +226,11 @@ export class SqliteStore implements AnomalyPort {
   setDeliverableUpTo(seq: number): void {
     this.deliverableUpTo = this.gated ? Math.max(this.deliverableUpTo, seq) : seq;
     this.gated = true;
+  }
+
+  /** Rows this connection has inserted, updated or deleted since it opened: any write raises it. */
+  totalChanges(): number {
+    return (this.s.totalChanges.get() as { n: number }).n;
   }
 
   /** The highest outbox seq written so far (0 when empty), committed or in the open transaction. */
