@@ -11,8 +11,11 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-/** Commits `commits` transactions of one ~2 KiB row each, 4 submitted at a time, as webhooks would. */
-async function sustainedLoad(withBarrier: boolean, commits: number) {
+/**
+ * A WAL database in a fresh directory with one table of rows, and a checkpointer whose timer stays out
+ * of the way (an hour): only the checkpoints a test asks for run.
+ */
+function walDatabase() {
   const dir = mkdtempSync(join(tmpdir(), 'slokit-wal-'));
   dirs.push(dir);
   const path = join(dir, 'router.db');
@@ -20,8 +23,13 @@ async function sustainedLoad(withBarrier: boolean, commits: number) {
   db.exec('CREATE TABLE load (id INTEGER PRIMARY KEY, body TEXT NOT NULL)');
   const insert = db.prepare('INSERT INTO load (body) VALUES (?)');
   const errors: string[] = [];
-  // The timer stays out of the way (an hour): only the barrier checkpoints.
   const checkpointer = new BackgroundCheckpointer(path, 3_600_000, (m) => errors.push(m));
+  return { path, db, insert, errors, checkpointer };
+}
+
+/** Commits `commits` transactions of one ~2 KiB row each, 4 submitted at a time, as webhooks would. */
+async function sustainedLoad(withBarrier: boolean, commits: number) {
+  const { path, db, insert, errors, checkpointer } = walDatabase();
   const results: (CheckpointResult | undefined)[] = [];
   const committer = new GroupCommitter<string, void>({
     transaction: (fn) => db.transaction(fn)(),
@@ -61,16 +69,9 @@ describe('the WAL under sustained commits', () => {
 
 describe('a checkpoint while another writer commits', () => {
   it('checkpoints again, so the commit after it still starts the WAL over', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'slokit-wal-'));
-    dirs.push(dir);
-    const path = join(dir, 'router.db');
-    const db = openDatabase({ path, synchronous: 'full', backgroundCheckpoints: true, deferredSync: true });
-    db.exec('CREATE TABLE load (id INTEGER PRIMARY KEY, body TEXT NOT NULL)');
-    const insert = db.prepare('INSERT INTO load (body) VALUES (?)');
+    const { path, db, insert, errors, checkpointer } = walDatabase();
     const changes = db.prepare('SELECT total_changes() AS n');
     const writes = () => (changes.get() as { n: number }).n;
-    const errors: string[] = [];
-    const checkpointer = new BackgroundCheckpointer(path, 3_600_000, (m) => errors.push(m));
     try {
       await checkpointer.checkpoint(); // the worker is up and its connection open
       // ~40 MB of WAL, so the checkpoint copies for a while on its thread.
