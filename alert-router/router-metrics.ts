@@ -49,6 +49,12 @@ export class RouterMetrics {
     labelNames: ['action'] as const,
     registers: [this.registry],
   });
+  readonly purged = new Counter({
+    name: 'slokit_router_store_purged_total',
+    help: 'Rows retention deleted (store.retention): whole incidents, and alert rows.',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
   readonly stormWarnings = new Counter({
     name: 'slokit_router_storm_warnings_total',
     help: "Early storm warnings: a service's alert volume surged far above its usual rate (suppression.storm.earlyWarning).",
@@ -77,7 +83,18 @@ export class RouterMetrics {
   readonly outboxDepth: Gauge;
 
   /** `outboxDepth` reads the store when scraped. */
-  constructor(outboxDepth: () => number, options: { processMetrics: boolean } = { processMetrics: false }) {
+  constructor(outboxDepth: () => number, options: { processMetrics: boolean; indexedFingerprints?: () => number } = { processMetrics: false }) {
+    const indexed = options.indexedFingerprints;
+    if (indexed !== undefined) {
+      new Gauge({
+        name: 'slokit_router_dedup_index_fingerprints',
+        help: 'Fingerprints the in-memory dedup index holds (~100 bytes each); store.retention bounds it.',
+        registers: [this.registry],
+        collect() {
+          this.set(indexed());
+        },
+      });
+    }
     this.outboxDepth = new Gauge({
       name: 'slokit_router_outbox_depth',
       help: 'Notifications waiting in the outbox (pending, retries included).',

@@ -85,6 +85,13 @@ export interface RouterService {
 const CHECKPOINT_EVERY = { commits: 1000, alerts: 1500 };
 
 /**
+ * Rows retention deletes per tick (store.retention): ~5 ms of SQLite work at most, so the webhooks
+ * behind it wait little; every 5 s that is ~200 alerts and their timeline rows a second, 17 million a
+ * day, well past what one router takes in.
+ */
+const PURGE_ROWS_PER_TICK = 2000;
+
+/**
  * The store's bulk transaction commits at most this long after its first write, or once it holds
  * this many alerts. Webhook batches are durable in the journal before their 2xx either way; this is
  * how far the store (and so a restart's replay) may trail it.
@@ -333,7 +340,10 @@ export async function startRouterService(options: RouterServiceOptions): Promise
     }
     const checkpointer = new BackgroundCheckpointer(config.storePath, 500, (message) => logger.error({ message }, 'WAL checkpoint failed'));
     started.push(() => checkpointer.stop());
-    const metrics = new RouterMetrics(() => store.outboxDepth(), { processMetrics: options.processMetrics ?? false });
+    const metrics = new RouterMetrics(() => store.outboxDepth(), {
+      processMetrics: options.processMetrics ?? false,
+      indexedFingerprints: () => store.indexedFingerprints,
+    });
     const countSuppressed = (by: Partial<Record<SuppressionReason, number>>) => {
       for (const [reason, n] of Object.entries(by)) if (n > 0) metrics.suppressed.inc({ reason }, n);
     };
@@ -568,6 +578,18 @@ export async function startRouterService(options: RouterServiceOptions): Promise
     };
     for (const [req, res] of early.splice(0)) serve(req, res);
     worker.start();
+    // Retention, a little every tick: at most PURGE_ROWS_PER_TICK rows, so a webhook waits at most a
+    // few ms behind it. Nothing to send comes of it, so it needs no durable commit of its own.
+    const purgeExpired = (retentionMs: number) => {
+      try {
+        const out = store.transaction(() => store.purgeResolved(now() - retentionMs, PURGE_ROWS_PER_TICK));
+        if (out.incidents > 0) metrics.purged.inc({ kind: 'incident' }, out.incidents);
+        if (out.alerts > 0) metrics.purged.inc({ kind: 'alert' }, out.alerts);
+        if (out.incidents > 0) logger.debug({ incidents: out.incidents, alerts: out.alerts, rows: out.rows }, 'retention deleted resolved incidents');
+      } catch (error) {
+        logger.error({ err: error }, 'retention purge failed; retrying on the next tick');
+      }
+    };
     // Deferred work (maintenance ends, dependencies resolve, flaps settle, storm digests) on the clock.
     const tick = () => {
       const minute = Math.floor(now() / 60_000);
@@ -581,6 +603,7 @@ export async function startRouterService(options: RouterServiceOptions): Promise
       } catch (error) {
         logger.error({ err: error }, 'suppression tick failed; retrying on the next one');
       }
+      if (config.retentionMs !== undefined) purgeExpired(config.retentionMs);
     };
     let ticker = setInterval(tick, config.tickIntervalMs);
     const address = server.address() as AddressInfo;

@@ -12,6 +12,14 @@ const timerDuration = z.string().superRefine((s, ctx) => {
   if (ms === undefined) ctx.addIssue({ code: 'custom', message: DURATION_MESSAGE });
   else if (ms > MAX_TIMER_MS) ctx.addIssue({ code: 'custom', message: `must be at most ${formatDuration(MAX_TIMER_MS)} (2^31-1 ms, the longest timer Node can set)` });
 });
+/** The shortest `store.retention`: a day of incidents is what the last day's review and on-call handover read. */
+const MIN_RETENTION_MS = 24 * 3600_000;
+const retention = z.string().superRefine((s, ctx) => {
+  if (s === 'forever') return;
+  const ms = parseDuration(s);
+  if (ms === undefined) ctx.addIssue({ code: 'custom', message: 'must be a duration like 30d or 90d, or forever' });
+  else if (ms < MIN_RETENTION_MS) ctx.addIssue({ code: 'custom', message: 'must be at least 1d' });
+});
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, { message: 'must name an environment variable (A-Z, 0-9, _)' });
 const BYTE_SIZE = /^(\d+)(b|kb|mb)$/i;
 /** A size like 512kb or 2mb, in bytes (kb and mb are binary: 1024 and 1024²). */
@@ -60,6 +68,8 @@ export const configSchema = z
         path: z.string().default('./data/alert-router.db'),
         /** `full`: a 2xx survives power loss; `normal`: survives a process crash only. */
         synchronous: z.enum(['full', 'normal']).default('full'),
+        /** Resolved incidents older than this are deleted with their alerts and timelines; `forever` keeps all. */
+        retention: retention.default('90d'),
       })
       .strict()
       .prefault({}),

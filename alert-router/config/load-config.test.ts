@@ -91,6 +91,18 @@ describe('router config', () => {
     expect(problems(input)).toEqual(expectedError);
   });
 
+  it('keeps resolved incidents 90 days by default, as long as store.retention says, or forever', () => {
+    const auth = 'auth:\n  bearerTokenEnv: SLOKIT_ROUTER_TOKEN\n';
+    expect(parseConfig(auth, 'router.yml', env).retentionMs).toBe(90 * 86_400_000);
+    expect(parseConfig(`${auth}store:\n  retention: 400d\n`, 'router.yml', env).retentionMs).toBe(400 * 86_400_000);
+    expect(parseConfig(`${auth}store:\n  retention: forever\n`, 'router.yml', env).retentionMs).toBeUndefined();
+    expect(problems(`${auth}store:\n  retention: 12h\n`)).toEqual(['4:store.retention: must be at least 1d']);
+    expect(problems(`${auth}store:\n  retention: always\n`)).toEqual(['4:store.retention: must be a duration like 30d or 90d, or forever']);
+    expect(problems(`${auth}store:\n  retention: 2d\nincidents:\n  reopenWindow: 3d\n`)).toEqual([
+      '4:store.retention: 2d must be longer than incidents.reopenWindow (3d): an incident it deletes could still be reopened or correlated',
+    ]);
+  });
+
   it('reads the anomaly section with its defaults, and leaves scoring off without one', () => {
     expect(parseConfig(auth, 'router.yml', env).anomaly).toBeUndefined();
     expect(parseConfig(auth + 'anomaly:\n  prometheusUrl: http://127.0.0.1:9090\n', 'router.yml', env).anomaly).toEqual({

@@ -30,6 +30,8 @@ export interface RouterConfig {
   listen: { host: string; port: number };
   storePath: string;
   synchronous: 'full' | 'normal';
+  /** `store.retention` in ms; undefined keeps every incident (`forever`). */
+  retentionMs: number | undefined;
   catalogPath: string;
   auth: WebhookAuth;
   bodyLimitBytes: number;
@@ -118,14 +120,34 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv):
       });
     }
   });
-  if (problems.length > 0) throw new ConfigError(problems);
   const ms = (s: string) => parseDuration(s)!;
+  const retentionMs = c.store.retention === 'forever' ? undefined : ms(c.store.retention);
+  if (retentionMs !== undefined) {
+    // An incident retention deletes must be past every window that can still reach it.
+    const windows: [string, string, (string | number)[]][] = [
+      ['incidents.reopenWindow', c.incidents.reopenWindow, ['incidents', 'reopenWindow']],
+      ['correlation.dependencies.window', c.correlation.dependencies.window, ['correlation', 'dependencies', 'window']],
+      ['correlation.grouping.window', c.correlation.grouping.window, ['correlation', 'grouping', 'window']],
+    ];
+    for (const [name, value] of windows) {
+      if (ms(value) >= retentionMs) {
+        problems.push({
+          file,
+          path: 'store.retention',
+          message: `${c.store.retention} must be longer than ${name} (${value}): an incident it deletes could still be reopened or correlated`,
+          ...locate(['store', 'retention']),
+        });
+      }
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
   return {
     file,
     raw: c,
     listen: c.listen,
     storePath: c.store.path,
     synchronous: c.store.synchronous,
+    retentionMs,
     catalogPath: c.catalog,
     auth,
     bodyLimitBytes: parseByteSize(c.webhook.bodyLimit)!,

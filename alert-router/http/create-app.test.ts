@@ -58,7 +58,10 @@ describe('alert-router HTTP API against the PagerDuty and Slack mocks', () => {
     await slack.close();
   });
 
-  async function start(options: Partial<Parameters<typeof routerFixture>[0]> = {}, service: { checkpointEvery?: { commits: number; alerts: number } } = {}) {
+  async function start(
+    options: Partial<Parameters<typeof routerFixture>[0]> = {},
+    service: { checkpointEvery?: { commits: number; alerts: number }; now?: () => number } = {},
+  ) {
     fixture = routerFixture({ pagerduty: pd, slack, ...options });
     router = await startRouterService({
       configPath: fixture.configPath,
@@ -90,6 +93,8 @@ describe('alert-router HTTP API against the PagerDuty and Slack mocks', () => {
       ['store schema upgraded', 4, 5],
       ['upgrading the store schema; the router answers requests once it is done', 5, 6],
       ['store schema upgraded', 5, 6],
+      ['upgrading the store schema; the router answers requests once it is done', 6, 7],
+      ['store schema upgraded', 6, 7],
     ]);
     expect(upgrade[1]!.ms).toBeGreaterThanOrEqual(0);
     expect((await incidents()).map((i) => i.id)).toEqual(['inc-old']);
@@ -132,6 +137,33 @@ describe('alert-router HTTP API against the PagerDuty and Slack mocks', () => {
     expect(metrics).toContain('slokit_router_notifications_total{target="pagerduty",outcome="delivered"} 2');
     expect(metrics).toContain('slokit_router_outbox_depth 0');
     expect(metrics).toMatch(/slokit_router_webhook_duration_seconds_count\{code="200"\} 4/);
+  });
+
+  it('deletes an incident resolved longer ago than store.retention on its tick, counts it on /metrics, and pages anew for the alert', async () => {
+    let offset = 0;
+    await start({ retention: '1d', tickInterval: '100ms' }, { now: () => Date.now() + offset });
+    const before = pd.accepted.length;
+    expect((await postWebhook(router.url, page())).status).toBe(200);
+    await until(() => pd.accepted.length === before + 1, 10_000, 'trigger');
+    expect((await postWebhook(router.url, page('resolved'))).status).toBe(200);
+    await until(() => pd.accepted.length === before + 2, 10_000, 'resolve');
+    await until(async () => (await router.store.outboxDepth()) === 0);
+    const [old] = await incidents();
+    const metric = async (name: string) => Number(new RegExp(`^${name.replace(/[{}]/g, '\\$&')} (\\d+)$`, 'm').exec(await (await fetch(`${router.url}/metrics`)).text())?.[1] ?? 'NaN');
+    expect(await metric('slokit_router_dedup_index_fingerprints')).toBe(1);
+    // A day passes, and a tick: the resolved incident is gone from the API.
+    offset = 25 * 3_600_000;
+    await until(async () => (await fetch(`${router.url}/api/v1/incidents/${old!.id}`)).status === 404, 5_000, 'the incident deleted');
+    expect(await incidents()).toEqual([]);
+    expect(await metric('slokit_router_store_purged_total{kind="incident"}')).toBe(1);
+    expect(await metric('slokit_router_store_purged_total{kind="alert"}')).toBe(1);
+    expect(await metric('slokit_router_dedup_index_fingerprints')).toBe(0);
+    // The alert firing again is a new incident, paged with its own dedup_key.
+    expect((await postWebhook(router.url, page())).status).toBe(200);
+    await until(() => pd.accepted.length === before + 3, 10_000, 'second trigger');
+    const [fresh] = await incidents();
+    expect(fresh!.id).not.toBe(old!.id);
+    expect(pd.accepted.at(-1)!.body?.dedup_key).toBe(fresh!.id);
   });
 
   it('checkpoints the WAL after 100 webhook commits with commits held, and counts each pause on /metrics', async () => {

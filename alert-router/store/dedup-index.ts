@@ -2,6 +2,8 @@ import type Database from 'better-sqlite3';
 
 /** Maps the committed entries are spread over (see DedupIndex). */
 const SHARDS = 64;
+/** A staged deletion (incident ids are never empty). */
+const FORGOTTEN = '';
 
 /**
  * Fingerprint → the incident holding the alert's latest row, in memory, so the dedup stage's lookup of
@@ -33,7 +35,22 @@ export class DedupIndex {
 
   /** The incident of the fingerprint's latest alert row, including this transaction's writes. */
   incidentOf(fingerprint: string): string | undefined {
-    return this.staged?.get(fingerprint) ?? this.shard(fingerprint).get(fingerprint);
+    const staged = this.staged?.get(fingerprint);
+    if (staged !== undefined) return staged === FORGOTTEN ? undefined : staged;
+    return this.shard(fingerprint).get(fingerprint);
+  }
+
+  /**
+   * The fingerprint's row in `incidentId` was deleted (retention): forgets the fingerprint if that row
+   * was its latest. An older row of it in another incident, if one is left, is not looked up (there is
+   * no fingerprint index to find it by): that incident resolved before this one, beyond any reopen
+   * window, so the alert is new to the router either way. A restart would map it to that row again.
+   */
+  forget(fingerprint: string, incidentId: string): boolean {
+    if (this.incidentOf(fingerprint) !== incidentId) return false;
+    if (this.staged !== undefined) this.staged.set(fingerprint, FORGOTTEN);
+    else this.shard(fingerprint).delete(fingerprint);
+    return true;
   }
 
   /** Records that the fingerprint's latest row is now in `incidentId` (staged while a transaction is open). */
@@ -48,7 +65,10 @@ export class DedupIndex {
     this.depth++;
     try {
       const result = commit();
-      for (const [fingerprint, incidentId] of this.staged) this.shard(fingerprint).set(fingerprint, incidentId);
+      for (const [fingerprint, incidentId] of this.staged) {
+        if (incidentId === FORGOTTEN) this.shard(fingerprint).delete(fingerprint);
+        else this.shard(fingerprint).set(fingerprint, incidentId);
+      }
       return result;
     } finally {
       this.depth--;

@@ -46,6 +46,12 @@ export class LatestIncidentCache {
     // Otherwise an older incident of the key changed (the latest stays), or the key is not held.
   }
 
+  /** The key's incidents changed in a way the cache cannot follow (one was deleted): read SQLite next time. */
+  forget(key: string): void {
+    if (this.staged !== undefined) this.staged.set(key, STALE);
+    else this.committed.delete(key);
+  }
+
   /** Runs `commit` (a whole SQLite transaction) and keeps what it read and wrote only if it returns. Re-entrant. */
   within<T>(commit: () => T): T {
     if (this.depth > 0) return commit();

@@ -166,5 +166,8 @@ export const migrations: readonly string[] = [
     saved_at INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  /* 7: retention finds the storm-digest items that list an incident (store.retention, SqliteStore.purgeResolved) */ `
+  CREATE INDEX digest_items_by_incident ON digest_items (incident_id);
+  `,
 ];
 

@@ -73,6 +73,19 @@ interface OutboxRow {
 }
 
 /** Filters of `GET /api/v1/incidents`; times in epoch ms, matched against `opened_at`. */
+/** What one {@link SqliteStore.purgeResolved} call deleted. */
+export interface PurgeOutcome {
+  /** Incidents deleted whole (their incident row included). */
+  incidents: number;
+  /** Alert rows deleted, of those incidents and of ones being deleted over several calls. */
+  alerts: number;
+  /** Every row deleted. */
+  rows: number;
+}
+
+/** Incidents looked at per purge call; more wait for the next. */
+const PURGE_CANDIDATES = 100;
+
 export interface IncidentFilter {
   state?: IncidentState;
   service?: string;
@@ -203,6 +216,22 @@ export class SqliteStore implements AnomalyPort {
       getState: p('SELECT value FROM router_state WHERE key = ?'),
       putState: p('INSERT INTO router_state (key, value, saved_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, saved_at = excluded.saved_at'),
       latestScore: p("SELECT data FROM timeline WHERE incident_id = ? AND kind = 'scored' ORDER BY seq DESC LIMIT 1"),
+      // Retention (purgeResolved). Oldest first through incidents_by_opened: an incident resolved before
+      // the cutoff opened before it too.
+      purgeCandidates: p(`SELECT id, key FROM incidents i
+        WHERE i.opened_at < @cutoff AND i.state = 'resolved' AND i.resolved_at < @cutoff
+          AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.incident_id = i.id AND o.state = 'pending')
+          AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.incident_id = i.id OR h.parent_id = i.id)
+          AND NOT EXISTS (SELECT 1 FROM digest_items d LEFT JOIN incidents g ON g.id = d.digest_id
+            WHERE d.incident_id = i.id AND (d.digest_id IS NULL OR g.state = 'open'))
+        ORDER BY i.opened_at LIMIT @limit`),
+      purgeAlerts: p('DELETE FROM alerts WHERE rowid IN (SELECT rowid FROM alerts WHERE incident_id = ? LIMIT ?) RETURNING fingerprint').pluck(),
+      purgeTimeline: p('DELETE FROM timeline WHERE seq IN (SELECT seq FROM timeline WHERE incident_id = ? LIMIT ?)'),
+      purgeTargets: p('DELETE FROM incident_targets WHERE incident_id = ?'),
+      purgeOutbox: p("DELETE FROM outbox WHERE incident_id = ? AND state <> 'pending'"),
+      purgeNotified: p('DELETE FROM notified_state WHERE incident_id = ?'),
+      purgeDigestItems: p('DELETE FROM digest_items WHERE incident_id = @id OR digest_id = @id'),
+      purgeIncident: p('DELETE FROM incidents WHERE id = ?'),
     };
     this.dedupIndex = DedupIndex.load(db);
     this.latestByKey = new LatestIncidentCache((key) => {
@@ -226,6 +255,49 @@ export class SqliteStore implements AnomalyPort {
   setDeliverableUpTo(seq: number): void {
     this.deliverableUpTo = this.gated ? Math.max(this.deliverableUpTo, seq) : seq;
     this.gated = true;
+  }
+
+  /**
+   * Retention: deletes incidents resolved before `cutoff`, oldest first, with everything that is theirs
+   * (alerts, timeline, targets, sent or failed notifications, what their targets were last told, storm
+   * digest items), in about `budget` rows per call so the caller's transaction stays short. An
+   * incident with more rows than that goes over several calls, its incident row last (until then the
+   * API shows it with part of its alerts and timeline). Kept whatever their age: an incident with a
+   * notification still pending, one held or holding another, one listed in a storm digest not yet sent
+   * or still open. Their fingerprints leave the dedup index (and their flap history goes) when the
+   * deleted row was the fingerprint's latest. The database file keeps its size; SQLite reuses the pages.
+   */
+  purgeResolved(cutoff: number, budget: number): PurgeOutcome {
+    const out: PurgeOutcome = { incidents: 0, alerts: 0, rows: 0 };
+    const candidates = this.s.purgeCandidates.all({ cutoff, limit: PURGE_CANDIDATES }) as { id: string; key: string }[];
+    for (const { id, key } of candidates) {
+      const alertBudget = budget - out.rows;
+      if (alertBudget <= 0) break;
+      const fingerprints = this.s.purgeAlerts.all(id, alertBudget) as string[];
+      out.alerts += fingerprints.length;
+      out.rows += fingerprints.length;
+      for (const fingerprint of fingerprints) if (this.dedupIndex.forget(fingerprint, id)) this.suppression.forgetFlaps(fingerprint);
+      if (fingerprints.length === alertBudget) break; // maybe more: the next call goes on
+      const timelineBudget = budget - out.rows;
+      if (timelineBudget <= 0) break;
+      const timeline = this.s.purgeTimeline.run(id, timelineBudget).changes;
+      out.rows += timeline;
+      if (timeline === timelineBudget) break;
+      out.rows +=
+        this.s.purgeTargets.run(id).changes +
+        this.s.purgeOutbox.run(id).changes +
+        this.s.purgeNotified.run(id).changes +
+        this.s.purgeDigestItems.run({ id }).changes +
+        this.s.purgeIncident.run(id).changes;
+      this.latestByKey.forget(key);
+      out.incidents++;
+    }
+    return out;
+  }
+
+  /** Fingerprints the in-memory dedup index holds (one per alert ever stored, until retention deletes it). */
+  get indexedFingerprints(): number {
+    return this.dedupIndex.size;
   }
 
   /** Rows this connection has inserted, updated or deleted since it opened: any write raises it. */

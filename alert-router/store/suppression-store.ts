@@ -113,6 +113,7 @@ export class SqliteSuppressionStore implements SuppressionPort {
       setNotified: p('INSERT INTO notified_state (incident_id, state) VALUES (?, ?) ON CONFLICT (incident_id) DO UPDATE SET state = excluded.state'),
       openByKeyPrefix: p("SELECT * FROM incidents WHERE state = 'open' AND key >= ? AND key < ? AND opened_at >= ? ORDER BY opened_at, id"),
       flap: p('SELECT changes FROM flap_history WHERE fingerprint = ?'),
+      forgetFlaps: p('DELETE FROM flap_history WHERE fingerprint = ?'),
       setFlap: p('INSERT INTO flap_history (fingerprint, changes) VALUES (?, ?) ON CONFLICT (fingerprint) DO UPDATE SET changes = excluded.changes'),
       openedForTarget: p(`SELECT (SELECT COUNT(DISTINCT incident_id) FROM outbox WHERE action = 'trigger' AND target_kind = @kind
           AND destination = @destination AND created_at >= @since)
@@ -203,6 +204,11 @@ export class SqliteSuppressionStore implements SuppressionPort {
   setHold(h: Hold): void {
     this.s.setHold.run(h.incidentId, h.reason, h.detail, h.since, h.until ?? null, h.parentId ?? null, h.windowId ?? null);
     this.holdChanged(h.incidentId, true);
+  }
+
+  /** Drops a fingerprint's flap history (its alert's rows are gone: retention). */
+  forgetFlaps(fingerprint: string): void {
+    this.s.forgetFlaps.run(fingerprint);
   }
 
   clearHold(incidentId: string): void {

@@ -13,6 +13,10 @@ export interface RouterFixtureOptions {
   delivery?: Record<string, string | number>;
   bodyLimit?: string;
   synchronous?: 'full' | 'normal';
+  /** `store.retention` (the config's default when absent). */
+  retention?: string;
+  /** `suppression.tickInterval` (the config's default when absent). */
+  tickInterval?: string;
   /** An `anomaly:` section (key → YAML value), e.g. `{ prometheusUrl: 'http://127.0.0.1:9090', timeout: '300ms' }`. */
   anomaly?: Record<string, string | number>;
 }
@@ -43,6 +47,7 @@ export function routerFixture(options: RouterFixtureOptions): RouterFixture {
     'store:',
     `  path: ${join(dir, 'data', 'router.db')}`,
     `  synchronous: ${options.synchronous ?? 'full'}`,
+    ...(options.retention === undefined ? [] : [`  retention: ${options.retention}`]),
     `catalog: ${join(dir, 'catalog.json')}`,
     'auth:',
     '  bearerTokenEnv: TEST_ROUTER_TOKEN',
@@ -67,6 +72,7 @@ export function routerFixture(options: RouterFixtureOptions): RouterFixture {
     '    matchers: [\'severity="page"\']',
     '    pagerduty: owner',
     '    slack: owner',
+    ...(options.tickInterval === undefined ? [] : ['suppression:', `  tickInterval: ${options.tickInterval}`]),
     ...(options.anomaly === undefined ? [] : ['anomaly:', ...Object.entries(options.anomaly).map(([k, v]) => `  ${k}: ${v}`)]),
     '',
   ].join('\n');
