@@ -35,6 +35,7 @@ import { BatchJournal } from '../alert-router/store/batch-journal.js';
 import { openDatabase } from '../alert-router/store/open-database.js';
 import { SqliteStore } from '../alert-router/store/sqlite-store.js';
 import { StoreFlusher } from '../alert-router/store/store-flusher.js';
+import { positiveIntFlag } from './bench-args.js';
 import { BENCH_ENV, writeBenchRouterConfig } from './bench-services.js';
 
 const WARM_UP = 3000;
@@ -51,14 +52,6 @@ interface Round {
 
 /** How the round commits: the router's bulk transaction and journal, or a store commit per group (before the journal). */
 type Mode = { kind: 'bulk'; every: number } | { kind: 'per-group' };
-
-function flag(args: string[], name: string, fallback: number): number {
-  const i = args.indexOf(name);
-  if (i < 0) return fallback;
-  const value = Number(args[i + 1]);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got ${args[i + 1] ?? 'nothing'}`);
-  return value;
-}
 
 /** Webhook bodies as JSON text, as the HTTP path receives them. */
 function bodies(count: number, round: number): string[] {
@@ -191,11 +184,11 @@ function runRound(webhooks: number, group: number, round: number, mode: Mode, sc
 function main(): void {
   const args = process.argv.slice(2);
   const json = args.includes('--json');
-  const webhooks = flag(args, '--webhooks', 30_000);
-  const group = flag(args, '--group', 6);
-  const bulk = flag(args, '--bulk', 1000);
-  const rounds = flag(args, '--rounds', 5);
-  const against = args.includes('--against-schema') ? flag(args, '--against-schema', 1) : undefined;
+  const webhooks = positiveIntFlag(args, '--webhooks', 30_000);
+  const group = positiveIntFlag(args, '--group', 6);
+  const bulk = positiveIntFlag(args, '--bulk', 1000);
+  const rounds = positiveIntFlag(args, '--rounds', 5);
+  const against = args.includes('--against-schema') ? positiveIntFlag(args, '--against-schema', 1) : undefined;
   const againstPerGroup = args.includes('--against-per-group-commits');
   if (against !== undefined && against >= migrations.length) throw new Error(`--against-schema must be below the current schema, ${migrations.length}`);
   if (against !== undefined && againstPerGroup) throw new Error('--against-schema and --against-per-group-commits are one baseline each; give one');

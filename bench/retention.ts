@@ -1,0 +1,120 @@
+/**
+ * `npm run bench:retention [-- --json] [--incidents N] [--alerts M] [--rounds R]`: what retention
+ * (store.retention) costs the router's event loop. Each round opens a fresh store file (production
+ * `openDatabase`), builds N incidents of M alerts each through `processBatch` (one webhook firing all
+ * M alerts, one resolving them, as Alertmanager sends them), marks their notifications delivered, and
+ * then deletes them all as the service's tick does: one transaction of `purgeResolved` with the
+ * production budget (PURGE_ROWS_PER_TICK rows) after another, until none is left. Reports the pause per
+ * call (median, p99 and max over all rounds' calls) and rows deleted per second of pause. Webhooks
+ * wait behind a call for as long as it runs, so the pause is the figure that matters.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { quantileSorted } from 'simple-statistics';
+import { loadConfig } from '../alert-router/config/load-config.js';
+import { pipelineSettings } from '../alert-router/config/pipeline-settings.js';
+import { decodeWebhook } from '../alert-router/pipeline/decode-webhook.js';
+import { processBatch } from '../alert-router/pipeline/process-batch.js';
+import { PURGE_ROWS_PER_TICK } from '../alert-router/router-service.js';
+import { openDatabase } from '../alert-router/store/open-database.js';
+import { SqliteStore } from '../alert-router/store/sqlite-store.js';
+import { positiveIntFlag } from './bench-args.js';
+import { BENCH_ENV, writeBenchRouterConfig } from './bench-services.js';
+
+/** One webhook body (JSON bytes) with `alerts` alerts of incident `n`, all `status`. */
+function body(n: number, alerts: number, status: 'firing' | 'resolved'): Buffer {
+  const alertname = `Retention${n}`;
+  const startsAt = '2026-01-01T00:00:00Z';
+  return Buffer.from(
+    JSON.stringify({
+      version: '4',
+      groupKey: `{}:{alertname="${alertname}"}`,
+      truncatedAlerts: 0,
+      status,
+      receiver: 'slokit\\.router',
+      groupLabels: { alertname },
+      commonLabels: {},
+      commonAnnotations: {},
+      externalURL: 'http://alertmanager:9093',
+      alerts: Array.from({ length: alerts }, (_, i) => ({
+        status,
+        labels: { alertname, severity: 'page', service: 'bench', instance: `i${i}` },
+        annotations: { summary: 'benchmark alert' },
+        startsAt,
+        endsAt: status === 'firing' ? '0001-01-01T00:00:00Z' : '2026-01-01T01:00:00Z',
+        generatorURL: '',
+        fingerprint: `${n.toString(16).padStart(8, '0')}${i.toString(16).padStart(8, '0')}`,
+      })),
+    }),
+  );
+}
+
+/** Builds the store and purges it; returns each purge call's pause in ms and the rows it deleted. */
+function runRound(incidents: number, alerts: number): { pauses: number[]; rows: number; incidents: number } {
+  const dir = mkdtempSync(join(tmpdir(), 'slokit-bench-retention-'));
+  try {
+    const config = loadConfig(writeBenchRouterConfig(dir), BENCH_ENV);
+    const settings = pipelineSettings(config, undefined);
+    const store = new SqliteStore(openDatabase({ path: config.storePath, synchronous: 'full' }));
+    let clock = Date.parse('2026-01-01T00:00:00Z');
+    const deps = { now: () => clock, newId: randomUUID };
+    for (let n = 0; n < incidents; n++) {
+      // A minute apart: more than suppression.storm.maxIncidentsPerMinute in one would go to a storm
+      // digest, and an incident listed in a digest not yet sent is kept.
+      clock += 60_000;
+      for (const status of ['firing', 'resolved'] as const) {
+        const decoded = decodeWebhook(body(n, alerts, status));
+        if (decoded.kind !== 'batch') throw new Error(`benchmark body ${n} does not decode`);
+        clock += 1000;
+        store.transaction(() => processBatch(decoded.batch, store, settings, deps));
+      }
+    }
+    store.db.exec("UPDATE outbox SET state = 'delivered'");
+    clock += (config.retentionMs ?? 0) + 86_400_000;
+    const pauses: number[] = [];
+    let rows = 0;
+    let deleted = 0;
+    for (;;) {
+      const start = process.hrtime.bigint();
+      const out = store.transaction(() => store.purgeResolved(clock - config.retentionMs!, PURGE_ROWS_PER_TICK));
+      const ms = Number(process.hrtime.bigint() - start) / 1e6;
+      if (out.rows === 0) break;
+      pauses.push(ms);
+      rows += out.rows;
+      deleted += out.incidents;
+    }
+    store.db.close();
+    return { pauses, rows, incidents: deleted };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const incidents = positiveIntFlag(args, '--incidents', 400);
+const alerts = positiveIntFlag(args, '--alerts', 100);
+const rounds = positiveIntFlag(args, '--rounds', 3);
+const pauses: number[] = [];
+let rows = 0;
+for (let r = 0; r < rounds; r++) {
+  const round = runRound(incidents, alerts);
+  if (round.incidents !== incidents) throw new Error(`round ${r + 1} deleted ${round.incidents} of ${incidents} incidents`);
+  pauses.push(...round.pauses);
+  rows += round.rows;
+  if (!json) console.log(`round ${r + 1}: ${round.pauses.length} calls, ${round.rows} rows`);
+}
+const sorted = [...pauses].sort((a, b) => a - b);
+const round2 = (x: number) => Math.round(x * 100) / 100;
+const result = {
+  incidents,
+  alertsPerIncident: alerts,
+  rounds,
+  budgetRows: PURGE_ROWS_PER_TICK,
+  calls: pauses.length,
+  pauseMs: { median: round2(quantileSorted(sorted, 0.5)), p99: round2(quantileSorted(sorted, 0.99)), max: round2(sorted.at(-1)!) },
+  rowsPerSecondOfPause: Math.round(rows / (pauses.reduce((a, b) => a + b, 0) / 1000)),
+};
+console.log(json ? JSON.stringify(result) : result);
