@@ -92,29 +92,38 @@ function runRound(incidents: number, alerts: number): { pauses: number[]; rows: 
   }
 }
 
-const args = process.argv.slice(2);
-const json = args.includes('--json');
-const incidents = positiveIntFlag(args, '--incidents', 400);
-const alerts = positiveIntFlag(args, '--alerts', 100);
-const rounds = positiveIntFlag(args, '--rounds', 3);
-const pauses: number[] = [];
-let rows = 0;
-for (let r = 0; r < rounds; r++) {
-  const round = runRound(incidents, alerts);
-  if (round.incidents !== incidents) throw new Error(`round ${r + 1} deleted ${round.incidents} of ${incidents} incidents`);
-  pauses.push(...round.pauses);
-  rows += round.rows;
-  if (!json) console.log(`round ${r + 1}: ${round.pauses.length} calls, ${round.rows} rows`);
+function main(): void {
+  const args = process.argv.slice(2);
+  const json = args.includes('--json');
+  const incidents = positiveIntFlag(args, '--incidents', 400);
+  const alerts = positiveIntFlag(args, '--alerts', 100);
+  const rounds = positiveIntFlag(args, '--rounds', 3);
+  const pauses: number[] = [];
+  let rows = 0;
+  for (let r = 0; r < rounds; r++) {
+    const round = runRound(incidents, alerts);
+    if (round.incidents !== incidents) throw new Error(`round ${r + 1} deleted ${round.incidents} of ${incidents} incidents`);
+    pauses.push(...round.pauses);
+    rows += round.rows;
+    if (!json) console.log(`round ${r + 1}: ${round.pauses.length} calls, ${round.rows} rows`);
+  }
+  const sorted = [...pauses].sort((a, b) => a - b);
+  const round2 = (x: number) => Math.round(x * 100) / 100;
+  const result = {
+    incidents,
+    alertsPerIncident: alerts,
+    rounds,
+    budgetRows: PURGE_ROWS_PER_TICK,
+    calls: pauses.length,
+    pauseMs: { median: round2(quantileSorted(sorted, 0.5)), p99: round2(quantileSorted(sorted, 0.99)), max: round2(sorted.at(-1)!) },
+    rowsPerSecondOfPause: Math.round(rows / (pauses.reduce((a, b) => a + b, 0) / 1000)),
+  };
+  console.log(json ? JSON.stringify(result) : result);
 }
-const sorted = [...pauses].sort((a, b) => a - b);
-const round2 = (x: number) => Math.round(x * 100) / 100;
-const result = {
-  incidents,
-  alertsPerIncident: alerts,
-  rounds,
-  budgetRows: PURGE_ROWS_PER_TICK,
-  calls: pauses.length,
-  pauseMs: { median: round2(quantileSorted(sorted, 0.5)), p99: round2(quantileSorted(sorted, 0.99)), max: round2(sorted.at(-1)!) },
-  rowsPerSecondOfPause: Math.round(rows / (pauses.reduce((a, b) => a + b, 0) / 1000)),
-};
-console.log(json ? JSON.stringify(result) : result);
+
+try {
+  main();
+} catch (error) {
+  console.error(`bench:retention: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(2);
+}
