@@ -84,6 +84,8 @@ export class RouterMetrics {
 
   /** `outboxDepth` reads the store when scraped. */
   constructor(outboxDepth: () => number, options: { processMetrics: boolean; indexedFingerprints?: () => number } = { processMetrics: false }) {
+    // Both series from the start, at 0: a rate() or an alert on them sees retention idle, not absent.
+    for (const kind of ['incident', 'alert'] as const) this.purged.inc({ kind }, 0);
     const indexed = options.indexedFingerprints;
     if (indexed !== undefined) {
       new Gauge({

@@ -151,6 +151,7 @@ describe('alert-router HTTP API against the PagerDuty and Slack mocks', () => {
     const [old] = await incidents();
     const metric = async (name: string) => Number(new RegExp(`^${name.replace(/[{}]/g, '\\$&')} (\\d+)$`, 'm').exec(await (await fetch(`${router.url}/metrics`)).text())?.[1] ?? 'NaN');
     expect(await metric('slokit_router_dedup_index_fingerprints')).toBe(1);
+    expect(await metric('slokit_router_store_purged_total{kind="incident"}')).toBe(0);
     // A day passes, and a tick: the resolved incident is gone from the API.
     offset = 25 * 3_600_000;
     await until(async () => (await fetch(`${router.url}/api/v1/incidents/${old!.id}`)).status === 404, 5_000, 'the incident deleted');
