@@ -554,10 +554,7 @@ export async function startRouterService(options: RouterServiceOptions): Promise
       commit: async (batch, body) => {
         const outcome = await committer.submit({ batch, body });
         countSuppressed(outcome.suppressed);
-        if (outcome.notifications.length > 0) {
-          if (flusher === undefined) worker.poke();
-          else void deliverWhenDurable('a webhook batch');
-        }
+        if (outcome.notifications.length > 0) void deliverWhenDurable('a webhook batch');
         for (const request of outcome.toScore) score(request);
         watchVolume(outcome.newAlerts);
         return outcome;

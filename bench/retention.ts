@@ -20,35 +20,19 @@ import { processBatch } from '../alert-router/pipeline/process-batch.js';
 import { PURGE_ROWS_PER_TICK } from '../alert-router/router-service.js';
 import { openDatabase } from '../alert-router/store/open-database.js';
 import { SqliteStore } from '../alert-router/store/sqlite-store.js';
+import { webhookPayload } from '../test/support/alertmanager-payload.js';
 import { positiveIntFlag } from './bench-args.js';
 import { BENCH_ENV, writeBenchRouterConfig } from './bench-services.js';
 
-/** One webhook body (JSON bytes) with `alerts` alerts of incident `n`, all `status`. */
+/** One webhook body (JSON bytes, as the HTTP path reads it) with `alerts` alerts of incident `n`, all `status`. */
 function body(n: number, alerts: number, status: 'firing' | 'resolved'): Buffer {
   const alertname = `Retention${n}`;
-  const startsAt = '2026-01-01T00:00:00Z';
-  return Buffer.from(
-    JSON.stringify({
-      version: '4',
-      groupKey: `{}:{alertname="${alertname}"}`,
-      truncatedAlerts: 0,
-      status,
-      receiver: 'slokit\\.router',
-      groupLabels: { alertname },
-      commonLabels: {},
-      commonAnnotations: {},
-      externalURL: 'http://alertmanager:9093',
-      alerts: Array.from({ length: alerts }, (_, i) => ({
-        status,
-        labels: { alertname, severity: 'page', service: 'bench', instance: `i${i}` },
-        annotations: { summary: 'benchmark alert' },
-        startsAt,
-        endsAt: status === 'firing' ? '0001-01-01T00:00:00Z' : '2026-01-01T01:00:00Z',
-        generatorURL: '',
-        fingerprint: `${n.toString(16).padStart(8, '0')}${i.toString(16).padStart(8, '0')}`,
-      })),
-    }),
-  );
+  const specs = Array.from({ length: alerts }, (_, i) => ({
+    status,
+    labels: { alertname, severity: 'page', service: 'bench', instance: `i${i}` },
+    fingerprint: `${n.toString(16).padStart(8, '0')}${i.toString(16).padStart(8, '0')}`,
+  }));
+  return Buffer.from(JSON.stringify(webhookPayload(specs, { alertname })));
 }
 
 /** Builds the store and purges it; returns each purge call's pause in ms and the rows it deleted. */

@@ -179,7 +179,7 @@ describe('alert-router HTTP API against the PagerDuty and Slack mocks', () => {
     for (let i = 0; i < 100; i++) await fire(`load-${i}`);
     await until(async () => (await pauses()) === 1, 5_000, 'one checkpoint pause');
     // The held checkpoint copied the whole WAL, so a commit after it starts the WAL over from its
-    // beginning instead of appending. Every webhook above queued a Slack message, so the outbox was
+    // beginning instead of appending. The webhooks above queued Slack messages, so the outbox was
     // marking deliveries done while the checkpoint ran: it checkpoints again until none did.
     const walBytes = statSync(`${fixture.storePath}-wal`).size;
     expect(walBytes).toBeGreaterThan(100 * 4096);

@@ -70,22 +70,31 @@ export class PipelineSimulator {
     return rows.map((r) => ({ incidentId: r.incident_id, at: r.at, kind: r.kind, reason: r.reason, ...(r.data === null ? {} : { data: JSON.parse(r.data) as Record<string, unknown> }) }));
   }
 
-  /** Delivers every due notification in outbox order (first in line per incident and target), as the worker would. */
+  /** Delivers every due notification, as the worker would, and records what it sent. */
   private deliver(): void {
-    for (;;) {
-      const due = this.store.due(this.now(), 1000);
-      if (due.length === 0) return;
-      for (const entry of due) {
-        const n = entry.notification;
-        const ref = n.target.kind === 'slack' && n.action === 'trigger' ? `ts-${n.incidentId}` : undefined;
-        this.store.markDelivered(n, 200, ref, this.now(), {
-          incidentId: n.incidentId,
-          at: this.now(),
-          kind: 'notified',
-          reason: `${n.action} delivered to ${n.target.kind} ${n.target.destination} (simulated)`,
-        });
-        this.sent.push({ at: this.now(), notification: n });
-      }
+    for (const notification of deliverAllDue(this.store, this.now())) this.sent.push({ at: this.now(), notification });
+  }
+}
+
+/**
+ * Marks every due notification delivered, in outbox order (first in line per incident and target, so
+ * a resolve only once its trigger is out), round after round until none is due, as a worker whose
+ * notifiers accept everything at once would. Returns them in the order delivered.
+ */
+export function deliverAllDue(store: SqliteStore, now: number): Notification[] {
+  const delivered: Notification[] = [];
+  for (;;) {
+    const due = store.due(now, 1000);
+    if (due.length === 0) return delivered;
+    for (const { notification: n } of due) {
+      const ref = n.target.kind === 'slack' && n.action === 'trigger' ? `ts-${n.incidentId}` : undefined;
+      store.markDelivered(n, 200, ref, now, {
+        incidentId: n.incidentId,
+        at: now,
+        kind: 'notified',
+        reason: `${n.action} delivered to ${n.target.kind} ${n.target.destination} (simulated)`,
+      });
+      delivered.push(n);
     }
   }
 }

@@ -9,6 +9,7 @@ import { CatalogIndex } from '../pipeline/catalog-index.js';
 import { parseMatcher } from '../pipeline/matcher.js';
 import { normalise } from '../pipeline/normalise.js';
 import { processBatch, type PipelineSettings } from '../pipeline/process-batch.js';
+import { deliverAllDue } from '../replay/simulator.js';
 import { openDatabase } from './open-database.js';
 import { SqliteStore } from './sqlite-store.js';
 
@@ -39,17 +40,7 @@ describe('retention: SqliteStore.purgeResolved', () => {
   let ids: number;
   const run = (alerts: AlertSpec[]) =>
     store.transaction(() => processBatch(normalise(webhookPayload(alerts)), store, settings, { now: clock.now, newId: () => `id-${++ids}` }));
-  /** Marks every due notification delivered, as the outbox worker would after a 2xx. */
-  const deliverAll = () => {
-    // A resolve is due only once its trigger is delivered: round after round until none is due.
-    for (let due = store.due(clock.now(), 1000); due.length > 0; due = store.due(clock.now(), 1000)) {
-      for (const entry of due) {
-        store.transaction(() =>
-          store.markDelivered(entry.notification, 202, undefined, clock.now(), { incidentId: entry.notification.incidentId, at: clock.now(), kind: 'notified', reason: 'test' }),
-        );
-      }
-    }
-  };
+  const deliverAll = () => deliverAllDue(store, clock.now());
   const purge = (budget = 10_000) => store.transaction(() => store.purgeResolved(clock.now() - RETENTION, budget));
   const page = (status: 'firing' | 'resolved' = 'firing'): AlertSpec => ({ labels: sloAlertLabels('page'), fingerprint: 'fp-page', status });
   const other = (status: 'firing' | 'resolved' = 'firing'): AlertSpec => ({
