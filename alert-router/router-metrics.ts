@@ -51,7 +51,7 @@ export class RouterMetrics {
   });
   readonly purged = new Counter({
     name: 'slokit_router_store_purged_total',
-    help: 'Rows retention deleted (store.retention): whole incidents, and alert rows.',
+    help: 'Rows retention deleted (store.retention): whole incidents, alert rows, and maintenance windows that ended.',
     labelNames: ['kind'] as const,
     registers: [this.registry],
   });
@@ -84,8 +84,8 @@ export class RouterMetrics {
 
   /** `outboxDepth` reads the store when scraped. */
   constructor(outboxDepth: () => number, options: { processMetrics: boolean; indexedFingerprints?: () => number } = { processMetrics: false }) {
-    // Both series from the start, at 0: a rate() or an alert on them sees retention idle, not absent.
-    for (const kind of ['incident', 'alert'] as const) this.purged.inc({ kind }, 0);
+    // Every series from the start, at 0: a rate() or an alert on them sees retention idle, not absent.
+    for (const kind of ['incident', 'alert', 'maintenance_window'] as const) this.purged.inc({ kind }, 0);
     const indexed = options.indexedFingerprints;
     if (indexed !== undefined) {
       new Gauge({

@@ -582,7 +582,10 @@ export async function startRouterService(options: RouterServiceOptions): Promise
         const out = store.transaction(() => store.purgeResolved(now() - retentionMs, PURGE_ROWS_PER_TICK));
         if (out.incidents > 0) metrics.purged.inc({ kind: 'incident' }, out.incidents);
         if (out.alerts > 0) metrics.purged.inc({ kind: 'alert' }, out.alerts);
-        if (out.incidents > 0) logger.debug({ incidents: out.incidents, alerts: out.alerts, rows: out.rows }, 'retention deleted resolved incidents');
+        if (out.maintenanceWindows > 0) metrics.purged.inc({ kind: 'maintenance_window' }, out.maintenanceWindows);
+        if (out.rows > 0) {
+          logger.debug({ incidents: out.incidents, alerts: out.alerts, maintenanceWindows: out.maintenanceWindows, rows: out.rows }, 'retention deleted expired rows');
+        }
       } catch (error) {
         logger.error({ err: error }, 'retention purge failed; retrying on the next tick');
       }

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { webhookPayload, sloAlertLabels } from '../../test/support/alertmanager-payload.js';
 import { oldStore } from '../../test/support/old-store.js';
 import { startPagerDutyMock, type PagerDutyMock } from '../../test/support/pagerduty-mock.js';
-import { postWebhook, routerFixture, until, type RouterFixture } from '../../test/support/router-fixture.js';
+import { postWebhook, ROUTER_TOKEN, routerFixture, until, type RouterFixture } from '../../test/support/router-fixture.js';
 import { startSlackMock, type SlackMock } from '../../test/support/slack-mock.js';
 import { defaultNotifiers } from '../default-notifiers.js';
 import { RouterMetrics } from '../router-metrics.js';
@@ -149,15 +149,26 @@ describe('alert-router HTTP API against the PagerDuty and Slack mocks', () => {
     await until(() => pd.accepted.length === before + 2, 10_000, 'resolve');
     await until(async () => (await router.store.outboxDepth()) === 0);
     const [old] = await incidents();
+    // A maintenance window that ends in a minute: retention deletes it too, once it ended a day ago.
+    const created = await fetch(`${router.url}/api/v1/maintenance`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ROUTER_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ matchers: ['service="payments"'], endsAt: new Date(Date.now() + 60_000).toISOString(), author: 'ana' }),
+    });
+    expect(created.status).toBe(201);
+    const { maintenance } = (await created.json()) as { maintenance: { id: string } };
     const metric = async (name: string) => Number(new RegExp(`^${name.replace(/[{}]/g, '\\$&')} (\\d+)$`, 'm').exec(await (await fetch(`${router.url}/metrics`)).text())?.[1] ?? 'NaN');
     expect(await metric('slokit_router_dedup_index_fingerprints')).toBe(1);
     expect(await metric('slokit_router_store_purged_total{kind="incident"}')).toBe(0);
+    expect(await metric('slokit_router_store_purged_total{kind="maintenance_window"}')).toBe(0);
     // A day passes, and a tick: the resolved incident is gone from the API.
     offset = 25 * 3_600_000;
     await until(async () => (await fetch(`${router.url}/api/v1/incidents/${old!.id}`)).status === 404, 5_000, 'the incident deleted');
     expect(await incidents()).toEqual([]);
     expect(await metric('slokit_router_store_purged_total{kind="incident"}')).toBe(1);
     expect(await metric('slokit_router_store_purged_total{kind="alert"}')).toBe(1);
+    expect(await metric('slokit_router_store_purged_total{kind="maintenance_window"}')).toBe(1);
+    expect((await fetch(`${router.url}/api/v1/maintenance/${maintenance.id}`, { headers: { authorization: `Bearer ${ROUTER_TOKEN}` } })).status).toBe(404);
     expect(await metric('slokit_router_dedup_index_fingerprints')).toBe(0);
     // The alert firing again is a new incident, paged with its own dedup_key.
     expect((await postWebhook(router.url, page())).status).toBe(200);

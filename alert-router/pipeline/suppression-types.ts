@@ -30,8 +30,8 @@ export interface Hold {
   /** The incident this one is linked to ("likely caused by"), for dependency and label-group holds. */
   parentId: string | undefined;
   /**
-   * The maintenance window that set a maintenance hold: ending that window early ends the hold (the
-   * store keeps it in the `parent_id` column, which maintenance holds have no other use for).
+   * The maintenance window that set a maintenance hold: ending that window early ends the hold, and
+   * retention keeps the window while a hold names it.
    */
   windowId?: string;
 }

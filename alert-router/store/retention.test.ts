@@ -80,7 +80,7 @@ describe('retention: SqliteStore.purgeResolved', () => {
     expect(store.incidentById(old.id)).toBeUndefined();
     expect(store.listIncidents({ limit: 10 }).map((i) => i.id)).toEqual([open.id]);
     for (const table of ['alerts', 'timeline', 'incident_targets', 'outbox', 'notified_state']) expect(rowsOf(table, old.id)).toBe(0);
-    expect(purge()).toEqual({ incidents: 0, alerts: 0, rows: 0 });
+    expect(purge()).toEqual({ incidents: 0, alerts: 0, maintenanceWindows: 0, rows: 0 });
 
     // The same alert firing again is a new problem: a new incident, paged again.
     const again = run([page()]);
@@ -146,6 +146,41 @@ describe('retention: SqliteStore.purgeResolved', () => {
     expect(rowsOf('alerts', incident.id)).toBe(0);
     expect(rowsOf('timeline', incident.id)).toBe(0);
     expect(store.indexedFingerprints).toBe(0);
+  });
+
+  it('deletes maintenance windows that ended before the cutoff, oldest first within the budget, unless a hold still names one', () => {
+    const window = (id: string, startsAt: number, endsAt: number) => ({
+      id,
+      matchers: [parseMatcher('service="checkout"')],
+      startsAt,
+      endsAt,
+      author: 'sre',
+      comment: `window ${id}`,
+      createdAt: startsAt,
+    });
+    const start = clock.now();
+    store.transaction(() => {
+      store.suppression.addMaintenance(window('w-held', start, start + 3 * MINUTE));
+      store.suppression.addMaintenance(window('w-recent', start, start + RETENTION + 2 * DAY));
+      store.suppression.addMaintenance(window('w-older', start, start + 2 * MINUTE));
+      store.suppression.addMaintenance(window('w-oldest', start, start + MINUTE));
+    });
+    run([other()]);
+    const held = store.listIncidents({ limit: 10 })[0]!;
+    store.transaction(() =>
+      store.suppression.setHold({ incidentId: held.id, reason: 'maintenance', detail: 'test', since: start, until: start + 3 * MINUTE, parentId: undefined, windowId: 'w-held' }),
+    );
+    clock.advance(RETENTION + DAY);
+    const ids = () => store.suppression.listMaintenance(clock.now(), true).map((w) => w.id).sort();
+
+    expect(purge(1)).toMatchObject({ incidents: 0, maintenanceWindows: 1, rows: 1 });
+    expect(ids()).toEqual(['w-held', 'w-older', 'w-recent']);
+    expect(purge()).toMatchObject({ maintenanceWindows: 1 });
+    expect(ids()).toEqual(['w-held', 'w-recent']);
+    store.transaction(() => store.suppression.clearHold(held.id));
+    expect(purge()).toMatchObject({ maintenanceWindows: 1 });
+    expect(ids()).toEqual(['w-recent']);
+    expect(store.suppression.maintenanceById('w-held')).toBeUndefined();
   });
 
   it('answers after a restart as before it: the purged alerts are new', () => {

@@ -79,6 +79,8 @@ export interface PurgeOutcome {
   incidents: number;
   /** Alert rows deleted, of those incidents and of ones being deleted over several calls. */
   alerts: number;
+  /** Maintenance windows deleted (ended before the cutoff). */
+  maintenanceWindows: number;
   /** Every row deleted. */
   rows: number;
 }
@@ -265,10 +267,12 @@ export class SqliteStore implements AnomalyPort {
    * API shows it with part of its alerts and timeline). Kept whatever their age: an incident with a
    * notification still pending, one held or holding another, one listed in a storm digest not yet sent
    * or still open. Their fingerprints leave the dedup index (and their flap history goes) when the
-   * deleted row was the fingerprint's latest. The database file keeps its size; SQLite reuses the pages.
+   * deleted row was the fingerprint's latest. Maintenance windows that ended before `cutoff` go too,
+   * with the budget the incidents left (one a hold still names stays). The database file keeps its
+   * size; SQLite reuses the pages.
    */
   purgeResolved(cutoff: number, budget: number): PurgeOutcome {
-    const out: PurgeOutcome = { incidents: 0, alerts: 0, rows: 0 };
+    const out: PurgeOutcome = { incidents: 0, alerts: 0, maintenanceWindows: 0, rows: 0 };
     const candidates = this.s.purgeCandidates.all({ cutoff, limit: PURGE_CANDIDATES }) as { id: string; key: string }[];
     for (const { id, key } of candidates) {
       const alertBudget = budget - out.rows;
@@ -292,6 +296,8 @@ export class SqliteStore implements AnomalyPort {
       this.latestByKey.forget(key);
       out.incidents++;
     }
+    out.maintenanceWindows = this.suppression.purgeEndedMaintenance(cutoff, budget - out.rows);
+    out.rows += out.maintenanceWindows;
     return out;
   }
 

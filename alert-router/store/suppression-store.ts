@@ -103,6 +103,10 @@ export class SqliteSuppressionStore implements SuppressionPort {
       endWindow: p('UPDATE maintenance_windows SET ends_at = ? WHERE id = ?'),
       endHoldsOf: p(`UPDATE holds SET detail = @detail WHERE reason = 'maintenance' AND window_id = @id`),
       deleteWindow: p('DELETE FROM maintenance_windows WHERE id = ?'),
+      // Retention: windows that ended before the cutoff, oldest end first (maintenance_by_end), unless a
+      // hold still names one (a hold outlives its window only until the next tick releases it).
+      purgeEnded: p(`DELETE FROM maintenance_windows WHERE id IN (SELECT w.id FROM maintenance_windows w
+        WHERE w.ends_at < ? AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.window_id = w.id) ORDER BY w.ends_at LIMIT ?)`),
       holdOf: p('SELECT * FROM holds WHERE incident_id = ?'),
       holds: p('SELECT * FROM holds ORDER BY since, incident_id'),
       setHold: p(`INSERT INTO holds (incident_id, reason, detail, since, until, parent_id, window_id) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -150,6 +154,16 @@ export class SqliteSuppressionStore implements SuppressionPort {
   activeMaintenance(now: number): MaintenanceWindow[] {
     if (now >= this.maintenanceUntil) return [];
     return (this.s.active.all(now, now) as WindowRow[]).map(toWindow);
+  }
+
+  /**
+   * Retention: deletes up to `limit` maintenance windows that ended before `cutoff`, oldest end first,
+   * except one a hold still names. Returns how many went. `maintenanceUntil` stays as it is: only
+   * windows that ended long ago go, and it is only ever a bound.
+   */
+  purgeEndedMaintenance(cutoff: number, limit: number): number {
+    if (limit <= 0) return 0;
+    return this.s.purgeEnded.run(cutoff, limit).changes;
   }
 
   /** Windows that have not ended (`all`: every window, ended ones too), for `GET /api/v1/maintenance`. */
