@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { sloAlertLabels, webhookPayload } from '../test/support/alertmanager-payload.js';
+import { nodeDownBatches, sloAlertLabels, webhookPayload } from '../test/support/alertmanager-payload.js';
 import { startPagerDutyMock, type PagerDutyMock } from '../test/support/pagerduty-mock.js';
 import { postWebhook, routerFixture, until, type RouterFixture } from '../test/support/router-fixture.js';
 import { startSlackMock, type SlackMock } from '../test/support/slack-mock.js';
@@ -188,6 +188,48 @@ describe('the batch journal across a crash', () => {
     lines = [];
     await start(fixture);
     expect(lines.some((l) => l.msg.includes('journal'))).toBe(false);
+  });
+
+  it('counts replayed alerts in the alert volume watch: a surge cut in two by a crash is still recorded', async () => {
+    fixture = routerFixture({ pagerduty: pd, slack });
+    const storePath = join(dirname(fixture.configPath), 'data', 'router.db');
+    let t = Date.UTC(2026, 11, 1, 8, 0);
+    const clock = { now: () => t };
+    const nodes = nodeDownBatches();
+    const stormRecords = async (r: RouterService) =>
+      ((await (await fetch(`${r.url}/api/v1/incidents?service=checkout`)).json()) as { incidents: { title: string }[] }).incidents.filter((i) =>
+        i.title.startsWith('Early storm warning'),
+      );
+    // Two quiet hours (one new alert every 10 minutes), learnt and saved by a clean stop.
+    const a = await start(fixture, undefined, clock);
+    for (let m = 0; m < 120; m += 10) {
+      t += 10 * 60_000;
+      expect((await postWebhook(a.url, nodes(1))).status).toBe(200);
+    }
+    await a.drain();
+    routers.splice(0);
+    // Maintenance on checkout: its new alerts are held, so nothing to send makes the store commit them.
+    const b = await start(fixture, undefined, clock);
+    const maintenance = await fetch(`${b.url}/api/v1/maintenance`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${fixture.env['TEST_ROUTER_TOKEN']}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ matchers: ['service="checkout"'], endsAt: new Date(t + 60 * 60_000).toISOString(), author: 'ana' }),
+    });
+    expect(maintenance.status).toBe(201);
+    // Six new alerts in one minute (under the 10 a warning needs), acknowledged, then a crash.
+    t += 60_000;
+    expect((await postWebhook(b.url, nodes(6))).status).toBe(200);
+    const image = crashImage(storePath);
+    await b.drain();
+    routers.splice(0);
+    restore(image, storePath);
+    lines = [];
+    const c = await start(fixture, undefined, clock);
+    expect(replayLine()).toMatchObject({ replayed: 1, skipped: 0 });
+    // Six more in the same minute: twelve in all, a surge (recorded, not posted: maintenance).
+    expect((await postWebhook(c.url, nodes(6))).status).toBe(200);
+    await until(async () => (await stormRecords(c)).length === 1, 5_000, 'the storm warning recorded');
+    expect((await stormRecords(c))[0]!.title).toMatch(/checkout: 12 alerts in a minute/);
   });
 
   it('goes on after a replay: the replayed segment is deleted once the store holds it, and new batches take later seqs', async () => {

@@ -403,6 +403,8 @@ export async function startRouterService(options: RouterServiceOptions): Promise
         () => worker.poke(),
         (error: unknown) => logger.error({ err: error }, `could not make ${what} durable; its notifications wait for the next commit`),
       );
+    /** Outcomes of the batches applied again from the journal, scored and counted once the scorer and the volume watch exist. */
+    const replayed: { at: number; outcome: BatchOutcome }[] = [];
     if (journal !== undefined) {
       // Batches acknowledged (durable in the journal) that the store had not committed when the
       // router stopped: applied again at the time they were received, each with its seq.
@@ -410,10 +412,12 @@ export async function startRouterService(options: RouterServiceOptions): Promise
       for (const r of replay) {
         try {
           const batch = decodeJournaledBody(r.body);
-          store.transaction(() => {
-            processBatch(batch, store, settings, { now: () => r.at, newId });
+          const outcome = store.transaction(() => {
+            const o = processBatch(batch, store, settings, { now: () => r.at, newId });
             store.putState(JOURNAL_APPLIED_KEY, String(r.seq), now());
+            return o;
           });
+          replayed.push({ at: r.at, outcome });
         } catch (error) {
           skipped++;
           logger.error({ err: error, seq: r.seq }, 'could not apply a journal record at start; skipped');
@@ -538,15 +542,21 @@ export async function startRouterService(options: RouterServiceOptions): Promise
         logger.error({ err: error, service: warning.service }, 'could not record the storm warning');
       }
     };
-    const watchVolume = (newAlerts: Record<string, number>) => {
+    const watchVolume = (newAlerts: Record<string, number>, at = now()) => {
       if (!settings.suppression?.storm.earlyWarning) return;
-      const at = now();
       for (const [service, n] of Object.entries(newAlerts)) {
         volumeChanged = true;
         const warning = volume.observe(service, n, at);
         if (warning !== undefined) warnStorm(warning);
       }
     };
+    // Batches applied again from the journal count as they would have when they came: their incidents
+    // are scored (the held notifications wait for it as for any webhook's, or go once the hold is
+    // over), and their alerts count in the volume watch in the minute they were received.
+    for (const { at, outcome } of replayed.splice(0)) {
+      for (const request of outcome.toScore) score(request);
+      watchVolume(outcome.newAlerts, at);
+    }
     const appDeps: AppDeps = {
       store,
       metrics,

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { webhookPayload } from '../test/support/alertmanager-payload.js';
+import { nodeDownBatches } from '../test/support/alertmanager-payload.js';
 import { startPagerDutyMock, type PagerDutyMock } from '../test/support/pagerduty-mock.js';
 import { postWebhook, routerFixture, until, type RouterFixture } from '../test/support/router-fixture.js';
 import { startSlackMock, type SlackMock } from '../test/support/slack-mock.js';
@@ -49,15 +49,7 @@ describe('early storm warning', () => {
     return router;
   };
   /** `n` new node alerts of the checkout service in one webhook (one incident: same alertname). */
-  let serial = 0;
-  const nodes = (n: number) =>
-    webhookPayload(
-      Array.from({ length: n }, () => {
-        serial++;
-        return { labels: { alertname: 'NodeDown', service: 'checkout', instance: `node-${serial}`, severity: 'ticket' }, fingerprint: `fp-node-${serial}` };
-      }),
-      { alertname: 'NodeDown' },
-    );
+  const nodes = nodeDownBatches();
   const warnings = () => slack.messages('#checkout').filter((m) => m.text.includes('Early storm warning'));
   const metric = async (r: RouterService) => {
     const text = await (await fetch(`${r.url}/metrics`)).text();

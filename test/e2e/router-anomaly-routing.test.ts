@@ -1,9 +1,9 @@
 import Database from 'better-sqlite3';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { defaultNotifiers } from '../../alert-router/default-notifiers.js';
@@ -250,6 +250,48 @@ describe('the router scores SLO incidents against a real Prometheus', () => {
     } finally {
       for (const s of sockets) s.destroy();
       await new Promise((resolve) => hung.close(resolve));
+    }
+  });
+
+  it('scores an SLO incident replayed from the journal after a power cut, as the live webhook would have been', async () => {
+    const r = await start(prom.url);
+    const f = fixture!;
+    const dataDir = join(dirname(f.configPath), 'data');
+    const journalDir = join(dataDir, 'router.db.batch-journal');
+    // A power cut loses what was not fsynced: the store's WAL as it was before the webhook, the
+    // journal (fsynced before the 2xx) with it.
+    const storeBefore = await mkdtemp(join(tmpdir(), 'slokit-power-cut-store-'));
+    const journalAfter = await mkdtemp(join(tmpdir(), 'slokit-power-cut-journal-'));
+    try {
+      await cp(dataDir, storeBefore, { recursive: true });
+      expect((await postWebhook(r.url, ticket())).status).toBe(200);
+      await cp(journalDir, journalAfter, { recursive: true });
+      await r.drain();
+      router = undefined;
+      await rm(dataDir, { recursive: true, force: true });
+      await cp(storeBefore, dataDir, { recursive: true });
+      await rm(journalDir, { recursive: true, force: true });
+      await cp(journalAfter, journalDir, { recursive: true });
+
+      const pagesBefore = pd.accepted.length;
+      router = await startRouterService({
+        configPath: f.configPath,
+        env: f.env,
+        logger: pino({ level: 'error' }),
+        notifiers: (c) => defaultNotifiers(c, f.env),
+        now: routerNow,
+      });
+      const c = router;
+      await until(() => pd.accepted.length > pagesBefore, 10_000, 'the escalated page of the replayed ticket');
+      const page = pd.accepted.at(-1)!.body!;
+      expect(page.event_action).toBe('trigger');
+      expect(page.payload?.severity).toBe('critical');
+      expect(anomalyOf(page)).toMatchObject({ recurring: false });
+      expect(await metric(c, 'slokit_router_anomaly_scores_total{outcome="scored"}')).toBe(1);
+      expect((await detail(c, 'checkout')).timeline.map((e) => e.kind)).toContain('escalated');
+    } finally {
+      await rm(storeBefore, { recursive: true, force: true });
+      await rm(journalAfter, { recursive: true, force: true });
     }
   });
 });

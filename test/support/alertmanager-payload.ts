@@ -56,3 +56,19 @@ export function webhookPayload(alerts: AlertSpec[], groupLabels: Record<string, 
     alerts: built,
   };
 }
+
+/**
+ * A builder of webhooks of `n` new NodeDown ticket alerts of the checkout service (one incident: same
+ * alertname), each alert a new instance and fingerprint, numbered on from the last call.
+ */
+export function nodeDownBatches(): (n: number) => WebhookPayload {
+  let serial = 0;
+  return (n) =>
+    webhookPayload(
+      Array.from({ length: n }, () => {
+        serial++;
+        return { labels: { alertname: 'NodeDown', service: 'checkout', instance: `node-${serial}`, severity: 'ticket' }, fingerprint: `fp-node-${serial}` };
+      }),
+      { alertname: 'NodeDown' },
+    );
+}
