@@ -8,23 +8,32 @@
  * call (median, p99 and max over all rounds' calls) and rows deleted per second of pause. Webhooks
  * wait behind a call for as long as it runs, so the pause is the figure that matters. Before purging it
  * opens the built store again, as a restart does, and reports how long that took (median of rounds):
- * the in-memory dedup index is rebuilt from every alert row, so it grows with what retention keeps.
+ * the in-memory dedup index is rebuilt from every alert row, so it grows with what retention keeps;
+ * and how much heap the opened store holds per alert after a full GC.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { median, quantileSorted } from 'simple-statistics';
 import { loadConfig } from '../alert-router/config/load-config.js';
 import { pipelineSettings } from '../alert-router/config/pipeline-settings.js';
 import { decodeWebhook } from '../alert-router/pipeline/decode-webhook.js';
-import { processBatch } from '../alert-router/pipeline/process-batch.js';
+import { processBatch, type PipelineDeps, type PipelineSettings } from '../alert-router/pipeline/process-batch.js';
 import { PURGE_ROWS_PER_TICK } from '../alert-router/router-service.js';
 import { openDatabase } from '../alert-router/store/open-database.js';
 import { SqliteStore } from '../alert-router/store/sqlite-store.js';
 import { webhookPayload } from '../test/support/alertmanager-payload.js';
 import { positiveIntFlag } from './bench-args.js';
 import { BENCH_ENV, writeBenchRouterConfig } from './bench-services.js';
+
+/** A full garbage collection, so heap figures count what is reachable only. */
+const collectGarbage: () => void = (() => {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+})();
 
 /** One webhook body (JSON bytes, as the HTTP path reads it) with `alerts` alerts of incident `n`, all `status`. */
 function body(n: number, alerts: number, status: 'firing' | 'resolved'): Buffer {
@@ -38,34 +47,46 @@ function body(n: number, alerts: number, status: 'firing' | 'resolved'): Buffer 
 }
 
 /**
+ * Writes N resolved incidents of M alerts each into a new store at `path` through `processBatch`, their
+ * notifications marked delivered, and closes it. `advance` moves the pipeline's clock.
+ */
+function build(path: string, incidents: number, alerts: number, settings: PipelineSettings, deps: PipelineDeps, advance: (ms: number) => void): void {
+  const store = new SqliteStore(openDatabase({ path, synchronous: 'full' }));
+  for (let n = 0; n < incidents; n++) {
+    // A minute apart: more than suppression.storm.maxIncidentsPerMinute in one would go to a storm
+    // digest, and an incident listed in a digest not yet sent is kept.
+    advance(60_000);
+    for (const status of ['firing', 'resolved'] as const) {
+      const decoded = decodeWebhook(body(n, alerts, status));
+      if (decoded.kind !== 'batch') throw new Error(`benchmark body ${n} does not decode`);
+      advance(1000);
+      store.transaction(() => processBatch(decoded.batch, store, settings, deps));
+    }
+  }
+  store.db.exec("UPDATE outbox SET state = 'delivered'");
+  store.db.close();
+}
+
+/**
  * Builds the store, opens it again (as a restart does) and purges it; returns each purge call's pause
  * in ms, the rows it deleted and how long the reopening took.
  */
-function runRound(incidents: number, alerts: number): { pauses: number[]; rows: number; incidents: number; reopenMs: number } {
+function runRound(incidents: number, alerts: number): { pauses: number[]; rows: number; incidents: number; reopenMs: number; reopenHeapBytes: number } {
   const dir = mkdtempSync(join(tmpdir(), 'slokit-bench-retention-'));
   try {
     const config = loadConfig(writeBenchRouterConfig(dir), BENCH_ENV);
     const settings = pipelineSettings(config, undefined);
-    let store = new SqliteStore(openDatabase({ path: config.storePath, synchronous: 'full' }));
     let clock = Date.parse('2026-01-01T00:00:00Z');
-    const deps = { now: () => clock, newId: randomUUID };
-    for (let n = 0; n < incidents; n++) {
-      // A minute apart: more than suppression.storm.maxIncidentsPerMinute in one would go to a storm
-      // digest, and an incident listed in a digest not yet sent is kept.
-      clock += 60_000;
-      for (const status of ['firing', 'resolved'] as const) {
-        const decoded = decodeWebhook(body(n, alerts, status));
-        if (decoded.kind !== 'batch') throw new Error(`benchmark body ${n} does not decode`);
-        clock += 1000;
-        store.transaction(() => processBatch(decoded.batch, store, settings, deps));
-      }
-    }
-    store.db.exec("UPDATE outbox SET state = 'delivered'");
-    // What a restart spends opening this store: the schema check and the dedup index's rebuild.
-    store.db.close();
+    build(config.storePath, incidents, alerts, settings, { now: () => clock, newId: randomUUID }, (ms) => (clock += ms));
+    // What a restart spends opening this store: the schema check and the dedup index's rebuild, and
+    // the heap the opened store holds (the index, mostly). The building store is gone by now.
+    collectGarbage();
+    const heapBefore = process.memoryUsage().heapUsed;
     const opening = process.hrtime.bigint();
-    store = new SqliteStore(openDatabase({ path: config.storePath, synchronous: 'full' }));
+    const store = new SqliteStore(openDatabase({ path: config.storePath, synchronous: 'full' }));
     const reopenMs = Number(process.hrtime.bigint() - opening) / 1e6;
+    collectGarbage();
+    const reopenHeapBytes = process.memoryUsage().heapUsed - heapBefore;
     clock += (config.retentionMs ?? 0) + 86_400_000;
     const pauses: number[] = [];
     let rows = 0;
@@ -80,7 +101,7 @@ function runRound(incidents: number, alerts: number): { pauses: number[]; rows: 
       deleted += out.incidents;
     }
     store.db.close();
-    return { pauses, rows, incidents: deleted, reopenMs };
+    return { pauses, rows, incidents: deleted, reopenMs, reopenHeapBytes };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -94,10 +115,12 @@ function main(): void {
   const rounds = positiveIntFlag(args, '--rounds', 3);
   const pauses: number[] = [];
   const reopens: number[] = [];
+  const heaps: number[] = [];
   let rows = 0;
   for (let r = 0; r < rounds; r++) {
     const round = runRound(incidents, alerts);
     reopens.push(round.reopenMs);
+    heaps.push(round.reopenHeapBytes);
     if (round.incidents !== incidents) throw new Error(`round ${r + 1} deleted ${round.incidents} of ${incidents} incidents`);
     pauses.push(...round.pauses);
     rows += round.rows;
@@ -116,6 +139,8 @@ function main(): void {
     // Opening the full store again, median over rounds: a restart's cost before it answers (page cache warm).
     reopenMs: round2(median(reopens)),
     reopenMicrosPerAlert: round2((median(reopens) * 1000) / (incidents * alerts)),
+    // The heap the reopened store holds after a full GC, per alert: what retention's memory grows by.
+    reopenHeapBytesPerAlert: Math.round(median(heaps) / (incidents * alerts)),
   };
   console.log(json ? JSON.stringify(result) : result);
 }
