@@ -28,8 +28,8 @@ export class DedupIndex {
   /**
    * Loads the latest incident of every fingerprint (the row with the newest `first_received_at`). Each
    * row read gives a new string for its incident id; the alerts of one incident share one instead, as
-   * they do when the router writes them: 30 % less heap for incidents of 100 alerts, and a faster
-   * load (fewer strings for the GC to move).
+   * they do when the router writes them: 73 bytes of heap per alert instead of 129 for incidents of
+   * 100 alerts (`npm run bench:retention`), in the same time.
    */
   static load(db: Database.Database): DedupIndex {
     const index = new DedupIndex();

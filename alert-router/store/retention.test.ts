@@ -148,6 +148,24 @@ describe('retention: SqliteStore.purgeResolved', () => {
     expect(store.indexedFingerprints).toBe(0);
   });
 
+  it('stops after the incident that makes it overdue, and still deletes one incident a call when every call is overdue at once', () => {
+    for (let i = 0; i < 3; i++) {
+      const alert = { labels: { alertname: `Disk${i}`, severity: 'page', service: 'checkout', instance: 'db-1' }, fingerprint: `fp-disk-${i}` };
+      run([alert]);
+      run([{ ...alert, status: 'resolved' }]);
+      clock.advance(MINUTE);
+    }
+    deliverAll();
+    clock.advance(RETENTION + DAY);
+    const alwaysOverdue = () => store.transaction(() => store.purgeResolved(clock.now() - RETENTION, 10_000, () => true));
+    expect(alwaysOverdue()).toMatchObject({ incidents: 1, alerts: 1 });
+    expect(alwaysOverdue()).toMatchObject({ incidents: 1, alerts: 1 });
+    expect(store.listIncidents({ limit: 10 })).toHaveLength(1);
+    let asked = 0;
+    expect(store.transaction(() => store.purgeResolved(clock.now() - RETENTION, 10_000, () => ++asked > 5))).toMatchObject({ incidents: 1 });
+    expect(store.listIncidents({ limit: 10 })).toEqual([]);
+  });
+
   it('deletes maintenance windows that ended before the cutoff, oldest first within the budget, unless a hold still names one', () => {
     const window = (id: string, startsAt: number, endsAt: number) => ({
       id,

@@ -268,13 +268,16 @@ export class SqliteStore implements AnomalyPort {
    * notification still pending, one held or holding another, one listed in a storm digest not yet sent
    * or still open. Their fingerprints leave the dedup index (and their flap history goes) when the
    * deleted row was the fingerprint's latest. Maintenance windows that ended before `cutoff` go too,
-   * with the budget the incidents left (one a hold still names stays). The database file keeps its
+   * with the budget the incidents left (one a hold still names stays). `overdue` is asked before each
+   * incident after the first deletion: true ends the call there (a time budget: an incident's fixed
+   * statements cost more than its rows say when incidents are small). The database file keeps its
    * size; SQLite reuses the pages.
    */
-  purgeResolved(cutoff: number, budget: number): PurgeOutcome {
+  purgeResolved(cutoff: number, budget: number, overdue: () => boolean = () => false): PurgeOutcome {
     const out: PurgeOutcome = { incidents: 0, alerts: 0, maintenanceWindows: 0, rows: 0 };
     const candidates = this.s.purgeCandidates.all({ cutoff, limit: PURGE_CANDIDATES }) as { id: string; key: string }[];
     for (const { id, key } of candidates) {
+      if (out.rows > 0 && overdue()) return out;
       const alertBudget = budget - out.rows;
       if (alertBudget <= 0) break;
       const fingerprints = this.s.purgeAlerts.all(id, alertBudget) as string[];
@@ -296,6 +299,7 @@ export class SqliteStore implements AnomalyPort {
       this.latestByKey.forget(key);
       out.incidents++;
     }
+    if (out.rows > 0 && overdue()) return out;
     out.maintenanceWindows = this.suppression.purgeEndedMaintenance(cutoff, budget - out.rows);
     out.rows += out.maintenanceWindows;
     return out;
