@@ -1,4 +1,4 @@
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../test/support/fake-clock.js';
 import { startPagerDutyMock } from '../../test/support/pagerduty-mock.js';
@@ -77,13 +77,16 @@ describe('OutboxWorker', () => {
   });
 
   /** A worker on this test's store, clock and metrics with `notifiers` (backoff 1s doubling, 5 attempts). */
-  const workerWith = (notifiers: ConstructorParameters<typeof OutboxWorker>[0]['notifiers'], options: { concurrency?: number; attemptTimeoutMs?: number } = {}) =>
+  const workerWith = (
+    notifiers: ConstructorParameters<typeof OutboxWorker>[0]['notifiers'],
+    options: { concurrency?: number; attemptTimeoutMs?: number; logger?: Logger } = {},
+  ) =>
     new OutboxWorker({
       store,
       notifiers,
       clock,
       random: () => 0.5,
-      logger: pino({ level: 'silent' }),
+      logger: options.logger ?? pino({ level: 'silent' }),
       metrics,
       policy: () => ({ baseMs: 1000, maxMs: 60_000, maxAttempts: 5 }),
       concurrency: options.concurrency ?? 4,
@@ -135,6 +138,21 @@ describe('OutboxWorker', () => {
     expect(failed).toMatchObject({ kind: 'failed' });
     expect(failed!.reason).toContain('HTTP 400');
     expect(await metrics.registry.getSingleMetricAsString('slokit_router_notifications_total')).toContain('outcome="failed"} 1');
+  });
+
+  it('logs each failed attempt with its number and reason, and the last one as permanent', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logged = workerWith({ pagerduty: pd, slack }, { logger: pino({ level: 'info' }, { write: (l: string) => lines.push(JSON.parse(l) as Record<string, unknown>) }) });
+    pd.script = [fail(503), fail(400)];
+    store.enqueue([notification('n1', 'trigger', 'pagerduty')], clock.now());
+    await logged.runOnce();
+    clock.advance(60_000);
+    await logged.runOnce();
+    expect(lines.map((l) => [l['msg'], l['attempt'], l['status'], l['reason']])).toEqual([
+      ['delivery failed; will retry', 1, 503, 'HTTP 503'],
+      ['delivery failed permanently', 2, 400, 'HTTP 400'],
+    ]);
+    expect(lines[0]).toMatchObject({ incident: 'inc-1', target: 'pagerduty', action: 'trigger', delayMs: 750 });
   });
 
   it('threads Slack updates and the resolve on the first message ts', async () => {

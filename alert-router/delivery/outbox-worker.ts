@@ -222,7 +222,10 @@ export class OutboxWorker {
           }),
         );
         metrics?.notifications.inc({ target: n.target.kind, outcome: 'retried' });
-        this.o.logger.warn({ incident: n.incidentId, target: n.target.kind, status, delayMs: delay }, 'delivery failed; will retry');
+        this.o.logger.warn(
+          { incident: n.incidentId, target: n.target.kind, action: n.action, attempt: attemptNo, status, reason: de.message, delayMs: delay },
+          'delivery failed; will retry',
+        );
       } else {
         const why = de.retryable ? `gave up after ${attemptNo} attempts: ${de.message}` : de.message;
         store.markFailed(
@@ -234,7 +237,7 @@ export class OutboxWorker {
           }),
         );
         metrics?.notifications.inc({ target: n.target.kind, outcome: 'failed' });
-        this.o.logger.error({ incident: n.incidentId, target: n.target.kind, status, reason: why }, 'delivery failed permanently');
+        this.o.logger.error({ incident: n.incidentId, target: n.target.kind, action: n.action, attempt: attemptNo, status, reason: why }, 'delivery failed permanently');
       }
     } finally {
       clock.clearTimeout(timer);
