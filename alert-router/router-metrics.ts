@@ -4,6 +4,15 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
  * The router's Prometheus metrics on a Registry of its own (never prom-client's global one, so apps
  * and tests can coexist in one process).
  */
+/** What the outbox's lateness gauges read at each scrape. */
+export interface OutboxLateness {
+  /** When the oldest pending notification was queued (epoch ms), undefined when none is pending. */
+  oldestPendingQueuedAt: () => number | undefined;
+  now: () => number;
+  /** `delivery.lateAfter`, read per scrape so a reload applies. */
+  lateAfterMs: () => number;
+}
+
 export class RouterMetrics {
   readonly registry = new Registry();
   readonly alertsReceived = new Counter({
@@ -82,15 +91,18 @@ export class RouterMetrics {
   });
   readonly outboxDepth: Gauge;
 
-  /** `outboxDepth` reads the store when scraped. */
-  constructor(outboxDepth: () => number, options: { processMetrics: boolean; indexedFingerprints?: () => number } = { processMetrics: false }) {
+  /** `outboxDepth` (and the optional readers) read the store when scraped. */
+  constructor(
+    outboxDepth: () => number,
+    options: { processMetrics: boolean; indexedFingerprints?: () => number; lateness?: OutboxLateness } = { processMetrics: false },
+  ) {
     // Every series from the start, at 0: a rate() or an alert on them sees retention idle, not absent.
     for (const kind of ['incident', 'alert', 'maintenance_window'] as const) this.purged.inc({ kind }, 0);
     const indexed = options.indexedFingerprints;
     if (indexed !== undefined) {
       new Gauge({
         name: 'slokit_router_dedup_index_fingerprints',
-        help: 'Fingerprints the in-memory dedup index holds (~100 bytes each); store.retention bounds it.',
+        help: 'Fingerprints the in-memory dedup index holds (~70-125 bytes of heap each); store.retention bounds it.',
         registers: [this.registry],
         collect() {
           this.set(indexed());
@@ -105,6 +117,29 @@ export class RouterMetrics {
         this.set(outboxDepth());
       },
     });
+    const lateness = options.lateness;
+    if (lateness !== undefined) {
+      const age = () => {
+        const queuedAt = lateness.oldestPendingQueuedAt();
+        return queuedAt === undefined ? 0 : Math.max(0, lateness.now() - queuedAt) / 1000;
+      };
+      new Gauge({
+        name: 'slokit_router_outbox_oldest_pending_seconds',
+        help: 'How long the oldest notification still waiting in the outbox has waited since it was queued (0 when none waits).',
+        registers: [this.registry],
+        collect() {
+          this.set(age());
+        },
+      });
+      new Gauge({
+        name: 'slokit_router_notifications_on_time',
+        help: '1 while no notification has waited longer than delivery.lateAfter, else 0: a PagerDuty or Slack that cannot be reached shows here at once, long before its notifications are given up as failed.',
+        registers: [this.registry],
+        collect() {
+          this.set(age() * 1000 > lateness.lateAfterMs() ? 0 : 1);
+        },
+      });
+    }
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'slokit_router_' });
   }
 }

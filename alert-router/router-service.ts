@@ -362,6 +362,7 @@ export async function startRouterService(options: RouterServiceOptions): Promise
     const metrics = new RouterMetrics(() => store.outboxDepth(), {
       processMetrics: options.processMetrics ?? false,
       indexedFingerprints: () => store.indexedFingerprints,
+      lateness: { oldestPendingQueuedAt: () => store.oldestPendingQueuedAt(), now, lateAfterMs: () => config.lateAfterMs },
     });
     const countSuppressed = (by: Partial<Record<SuppressionReason, number>>) => {
       for (const [reason, n] of Object.entries(by)) if (n > 0) metrics.suppressed.inc({ reason }, n);

@@ -20,6 +20,13 @@ const retention = z.string().superRefine((s, ctx) => {
   if (ms === undefined) ctx.addIssue({ code: 'custom', message: 'must be a duration like 30d or 90d, or forever' });
   else if (ms < MIN_RETENTION_MS) ctx.addIssue({ code: 'custom', message: 'must be at least 1d' });
 });
+/** The shortest `delivery.lateAfter`: a healthy delivery takes well under a second, a retry or two a few seconds. */
+const MIN_LATE_AFTER_MS = 10_000;
+const lateAfter = z.string().superRefine((s, ctx) => {
+  const ms = parseDuration(s);
+  if (ms === undefined) ctx.addIssue({ code: 'custom', message: DURATION_MESSAGE });
+  else if (ms < MIN_LATE_AFTER_MS) ctx.addIssue({ code: 'custom', message: 'must be at least 10s (a first retry alone can take seconds)' });
+});
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, { message: 'must name an environment variable (A-Z, 0-9, _)' });
 const BYTE_SIZE = /^(\d+)(b|kb|mb)$/i;
 /** A size like 512kb or 2mb, in bytes (kb and mb are binary: 1024 and 1024²). */
@@ -124,6 +131,8 @@ export const configSchema = z
         backoffMax: timerDuration.default('5m'),
         maxAttempts: z.number().int().min(1).default(25),
         drainTimeout: timerDuration.default('10s'),
+        /** A notification still pending this long after it was queued is late (slokit_router_notifications_on_time). */
+        lateAfter: lateAfter.default('2m'),
       })
       .strict()
       .prefault({}),

@@ -103,6 +103,16 @@ describe('router config', () => {
     ]);
   });
 
+  it('counts a notification late after 2 minutes by default, or delivery.lateAfter, at least 10s and past anomaly.timeout', () => {
+    expect(parseConfig(auth, 'router.yml', env).lateAfterMs).toBe(120_000);
+    expect(parseConfig(`${auth}delivery:\n  lateAfter: 5m\n`, 'router.yml', env).lateAfterMs).toBe(300_000);
+    expect(problems(`${auth}delivery:\n  lateAfter: 5s\n`)).toEqual(['4:delivery.lateAfter: must be at least 10s (a first retry alone can take seconds)']);
+    expect(problems(`${auth}delivery:\n  lateAfter: soon\n`)).toEqual(['4:delivery.lateAfter: must be a duration like 30s, 5m or 1h']);
+    expect(problems(`${auth}delivery:\n  lateAfter: 10s\nanomaly:\n  prometheusUrl: http://p:9090\n  timeout: 10s\n`)).toEqual([
+      '4:delivery.lateAfter: 10s must be longer than anomaly.timeout (10s): a notification waiting for its score would count as late',
+    ]);
+  });
+
   it('reads the anomaly section with its defaults, and leaves scoring off without one', () => {
     expect(parseConfig(auth, 'router.yml', env).anomaly).toBeUndefined();
     expect(parseConfig(auth + 'anomaly:\n  prometheusUrl: http://127.0.0.1:9090\n', 'router.yml', env).anomaly).toEqual({

@@ -44,6 +44,8 @@ export interface RouterConfig {
   concurrency: number;
   attemptTimeoutMs: number;
   drainTimeoutMs: number;
+  /** `delivery.lateAfter`: a notification pending longer than this since it was queued is late. */
+  lateAfterMs: number;
   routes: Route[];
   pagerduty: { server: string; caFile: string | undefined; defaultRoutingKeyEnv: string | undefined; services: Record<string, string> };
   slack: { tokenEnv: string | undefined; apiUrl: string; defaultChannel: string | undefined };
@@ -140,6 +142,14 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv):
       }
     }
   }
+  if (c.anomaly !== undefined && ms(c.delivery.lateAfter) <= ms(c.anomaly.timeout)) {
+    problems.push({
+      file,
+      path: 'delivery.lateAfter',
+      message: `${c.delivery.lateAfter} must be longer than anomaly.timeout (${c.anomaly.timeout}): a notification waiting for its score would count as late`,
+      ...locate(['delivery', 'lateAfter']),
+    });
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     file,
@@ -173,6 +183,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv):
     concurrency: c.delivery.concurrency,
     attemptTimeoutMs: ms(c.delivery.attemptTimeout),
     drainTimeoutMs: ms(c.delivery.drainTimeout),
+    lateAfterMs: ms(c.delivery.lateAfter),
     routes: c.routes.map((r) => ({
       name: r.name,
       matchers: r.matchers.map(parseMatcher),

@@ -155,6 +155,32 @@ describe('OutboxWorker', () => {
     expect(lines[0]).toMatchObject({ incident: 'inc-1', target: 'pagerduty', action: 'trigger', delayMs: 750 });
   });
 
+  it('shows a notification still waiting past delivery.lateAfter on /metrics as late, and on time again once it is delivered', async () => {
+    const watched = new RouterMetrics(() => store.outboxDepth(), {
+      processMetrics: false,
+      lateness: { oldestPendingQueuedAt: () => store.oldestPendingQueuedAt(), now: clock.now, lateAfterMs: () => 120_000 },
+    });
+    const scrape = async () => {
+      const text = await watched.registry.metrics();
+      const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+      return { onTime: value('slokit_router_notifications_on_time'), oldest: value('slokit_router_outbox_oldest_pending_seconds') };
+    };
+    expect(await scrape()).toEqual({ onTime: 1, oldest: 0 });
+    pd.script = [fail(503), fail(503), fail(503), ok()];
+    store.enqueue([notification('n1', 'trigger', 'pagerduty')], clock.now());
+    await worker.runOnce(); // 503: retried
+    clock.advance(60_000);
+    await worker.runOnce(); // 503 again
+    expect(await scrape()).toEqual({ onTime: 1, oldest: 60 });
+    clock.advance(60_001);
+    await worker.runOnce(); // a third 503: two minutes and more since it was queued
+    expect(await scrape()).toEqual({ onTime: 0, oldest: 120.001 });
+    clock.advance(60_000);
+    await worker.runOnce(); // delivered
+    expect(store.outboxDepth()).toBe(0);
+    expect(await scrape()).toEqual({ onTime: 1, oldest: 0 });
+  });
+
   it('threads Slack updates and the resolve on the first message ts', async () => {
     store.addTargets('inc-1', [{ kind: 'slack', destination: '#checkout' }]);
     store.enqueue(

@@ -136,6 +136,8 @@ describe('alert-router HTTP API against the PagerDuty and Slack mocks', () => {
     expect(metrics).toContain('slokit_router_incidents_opened_total{kind="opened"} 1');
     expect(metrics).toContain('slokit_router_notifications_total{target="pagerduty",outcome="delivered"} 2');
     expect(metrics).toContain('slokit_router_outbox_depth 0');
+    expect(metrics).toContain('slokit_router_outbox_oldest_pending_seconds 0');
+    expect(metrics).toContain('slokit_router_notifications_on_time 1');
     expect(metrics).toMatch(/slokit_router_webhook_duration_seconds_count\{code="200"\} 4/);
   });
 

@@ -202,6 +202,7 @@ export class SqliteStore implements AnomalyPort {
           AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.incident_id = o.incident_id AND p.target_kind = o.target_kind
             AND p.destination = o.destination AND p.state = 'pending' AND p.seq < o.seq)`),
       depth: p("SELECT COUNT(*) AS n FROM outbox WHERE state = 'pending'"),
+      oldestPending: p("SELECT MIN(created_at) AS t FROM outbox WHERE state = 'pending'"),
       delivered: p("UPDATE outbox SET state = 'delivered', attempts = attempts + 1, delivered_at = ?, last_status = ?, last_error = NULL WHERE id = ?"),
       retry: p('UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_status = ?, last_error = ? WHERE id = ?'),
       failed: p("UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_status = ?, last_error = ? WHERE id = ?"),
@@ -444,6 +445,11 @@ export class SqliteStore implements AnomalyPort {
 
   outboxDepth(): number {
     return (this.s.depth.get() as { n: number }).n;
+  }
+
+  /** When the oldest notification still pending was queued (epoch ms), or undefined when none is. */
+  oldestPendingQueuedAt(): number | undefined {
+    return (this.s.oldestPending.get() as { t: number | null }).t ?? undefined;
   }
 
   /** The first message ref (Slack ts) of an incident at a target, once its trigger was delivered. */
