@@ -36,5 +36,12 @@ export default defineService({
         total: (w) => `sum(rate(slokit_router_notifications_total{outcome=~"delivered|failed"}[${w}]))`,
       },
     },
+    {
+      name: 'notification-timeliness',
+      description: 'Time with no notification waiting longer than delivery.lateAfter (2m): PagerDuty and Slack reachable',
+      objective: 99.5,
+      // A notification is retried for ~90 minutes before it fails; this sees it late after 2.
+      sli: { kind: 'boolGauge', selector: 'slokit_router_notifications_on_time' },
+    },
   ],
 });

@@ -31,7 +31,7 @@ describe('slokit generate', () => {
     const result = await cli('generate', '--check', '--slos', join(ROOT, 'slos'), '--rules-out', join(ROOT, 'rules'), '--dashboards-out', join(ROOT, 'dashboards'), '--router-out', join(ROOT, 'alert-router'));
     expect(result.err).toBe('');
     expect(result.code).toBe(0);
-    expect(result.out).toMatch(/generated files are up to date \(5 services, 8 SLOs\)/);
+    expect(result.out).toMatch(/generated files are up to date \(5 services, 9 SLOs\)/);
   });
 
   it('writes rule files that promtool check rules accepts, one per service', async () => {

@@ -66,6 +66,7 @@ const PLANS: Record<string, SloPlan> = {
   'alert-router-webhook-availability': { perStep: 600, baseline: 0.0001, bad: [] },
   'alert-router-webhook-latency': { perStep: 600, baseline: 0.001, bad: [] },
   'alert-router-notification-delivery': { perStep: 300, baseline: 0.0005, bad: [] },
+  'alert-router-notification-timeliness': { perStep: 10, baseline: 0, bad: [] },
 };
 
 let data: SyntheticData;
@@ -104,7 +105,7 @@ beforeAll(async () => {
   // The rules' info series exist once every group has evaluated once.
   const loaded = await waitFor(async () => {
     const r = await prom.query('count(slokit_slo_info)');
-    return r.resultType === 'vector' && Number(r.result[0]?.value[1] ?? 0) === 8;
+    return r.resultType === 'vector' && Number(r.result[0]?.value[1] ?? 0) === 9;
   }, 30_000);
   expect(loaded).toBe(true);
   const tProm = performance.now();
@@ -282,8 +283,8 @@ describe('slokit review against a real Prometheus with 60 days of backfilled dat
     console.log(`review-prometheus: screenshot of the review's first page: ${png} (${bytes} bytes)`);
     expect(bytes).toBeGreaterThan(50_000);
     const boxes = await renderedSvgBoxes(result.htmlPath);
-    expect(boxes.filter((b) => b.className.includes('burn-down'))).toHaveLength(8);
-    expect(boxes.filter((b) => b.className.includes('daily-error-ratio'))).toHaveLength(8);
+    expect(boxes.filter((b) => b.className.includes('burn-down'))).toHaveLength(9);
+    expect(boxes.filter((b) => b.className.includes('daily-error-ratio'))).toHaveLength(9);
     for (const box of boxes) {
       expect(box.width).toBeGreaterThan(300);
       expect(box.height).toBeGreaterThan(100);
@@ -360,7 +361,7 @@ describe('slokit review against a real Prometheus with 60 days of backfilled dat
       const ok = await main(['review', '--prometheus', prom.url, '--router', router.url, '--from', date(FROM), '--to', date(END - DAY), '--out', out], io);
       expect(ok).toBe(0);
       expect(lines.join('')).toBe(
-        `slokit: 8 SLOs: 6 met, 1 at risk, 1 missed\n  wrote ${join(out, `${reportName(FROM, END)}.md`)}\n` +
+        `slokit: 9 SLOs: 7 met, 1 at risk, 1 missed\n  wrote ${join(out, `${reportName(FROM, END)}.md`)}\n` +
           `  wrote ${join(out, `${reportName(FROM, END)}.html`)}\n`,
       );
       // The same data gives the same files, byte for byte.

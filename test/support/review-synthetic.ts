@@ -109,6 +109,7 @@ export function synthesize(endMs: number, days: number, plans: Record<string, Sl
   const wa = get('alert-router-webhook-availability', 6);
   const wl = get('alert-router-webhook-latency', 7);
   const nd = get('alert-router-notification-delivery', 8);
+  const nt = get('alert-router-notification-timeliness', 9);
 
   // The two webhook SLOs share one histogram: 5xx answers (availability) and slow answers (latency).
   // Latency errors are drawn from the 2xx answers, so the histogram stays consistent.
@@ -136,6 +137,13 @@ export function synthesize(endMs: number, days: number, plans: Record<string, Sl
     { family: 'slokit_router_webhook_duration_seconds_bucket', name: 'slokit_router_webhook_duration_seconds_bucket', labels: 'code="503",le="0.25"', at: (i) => wa.errors[i]! },
     { family: 'slokit_router_notifications', name: 'slokit_router_notifications_total', labels: 'outcome="delivered",target="slack"', at: (i) => nd.traffic[i]! - nd.errors[i]! },
     { family: 'slokit_router_notifications', name: 'slokit_router_notifications_total', labels: 'outcome="failed",target="slack"', at: (i) => nd.errors[i]! },
+    {
+      family: 'slokit_router_notifications_on_time',
+      name: 'slokit_router_notifications_on_time',
+      labels: 'job="alert-router"',
+      gauge: true,
+      at: (i) => (nt.present[i] ? (nt.errors[i]! > 0 ? 0 : 1) : undefined),
+    },
   ];
 
   const lines: string[] = [];
@@ -168,6 +176,10 @@ export function synthesize(endMs: number, days: number, plans: Record<string, Sl
     ['alert-router-webhook-availability', { id: 'alert-router-webhook-availability', kind: 'counter', events: counter(wa) }],
     ['alert-router-webhook-latency', { id: 'alert-router-webhook-latency', kind: 'counter', events: (i) => ({ errors: wlSlow[i]!, total: wa.traffic[i]! }) }],
     ['alert-router-notification-delivery', { id: 'alert-router-notification-delivery', kind: 'counter', events: counter(nd) }],
+    [
+      'alert-router-notification-timeliness',
+      { id: 'alert-router-notification-timeliness', kind: 'samples', events: (i) => (nt.present[i] ? { errors: nt.errors[i]! > 0 ? 1 : 0, total: 1 } : undefined) },
+    ],
   ]);
   return { startMs, endMs, samples, openMetrics: `${lines.join('\n')}\n`, slos };
 }

@@ -60,6 +60,8 @@ export function exampleSloMetrics(): SyntheticMetrics {
     gauges: [
       // Down one second in 100.
       { name: 'probe_success', labels: { job: 'blackbox', instance: 'https://shop.example.com/' }, value: (t) => (Math.floor(t) % 100 === 7 ? 0 : 1) },
+      // Late one second in 500.
+      { name: 'slokit_router_notifications_on_time', labels: { job: 'alert-router' }, value: (t) => (Math.floor(t) % 500 === 11 ? 0 : 1) },
     ],
   };
 }
