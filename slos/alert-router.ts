@@ -11,12 +11,14 @@ export default defineService({
   slos: [
     {
       name: 'webhook-availability',
-      description: 'Alertmanager webhook batches accepted (not answered 5xx; Alertmanager retries those)',
+      description: 'Alertmanager webhook batches accepted: not answered 5xx (retried, late) nor 400 or 413 (dropped)',
       objective: 99.9,
       sli: {
         // Every webhook request is counted by its latency histogram, labelled with the status code.
+        // Alertmanager retries a 5xx and drops a batch answered 4xx: a 400 or 413 to an authenticated
+        // sender is a lost batch. A 401 is not counted: an unauthenticated client must not burn the budget.
         kind: 'ratio',
-        errors: (w) => `sum(rate(slokit_router_webhook_duration_seconds_count{code=~"5.."}[${w}]))`,
+        errors: (w) => `sum(rate(slokit_router_webhook_duration_seconds_count{code=~"5..|400|413"}[${w}]))`,
         total: (w) => `sum(rate(slokit_router_webhook_duration_seconds_count[${w}]))`,
       },
     },

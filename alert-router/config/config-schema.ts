@@ -85,7 +85,10 @@ export const configSchema = z
       z.object({ bearerTokenEnv: envName }).strict(),
       z.object({ basic: z.object({ username: z.string().min(1), passwordEnv: envName }).strict() }).strict(),
     ]),
-    webhook: z.object({ bodyLimit: byteSize.default('4mb') }).strict().prefault({}),
+    // Alertmanager sends a group's every alert in one webhook (the generated config never truncates) and
+    // drops a batch answered 4xx: the limit must pass the largest group. ~0.6–1.2 KiB an alert: 32 MiB
+    // is ~30,000–55,000 alerts (a 30,000-alert webhook of 17.6 MiB took 1.5 s to commit).
+    webhook: z.object({ bodyLimit: byteSize.default('32mb') }).strict().prefault({}),
     incidents: z.object({ reopenWindow: duration.default('15m') }).strict().prefault({}),
     /** Defaults are documented in docs/alert-router.md and config.example.yml. */
     correlation: z

@@ -60,7 +60,7 @@ describe('alert-router HTTP API against the PagerDuty and Slack mocks', () => {
 
   async function start(
     options: Partial<Parameters<typeof routerFixture>[0]> = {},
-    service: { checkpointEvery?: { commits: number; alerts: number }; now?: () => number } = {},
+    service: { checkpointEvery?: { commits: number; alerts: number }; now?: () => number; logger?: typeof logger } = {},
   ) {
     fixture = routerFixture({ pagerduty: pd, slack, ...options });
     router = await startRouterService({
@@ -240,8 +240,9 @@ describe('alert-router HTTP API against the PagerDuty and Slack mocks', () => {
     expect((await pdTimeline()).map((e) => e.kind).at(-1)).toBe('notified');
   });
 
-  it('answers a wrong token 401, malformed and oversized bodies 4xx JSON naming the problem, and stores nothing', async () => {
-    await start({ bodyLimit: '4kb' });
+  it('answers a wrong token 401, malformed and oversized bodies 4xx JSON naming the problem, logs each, and stores nothing', async () => {
+    const warned: { level: number; msg: string; status: number; error: string; issues?: { field: string }[] }[] = [];
+    await start({ bodyLimit: '4kb' }, { logger: pino({ level: 'warn' }, { write: (line: string) => warned.push(JSON.parse(line) as (typeof warned)[number]) }) });
     const wrong = await postWebhook(router.url, page(), 'Bearer nope');
     expect(wrong.status).toBe(401);
     expect(await wrong.json()).toMatchObject({ error: 'unauthorized' });
@@ -264,6 +265,16 @@ describe('alert-router HTTP API against the PagerDuty and Slack mocks', () => {
     expect(oversized.status).toBe(413);
     expect(await oversized.json()).toMatchObject({ error: 'body_too_large' });
 
+    // Alertmanager drops what it gets a 4xx for: every refusal is a warning naming why.
+    const refusals = warned.filter((l) => l.msg.startsWith('webhook refused'));
+    expect(refusals.map((l) => [l.level, l.status, l.error])).toEqual([
+      [40, 401, 'unauthorized'],
+      [40, 401, 'unauthorized'],
+      [40, 400, 'malformed_json'],
+      [40, 400, 'invalid_payload'],
+      [40, 413, 'body_too_large'],
+    ]);
+    expect(refusals[3]!.issues?.map((i) => i.field)).toEqual(['alerts[0].status']);
     expect(await incidents()).toEqual([]);
     expect(router.store.outboxDepth()).toBe(0);
   });

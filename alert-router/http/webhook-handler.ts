@@ -101,6 +101,13 @@ export function createWebhookHandler(deps: WebhookDeps): (req: IncomingMessage, 
       },
       (error: unknown) => {
         const r = errorResponse(error, deps.logger, WEBHOOK_PATH);
+        if (r.status < 500) {
+          // Alertmanager drops a batch answered 4xx (it retries only 5xx): say so where on-call looks.
+          deps.logger.warn(
+            { status: r.status, error: r.body.error, reason: r.body.message, ...(r.body.issues === undefined ? {} : { issues: r.body.issues.slice(0, 5) }) },
+            'webhook refused; Alertmanager does not retry a 4xx, so a batch it sent is lost',
+          );
+        }
         send(res, r.status, r.headers, r.body);
         end({ code: String(r.status) });
       },
