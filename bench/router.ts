@@ -5,8 +5,8 @@
  * `router-http-only-single-c16`: the router's webhook handler alone (auth, parse, validation, metrics, answer)
  * with a commit that answers at once, to split a single-alert request's CPU into HTTP and durable store.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,7 +44,32 @@ interface LoadResult {
   p99Ms: number;
   /** CPU (user + system) the router's process spent per request, ms; only for router scenarios. */
   routerCpuMsPerRequest?: number;
+  /**
+   * Share of the measured run's wall time the router's main thread was on a CPU, 0–1; only for router
+   * scenarios under wrk, on Linux. Near 1, the one event loop is what limits the rate.
+   */
+  routerMainThreadBusy?: number;
 }
+
+/** The main thread's CPU time so far (user + system, seconds) from /proc, or undefined off Linux. */
+const mainThreadCpuSeconds: () => number | undefined = (() => {
+  let ticksPerSecond = 100;
+  try {
+    ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    // getconf missing: Linux's USER_HZ is 100 everywhere it runs here
+  }
+  return () => {
+    try {
+      const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+      // Fields after the command name (which may hold spaces, inside parentheses): utime is the 12th, stime the 13th.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+    } catch {
+      return undefined;
+    }
+  };
+})();
 
 /**
  * The WAL checkpoints that held the router's commits during all router scenarios: how many, and their
@@ -176,9 +201,15 @@ async function runLoad(spec: LoadSpec): Promise<LoadResult> {
 async function loadFromWrk(spec: LoadSpec): Promise<LoadResult> {
   const base = { url: spec.url, target: spec.target, alertsPerRequest: spec.alertsPerRequest, concurrency: spec.concurrency, token: spec.token };
   const warm = await runWrk({ ...base, seconds: spec.warmupSeconds, prefix: `${spec.prefix}-w`, prefixHash: prefixHash(`${spec.prefix}-w`) });
+  // The router serves from this process: its main thread's CPU over the measured run only.
+  const main0 = mainThreadCpuSeconds();
+  const wall0 = process.hrtime.bigint();
   const r = await runWrk({ ...base, seconds: spec.seconds, prefix: spec.prefix, prefixHash: prefixHash(spec.prefix) });
+  const main1 = mainThreadCpuSeconds();
+  const busy = main0 === undefined || main1 === undefined ? undefined : (main1 - main0) / (Number(process.hrtime.bigint() - wall0) / 1e9);
   const ok = r.requests - r.errors;
   return {
+    ...(spec.target === 'router' && busy !== undefined ? { routerMainThreadBusy: Math.round(busy * 100) / 100 } : {}),
     requests: ok,
     alerts: ok * spec.alertsPerRequest,
     errors: r.errors + warm.errors,
