@@ -156,9 +156,17 @@ describe('OutboxWorker', () => {
   });
 
   it('shows a notification still waiting past delivery.lateAfter on /metrics as late, and on time again once it is delivered', async () => {
+    let reads = 0;
     const watched = new RouterMetrics(() => store.outboxDepth(), {
       processMetrics: false,
-      lateness: { oldestPendingQueuedAt: () => store.oldestPendingQueuedAt(), now: clock.now, lateAfterMs: () => 120_000 },
+      lateness: {
+        oldestPendingQueuedAt: () => {
+          reads++;
+          return store.oldestPendingQueuedAt();
+        },
+        now: clock.now,
+        lateAfterMs: () => 120_000,
+      },
     });
     const scrape = async () => {
       const text = await watched.registry.metrics();
@@ -179,6 +187,7 @@ describe('OutboxWorker', () => {
     await worker.runOnce(); // delivered
     expect(store.outboxDepth()).toBe(0);
     expect(await scrape()).toEqual({ onTime: 1, oldest: 0 });
+    expect(reads).toBe(4); // one outbox read a scrape serves both gauges
   });
 
   it('threads Slack updates and the resolve on the first message ts', async () => {
