@@ -72,7 +72,6 @@ interface OutboxRow {
   last_error: string | null;
 }
 
-/** Filters of `GET /api/v1/incidents`; times in epoch ms, matched against `opened_at`. */
 /** What one {@link SqliteStore.purgeResolved} call deleted. */
 export interface PurgeOutcome {
   /** Incidents deleted whole (their incident row included). */
@@ -88,6 +87,7 @@ export interface PurgeOutcome {
 /** Incidents looked at per purge call; more wait for the next. */
 const PURGE_CANDIDATES = 100;
 
+/** Filters of `GET /api/v1/incidents`; times in epoch ms, matched against `opened_at`. */
 export interface IncidentFilter {
   state?: IncidentState;
   service?: string;
