@@ -21,6 +21,8 @@ function input(overrides: Partial<EnqueueInput>): EnqueueInput {
     after: aCheckoutIncident(),
     events: [],
     targets: [],
+    // A known target was last sent the trigger, unless a test says otherwise.
+    lastAction: () => 'trigger',
     routing: {
       routes: [{ name: 'pages', matchers: [parseMatcher('severity="page"')], pagerduty: 'owner', slack: 'owner', continue: false }],
       pagerdutyServices: { 'checkout-oncall': 'PD_KEY_CHECKOUT' },
@@ -72,6 +74,41 @@ describe('enqueue: what the person on call is told', () => {
       'checkout/availability is burning its error budget fast, 15.8× over 1h (page)',
       'checkout/availability is burning its error budget fast, 15.8× over 1h (page)',
     ]);
+  });
+
+  it('resolves only the targets whose last word was not already the resolve, and says why it skips one', () => {
+    const ticket = aGeneratedSloAlert('SLOErrorBudgetBurnTicket', ['3.4', '3.6', '1.2', '1.5']);
+    const targets = [
+      { kind: 'pagerduty' as const, destination: 'PD_KEY_CHECKOUT', ref: 'inc-1' },
+      { kind: 'slack' as const, destination: '#checkout', ref: '1700000000.000100' },
+    ];
+    // The page of the first episode resolved; the incident reopened as a ticket (a Slack update only), and now resolves.
+    const out = enqueue(
+      input({
+        before: aCheckoutIncident({ severity: 'ticket' }),
+        after: aCheckoutIncident({ severity: 'ticket', state: 'resolved', resolvedAt: OPENED + 60_000, firingAlerts: 0 }),
+        events: [anEvent('alert-resolved', ticket, 'fp-ticket'), anEvent('resolved', ticket, 'fp-ticket')],
+        targets,
+        lastAction: (t) => (t.kind === 'pagerduty' ? 'resolve' : 'update'),
+      }),
+    );
+    expect(out.notifications.map((n) => `${n.action} ${n.target.kind}`)).toEqual(['resolve slack']);
+    expect(out.timeline.find((e) => e.kind === 'routed')?.reason).toBe(
+      "no resolve for pagerduty (routing key from $PD_KEY_CHECKOUT): it was already sent this incident's resolve, and nothing since (this episode was not routed there)",
+    );
+
+    // Reopened and resolved in one batch: the trigger made in this batch counts, not the outbox's resolve.
+    const page = aGeneratedSloAlert('SLOErrorBudgetBurnPage', ['15.8', '16.2', '3.1', '4.0']);
+    const both = enqueue(
+      input({
+        before: aCheckoutIncident({ state: 'resolved', resolvedAt: OPENED }),
+        after: aCheckoutIncident({ state: 'resolved', resolvedAt: OPENED + 60_000, firingAlerts: 0 }),
+        events: [anEvent('reopened', page), anEvent('alert-resolved', page), anEvent('resolved', page)],
+        targets,
+        lastAction: () => 'resolve',
+      }),
+    );
+    expect(both.notifications.map((n) => `${n.action} ${n.target.kind}`)).toEqual(['trigger pagerduty', 'update slack', 'resolve pagerduty', 'resolve slack']);
   });
 
   it('tells the resolve from the page alert when the ticket alert resolved after it in the same batch', () => {

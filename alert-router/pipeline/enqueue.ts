@@ -16,6 +16,11 @@ export interface EnqueueInput {
   events: IncidentEvent[];
   /** Targets the incident was routed to before this batch. */
   targets: IncidentTarget[];
+  /**
+   * The action last queued for this incident to `target` before this batch (the outbox, delivered or
+   * not), or undefined when none was. A target whose last word was the resolve is not sent another.
+   */
+  lastAction: (target: Target) => NotificationAction | undefined;
   routing: RoutingTable;
   catalog: CatalogIndex;
   now: number;
@@ -31,13 +36,17 @@ export interface EnqueueResult {
 
 const key = (t: Target) => `${t.kind}\u0000${t.destination}`;
 
+/** A target as the timeline names it: `pagerduty (routing key from $PD_KEY)` or `slack #channel`. */
+const describeTarget = (t: Target) => `${t.kind} ${t.kind === 'pagerduty' ? `(routing key from $${t.destination})` : t.destination}`;
+
 /**
  * Route + enqueue stage for one incident and one batch: at most one notification per target per batch,
  * however many alerts the batch carried. Opening or reopening triggers every routed target (a reopen
  * is a Slack update that edits the first message back to firing), escalation
  * triggers the targets the higher severity adds and PagerDuty again (it may have been resolved with an
  * earlier episode: a page that reopened as a ticket), other changes become one Slack thread reply, and
- * resolving resolves every target the incident was ever sent to. Pure.
+ * resolving resolves every target the incident was sent to, except one already told it resolved (a
+ * page that resolved, then reopened as a ticket PagerDuty never heard of). Pure.
  */
 export function enqueue(input: EnqueueInput): EnqueueResult {
   const { after, events, now } = input;
@@ -52,7 +61,10 @@ export function enqueue(input: EnqueueInput): EnqueueResult {
   const last = significant[significant.length - 1]!;
   // Built on the first notification: most batches (alerts joining an open incident) notify nobody.
   let details: string | undefined;
+  /** What each target was queued in this batch (not in the outbox yet). */
+  const made = new Map<string, NotificationAction>();
   const make = (target: Target, action: NotificationAction, why: string, source: IncidentEvent, reopened = false, escalated = false) => {
+    made.set(key(target), action);
     details ??= significant.map((e) => `${e.kind}: ${e.reason}`).join('\n');
     const burn = burnRatesOf(source.annotations);
     // A trigger (the first message, the page) tells what fired: the alert's own description (which
@@ -89,7 +101,7 @@ export function enqueue(input: EnqueueInput): EnqueueResult {
       incidentId: after.id,
       at: now,
       kind: 'enqueued',
-      reason: `${action} for ${target.kind} ${target.kind === 'pagerduty' ? `(routing key from $${target.destination})` : target.destination}: ${why}`,
+      reason: `${action} for ${describeTarget(target)}: ${why}`,
       data: { notificationId: n.id, action, target: target.kind, destination: target.destination },
     });
   };
@@ -134,7 +146,19 @@ export function enqueue(input: EnqueueInput): EnqueueResult {
     // Slack's resolve rewrites the first message: tell it from an alert of the incident's severity (the
     // page tier's, not a ticket that resolved after it) when one resolved in this batch.
     const closing = significant.findLast((e) => severityOf(e.labels) === after.severity) ?? last;
-    for (const t of known.values()) make(t, 'resolve', 'every alert has resolved', closing);
+    for (const t of known.values()) {
+      if ((made.get(key(t)) ?? input.lastAction(t)) === 'resolve') {
+        timeline.push({
+          incidentId: after.id,
+          at: now,
+          kind: 'routed',
+          reason: `no resolve for ${describeTarget(t)}: it was already sent this incident's resolve, and nothing since (this episode was not routed there)`,
+          data: { target: t.kind, destination: t.destination },
+        });
+        continue;
+      }
+      make(t, 'resolve', 'every alert has resolved', closing);
+    }
   }
   return { notifications, newTargets, timeline };
 }

@@ -1,4 +1,4 @@
-import type { Notification } from '../notify/types.js';
+import type { Notification, NotificationAction } from '../notify/types.js';
 import { applySuppression } from './apply-suppression.js';
 import type { CatalogSlo } from '../../src/slo/catalog.js';
 import type { CatalogIndex } from './catalog-index.js';
@@ -20,6 +20,8 @@ export interface PipelinePort {
   latestIncidentByKey(key: string): Incident | undefined;
   incidentById(id: string): Incident | undefined;
   targets(incidentId: string): IncidentTarget[];
+  /** The action last queued (in the outbox, in any state) for the incident to this target, if any. */
+  lastAction(incidentId: string, target: Target): NotificationAction | undefined;
   saveAlert(alert: AlertRecord): void;
   saveIncident(incident: Incident): void;
   addTargets(incidentId: string, targets: Target[]): void;
@@ -236,6 +238,7 @@ export function notifyIncident(t: Touched, outcome: BatchOutcome, ctx: NotifyCon
     after,
     events,
     targets: before === undefined ? [] : port.targets(after.id),
+    lastAction: (target) => port.lastAction(after.id, target),
     routing: settings.routing,
     catalog: settings.catalog,
     now,

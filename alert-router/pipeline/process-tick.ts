@@ -84,7 +84,17 @@ export function processTick(port: PipelinePort, settings: PipelineSettings, deps
       const reason = `released (${hold.reason}): ${why}; still firing, so notified now`;
       timeline.push({ incidentId: incident.id, at: now, kind: 'released', reason, data: { reason: hold.reason } });
       const events: IncidentEvent[] = [{ ...base, kind: targets.length === 0 ? 'opened' : 'reopened', reason }];
-      const enqueued = enqueue({ before: { ...incident, state: 'resolved' }, after: incident, events, targets, routing: settings.routing, catalog: settings.catalog, now, newId: deps.newId });
+      const enqueued = enqueue({
+        before: { ...incident, state: 'resolved' },
+        after: incident,
+        events,
+        targets,
+        lastAction: (target) => port.lastAction(incident.id, target),
+        routing: settings.routing,
+        catalog: settings.catalog,
+        now,
+        newId: deps.newId,
+      });
       // The release itself passes storm control (a long window ending can release many at once).
       const result = applySuppression(incident, events, enqueued, false, {
         port: port.suppression,
@@ -103,7 +113,8 @@ export function processTick(port: PipelinePort, settings: PipelineSettings, deps
     } else if (incident.state === 'resolved' && notified === 'open') {
       const reason = `released (${hold.reason}): ${why}; resolved meanwhile, so the resolve goes to every target sent the trigger`;
       timeline.push({ incidentId: incident.id, at: now, kind: 'released', reason, data: { reason: hold.reason } });
-      for (const t of targets) {
+      // Not to a target already told it resolved (an earlier episode's page, this one a ticket).
+      for (const t of targets.filter((target) => port.lastAction(incident.id, target) !== 'resolve')) {
         const n = notice({ incident, target: t, action: 'resolve', details: reason, ...source, catalog: settings.catalog, now, newId: deps.newId, why: reason });
         notifications.push(n.notification);
         timeline.push(n.timeline);

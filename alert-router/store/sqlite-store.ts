@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { Notification, TargetKind } from '../notify/types.js';
+import type { Notification, NotificationAction, TargetKind } from '../notify/types.js';
 import type { AnomalyPort } from '../pipeline/apply-anomaly.js';
 import type { Target } from '../pipeline/route.js';
 import type { AlertRecord, Incident, IncidentState, IncidentTarget, Severity, TimelineEntry } from '../pipeline/types.js';
@@ -207,6 +207,7 @@ export class SqliteStore implements AnomalyPort {
       retry: p('UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_status = ?, last_error = ? WHERE id = ?'),
       failed: p("UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_status = ?, last_error = ? WHERE id = ?"),
       outboxOf: p('SELECT * FROM outbox WHERE incident_id = ? ORDER BY seq'),
+      lastAction: p('SELECT action FROM outbox WHERE incident_id = ? AND target_kind = ? AND destination = ? ORDER BY seq DESC LIMIT 1'),
       alertsOf: p('SELECT * FROM alerts WHERE incident_id = ? ORDER BY first_received_at, fingerprint'),
       timelineOf: p('SELECT incident_id, at, kind, reason, data FROM timeline WHERE incident_id = ? ORDER BY seq'),
       ping: p('SELECT 1'),
@@ -416,6 +417,10 @@ export class SqliteStore implements AnomalyPort {
 
   addTargets(incidentId: string, targets: Target[]): void {
     for (const t of targets) this.s.addTarget.run(incidentId, t.kind, t.destination);
+  }
+
+  lastAction(incidentId: string, target: Target): NotificationAction | undefined {
+    return (this.s.lastAction.get(incidentId, target.kind, target.destination) as { action: NotificationAction } | undefined)?.action;
   }
 
   appendTimeline(entries: TimelineEntry[]): void {

@@ -1,0 +1,213 @@
+/**
+ * What the router promises whatever Alertmanager sends, checked on random sequences of webhooks
+ * (fast-check, shrunk to the shortest failing sequence): SLO burn alerts of both tiers for services
+ * that depend on each other, plain alerts, exact re-deliveries, and time passing with the service's
+ * tick, through the production pipeline with every suppression stage on (the simulator: in-memory
+ * store, a notifier that accepts everything). A failure prints the seed and the sequence to replay.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Notification } from '../notify/types.js';
+import { ZERO_TIME } from '../../test/support/alertmanager-payload.js';
+import { MINUTE, simulation } from '../../test/support/router-simulation.js';
+import type { SuppressionSettings } from './suppression-types.js';
+
+const T0 = Date.parse('2026-11-02T03:00:00Z');
+
+/** checkout depends on payments and catalog; storefront on checkout and catalog (alert-router/catalog.json). */
+const SLOS = ['checkout-availability', 'payments-authorisations', 'catalog-read-latency', 'storefront-probe-availability'] as const;
+
+type Status = 'firing' | 'resolved';
+type Op =
+  | { kind: 'slo'; slo: (typeof SLOS)[number]; severity: 'page' | 'ticket'; status: Status }
+  | { kind: 'alert'; alertname: 'DiskFull' | 'NodeDown'; instance: 'node-a' | 'node-b'; cluster: 'eu-1' | 'us-1'; severity: 'page' | 'ticket'; status: Status }
+  | { kind: 'redeliver' }
+  | { kind: 'advance'; ms: number };
+
+const status = fc.constantFrom<Status>('firing', 'resolved');
+const severity = fc.constantFrom<'page' | 'ticket'>('page', 'ticket');
+const op: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('slo' as const), slo: fc.constantFrom(...SLOS), severity, status }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('alert' as const),
+      alertname: fc.constantFrom('DiskFull' as const, 'NodeDown' as const),
+      instance: fc.constantFrom('node-a' as const, 'node-b' as const),
+      cluster: fc.constantFrom('eu-1' as const, 'us-1' as const),
+      severity,
+      status,
+    }),
+  },
+  { weight: 1, arbitrary: fc.constant({ kind: 'redeliver' as const }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 1_000, max: 20 * MINUTE }) }) },
+);
+
+interface Sent {
+  action: Notification['action'];
+  incidentId: string;
+  target: string;
+}
+
+/** Drives one sequence and returns what a user of PagerDuty and Slack would have seen, plus the store. */
+function run(ops: Op[], suppression: Partial<SuppressionSettings>) {
+  const s = simulation(suppression);
+  /** Per alert (by its labels): when its current episode started, while it fires. */
+  const firingSince = new Map<string, number>();
+  const labelsOf = new Map<string, Record<string, string>>();
+  let last: unknown;
+  const problems: string[] = [];
+
+  const send = (labels: Record<string, string>, st: Status): void => {
+    const key = JSON.stringify(labels);
+    labelsOf.set(key, labels);
+    const since = firingSince.get(key);
+    const startsAt = since ?? s.clock.now();
+    if (st === 'firing') firingSince.set(key, startsAt);
+    else firingSince.delete(key);
+    last = {
+      version: '4',
+      groupKey: `{}:{alertname="${labels['alertname']}"}`,
+      truncatedAlerts: 0,
+      status: st,
+      receiver: 'slokit',
+      groupLabels: { alertname: labels['alertname'] },
+      commonLabels: labels,
+      commonAnnotations: {},
+      externalURL: 'http://alertmanager:9093',
+      alerts: [
+        {
+          status: st,
+          labels,
+          annotations: { summary: labels['alertname'] },
+          startsAt: new Date(startsAt).toISOString(),
+          endsAt: st === 'firing' ? ZERO_TIME : new Date(s.clock.now()).toISOString(),
+          generatorURL: 'http://prometheus:9090/graph',
+        },
+      ],
+    };
+    s.sim.webhook(last);
+  };
+
+  for (const o of ops) {
+    if (o.kind === 'slo') {
+      const [service = '', ...rest] = o.slo.split('-');
+      const alertname = o.severity === 'page' ? 'SLOErrorBudgetBurnPage' : 'SLOErrorBudgetBurnTicket';
+      send({ alertname, slo_id: o.slo, slo_service: service, slo_name: rest.join('-'), severity: o.severity }, o.status);
+    } else if (o.kind === 'alert') {
+      send({ alertname: o.alertname, instance: o.instance, cluster: o.cluster, service: 'checkout', severity: o.severity }, o.status);
+    } else if (o.kind === 'redeliver') {
+      if (last === undefined) continue;
+      // Alertmanager's retry after a lost answer, or its HA peer's copy: the same body again.
+      const before = s.sim.sent.length;
+      const outcome = s.sim.webhook(last);
+      if (s.sim.sent.length !== before) problems.push(`a re-delivered webhook sent ${s.sim.sent.length - before} notification(s)`);
+      if (outcome.opened + outcome.reopened > 0) problems.push('a re-delivered webhook opened an incident');
+    } else {
+      s.advance(o.ms);
+    }
+    problems.push(...storeProblems(s.sim.store.db));
+  }
+
+  // Everything recovers, and time passes (flap damping's stable time, storm digests, dependency holds).
+  for (const [key] of [...firingSince]) {
+    s.clock.advance(1_000);
+    send(labelsOf.get(key)!, 'resolved');
+  }
+  for (let i = 0; i < 36; i++) s.advance(5 * MINUTE);
+  problems.push(...storeProblems(s.sim.store.db));
+
+  const sent: Sent[] = s.sim.sent.map(({ notification: n }) => ({ action: n.action, incidentId: n.incidentId, target: `${n.target.kind} ${n.target.destination}` }));
+  return { sent, problems, openIncidents: s.sim.store.listIncidents({ limit: 1000, state: 'open' }) };
+}
+
+/** Incidents whose state disagrees with their alerts (storm digests aside), and incident keys with two open incidents. */
+function storeProblems(db: import('better-sqlite3').Database): string[] {
+  const out: string[] = [];
+  const doubles = db.prepare("SELECT key, COUNT(*) AS n FROM incidents WHERE state = 'open' GROUP BY key HAVING n > 1").all() as { key: string; n: number }[];
+  for (const d of doubles) out.push(`${d.n} open incidents for one key ${d.key}`);
+  const stale = db
+    // A storm digest (key `storm:…`) has no alerts of its own: it resolves when the incidents it lists have.
+    .prepare(
+      "SELECT id, title FROM incidents i WHERE state = 'open' AND key NOT LIKE 'storm:%' AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.incident_id = i.id AND a.status = 'firing')",
+    )
+    .all() as { id: string; title: string }[];
+  for (const i of stale) out.push(`incident ${i.title} is open with no firing alert`);
+  const early = db
+    .prepare("SELECT id, title FROM incidents i WHERE state = 'resolved' AND EXISTS (SELECT 1 FROM alerts a WHERE a.incident_id = i.id AND a.status = 'firing')")
+    .all() as { id: string; title: string }[];
+  for (const i of early) out.push(`incident ${i.title} is resolved with an alert still firing`);
+  return out;
+}
+
+/**
+ * Per incident and target, what was sent must make sense to its receiver: PagerDuty gets a resolve only
+ * for an incident it was triggered for (a second trigger on an open dedup_key is PagerDuty's dedup, not a
+ * second page); Slack gets one message per incident (the trigger) and replies or its edit after it.
+ * And once everything has recovered, every target that was told of an incident was last told it resolved.
+ */
+function deliveryProblems(sent: Sent[]): string[] {
+  const out: string[] = [];
+  const byTarget = new Map<string, Sent[]>();
+  for (const x of sent) {
+    const k = `${x.incidentId} ${x.target}`;
+    byTarget.set(k, [...(byTarget.get(k) ?? []), x]);
+  }
+  for (const [k, xs] of byTarget) {
+    const actions = xs.map((x) => x.action);
+    if (k.includes(' pagerduty ')) {
+      let open = false;
+      for (const a of actions) {
+        if (a === 'update') out.push(`${k}: an update sent to PagerDuty (${actions.join(',')})`);
+        if (a === 'resolve' && !open) out.push(`${k}: a resolve before any trigger, or two resolves (${actions.join(',')})`);
+        open = a === 'trigger' ? true : a === 'resolve' ? false : open;
+      }
+    } else {
+      if (actions[0] !== 'trigger') out.push(`${k}: the first Slack action is ${actions[0]}, not the message (${actions.join(',')})`);
+      if (actions.filter((a) => a === 'trigger').length > 1) out.push(`${k}: two Slack messages for one incident (${actions.join(',')})`);
+    }
+    if (actions.at(-1) !== 'resolve') out.push(`${k}: last told ${actions.at(-1)} after everything recovered (${actions.join(',')})`);
+  }
+  return out;
+}
+
+function check(ops: Op[], suppression: Partial<SuppressionSettings>): void {
+  const { sent, problems, openIncidents } = run(ops, suppression);
+  expect([...new Set(problems)]).toEqual([]);
+  expect(deliveryProblems(sent)).toEqual([]);
+  expect(openIncidents.map((i) => i.title)).toEqual([]);
+}
+
+describe('pipeline invariants on random webhook sequences', () => {
+  const runs = { numRuns: Number(process.env.INVARIANT_RUNS ?? 150) };
+  it('with the default suppression: no stuck page, no second message, no double incident, re-deliveries silent', () => {
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 1, maxLength: 40 }), (ops) => check(ops, {})),
+      runs,
+    );
+  });
+
+  it('with label grouping and tight storm and flap limits', () => {
+    const suppression: Partial<SuppressionSettings> = {
+      grouping: { keys: ['cluster'], windowMs: 5 * MINUTE },
+      storm: { enabled: true, maxPerMinute: 2, digestIntervalMs: 2 * MINUTE, earlyWarning: true },
+      flapping: { enabled: true, maxChanges: 2, windowMs: 15 * MINUTE, stableMs: 10 * MINUTE },
+    };
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 1, maxLength: 40 }), (ops) => check(ops, suppression)),
+      runs,
+    );
+  });
+
+  it('with every suppression stage off', () => {
+    const suppression: Partial<SuppressionSettings> = {
+      dependencies: { enabled: false, windowMs: 60 * MINUTE },
+      storm: { enabled: false, maxPerMinute: 10, digestIntervalMs: 2 * MINUTE, earlyWarning: false },
+      flapping: { enabled: false, maxChanges: 4, windowMs: 15 * MINUTE, stableMs: 10 * MINUTE },
+    };
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 1, maxLength: 40 }), (ops) => check(ops, suppression)),
+      runs,
+    );
+  });
+});
