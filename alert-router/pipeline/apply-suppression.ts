@@ -1,7 +1,7 @@
-import type { Notification } from '../notify/types.js';
+import type { Notification, NotificationAction } from '../notify/types.js';
 import type { CatalogIndex } from './catalog-index.js';
 import type { IncidentEvent } from './correlate.js';
-import { causePaged, likelyCause, transitiveDependencies } from './dependency.js';
+import { likelyCause, transitiveDependencies, whyNotPaged } from './dependency.js';
 import type { EnqueueResult } from './enqueue.js';
 import { gate, type GateInput } from './suppress.js';
 import type { MaintenanceWindow, SuppressionPort, SuppressionReason, SuppressionSettings } from './suppression-types.js';
@@ -13,6 +13,8 @@ const MINUTE = 60_000;
 export interface SuppressionContext {
   port: SuppressionPort;
   targets: (incidentId: string) => IncidentTarget[];
+  /** The action last queued for an incident to a target (the outbox), if any: is a cause's PagerDuty incident open. */
+  lastAction: (incidentId: string, target: IncidentTarget) => NotificationAction | undefined;
   /** An incident as of this batch (a linked incident's cause). */
   incident: (incidentId: string) => Incident | undefined;
   settings: SuppressionSettings;
@@ -32,7 +34,7 @@ function findCause(after: Incident, events: IncidentEvent[], ctx: SuppressionCon
       const cause = likelyCause(after, port.openIncidentsOf(deps, now - settings.dependencies.windowMs), (id) => port.holdOf(id));
       if (cause !== undefined) {
         const targets = ctx.targets(cause.id);
-        return { incident: cause, reason: 'dependency', why: `${after.service} depends on ${cause.service} (catalog dependsOn, transitive)`, targets, paged: causePaged(cause, targets) };
+        return { incident: cause, reason: 'dependency', why: `${after.service} depends on ${cause.service} (catalog dependsOn, transitive)`, targets, unpaged: whyNotPaged(cause, targets, (t) => ctx.lastAction(cause.id, t)) };
       }
     }
   }
@@ -52,17 +54,17 @@ function findCause(after: Incident, events: IncidentEvent[], ctx: SuppressionCon
         reason: 'grouped',
         why: `shares {${shared}} with it and opened within ${Math.round(settings.grouping.windowMs / MINUTE)}m (grouping.keys)`,
         targets,
-        paged: causePaged(cause, targets),
+        unpaged: whyNotPaged(cause, targets, (t) => ctx.lastAction(cause.id, t)),
       };
     }
   }
   return undefined;
 }
 
-/** The incident a linked one is held under, and whether it has paged (an escalation to page re-asks). */
-function parentOf(parentId: string, ctx: SuppressionContext): { incident: Incident | undefined; paged: boolean } {
+/** The incident a linked one is held under, and why it does not hold back a page (an escalation to page re-asks). */
+function parentOf(parentId: string, ctx: SuppressionContext): { incident: Incident | undefined; unpaged: string | undefined } {
   const incident = ctx.incident(parentId);
-  return { incident, paged: incident !== undefined && incident.state === 'open' && causePaged(incident, ctx.targets(parentId)) };
+  return { incident, unpaged: whyNotPaged(incident, ctx.targets(parentId), (t) => ctx.lastAction(parentId, t)) };
 }
 
 /**

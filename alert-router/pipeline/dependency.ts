@@ -1,3 +1,4 @@
+import type { NotificationAction } from '../notify/types.js';
 import type { CatalogIndex } from './catalog-index.js';
 import type { Hold } from './suppression-types.js';
 import type { Incident, IncidentTarget } from './types.js';
@@ -33,10 +34,24 @@ export function likelyCause(incident: Incident, candidates: readonly Incident[],
 }
 
 /**
- * True when a likely cause has paged someone: it is at page severity and was routed to PagerDuty, so
- * its PagerDuty incident is where a dependent's page is folded in. Only such a cause holds back a
- * dependent's page; a cause that is only a ticket (Slack) would leave the page with nobody. Pure.
+ * Why a likely cause does not hold back a dependent's page, or undefined when it does. It does when it
+ * is open, at page severity, and its PagerDuty incident is open: the last event queued for it to one of
+ * its PagerDuty targets is a trigger. That PagerDuty incident is where the dependent's page is folded
+ * in. A cause that is only a ticket (Slack) would leave the page with nobody; so would one whose
+ * PagerDuty incident was resolved and not paged again (it re-fired while flapping, so the re-fire is
+ * held), and an event on its dedup_key would reopen that PagerDuty incident with nothing to resolve it.
+ * Pure.
  */
-export function causePaged(cause: Incident, targets: readonly IncidentTarget[]): boolean {
-  return cause.severity === 'page' && targets.some((t) => t.kind === 'pagerduty');
+export function whyNotPaged(
+  cause: Incident | undefined,
+  targets: readonly IncidentTarget[],
+  lastAction: (target: IncidentTarget) => NotificationAction | undefined,
+): string | undefined {
+  if (cause === undefined) return 'it is gone';
+  if (cause.state !== 'open') return 'it has resolved';
+  const pagerduty = targets.filter((t) => t.kind === 'pagerduty');
+  if (cause.severity !== 'page') return 'it is a ticket: Slack only, no PagerDuty incident';
+  if (pagerduty.length === 0) return 'it is a page that was not sent to PagerDuty';
+  if (!pagerduty.some((t) => lastAction(t) === 'trigger')) return 'its PagerDuty incident is resolved and was not paged again (its re-fire is held while it flaps)';
+  return undefined;
 }

@@ -247,6 +247,7 @@ export function notifyIncident(t: Touched, outcome: BatchOutcome, ctx: NotifyCon
   const result = applySuppression(after, events, enqueued, ctx.flapping, {
     port: port.suppression,
     targets: (id) => port.targets(id),
+    lastAction: (id, target) => port.lastAction(id, target),
     incident: ctx.current,
     settings: settings.suppression ?? DEFAULT_SUPPRESSION,
     catalog: settings.catalog,

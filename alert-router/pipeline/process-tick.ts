@@ -99,6 +99,7 @@ export function processTick(port: PipelinePort, settings: PipelineSettings, deps
       const result = applySuppression(incident, events, enqueued, false, {
         port: port.suppression,
         targets: (id) => port.targets(id),
+        lastAction: (id, target) => port.lastAction(id, target),
         incident: (id) => port.incidentById(id),
         settings: { ...sup, dependencies: { ...sup.dependencies, enabled: false }, grouping: { ...sup.grouping, keys: [] } },
         catalog: settings.catalog,

@@ -23,14 +23,15 @@ export interface GateInput {
   flapping: boolean;
   /**
    * The open incident this one is likely caused by (dependency.ts) or grouped under, when it just
-   * opened; `paged` when that incident has paged (dependency.ts `causePaged`), which a page needs to be held.
+   * opened; `unpaged` says why that incident does not hold back a page (dependency.ts `whyNotPaged`),
+   * undefined when it does.
    */
-  cause: { incident: Incident; reason: 'dependency' | 'grouped'; why: string; targets: IncidentTarget[]; paged: boolean } | undefined;
+  cause: { incident: Incident; reason: 'dependency' | 'grouped'; why: string; targets: IncidentTarget[]; unpaged: string | undefined } | undefined;
   /**
    * For an incident held as linked (dependency or group) that has just escalated to page: the incident
-   * it is linked to and whether that has paged. Undefined otherwise.
+   * it is linked to, and why that does not hold back a page (undefined when it does). Undefined otherwise.
    */
-  parent: { incident: Incident | undefined; paged: boolean } | undefined;
+  parent: { incident: Incident | undefined; unpaged: string | undefined } | undefined;
   /** Incidents sent or digested to a target in the last minute (storm control). */
   openedLastMinute: (target: Target) => number;
   settings: SuppressionSettings;
@@ -50,13 +51,6 @@ export interface GateResult {
 }
 
 const STATE_CHANGES = new Set<IncidentEvent['kind']>(['opened', 'reopened', 'alert-resolved', 'resolved', 'grouped']);
-
-/** Why a likely cause does not hold back a page (it has not paged, or is over), for timeline rows. */
-function notPagedWhy(cause: Incident | undefined): string {
-  if (cause === undefined) return 'it is gone';
-  if (cause.state !== 'open') return 'it has resolved';
-  return cause.severity === 'page' ? 'it is a page that was not sent to PagerDuty' : 'it is a ticket: Slack only, no PagerDuty incident';
-}
 
 /**
  * The suppression stage between enqueue and the outbox: maintenance windows, flap damping, dependency
@@ -94,13 +88,13 @@ export function gate(input: GateInput): GateResult {
       return out;
     }
     const parent = input.parent;
-    if (parent === undefined || parent.paged) {
+    if (parent === undefined || parent.unpaged === undefined) {
       suppress(h.reason, others, h.detail);
       out.notifications.push(...resolves);
       return out;
     }
     const cause = parent.incident === undefined ? `incident ${h.parentId}` : `incident ${parent.incident.id} (${parent.incident.title})`;
-    row('released', `released (${h.reason}): escalated to page while linked to ${cause}, which does not hold back a page (${notPagedWhy(parent.incident)}): only an open cause that paged does, so it pages on its own`, {
+    row('released', `released (${h.reason}): escalated to page while linked to ${cause}, which does not hold back a page (${parent.unpaged}): only an open cause that paged does, so it pages on its own`, {
       reason: h.reason,
       parentId: h.parentId,
     });
@@ -130,7 +124,7 @@ export function gate(input: GateInput): GateResult {
   // 4. Dependency / label group: a new incident explained by an open one is added to it instead of paging,
   //    unless it is a page and that one has not paged: then it is only linked as context and pages itself.
   const linking = input.cause !== undefined && input.notified !== 'open' && after.state === 'open';
-  if (linking && input.cause !== undefined && (after.severity !== 'page' || input.cause.paged)) {
+  if (linking && input.cause !== undefined && (after.severity !== 'page' || input.cause.unpaged === undefined)) {
     const { incident: parent, reason, why } = input.cause;
     suppress(reason, input.notifications, `likely caused by ${parent.title} (incident ${parent.id}): ${why}`);
     row('linked', `likely caused by incident ${parent.id} (${parent.title}): ${why}; notified on its own if it still fires when that resolves`, { parentId: parent.id, reason });
@@ -168,7 +162,7 @@ export function gate(input: GateInput): GateResult {
   let notifications = input.notifications;
   if (linking && input.cause !== undefined) {
     const { incident: parent, reason, why } = input.cause;
-    row('linked', `likely caused by incident ${parent.id} (${parent.title}): ${why}; not held: that incident has not paged (${notPagedWhy(parent)}) and only a cause that paged holds back a page, so this one pages on its own`, {
+    row('linked', `likely caused by incident ${parent.id} (${parent.title}): ${why}; not held: that incident has not paged (${input.cause.unpaged}) and only a cause that paged holds back a page, so this one pages on its own`, {
       parentId: parent.id,
       reason,
       held: false,

@@ -55,6 +55,40 @@ describe('dependency correlation', () => {
     expect(s.sent()).toEqual(['resolve pagerduty PD_KEY_PAYMENTS payments/authorisations', 'resolve slack #payments-alerts payments/authorisations']);
   });
 
+  it('pages a dependent on its own when its cause re-fired while flapping, and leaves no PagerDuty incident of the cause open', () => {
+    const s = simulation();
+    // payments flaps: its first fire is out of the 15m window by the time five more changes come, so the
+    // fifth is a resolve, which goes out marked [flapping]; its re-fire after that is held.
+    s.slo('payments-authorisations', 'firing', T0);
+    s.clock.advance(16 * MINUTE);
+    let startsAt = T0;
+    for (const status of ['resolved', 'firing', 'resolved', 'firing', 'resolved', 'firing'] as const) {
+      s.clock.advance(MINUTE);
+      if (status === 'firing') startsAt = s.clock.now();
+      s.slo('payments-authorisations', status, startsAt);
+    }
+    expect(s.sent().slice(-2)).toEqual(['resolve pagerduty PD_KEY_PAYMENTS payments/authorisations', 'resolve slack #payments-alerts payments/authorisations']);
+
+    // checkout now pages. payments is open again, but its PagerDuty incident is resolved: an event on its
+    // dedup_key would reopen it, and nothing would resolve it once payments settles as resolved.
+    s.clock.advance(MINUTE);
+    const checkout = s.slo('checkout-availability', 'firing', T0);
+    expect(checkout.suppressed).toEqual({});
+    expect(s.sent()).toEqual(['trigger pagerduty PD_KEY_CHECKOUT checkout/availability', 'trigger slack #checkout-oncall checkout/availability']);
+    const [incident] = s.sim.store.listIncidents({ limit: 1, service: 'checkout' });
+    expect(s.sim.store.timelineOf(incident!.id).find((e) => e.kind === 'linked')?.reason).toContain(
+      'not held: that incident has not paged (its PagerDuty incident is resolved and was not paged again (its re-fire is held while it flaps))',
+    );
+
+    s.clock.advance(MINUTE);
+    s.slo('payments-authorisations', 'resolved', startsAt);
+    s.slo('checkout-availability', 'resolved', T0);
+    s.advance(30 * MINUTE);
+    expect(s.sent()).toEqual(['resolve pagerduty PD_KEY_CHECKOUT checkout/availability', 'resolve slack #checkout-oncall checkout/availability']);
+    const pd = s.sim.sent.filter((x) => x.notification.target.kind === 'pagerduty' && x.notification.target.destination === 'PD_KEY_PAYMENTS');
+    expect(pd.at(-1)!.notification.action).toBe('resolve');
+  });
+
   it('pages a dependent on its own when its dependency’s open incident is only a ticket, and records the link as context', () => {
     const s = simulation();
     s.slo('payments-authorisations', 'firing', T0, 'ticket');

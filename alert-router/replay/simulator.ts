@@ -29,7 +29,8 @@ export interface MaintenanceInput {
  * Replay and the scenario tests drive it on a simulated clock.
  */
 export class PipelineSimulator {
-  readonly store = new SqliteStore(openDatabase({ path: ':memory:', synchronous: 'normal' }));
+  /** Replaced by {@link restart}: read it each time, do not keep it. */
+  store = new SqliteStore(openDatabase({ path: ':memory:', synchronous: 'normal' }));
   readonly sent: SentNotification[] = [];
   private ids = 0;
   private timelineSeq = 0;
@@ -61,6 +62,14 @@ export class PipelineSimulator {
     const window: MaintenanceWindow = { id: this.newId(), matchers: input.matchers.map(parseMatcher), startsAt: input.startsAt, endsAt: input.endsAt, author: input.author, comment: input.comment, createdAt: this.now() };
     this.store.transaction(() => this.store.suppression.addMaintenance(window));
     return window;
+  }
+
+  /**
+   * A restart: a new store on the same database, so everything the store keeps in memory (the dedup
+   * index, the latest incident per key, holds and the latest maintenance end) is rebuilt from its tables.
+   */
+  restart(): void {
+    this.store = new SqliteStore(this.store.db);
   }
 
   /** Timeline rows written since the last call (every decision, in order). */
