@@ -129,6 +129,33 @@ function liveProblems(sim: ReturnType<typeof simulation>['sim']): string[] {
   return out;
 }
 
+/**
+ * With the suppression stages on, checked once a tick has run: an open incident with a firing page alert
+ * whose owner has PagerDuty is paged, or held for a reason that pages someone else or is deliberate (a
+ * maintenance window, flap damping, a storm digest, a cause whose own PagerDuty incident is open); and
+ * a resolved incident shows firing only while flap damping holds its final state.
+ */
+function missedPages(sim: ReturnType<typeof simulation>['sim']): string[] {
+  const out: string[] = [];
+  const now = shown(sim.sent.map(({ notification: n }) => sentOf(n)));
+  const pd = (id: string) => [...now].find(([k]) => k.startsWith(`${id} pagerduty `))?.[1];
+  const holdOf = sim.store.db.prepare('SELECT reason, parent_id AS parentId FROM holds WHERE incident_id = ?');
+  const digested = sim.store.db.prepare('SELECT 1 FROM digest_items WHERE incident_id = ?');
+  const firingPage = sim.store.db.prepare("SELECT 1 FROM alerts WHERE incident_id = ? AND status = 'firing' AND severity = 'page'");
+  for (const i of sim.store.listIncidents({ limit: 1000 })) {
+    const hold = holdOf.get(i.id) as { reason: string; parentId: string | null } | undefined;
+    if (i.state === 'open') {
+      if (firingPage.get(i.id) === undefined || !PAGED_SERVICES.has(i.service) || pd(i.id) === 'firing') continue;
+      if (hold?.reason === 'maintenance' || hold?.reason === 'flapping' || digested.get(i.id) !== undefined) continue;
+      if (hold !== undefined && hold.parentId !== null && pd(hold.parentId) === 'firing') continue;
+      out.push(`${i.title}: a page alert fires and nobody is paged (${hold === undefined ? 'no hold' : `held: ${hold.reason} under ${hold.parentId ?? 'nothing'}, whose PagerDuty shows ${pd(hold.parentId ?? '') ?? 'nothing'}`})`);
+    } else if (pd(i.id) === 'firing' && hold?.reason !== 'flapping') {
+      out.push(`${i.title}: resolved, PagerDuty shows it firing`);
+    }
+  }
+  return out;
+}
+
 /** Drives one sequence and returns what a user of PagerDuty and Slack would have seen, plus the store. */
 function run(ops: Op[], suppression: Partial<SuppressionSettings>, strict = false) {
   const s = simulation(suppression);
@@ -207,6 +234,7 @@ function run(ops: Op[], suppression: Partial<SuppressionSettings>, strict = fals
       s.sim.restart();
     } else {
       s.advance(o.ms);
+      if (!strict) problems.push(...missedPages(s.sim));
     }
     problems.push(...storeProblems(s.sim.store.db));
     if (strict) problems.push(...liveProblems(s.sim));

@@ -1,5 +1,6 @@
 import type { Notification } from '../notify/types.js';
 import { applySuppression } from './apply-suppression.js';
+import { whyNotPaged } from './dependency.js';
 import type { IncidentEvent } from './correlate.js';
 import { enqueue } from './enqueue.js';
 import { maintenanceFor, maintenanceSubject, describeWindow } from './maintenance.js';
@@ -7,7 +8,8 @@ import { notice } from './notice.js';
 import type { PipelineDeps, PipelinePort, PipelineSettings } from './process-batch.js';
 import { dueDigests, digestText } from './storm.js';
 import { DEFAULT_SUPPRESSION, type Hold, type SuppressionReason } from './suppression-types.js';
-import type { Incident, TimelineEntry } from './types.js';
+import { route } from './route.js';
+import type { Incident, IncidentTarget, TimelineEntry } from './types.js';
 
 /** What one tick did, for metrics, logs and replay. */
 export interface TickOutcome {
@@ -17,8 +19,12 @@ export interface TickOutcome {
   suppressed: Partial<Record<SuppressionReason, number>>;
 }
 
-/** Why a hold ends now, or undefined while it still applies. `active`: ids of the windows active now. */
-function releaseReason(hold: Hold, incident: Incident, parent: Incident | undefined, now: number, active: ReadonlySet<string>): string | undefined {
+/**
+ * Why a hold ends now, or undefined while it still applies. `active`: ids of the windows active now.
+ * `parentUnpaged`: for a page held under a cause, why that cause no longer holds back a page
+ * (dependency.ts `whyNotPaged`), undefined while it does.
+ */
+function releaseReason(hold: Hold, incident: Incident, parent: Incident | undefined, now: number, active: ReadonlySet<string>, parentUnpaged: string | undefined): string | undefined {
   switch (hold.reason) {
     case 'maintenance':
       if (hold.until !== undefined && hold.until <= now) return 'the maintenance window ended';
@@ -30,8 +36,21 @@ function releaseReason(hold: Hold, incident: Incident, parent: Incident | undefi
     case 'grouped':
       if (incident.state === 'resolved') return 'resolved while linked; it never paged on its own';
       if (parent === undefined || parent.state === 'resolved') return `incident ${hold.parentId} it was linked to resolved while this one still fires`;
+      // A page stays folded into its cause only while the cause's own page is open (a cause that
+      // re-fired into a maintenance window, or while flapping, has a resolved PagerDuty incident).
+      if (parentUnpaged !== undefined) return `incident ${hold.parentId} it was linked to no longer holds back a page (${parentUnpaged}) while this one still fires`;
       return undefined;
   }
+}
+
+/**
+ * True when an open page is routed to a PagerDuty service whose last event for it is not a trigger (or
+ * that has none): what its targets were told is not a page.
+ */
+function unpaged(incident: Incident, labels: Record<string, string>, targets: IncidentTarget[], settings: PipelineSettings, port: PipelinePort): boolean {
+  if (incident.severity !== 'page') return false;
+  const pagerduty = route(incident, labels, settings.routing, settings.catalog).targets.filter((t) => t.kind === 'pagerduty');
+  return pagerduty.some((t) => !targets.some((k) => k.kind === t.kind && k.destination === t.destination) || port.lastAction(incident.id, t) !== 'trigger');
 }
 
 /**
@@ -62,7 +81,11 @@ export function processTick(port: PipelinePort, settings: PipelineSettings, deps
       continue;
     }
     const parent = hold.parentId === undefined ? undefined : port.incidentById(hold.parentId);
-    const why = releaseReason(hold, incident, parent, now, active);
+    const parentUnpaged =
+      parent !== undefined && incident.state === 'open' && incident.severity === 'page'
+        ? whyNotPaged(parent, port.targets(parent.id), (t) => port.lastAction(parent.id, t))
+        : undefined;
+    const why = releaseReason(hold, incident, parent, now, active, parentUnpaged);
     if (why === undefined) continue;
     const source = port.suppression.firingLabelsOf(incident.id) ?? { labels: {}, annotations: {} };
     if (hold.reason === 'maintenance' && incident.state === 'open') {
@@ -121,6 +144,24 @@ export function processTick(port: PipelinePort, settings: PipelineSettings, deps
         timeline.push(n.timeline);
       }
       port.suppression.setNotifiedState(incident.id, 'resolved');
+    } else if (incident.state === 'open' && unpaged(incident, source.labels, targets, settings, port)) {
+      // Notified, but as a ticket: its escalation to page came while held. Sent now, as an escalation.
+      const reason = `released (${hold.reason}): ${why}; it escalated to page while held, and PagerDuty was not told, so it is paged now`;
+      timeline.push({ incidentId: incident.id, at: now, kind: 'released', reason, data: { reason: hold.reason } });
+      const enqueued = enqueue({
+        before: incident,
+        after: incident,
+        events: [{ ...base, kind: 'escalated', reason }],
+        targets,
+        lastAction: (target) => port.lastAction(incident.id, target),
+        routing: settings.routing,
+        catalog: settings.catalog,
+        now,
+        newId: deps.newId,
+      });
+      if (enqueued.newTargets.length > 0) port.addTargets(incident.id, enqueued.newTargets);
+      timeline.push(...enqueued.timeline);
+      notifications.push(...enqueued.notifications);
     } else if (hold.reason === 'flapping' && incident.state === 'open') {
       const reason = `released (flapping): ${why}; still firing`;
       timeline.push({ incidentId: incident.id, at: now, kind: 'released', reason, data: { reason: hold.reason } });

@@ -89,6 +89,44 @@ describe('dependency correlation', () => {
     expect(pd.at(-1)!.notification.action).toBe('resolve');
   });
 
+  it('releases a held dependent to page on its own when its cause re-fires into a maintenance window', () => {
+    const s = simulation();
+    s.slo('payments-authorisations', 'firing', T0);
+    s.clock.advance(MINUTE);
+    s.slo('checkout-availability', 'firing', T0);
+    s.sim.addMaintenance({ matchers: ['service="payments"'], startsAt: s.clock.now(), endsAt: s.clock.now() + 60 * MINUTE, author: 'ana', comment: 'db upgrade' });
+    s.clock.advance(MINUTE);
+    s.slo('payments-authorisations', 'resolved', T0);
+    s.clock.advance(MINUTE);
+    s.slo('payments-authorisations', 'firing', s.clock.now());
+    s.sent();
+    // payments' PagerDuty incident is resolved and its re-fire is held for an hour: checkout must not wait with it.
+    s.advance(5_000);
+    expect(s.sent()).toEqual(['trigger pagerduty PD_KEY_CHECKOUT checkout/availability', 'trigger slack #checkout-oncall checkout/availability']);
+    const [checkout] = s.sim.store.listIncidents({ limit: 1, service: 'checkout' });
+    expect(s.sim.store.timelineOf(checkout!.id).find((e) => e.kind === 'released')?.reason).toMatch(
+      /no longer holds back a page \(its PagerDuty incident is resolved and was not paged again.*\) while this one still fires; still firing, so notified now$/,
+    );
+  });
+
+  it('pages an incident whose escalation to page came while it was flapping, once it is stable', () => {
+    const s = simulation({ flapping: { enabled: true, maxChanges: 2, windowMs: 15 * MINUTE, stableMs: 10 * MINUTE } });
+    s.slo('payments-authorisations', 'firing', T0, 'ticket');
+    s.clock.advance(MINUTE);
+    s.slo('payments-authorisations', 'resolved', T0, 'ticket');
+    s.clock.advance(MINUTE);
+    s.slo('payments-authorisations', 'firing', s.clock.now(), 'ticket'); // the 3rd change: flapping, sent marked
+    expect(s.sent()).toEqual(['trigger slack #payments-alerts payments/authorisations', 'resolve slack #payments-alerts payments/authorisations', 'update slack #payments-alerts payments/authorisations']);
+    s.clock.advance(MINUTE);
+    const page = s.slo('payments-authorisations', 'firing', s.clock.now(), 'page');
+    expect(page.suppressed).toEqual({ flapping: 2 });
+    s.advance(9 * MINUTE);
+    expect(s.sent()).toEqual([]);
+    s.advance(2 * MINUTE); // stable for 10m: the page goes out, as the escalation it was
+    expect(s.sent()).toEqual(['trigger pagerduty PD_KEY_PAYMENTS payments/authorisations', 'update slack #payments-alerts payments/authorisations']);
+    expect(s.sim.sent.at(-1)!.notification.escalated).toBe(true);
+  });
+
   it('pages a dependent on its own when its dependency’s open incident is only a ticket, and records the link as context', () => {
     const s = simulation();
     s.slo('payments-authorisations', 'firing', T0, 'ticket');
