@@ -103,21 +103,14 @@ export function processTick(port: PipelinePort, settings: PipelineSettings, deps
     const base = { fingerprint: '', labels: source.labels, annotations: source.annotations };
     const timeline: TimelineEntry[] = [];
     const notifications: Notification[] = [];
+    /** enqueue's notifications for the released incident, as if it were `before` and these events came. */
+    const enqueueReleased = (before: Incident, events: IncidentEvent[]) =>
+      enqueue({ before, after: incident, events, targets, lastAction: (target) => port.lastAction(incident.id, target), routing: settings.routing, catalog: settings.catalog, now, newId: deps.newId });
     if (incident.state === 'open' && notified !== 'open') {
       const reason = `released (${hold.reason}): ${why}; still firing, so notified now`;
       timeline.push({ incidentId: incident.id, at: now, kind: 'released', reason, data: { reason: hold.reason } });
       const events: IncidentEvent[] = [{ ...base, kind: targets.length === 0 ? 'opened' : 'reopened', reason }];
-      const enqueued = enqueue({
-        before: { ...incident, state: 'resolved' },
-        after: incident,
-        events,
-        targets,
-        lastAction: (target) => port.lastAction(incident.id, target),
-        routing: settings.routing,
-        catalog: settings.catalog,
-        now,
-        newId: deps.newId,
-      });
+      const enqueued = enqueueReleased({ ...incident, state: 'resolved' }, events);
       // The release itself passes storm control (a long window ending can release many at once).
       const result = applySuppression(incident, events, enqueued, false, {
         port: port.suppression,
@@ -148,17 +141,7 @@ export function processTick(port: PipelinePort, settings: PipelineSettings, deps
       // Notified, but as a ticket: its escalation to page came while held. Sent now, as an escalation.
       const reason = `released (${hold.reason}): ${why}; it escalated to page while held, and PagerDuty was not told, so it is paged now`;
       timeline.push({ incidentId: incident.id, at: now, kind: 'released', reason, data: { reason: hold.reason } });
-      const enqueued = enqueue({
-        before: incident,
-        after: incident,
-        events: [{ ...base, kind: 'escalated', reason }],
-        targets,
-        lastAction: (target) => port.lastAction(incident.id, target),
-        routing: settings.routing,
-        catalog: settings.catalog,
-        now,
-        newId: deps.newId,
-      });
+      const enqueued = enqueueReleased(incident, [{ ...base, kind: 'escalated', reason }]);
       if (enqueued.newTargets.length > 0) port.addTargets(incident.id, enqueued.newTargets);
       timeline.push(...enqueued.timeline);
       notifications.push(...enqueued.notifications);
