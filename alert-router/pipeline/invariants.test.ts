@@ -3,7 +3,8 @@
  * (fast-check, shrunk to the shortest failing sequence): SLO burn alerts of either or both tiers for
  * services that depend on each other, plain alerts, re-deliveries of the last webhook or of an older
  * one (a lagging HA peer), maintenance windows set and ended early, restarts (the store's in-memory
- * state rebuilt from its tables), and time passing with the service's tick, through the production pipeline (the simulator: in-memory store, a notifier that
+ * state rebuilt from its tables), PagerDuty or Slack unreachable for a while (deliveries retried), and
+ * time passing with the service's tick, through the production pipeline (the simulator: in-memory store, a notifier that
  * accepts everything). A failure prints the seed and the sequence to replay; `INVARIANT_RUNS=N` runs
  * N sequences per property instead of 300.
  */
@@ -28,6 +29,7 @@ type Op =
   | { kind: 'maintenance'; service: 'checkout' | 'payments'; minutes: number }
   | { kind: 'end-maintenance' }
   | { kind: 'restart' }
+  | { kind: 'outage'; target: 'pagerduty' | 'slack'; minutes: number }
   | { kind: 'advance'; ms: number };
 
 const status = fc.constantFrom<Status>('firing', 'resolved');
@@ -38,7 +40,7 @@ const severity = fc.constantFrom<'page' | 'ticket'>('page', 'ticket');
  * the same incidents often: the states worth checking come from the same alert firing, resolving,
  * reopening and escalating, not from many alerts each touched once.
  */
-const sequences = (withMaintenance: boolean): fc.Arbitrary<Op[]> =>
+const sequences = (withHolds: boolean): fc.Arbitrary<Op[]> =>
   fc.shuffledSubarray([...SLOS], { minLength: 1, maxLength: 3 }).chain((cast) => {
     const op: fc.Arbitrary<Op> = fc.oneof(
       {
@@ -59,11 +61,17 @@ const sequences = (withMaintenance: boolean): fc.Arbitrary<Op[]> =>
       // 0: Alertmanager's retry of the last webhook, or its HA peer's copy; more: a lagging peer's older one.
       { weight: 2, arbitrary: fc.record({ kind: fc.constant('redeliver' as const), back: fc.oneof(fc.constant(0), fc.nat({ max: 10 })) }) },
       {
-        weight: withMaintenance ? 1 : 0,
+        weight: withHolds ? 1 : 0,
         arbitrary: fc.record({ kind: fc.constant('maintenance' as const), service: fc.constantFrom('checkout' as const, 'payments' as const), minutes: fc.integer({ min: 1, max: 60 }) }),
       },
-      { weight: withMaintenance ? 1 : 0, arbitrary: fc.constant({ kind: 'end-maintenance' as const }) },
+      { weight: withHolds ? 1 : 0, arbitrary: fc.constant({ kind: 'end-maintenance' as const }) },
       { weight: 1, arbitrary: fc.constant({ kind: 'restart' as const }) },
+      // PagerDuty or Slack unreachable for a while: deliveries wait and are retried (only where the
+      // properties allow for delivery delay).
+      {
+        weight: withHolds ? 1 : 0,
+        arbitrary: fc.record({ kind: fc.constant('outage' as const), target: fc.constantFrom('pagerduty' as const, 'slack' as const), minutes: fc.integer({ min: 1, max: 30 }) }),
+      },
       { weight: 3, arbitrary: fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 1_000, max: 20 * MINUTE }) }) },
     );
     // 'max': lengths spread up to 40 (the default size keeps arrays near ten).
@@ -166,6 +174,9 @@ function run(ops: Op[], suppression: Partial<SuppressionSettings>, strict = fals
   const bodies: unknown[] = [];
   const windows: string[] = [];
   const problems: string[] = [];
+  /** Until when each kind of target is unreachable (epoch ms). */
+  const downUntil = new Map<string, number>();
+  s.sim.unreachable = (target) => (downUntil.get(target.kind) ?? 0) > s.clock.now();
 
   const send = (alerts: Record<string, string>[], st: Status): void => {
     // Alertmanager's timestamps move on between two webhooks.
@@ -232,9 +243,12 @@ function run(ops: Op[], suppression: Partial<SuppressionSettings>, strict = fals
       if (id !== undefined) s.sim.store.transaction(() => s.sim.store.suppression.endMaintenance(id, s.clock.now(), 'ana'));
     } else if (o.kind === 'restart') {
       s.sim.restart();
+    } else if (o.kind === 'outage') {
+      downUntil.set(o.target, s.clock.now() + o.minutes * MINUTE);
     } else {
       s.advance(o.ms);
-      if (!strict) problems.push(...missedPages(s.sim));
+      // A delivery retried during an outage goes out at most 30 s after it ends.
+      if (!strict && s.clock.now() >= (downUntil.get('pagerduty') ?? 0) + 30_000) problems.push(...missedPages(s.sim));
     }
     problems.push(...storeProblems(s.sim.store.db));
     if (strict) problems.push(...liveProblems(s.sim));

@@ -79,23 +79,35 @@ export class PipelineSimulator {
     return rows.map((r) => ({ incidentId: r.incident_id, at: r.at, kind: r.kind, reason: r.reason, ...(r.data === null ? {} : { data: JSON.parse(r.data) as Record<string, unknown> }) }));
   }
 
+  /**
+   * A target that cannot be reached (tests): its deliveries are retried 30 s later, as the worker's
+   * backoff would, until it answers again. Unset: every target answers.
+   */
+  unreachable: ((target: Notification['target']) => boolean) | undefined;
+
   /** Delivers every due notification, as the worker would, and records what it sent. */
   private deliver(): void {
-    for (const notification of deliverAllDue(this.store, this.now())) this.sent.push({ at: this.now(), notification });
+    for (const notification of deliverAllDue(this.store, this.now(), this.unreachable)) this.sent.push({ at: this.now(), notification });
   }
 }
 
 /**
  * Marks every due notification delivered, in outbox order (first in line per incident and target, so
  * a resolve only once its trigger is out), round after round until none is due, as a worker whose
- * notifiers accept everything at once would. Returns them in the order delivered.
+ * notifiers accept everything at once would; one for an `unreachable` target is retried 30 s later.
+ * Returns them in the order delivered.
  */
-export function deliverAllDue(store: SqliteStore, now: number): Notification[] {
+export function deliverAllDue(store: SqliteStore, now: number, unreachable?: (target: Notification['target']) => boolean): Notification[] {
   const delivered: Notification[] = [];
   for (;;) {
     const due = store.due(now, 1000);
     if (due.length === 0) return delivered;
     for (const { notification: n } of due) {
+      if (unreachable?.(n.target) === true) {
+        const reason = `${n.action} to ${n.target.kind} ${n.target.destination}: unreachable (simulated), retrying in 30s`;
+        store.markRetry(n.id, now + 30_000, 503, 'unreachable (simulated)', { incidentId: n.incidentId, at: now, kind: 'retried', reason });
+        continue;
+      }
       const ref = n.target.kind === 'slack' && n.action === 'trigger' ? `ts-${n.incidentId}` : undefined;
       store.markDelivered(n, 200, ref, now, {
         incidentId: n.incidentId,
