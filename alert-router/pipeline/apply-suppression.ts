@@ -24,6 +24,11 @@ export interface SuppressionContext {
   newId: () => string;
 }
 
+/** A cause's targets a linked dependent is announced to (suppress.ts `GateInput.cause.targets`). */
+function announced(cause: Incident, targets: IncidentTarget[], ctx: SuppressionContext): IncidentTarget[] {
+  return targets.filter((t) => t.kind !== 'pagerduty' || ctx.lastAction(cause.id, t) === 'trigger');
+}
+
 function findCause(after: Incident, events: IncidentEvent[], ctx: SuppressionContext): GateInput['cause'] {
   const lead = events.find((e) => e.kind === 'opened' || e.kind === 'reopened');
   if (lead === undefined) return undefined;
@@ -34,7 +39,13 @@ function findCause(after: Incident, events: IncidentEvent[], ctx: SuppressionCon
       const cause = likelyCause(after, port.openIncidentsOf(deps, now - settings.dependencies.windowMs), (id) => port.holdOf(id));
       if (cause !== undefined) {
         const targets = ctx.targets(cause.id);
-        return { incident: cause, reason: 'dependency', why: `${after.service} depends on ${cause.service} (catalog dependsOn, transitive)`, targets, unpaged: whyNotPaged(cause, targets, (t) => ctx.lastAction(cause.id, t)) };
+        return {
+          incident: cause,
+          reason: 'dependency',
+          why: `${after.service} depends on ${cause.service} (catalog dependsOn, transitive)`,
+          targets: announced(cause, targets, ctx),
+          unpaged: whyNotPaged(cause, targets, (t) => ctx.lastAction(cause.id, t)),
+        };
       }
     }
   }
@@ -53,7 +64,7 @@ function findCause(after: Incident, events: IncidentEvent[], ctx: SuppressionCon
         incident: cause,
         reason: 'grouped',
         why: `shares {${shared}} with it and opened within ${Math.round(settings.grouping.windowMs / MINUTE)}m (grouping.keys)`,
-        targets,
+        targets: announced(cause, targets, ctx),
         unpaged: whyNotPaged(cause, targets, (t) => ctx.lastAction(cause.id, t)),
       };
     }

@@ -147,18 +147,24 @@ function missedPages(sim: ReturnType<typeof simulation>['sim']): string[] {
   const out: string[] = [];
   const now = shown(sim.sent.map(({ notification: n }) => sentOf(n)));
   const pd = (id: string) => [...now].find(([k]) => k.startsWith(`${id} pagerduty `))?.[1];
+  const slack = (id: string) => [...now].find(([k]) => k.startsWith(`${id} slack `))?.[1];
   const holdOf = sim.store.db.prepare('SELECT reason, parent_id AS parentId FROM holds WHERE incident_id = ?');
   const digested = sim.store.db.prepare('SELECT 1 FROM digest_items WHERE incident_id = ?');
   const firingPage = sim.store.db.prepare("SELECT 1 FROM alerts WHERE incident_id = ? AND status = 'firing' AND severity = 'page'");
   for (const i of sim.store.listIncidents({ limit: 1000 })) {
     const hold = holdOf.get(i.id) as { reason: string; parentId: string | null } | undefined;
+    const deliberate = hold?.reason === 'maintenance' || hold?.reason === 'flapping' || digested.get(i.id) !== undefined;
+    if (i.key.startsWith('storm')) continue;
     if (i.state === 'open') {
-      if (firingPage.get(i.id) === undefined || !PAGED_SERVICES.has(i.service) || pd(i.id) === 'firing') continue;
-      if (hold?.reason === 'maintenance' || hold?.reason === 'flapping' || digested.get(i.id) !== undefined) continue;
+      // Not held: its own Slack message shows it firing. (Held as linked, its cause's thread has it; a
+      // linked reopen leaves its own message showing the earlier episode resolved.)
+      if (!deliberate && hold === undefined && slack(i.id) !== 'firing') out.push(`${i.title}: open and not held, Slack shows ${slack(i.id) ?? 'nothing'}`);
+      if (firingPage.get(i.id) === undefined || !PAGED_SERVICES.has(i.service) || pd(i.id) === 'firing' || deliberate) continue;
       if (hold !== undefined && hold.parentId !== null && pd(hold.parentId) === 'firing') continue;
       out.push(`${i.title}: a page alert fires and nobody is paged (${hold === undefined ? 'no hold' : `held: ${hold.reason} under ${hold.parentId ?? 'nothing'}, whose PagerDuty shows ${pd(hold.parentId ?? '') ?? 'nothing'}`})`);
-    } else if (pd(i.id) === 'firing' && hold?.reason !== 'flapping') {
-      out.push(`${i.title}: resolved, PagerDuty shows it firing`);
+    } else if (hold?.reason !== 'flapping') {
+      if (pd(i.id) === 'firing') out.push(`${i.title}: resolved, PagerDuty shows it firing`);
+      if (slack(i.id) === 'firing') out.push(`${i.title}: resolved, Slack shows it firing`);
     }
   }
   return out;
@@ -248,7 +254,7 @@ function run(ops: Op[], suppression: Partial<SuppressionSettings>, strict = fals
     } else {
       s.advance(o.ms);
       // A delivery retried during an outage goes out at most 30 s after it ends.
-      if (!strict && s.clock.now() >= (downUntil.get('pagerduty') ?? 0) + 30_000) problems.push(...missedPages(s.sim));
+      if (!strict && s.clock.now() >= Math.max(downUntil.get('pagerduty') ?? 0, downUntil.get('slack') ?? 0) + 30_000) problems.push(...missedPages(s.sim));
     }
     problems.push(...storeProblems(s.sim.store.db));
     if (strict) problems.push(...liveProblems(s.sim));

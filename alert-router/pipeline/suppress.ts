@@ -26,7 +26,18 @@ export interface GateInput {
    * opened; `unpaged` says why that incident does not hold back a page (dependency.ts `whyNotPaged`),
    * undefined when it does.
    */
-  cause: { incident: Incident; reason: 'dependency' | 'grouped'; why: string; targets: IncidentTarget[]; unpaged: string | undefined } | undefined;
+  cause: {
+    incident: Incident;
+    reason: 'dependency' | 'grouped';
+    why: string;
+    /**
+     * The cause's targets a linked dependent is announced to: its Slack channels (a thread reply) and
+     * those of its PagerDuty services whose incident is open (an event on its dedup_key). A resolved
+     * PagerDuty incident is not sent one: a trigger would reopen it with nothing left to resolve it.
+     */
+    targets: IncidentTarget[];
+    unpaged: string | undefined;
+  } | undefined;
   /**
    * For an incident held as linked (dependency or group) that has just escalated to page: the incident
    * it is linked to, and why that does not hold back a page (undefined when it does). Undefined otherwise.

@@ -55,10 +55,12 @@ describe('dependency correlation', () => {
     expect(s.sent()).toEqual(['resolve pagerduty PD_KEY_PAYMENTS payments/authorisations', 'resolve slack #payments-alerts payments/authorisations']);
   });
 
-  it('pages a dependent on its own when its cause re-fired while flapping, and leaves no PagerDuty incident of the cause open', () => {
-    const s = simulation();
-    // payments flaps: its first fire is out of the 15m window by the time five more changes come, so the
-    // fifth is a resolve, which goes out marked [flapping]; its re-fire after that is held.
+  /**
+   * payments flaps: its first fire is out of the 15m window by the time five more changes come, so the
+   * fifth is a resolve, which goes out marked [flapping]; its re-fire after that is held. Returns when
+   * that re-fire started.
+   */
+  const flapIntoHeldRefire = (s: ReturnType<typeof simulation>): number => {
     s.slo('payments-authorisations', 'firing', T0);
     s.clock.advance(16 * MINUTE);
     let startsAt = T0;
@@ -68,6 +70,26 @@ describe('dependency correlation', () => {
       s.slo('payments-authorisations', status, startsAt);
     }
     expect(s.sent().slice(-2)).toEqual(['resolve pagerduty PD_KEY_PAYMENTS payments/authorisations', 'resolve slack #payments-alerts payments/authorisations']);
+    return startsAt;
+  };
+
+  it('links a ticket to a cause that re-fired while flapping with a thread reply only, not an event that would reopen its PagerDuty incident', () => {
+    const s = simulation();
+    const startsAt = flapIntoHeldRefire(s);
+    s.clock.advance(MINUTE);
+    expect(s.slo('checkout-availability', 'firing', T0, 'ticket').suppressed).toEqual({ dependency: 1 });
+    expect(s.sent()).toEqual(['update slack #payments-alerts payments/authorisations']);
+    s.clock.advance(MINUTE);
+    s.slo('payments-authorisations', 'resolved', startsAt);
+    s.slo('checkout-availability', 'resolved', T0, 'ticket');
+    s.advance(30 * MINUTE);
+    const pd = s.sim.sent.filter((x) => x.notification.target.kind === 'pagerduty');
+    expect(pd.at(-1)!.notification.action).toBe('resolve');
+  });
+
+  it('pages a dependent on its own when its cause re-fired while flapping, and leaves no PagerDuty incident of the cause open', () => {
+    const s = simulation();
+    const startsAt = flapIntoHeldRefire(s);
 
     // checkout now pages. payments is open again, but its PagerDuty incident is resolved: an event on its
     // dedup_key would reopen it, and nothing would resolve it once payments settles as resolved.
