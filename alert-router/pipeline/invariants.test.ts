@@ -24,7 +24,7 @@ type Status = 'firing' | 'resolved';
 type Slo = (typeof SLOS)[number];
 type Op =
   | { kind: 'slo'; slo: Slo; severity: 'page' | 'ticket' | 'both'; status: Status }
-  | { kind: 'alert'; alertname: 'DiskFull' | 'NodeDown'; instance: 'node-a' | 'node-b'; cluster: 'eu-1' | 'us-1'; severity: 'page' | 'ticket'; status: Status }
+  | { kind: 'alert'; alertname: 'DiskFull' | 'NodeDown'; instance: 'node-a' | 'node-b' | 'both'; cluster: 'eu-1' | 'us-1'; severity: 'page' | 'ticket'; status: Status }
   | { kind: 'redeliver'; back: number }
   | { kind: 'maintenance'; service: 'checkout' | 'payments'; minutes: number }
   | { kind: 'end-maintenance' }
@@ -36,7 +36,7 @@ const status = fc.constantFrom<Status>('firing', 'resolved');
 const severity = fc.constantFrom<'page' | 'ticket'>('page', 'ticket');
 
 /**
- * Operations on a small cast (one to three of the SLOs, two plain alerts), so a sequence returns to
+ * Operations on a small cast (one to three of the SLOs, plain alerts on two instances), so a sequence returns to
  * the same incidents often: the states worth checking come from the same alert firing, resolving,
  * reopening and escalating, not from many alerts each touched once. `withHolds` adds maintenance
  * windows and unreachable targets, which delay notifications on purpose (not for the strict property,
@@ -54,7 +54,8 @@ const sequences = (withHolds: boolean): fc.Arbitrary<Op[]> =>
         arbitrary: fc.record({
           kind: fc.constant('alert' as const),
           alertname: fc.constantFrom('DiskFull' as const, 'NodeDown' as const),
-          instance: fc.constantFrom('node-a' as const, 'node-b' as const),
+          // 'both': one webhook with both instances, as Alertmanager groups them by alertname.
+          instance: fc.constantFrom('node-a' as const, 'node-b' as const, 'both' as const),
           cluster: fc.constantFrom('eu-1' as const, 'us-1' as const),
           severity,
           status,
@@ -233,7 +234,11 @@ function run(ops: Op[], suppression: Partial<SuppressionSettings>, strict = fals
       });
       send(o.severity === 'both' ? [tier('page'), tier('ticket')] : [tier(o.severity)], o.status);
     } else if (o.kind === 'alert') {
-      send([{ alertname: o.alertname, instance: o.instance, cluster: o.cluster, service: 'checkout', severity: o.severity }], o.status);
+      const instances = o.instance === 'both' ? ['node-a', 'node-b'] : [o.instance];
+      send(
+        instances.map((instance) => ({ alertname: o.alertname, instance, cluster: o.cluster, service: 'checkout', severity: o.severity })),
+        o.status,
+      );
     } else if (o.kind === 'redeliver') {
       const body = bodies[bodies.length - 1 - o.back];
       if (body === undefined) continue;
