@@ -3,8 +3,8 @@
  * (fast-check, shrunk to the shortest failing sequence): SLO burn alerts of either or both tiers for
  * services that depend on each other, plain alerts, re-deliveries of the last webhook or of an older
  * one (a lagging HA peer), maintenance windows set and ended early, restarts (the store's in-memory
- * state rebuilt from its tables), PagerDuty or Slack unreachable for a while (deliveries retried), and
- * time passing with the service's tick, through the production pipeline (the simulator: in-memory
+ * state rebuilt from its tables), PagerDuty or Slack unreachable for a while (deliveries retried),
+ * anomaly scores (anomalous, usual, missing, late), and time passing with the service's tick, through the production pipeline (the simulator: in-memory
  * store, a notifier that records what it delivers). A failure prints the seed and the shortest
  * sequence to replay; `INVARIANT_RUNS=N` runs N sequences per property instead of 300.
  */
@@ -13,6 +13,8 @@ import { describe, expect, it } from 'vitest';
 import type { Notification } from '../notify/types.js';
 import { ZERO_TIME } from '../../test/support/alertmanager-payload.js';
 import { MINUTE, simulation } from '../../test/support/router-simulation.js';
+import type { BurnAssessment } from '../anomaly/burn-enricher.js';
+import type { ScoreRequest } from './process-batch.js';
 import type { SuppressionSettings } from './suppression-types.js';
 
 const T0 = Date.parse('2026-11-02T03:00:00Z');
@@ -30,6 +32,7 @@ type Op =
   | { kind: 'end-maintenance' }
   | { kind: 'restart' }
   | { kind: 'outage'; target: 'pagerduty' | 'slack'; minutes: number }
+  | { kind: 'score'; burn: 'anomalous' | 'usual' | 'missing' }
   | { kind: 'advance'; ms: number };
 
 const status = fc.constantFrom<Status>('firing', 'resolved');
@@ -40,9 +43,9 @@ const severity = fc.constantFrom<'page' | 'ticket'>('page', 'ticket');
  * the same incidents often: the states worth checking come from the same alert firing, resolving,
  * reopening and escalating, not from many alerts each touched once. `withHolds` adds maintenance
  * windows and unreachable targets, which delay notifications on purpose (not for the strict property,
- * which checks after every step).
+ * which checks after every step); `withScores`, anomaly scores.
  */
-const sequences = (withHolds: boolean): fc.Arbitrary<Op[]> =>
+const sequences = (withHolds: boolean, withScores = false): fc.Arbitrary<Op[]> =>
   fc.shuffledSubarray([...SLOS], { minLength: 1, maxLength: 3 }).chain((cast) => {
     const op: fc.Arbitrary<Op> = fc.oneof(
       {
@@ -75,11 +78,27 @@ const sequences = (withHolds: boolean): fc.Arbitrary<Op[]> =>
         weight: withHolds ? 1 : 0,
         arbitrary: fc.record({ kind: fc.constant('outage' as const), target: fc.constantFrom('pagerduty' as const, 'slack' as const), minutes: fc.integer({ min: 1, max: 30 }) }),
       },
+      // The anomaly score of the oldest SLO incident waiting for one (see `run`).
+      { weight: withScores ? 2 : 0, arbitrary: fc.record({ kind: fc.constant('score' as const), burn: fc.constantFrom('anomalous' as const, 'usual' as const, 'missing' as const) }) },
       { weight: 3, arbitrary: fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 1_000, max: 20 * MINUTE }) }) },
     );
     // 'max': lengths spread up to 40 (the default size keeps arrays near ten).
     return fc.array(op, { minLength: 1, maxLength: 40, size: 'max' });
   });
+
+/**
+ * An anomaly assessment as the enricher and policy would give it for `burn`: far outside its usual (a
+ * ticket escalates), within it (a page is marked recurring), or no score at all.
+ */
+function assessment(burn: 'anomalous' | 'usual' | 'missing', severity: 'page' | 'ticket'): BurnAssessment {
+  if (burn === 'missing') return { anomaly: undefined, decision: { action: 'none', reason: 'not enough history to score the burn' }, missing: 'no-history' };
+  const anomalous = burn === 'anomalous';
+  const sentence = anomalous ? 'error ratio 9σ above its usual for Monday 03:00 UTC (4.00% vs 0.10%)' : 'error ratio 0.4σ above its usual for Monday 03:00 UTC (0.12% vs 0.10%)';
+  const anomaly = { score: anomalous ? 0.97 : 0.08, z: anomalous ? 9 : 0.4, current: anomalous ? 0.04 : 0.0012, usual: 0.001, days: 7, sentence };
+  if (anomalous && severity === 'ticket') return { anomaly, decision: { action: 'escalate', reason: `anomaly score 0.97 ≥ 0.9: ${sentence}` } };
+  if (!anomalous && severity === 'page') return { anomaly, decision: { action: 'mark-recurring', reason: `recurring: ${sentence}` } };
+  return { anomaly, decision: { action: 'none', reason: sentence } };
+}
 
 interface Sent {
   action: Notification['action'];
@@ -162,7 +181,8 @@ function missedPages(sim: ReturnType<typeof simulation>['sim']): string[] {
       // Not held: its own Slack message shows it firing. (Held as linked, its cause's thread has it; a
       // linked reopen leaves its own message showing the earlier episode resolved.)
       if (!deliberate && hold === undefined && slack(i.id) !== 'firing') out.push(`${i.title}: open and not held, Slack shows ${slack(i.id) ?? 'nothing'}`);
-      if (firingPage.get(i.id) === undefined || !PAGED_SERVICES.has(i.service) || pd(i.id) === 'firing' || deliberate) continue;
+      // A page alert fires, or a ticket was escalated to page by its anomaly score.
+      if ((firingPage.get(i.id) === undefined && i.severity !== 'page') || !PAGED_SERVICES.has(i.service) || pd(i.id) === 'firing' || deliberate) continue;
       if (hold !== undefined && hold.parentId !== null && pd(hold.parentId) === 'firing') continue;
       out.push(`${i.title}: a page alert fires and nobody is paged (${hold === undefined ? 'no hold' : `held: ${hold.reason} under ${hold.parentId ?? 'nothing'}, whose PagerDuty shows ${pd(hold.parentId ?? '') ?? 'nothing'}`})`);
     } else if (hold?.reason !== 'flapping') {
@@ -174,8 +194,17 @@ function missedPages(sim: ReturnType<typeof simulation>['sim']): string[] {
 }
 
 /** Drives one sequence and returns what a user of PagerDuty and Slack would have seen, plus the store. */
-function run(ops: Op[], suppression: Partial<SuppressionSettings>, strict = false) {
-  const s = simulation(suppression);
+function run(ops: Op[], suppression: Partial<SuppressionSettings>, strict = false, anomaly?: { holdMs: number }) {
+  const s = simulation(suppression, anomaly);
+  /** SLO incidents waiting for their anomaly score, oldest first, and when the last webhook came. */
+  const toScore: ScoreRequest[] = [];
+  let lastWebhookAt = 0;
+  const webhook = (body: unknown) => {
+    const outcome = s.sim.webhook(body);
+    toScore.push(...outcome.toScore);
+    lastWebhookAt = s.clock.now();
+    return outcome;
+  };
   /** Per alert (by its labels): when its current episode started, while it fires. */
   const firingSince = new Map<string, number>();
   const labelsOf = new Map<string, Record<string, string>>();
@@ -219,7 +248,7 @@ function run(ops: Op[], suppression: Partial<SuppressionSettings>, strict = fals
       alerts: items,
     };
     bodies.push(body);
-    s.sim.webhook(body);
+    webhook(body);
   };
 
   for (const o of ops) {
@@ -244,7 +273,7 @@ function run(ops: Op[], suppression: Partial<SuppressionSettings>, strict = fals
       if (body === undefined) continue;
       // The same body again, later: every alert in it has been seen in this state or a later one.
       const before = s.sim.sent.length;
-      const outcome = s.sim.webhook(body);
+      const outcome = webhook(body);
       const extra = s.sim.sent.slice(before).map(({ notification: n }) => `${n.action} ${n.target.kind}`);
       if (extra.length > 0) problems.push(`re-delivering the webhook ${o.back} back sent ${extra.join(', ')}`);
       if (outcome.opened + outcome.reopened > 0) problems.push(`re-delivering the webhook ${o.back} back opened an incident`);
@@ -258,10 +287,17 @@ function run(ops: Op[], suppression: Partial<SuppressionSettings>, strict = fals
       s.sim.restart();
     } else if (o.kind === 'outage') {
       downUntil.set(o.target, s.clock.now() + o.minutes * MINUTE);
+    } else if (o.kind === 'score') {
+      // Scored late (after anomaly.timeout) is as the service does it too: the held notifications
+      // have gone out without it, and an escalation still applies.
+      const request = toScore.shift();
+      if (request !== undefined) s.sim.score(request, assessment(o.burn, request.severity));
     } else {
       s.advance(o.ms);
       // A delivery retried during an outage goes out at most 30 s after it ends.
-      if (!strict && s.clock.now() >= Math.max(downUntil.get('pagerduty') ?? 0, downUntil.get('slack') ?? 0) + 30_000) problems.push(...missedPages(s.sim));
+      const settled = Math.max(downUntil.get('pagerduty') ?? 0, downUntil.get('slack') ?? 0) + 30_000;
+      // Notifications held for a score go out by anomaly.timeout (holdMs) at the latest.
+      if (!strict && s.clock.now() >= settled && s.clock.now() >= lastWebhookAt + (anomaly?.holdMs ?? 0)) problems.push(...missedPages(s.sim));
     }
     problems.push(...storeProblems(s.sim.store.db));
     if (strict) problems.push(...liveProblems(s.sim));
@@ -327,8 +363,8 @@ function deliveryProblems(sent: Sent[]): string[] {
   return out;
 }
 
-function check(ops: Op[], suppression: Partial<SuppressionSettings>, strict = false): void {
-  const { sent, problems, openIncidents } = run(ops, suppression, strict);
+function check(ops: Op[], suppression: Partial<SuppressionSettings>, strict = false, anomaly?: { holdMs: number }): void {
+  const { sent, problems, openIncidents } = run(ops, suppression, strict, anomaly);
   expect([...new Set(problems)]).toEqual([]);
   expect(deliveryProblems(sent)).toEqual([]);
   expect(openIncidents.map((i) => i.title)).toEqual([]);
@@ -351,6 +387,13 @@ describe('pipeline invariants on random webhook sequences', () => {
     };
     fc.assert(
       fc.property(sequences(true), (ops) => check(ops, suppression)),
+      runs,
+    );
+  });
+
+  it('with anomaly scoring: escalations by score, recurring pages, missing and late scores', () => {
+    fc.assert(
+      fc.property(sequences(true, true), (ops) => check(ops, {}, false, { holdMs: 30_000 })),
       runs,
     );
   });

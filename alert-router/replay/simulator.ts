@@ -1,7 +1,9 @@
 import type { Notification } from '../notify/types.js';
 import { parseMatcher } from '../pipeline/matcher.js';
 import { normalise } from '../pipeline/normalise.js';
-import { processBatch, type BatchOutcome, type PipelineSettings } from '../pipeline/process-batch.js';
+import type { BurnAssessment } from '../anomaly/burn-enricher.js';
+import { applyAnomaly, type AnomalyApplied } from '../pipeline/apply-anomaly.js';
+import { processBatch, type BatchOutcome, type PipelineSettings, type ScoreRequest } from '../pipeline/process-batch.js';
 import { processTick, type TickOutcome } from '../pipeline/process-tick.js';
 import type { MaintenanceWindow } from '../pipeline/suppression-types.js';
 import type { TimelineEntry } from '../pipeline/types.js';
@@ -49,6 +51,13 @@ export class PipelineSimulator {
     const outcome = this.store.transaction(() => processBatch(normalise(payload), this.store, this.settings, { now: this.now, newId: this.newId }));
     this.deliver();
     return outcome;
+  }
+
+  /** Applies an SLO incident's anomaly score as the service does once it is in, and delivers what it released. */
+  score(request: ScoreRequest, assessment: BurnAssessment): AnomalyApplied {
+    const applied = this.store.transaction(() => applyAnomaly(request, assessment, this.store, this.settings, { now: this.now, newId: this.newId }));
+    this.deliver();
+    return applied;
   }
 
   /** Runs the service's tick (held alerts, digests) and delivers what it queued. */

@@ -26,10 +26,13 @@ export function exampleSettings(suppression: Partial<SuppressionSettings> = {}):
   };
 }
 
-/** A simulator on a fake clock, with helpers that send one-alert webhooks and list what went out. */
-export function simulation(suppression: Partial<SuppressionSettings> = {}) {
+/**
+ * A simulator on a fake clock, with helpers that send one-alert webhooks and list what went out.
+ * `anomaly`: SLO incidents' first notifications wait for a score (`sim.score`) up to `holdMs`.
+ */
+export function simulation(suppression: Partial<SuppressionSettings> = {}, anomaly?: { holdMs: number }) {
   const clock = new FakeClock();
-  const sim = new PipelineSimulator(exampleSettings(suppression), clock.now);
+  const sim = new PipelineSimulator({ ...exampleSettings(suppression), ...(anomaly === undefined ? {} : { anomaly }) }, clock.now);
   let seen = 0;
   const iso = (ms: number) => new Date(ms).toISOString();
   return {
