@@ -3,7 +3,7 @@
  * (fast-check, shrunk to the shortest failing sequence): SLO burn alerts of either or both tiers for
  * services that depend on each other, plain alerts, re-deliveries of the last webhook or of an older
  * one (a lagging HA peer), maintenance windows set and ended early, restarts (the store's in-memory
- * state rebuilt from its tables), PagerDuty or Slack unreachable for a while (deliveries retried),
+ * state rebuilt from its tables), retention deleting what resolved long enough ago, PagerDuty or Slack unreachable for a while (deliveries retried),
  * anomaly scores (anomalous, usual, missing, late), and time passing with the service's tick, through the production pipeline (the simulator: in-memory
  * store, a notifier that records what it delivers). A failure prints the seed and the shortest
  * sequence to replay; `INVARIANT_RUNS=N` runs N sequences per property instead of 300.
@@ -19,6 +19,12 @@ import type { SuppressionSettings } from './suppression-types.js';
 
 const T0 = Date.parse('2026-11-02T03:00:00Z');
 
+/**
+ * The shortest retention the pipeline allows for: longer than the reopen window (15m) and the
+ * correlation windows (dependencies 1h). The config's floor is 1d; the sequences span a few hours.
+ */
+const RETENTION_MS = 61 * MINUTE;
+
 /** checkout depends on payments and catalog; storefront on checkout and catalog (alert-router/catalog.json). */
 const SLOS = ['checkout-availability', 'payments-authorisations', 'catalog-read-latency', 'storefront-probe-availability'] as const;
 
@@ -33,6 +39,7 @@ type Op =
   | { kind: 'restart' }
   | { kind: 'outage'; target: 'pagerduty' | 'slack'; minutes: number }
   | { kind: 'score'; burn: 'anomalous' | 'usual' | 'missing' }
+  | { kind: 'purge' }
   | { kind: 'advance'; ms: number };
 
 const status = fc.constantFrom<Status>('firing', 'resolved');
@@ -72,6 +79,8 @@ const sequences = (withHolds: boolean, withScores = false): fc.Arbitrary<Op[]> =
       },
       { weight: withHolds ? 1 : 0, arbitrary: fc.constant({ kind: 'end-maintenance' as const }) },
       { weight: 1, arbitrary: fc.constant({ kind: 'restart' as const }) },
+      // An hour passes, then retention deletes what resolved more than RETENTION_MS ago, as the service's tick does.
+      { weight: 1, arbitrary: fc.constant({ kind: 'purge' as const }) },
       // PagerDuty or Slack unreachable for a while: deliveries wait and are retried (only where the
       // properties allow for delivery delay).
       {
@@ -285,6 +294,13 @@ function run(ops: Op[], suppression: Partial<SuppressionSettings>, strict = fals
       if (id !== undefined) s.sim.store.transaction(() => s.sim.store.suppression.endMaintenance(id, s.clock.now(), 'ana'));
     } else if (o.kind === 'restart') {
       s.sim.restart();
+    } else if (o.kind === 'purge') {
+      // An hour passes (ticks every 5 minutes), then retention runs.
+      for (let t = 0; t < RETENTION_MS; t += 5 * MINUTE) s.advance(5 * MINUTE);
+      s.sim.store.transaction(() => s.sim.store.purgeResolved(s.clock.now() - RETENTION_MS, 2_000));
+      // Alertmanager re-delivers within minutes, never a webhook older than the retention (at least a
+      // day in config): a purged alert that fires again is a new alert, paged anew (docs: Retention).
+      bodies.length = 0;
     } else if (o.kind === 'outage') {
       downUntil.set(o.target, s.clock.now() + o.minutes * MINUTE);
     } else if (o.kind === 'score') {
