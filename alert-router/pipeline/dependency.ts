@@ -38,8 +38,9 @@ export function likelyCause(incident: Incident, candidates: readonly Incident[],
  * is open, at page severity, and its PagerDuty incident is open: the last event queued for it to one of
  * its PagerDuty targets is a trigger. That PagerDuty incident is where the dependent's page is folded
  * in. A cause that is only a ticket (Slack) would leave the page with nobody; so would one whose
- * PagerDuty incident was resolved and not paged again (it re-fired while flapping, so the re-fire is
- * held), and an event on its dedup_key would reopen that PagerDuty incident with nothing to resolve it.
+ * PagerDuty incident was resolved and not paged again (its re-fire is held while it flaps, or by a
+ * maintenance window), and an event on its dedup_key would reopen that PagerDuty incident with nothing
+ * to resolve it.
  * Pure.
  */
 export function whyNotPaged(
@@ -52,6 +53,6 @@ export function whyNotPaged(
   const pagerduty = targets.filter((t) => t.kind === 'pagerduty');
   if (cause.severity !== 'page') return 'it is a ticket: Slack only, no PagerDuty incident';
   if (pagerduty.length === 0) return 'it is a page that was not sent to PagerDuty';
-  if (!pagerduty.some((t) => lastAction(t) === 'trigger')) return 'its PagerDuty incident is resolved and was not paged again (its re-fire is held while it flaps)';
+  if (!pagerduty.some((t) => lastAction(t) === 'trigger')) return 'its PagerDuty incident is resolved and was not paged again (its re-fire is held: flapping, or a maintenance window)';
   return undefined;
 }

@@ -1,7 +1,7 @@
 import type { Notification } from '../notify/types.js';
 import { applySuppression } from './apply-suppression.js';
-import { whyNotPaged } from './dependency.js';
 import type { IncidentEvent } from './correlate.js';
+import { whyNotPaged } from './dependency.js';
 import { enqueue } from './enqueue.js';
 import { maintenanceFor, maintenanceSubject, describeWindow } from './maintenance.js';
 import { notice } from './notice.js';
@@ -47,7 +47,7 @@ function releaseReason(hold: Hold, incident: Incident, parent: Incident | undefi
  * True when an open page is routed to a PagerDuty service whose last event for it is not a trigger (or
  * that has none): what its targets were told is not a page.
  */
-function unpaged(incident: Incident, labels: Record<string, string>, targets: IncidentTarget[], settings: PipelineSettings, port: PipelinePort): boolean {
+function pageNotSent(incident: Incident, labels: Record<string, string>, targets: IncidentTarget[], settings: PipelineSettings, port: PipelinePort): boolean {
   if (incident.severity !== 'page') return false;
   const pagerduty = route(incident, labels, settings.routing, settings.catalog).targets.filter((t) => t.kind === 'pagerduty');
   return pagerduty.some((t) => !targets.some((k) => k.kind === t.kind && k.destination === t.destination) || port.lastAction(incident.id, t) !== 'trigger');
@@ -137,7 +137,7 @@ export function processTick(port: PipelinePort, settings: PipelineSettings, deps
         timeline.push(n.timeline);
       }
       port.suppression.setNotifiedState(incident.id, 'resolved');
-    } else if (incident.state === 'open' && unpaged(incident, source.labels, targets, settings, port)) {
+    } else if (incident.state === 'open' && pageNotSent(incident, source.labels, targets, settings, port)) {
       // Notified, but as a ticket: its escalation to page came while held. Sent now, as an escalation.
       const reason = `released (${hold.reason}): ${why}; it escalated to page while held, and PagerDuty was not told, so it is paged now`;
       timeline.push({ incidentId: incident.id, at: now, kind: 'released', reason, data: { reason: hold.reason } });

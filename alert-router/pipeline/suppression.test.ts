@@ -99,7 +99,7 @@ describe('dependency correlation', () => {
     expect(s.sent()).toEqual(['trigger pagerduty PD_KEY_CHECKOUT checkout/availability', 'trigger slack #checkout-oncall checkout/availability']);
     const [incident] = s.sim.store.listIncidents({ limit: 1, service: 'checkout' });
     expect(s.sim.store.timelineOf(incident!.id).find((e) => e.kind === 'linked')?.reason).toContain(
-      'not held: that incident has not paged (its PagerDuty incident is resolved and was not paged again (its re-fire is held while it flaps))',
+      'not held: that incident has not paged (its PagerDuty incident is resolved and was not paged again (its re-fire is held: flapping, or a maintenance window))',
     );
 
     s.clock.advance(MINUTE);

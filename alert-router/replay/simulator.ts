@@ -1,8 +1,8 @@
+import type { BurnAssessment } from '../anomaly/burn-enricher.js';
 import type { Notification } from '../notify/types.js';
+import { applyAnomaly, type AnomalyApplied } from '../pipeline/apply-anomaly.js';
 import { parseMatcher } from '../pipeline/matcher.js';
 import { normalise } from '../pipeline/normalise.js';
-import type { BurnAssessment } from '../anomaly/burn-enricher.js';
-import { applyAnomaly, type AnomalyApplied } from '../pipeline/apply-anomaly.js';
 import { processBatch, type BatchOutcome, type PipelineSettings, type ScoreRequest } from '../pipeline/process-batch.js';
 import { processTick, type TickOutcome } from '../pipeline/process-tick.js';
 import type { MaintenanceWindow } from '../pipeline/suppression-types.js';
