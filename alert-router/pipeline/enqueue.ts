@@ -4,7 +4,7 @@ import type { Notification, NotificationAction } from '../notify/types.js';
 import type { CatalogIndex } from './catalog-index.js';
 import type { IncidentEvent } from './correlate.js';
 import { severityOf } from './normalise.js';
-import { summaryOf } from './notice.js';
+import { describeTarget, summaryOf } from './notice.js';
 import { route, type RoutingTable, type Target } from './route.js';
 import type { Incident, IncidentTarget, TimelineEntry } from './types.js';
 
@@ -35,9 +35,6 @@ export interface EnqueueResult {
 }
 
 const key = (t: Target) => `${t.kind}\u0000${t.destination}`;
-
-/** A target as the timeline names it: `pagerduty (routing key from $PD_KEY)` or `slack #channel`. */
-const describeTarget = (t: Target) => `${t.kind} ${t.kind === 'pagerduty' ? `(routing key from $${t.destination})` : t.destination}`;
 
 /**
  * Route + enqueue stage for one incident and one batch: at most one notification per target per batch,

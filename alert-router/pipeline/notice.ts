@@ -5,6 +5,11 @@ import type { CatalogIndex } from './catalog-index.js';
 import type { Target } from './route.js';
 import type { Incident, TimelineEntry } from './types.js';
 
+/** A target as the timeline names it: `pagerduty (routing key from $PD_KEY)` or `slack #channel`. */
+export function describeTarget(t: Target): string {
+  return `${t.kind} ${t.kind === 'pagerduty' ? `(routing key from $${t.destination})` : t.destination}`;
+}
+
 export interface NoticeInput {
   incident: Incident;
   target: Target;
@@ -50,14 +55,13 @@ export function notice(input: NoticeInput): { notification: Notification; timeli
     ...(incident.slo === undefined ? {} : { slo: incident.slo }),
     ...(incident.team === undefined ? {} : { team: incident.team }),
   };
-  const where = target.kind === 'pagerduty' ? `pagerduty (routing key from $${target.destination})` : `slack ${target.destination}`;
   return {
     notification,
     timeline: {
       incidentId: incident.id,
       at: input.now,
       kind: 'enqueued',
-      reason: `${action} for ${where}: ${input.why}`,
+      reason: `${action} for ${describeTarget(target)}: ${input.why}`,
       data: { notificationId: notification.id, action, target: target.kind, destination: target.destination },
     },
   };
