@@ -140,6 +140,23 @@ function shown(sent: Sent[]): Map<string, Sent['shows']> {
 
 const sentOf = (n: Notification): Sent => ({ action: n.action, incidentId: n.incidentId, target: `${n.target.kind} ${n.target.destination}`, shows: shows(n) });
 
+type Simulator = ReturnType<typeof simulation>['sim'];
+
+/**
+ * What PagerDuty and Slack show of each incident now (one target of each kind per incident in the
+ * example catalog), and whether a page alert of it fires.
+ */
+function receivers(sim: Simulator) {
+  const byKind = new Map<string, Sent['shows']>();
+  for (const [k, v] of shown(sim.sent.map(({ notification: n }) => sentOf(n)))) byKind.set(k.split(' ', 2).join(' '), v);
+  const firing = sim.store.db.prepare("SELECT 1 FROM alerts WHERE incident_id = ? AND status = 'firing' AND severity = 'page'");
+  return {
+    pd: (id: string) => byKind.get(`${id} pagerduty`),
+    slack: (id: string) => byKind.get(`${id} slack`),
+    firingPage: (id: string) => firing.get(id) !== undefined,
+  };
+}
+
 /** Services whose owner has a PagerDuty service in the example catalog (catalog's team has none). */
 const PAGED_SERVICES = new Set(['checkout', 'payments', 'storefront']);
 
@@ -149,14 +166,13 @@ const PAGED_SERVICES = new Set(['checkout', 'payments', 'storefront']);
  * owner's PagerDuty, every open incident has its Slack message showing it firing, and no receiver
  * shows a resolved one firing.
  */
-function liveProblems(sim: ReturnType<typeof simulation>['sim']): string[] {
+function liveProblems(sim: Simulator): string[] {
   const out: string[] = [];
-  const now = shown(sim.sent.map(({ notification: n }) => sentOf(n)));
-  const on = (id: string, kind: string) => [...now].find(([k]) => k.startsWith(`${id} ${kind} `))?.[1];
+  const r = receivers(sim);
   for (const i of sim.store.listIncidents({ limit: 1000 })) {
-    const firingPage = sim.store.db.prepare("SELECT 1 FROM alerts WHERE incident_id = ? AND status = 'firing' AND severity = 'page'").get(i.id) !== undefined;
-    const pd = on(i.id, 'pagerduty');
-    const slack = on(i.id, 'slack');
+    const firingPage = r.firingPage(i.id);
+    const pd = r.pd(i.id);
+    const slack = r.slack(i.id);
     if (i.state === 'open') {
       if (firingPage && PAGED_SERVICES.has(i.service) && pd !== 'firing') out.push(`${i.title}: a page alert fires, PagerDuty shows ${pd ?? 'nothing'}`);
       if (slack !== 'firing') out.push(`${i.title}: open, Slack shows ${slack ?? 'nothing'}`);
@@ -174,14 +190,11 @@ function liveProblems(sim: ReturnType<typeof simulation>['sim']): string[] {
  * maintenance window, flap damping, a storm digest, a cause whose own PagerDuty incident is open); and
  * a resolved incident shows firing only while flap damping holds its final state.
  */
-function missedPages(sim: ReturnType<typeof simulation>['sim']): string[] {
+function missedPages(sim: Simulator): string[] {
   const out: string[] = [];
-  const now = shown(sim.sent.map(({ notification: n }) => sentOf(n)));
-  const pd = (id: string) => [...now].find(([k]) => k.startsWith(`${id} pagerduty `))?.[1];
-  const slack = (id: string) => [...now].find(([k]) => k.startsWith(`${id} slack `))?.[1];
+  const { pd, slack, firingPage } = receivers(sim);
   const holdOf = sim.store.db.prepare('SELECT reason, parent_id AS parentId FROM holds WHERE incident_id = ?');
   const digested = sim.store.db.prepare('SELECT 1 FROM digest_items WHERE incident_id = ?');
-  const firingPage = sim.store.db.prepare("SELECT 1 FROM alerts WHERE incident_id = ? AND status = 'firing' AND severity = 'page'");
   for (const i of sim.store.listIncidents({ limit: 1000 })) {
     const hold = holdOf.get(i.id) as { reason: string; parentId: string | null } | undefined;
     const deliberate = hold?.reason === 'maintenance' || hold?.reason === 'flapping' || digested.get(i.id) !== undefined;
@@ -191,7 +204,7 @@ function missedPages(sim: ReturnType<typeof simulation>['sim']): string[] {
       // linked reopen leaves its own message showing the earlier episode resolved.)
       if (!deliberate && hold === undefined && slack(i.id) !== 'firing') out.push(`${i.title}: open and not held, Slack shows ${slack(i.id) ?? 'nothing'}`);
       // A page alert fires, or a ticket was escalated to page by its anomaly score.
-      if ((firingPage.get(i.id) === undefined && i.severity !== 'page') || !PAGED_SERVICES.has(i.service) || pd(i.id) === 'firing' || deliberate) continue;
+      if ((!firingPage(i.id) && i.severity !== 'page') || !PAGED_SERVICES.has(i.service) || pd(i.id) === 'firing' || deliberate) continue;
       if (hold !== undefined && hold.parentId !== null && pd(hold.parentId) === 'firing') continue;
       out.push(`${i.title}: a page alert fires and nobody is paged (${hold === undefined ? 'no hold' : `held: ${hold.reason} under ${hold.parentId ?? 'nothing'}, whose PagerDuty shows ${pd(hold.parentId ?? '') ?? 'nothing'}`})`);
     } else if (hold?.reason !== 'flapping') {
