@@ -1,0 +1,311 @@
+/**
+ * A crash changes nothing anyone sees: random sequences of webhooks run twice through the production
+ * router (`startRouterService`, real SQLite store and batch journal, PagerDuty and Slack mocks), once
+ * straight through and once with crashes at random points, and both end with the same incidents,
+ * alerts, timelines and outbox, the same PagerDuty events and the same Slack messages.
+ *
+ * One webhook at a time, each answered before the next is sent, so both runs see the same order.
+ * A crash is what SIGKILL leaves: the store's directory as it is on disk at one instant (the open bulk
+ * transaction lost, acknowledged batches in the journal only), then a new router started on it. Crashes
+ * come right after a 2xx (the batch's notifications queued, perhaps not yet committed or delivered) or
+ * once everything was delivered. Deliveries stop at the crash: the test holds new attempts at a gate,
+ * waits for the ones under way to finish and be recorded, takes the image, and the old router's held
+ * attempts then fail without reaching the mocks. So the one duplicate this test does not ask about is the
+ * one no router can rule out, a delivery that reached PagerDuty or Slack just before the crash, with
+ * its outcome not yet written (docs/alert-router.md, "Durability").
+ *
+ * Bulk commits every 60 s (most batches only in the journal at a crash), every 100 ms (production) or
+ * every 5 ms; WAL checkpoints at the production cadence or after every commit (so a crash can come
+ * while one runs, or after it let go of journal segments); journal segments of the production size or
+ * of a record or two (so batches span segments, recycled ones among them). `CRASH_RUNS=N` runs N sequences instead of 12; a failure prints the seed and the
+ * shortest failing sequence.
+ */
+import fc from 'fast-check';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sloAlertLabels, webhookPayload, type AlertSpec } from '../test/support/alertmanager-payload.js';
+import { startPagerDutyMock, type PagerDutyMock } from '../test/support/pagerduty-mock.js';
+import { postWebhook, routerFixture, until, type RouterFixture } from '../test/support/router-fixture.js';
+import { startSlackMock, type SlackMessage, type SlackMock } from '../test/support/slack-mock.js';
+import { defaultNotifiers } from './default-notifiers.js';
+import { DeliveryError, type Notifier, type TargetKind } from './notify/types.js';
+import { startRouterService, type RouterService } from './router-service.js';
+
+/** Who the alerts are: both tiers of two SLOs (checkout depends on payments) and a plain alert. */
+const CAST = {
+  'checkout-page-a': sloAlertLabels('page', { instance: 'a' }),
+  'checkout-page-b': sloAlertLabels('page', { instance: 'b' }),
+  'checkout-ticket': sloAlertLabels('ticket'),
+  'payments-page': sloAlertLabels('page', { slo_id: 'payments-latency', slo_service: 'payments', slo_name: 'latency' }),
+  'payments-ticket': sloAlertLabels('ticket', { slo_id: 'payments-latency', slo_service: 'payments', slo_name: 'latency' }),
+  'node-down': { alertname: 'NodeDown', service: 'checkout', instance: 'node-1', severity: 'ticket' },
+} as const;
+type Who = keyof typeof CAST;
+
+const T0 = Date.parse('2026-11-02T03:00:00Z');
+const HOUR = 3_600_000;
+
+interface AlertEvent {
+  who: Who;
+  status: 'firing' | 'resolved';
+  /** Which firing episode: its startsAt is an hour after the previous one's. */
+  episode: number;
+}
+interface Step {
+  alerts: AlertEvent[];
+  /** A crash right after the 2xx, after everything it queued was delivered, or none. */
+  crash: 'none' | 'after-2xx' | 'after-delivery';
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function payload(events: AlertEvent[]) {
+  const alerts: AlertSpec[] = events.map((e) => {
+    const startsAt = T0 + e.episode * HOUR;
+    return {
+      status: e.status,
+      labels: { ...CAST[e.who] },
+      fingerprint: `fp-${e.who}`,
+      startsAt: iso(startsAt),
+      ...(e.status === 'resolved' ? { endsAt: iso(startsAt + 20 * 60_000) } : {}),
+    };
+  });
+  return webhookPayload(alerts, { alertname: CAST[events[0]!.who].alertname });
+}
+
+const step: fc.Arbitrary<Step> = fc.record({
+  // One to three alerts, each fingerprint at most once, as Alertmanager sends a group.
+  alerts: fc.uniqueArray(
+    fc.record({
+      who: fc.constantFrom(...(Object.keys(CAST) as Who[])),
+      status: fc.constantFrom<'firing' | 'resolved'>('firing', 'firing', 'resolved'),
+      episode: fc.integer({ min: 0, max: 2 }),
+    }),
+    { minLength: 1, maxLength: 3, selector: (e) => e.who },
+  ),
+  crash: fc.constantFrom<Step['crash']>('none', 'none', 'none', 'none', 'after-2xx', 'after-delivery'),
+});
+
+/** How the store commits: bulk transactions by age, a checkpoint after every commit, journal segments of a record or two. */
+interface StoreCadence {
+  bulkAgeMs: number;
+  checkpointEveryCommit: boolean;
+  smallSegments: boolean;
+}
+const cadence: fc.Arbitrary<StoreCadence> = fc.record({
+  bulkAgeMs: fc.constantFrom(60_000, 100, 5),
+  checkpointEveryCommit: fc.boolean(),
+  smallSegments: fc.boolean(),
+});
+
+/**
+ * Wraps the real notifiers so deliveries can be stopped at a crash: once `close`d, new attempts wait;
+ * once `kill`ed, they fail (retryable) without reaching the target, as if the process had died.
+ */
+class DeliveryGate {
+  private closed = false;
+  private killed = false;
+  /** Attempts past the gate, not yet answered. */
+  passing = 0;
+  private waiting: (() => void)[] = [];
+
+  wrap(notifiers: Partial<Record<TargetKind, Notifier>>): Partial<Record<TargetKind, Notifier>> {
+    const out: Partial<Record<TargetKind, Notifier>> = {};
+    for (const [kind, n] of Object.entries(notifiers) as [TargetKind, Notifier][]) {
+      out[kind] = {
+        kind: n.kind,
+        deliver: async (notification, signal) => {
+          while (this.closed && !this.killed) await new Promise<void>((resolve) => this.waiting.push(resolve));
+          if (this.killed) throw new DeliveryError('the router was killed', { retryable: true });
+          this.passing++;
+          try {
+            return await n.deliver(notification, signal);
+          } finally {
+            this.passing--;
+          }
+        },
+      };
+    }
+    return out;
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+
+  kill(): void {
+    this.killed = true;
+    for (const w of this.waiting.splice(0)) w();
+  }
+}
+
+interface Running {
+  service: RouterService;
+  gate: DeliveryGate;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** What a user sees at the end: the API's incidents, PagerDuty's events and Slack's channels. */
+interface Seen {
+  incidents: Record<string, unknown>;
+  pagerduty: Record<string, string[]>;
+  slack: Record<string, string[]>;
+  errors: string[];
+}
+
+/** Delivery outcomes of one step come in the order the targets answered: sorted within each run of them. */
+function deliveriesInOrder(rows: string[]): string[] {
+  const out: string[] = [];
+  let run: string[] = [];
+  const isOutcome = (row: string) => /^(notified|retried|failed): /.test(row);
+  for (const row of rows) {
+    if (isOutcome(row)) {
+      run.push(row);
+      continue;
+    }
+    out.push(...run.sort(), row);
+    run = [];
+  }
+  return [...out, ...run.sort()];
+}
+
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
+
+describe('a crash changes nothing anyone sees', () => {
+  let pd: PagerDutyMock;
+  let slack: SlackMock;
+  const fixtures: RouterFixture[] = [];
+  const images: string[] = [];
+
+  beforeAll(async () => {
+    pd = await startPagerDutyMock();
+    slack = await startSlackMock();
+  });
+  afterAll(async () => {
+    await pd.close();
+    await slack.close();
+    for (const f of fixtures) f.cleanup();
+    for (const i of images) rmSync(i, { recursive: true, force: true });
+  });
+
+  /** Runs `steps` on a new router; with `crashes`, crashes where the steps say. Returns what was seen. */
+  async function run(steps: Step[], crashes: boolean, store: StoreCadence): Promise<Seen> {
+    const fixture = routerFixture({ pagerduty: pd, slack, tickInterval: '1h' });
+    fixtures.push(fixture);
+    const errors: string[] = [];
+    const pdFrom = pd.accepted.length;
+    const channels = ['#checkout', '#payments', '#alerts'];
+    const slackFrom = Object.fromEntries(channels.map((c) => [c, slack.messages(c).length]));
+
+    const start = async (): Promise<Running> => {
+      const gate = new DeliveryGate();
+      const service = await startRouterService({
+        configPath: fixture.configPath,
+        env: fixture.env,
+        logger: pino({ level: 'error' }, { write: (line: string) => errors.push((JSON.parse(line) as { msg: string }).msg) }),
+        port: 0,
+        notifiers: (c) => gate.wrap(defaultNotifiers(c, fixture.env)),
+        bulkCommit: { maxAgeMs: store.bulkAgeMs, maxAlerts: 1_000_000 },
+        ...(store.checkpointEveryCommit ? { checkpointEvery: { commits: 1, alerts: 1 } } : {}),
+        ...(store.smallSegments ? { journalSegmentBytes: 2048 } : {}),
+      });
+      return { service, gate };
+    };
+    /** Everything queued is delivered and its outcome recorded. */
+    const settle = async (r: Running) => {
+      for (let quiet = 0; quiet < 2; ) {
+        await until(() => r.gate.passing === 0 && r.service.store.outboxDepth() === 0, 10_000, 'every notification delivered');
+        await sleep(15);
+        quiet = r.gate.passing === 0 && r.service.store.outboxDepth() === 0 ? quiet + 1 : 0;
+      }
+    };
+    const crash = async (r: Running): Promise<Running> => {
+      r.gate.close();
+      await until(() => r.gate.passing === 0, 10_000, 'the deliveries under way');
+      await sleep(15); // their outcomes are written in the continuation
+      const image = mkdtempSync(join(tmpdir(), 'slokit-crash-'));
+      images.push(image);
+      cpSync(dirname(fixture.storePath), image, { recursive: true });
+      r.gate.kill();
+      await r.service.drain();
+      rmSync(dirname(fixture.storePath), { recursive: true, force: true });
+      cpSync(image, dirname(fixture.storePath), { recursive: true });
+      return start();
+    };
+
+    let r = await start();
+    try {
+      for (const s of steps) {
+        const res = await postWebhook(r.service.url, payload(s.alerts));
+        expect(res.status, JSON.stringify(await res.clone().json())).toBe(200);
+        if (crashes && s.crash === 'after-2xx') r = await crash(r);
+        await settle(r);
+        if (crashes && s.crash === 'after-delivery') {
+          r = await crash(r);
+          await settle(r);
+        }
+      }
+      return await seen(r.service, pdFrom, slackFrom, errors);
+    } finally {
+      await r.service.drain();
+    }
+  }
+
+  async function seen(service: RouterService, pdFrom: number, slackFrom: Record<string, number>, errors: string[]): Promise<Seen> {
+    const get = async <T,>(path: string) => (await (await fetch(`${service.url}${path}`)).json()) as T;
+    const { incidents } = await get<{ incidents: { id: string; key: string }[] }>('/api/v1/incidents?limit=1000');
+    const keyOf = new Map(incidents.map((i) => [i.id, i.key]));
+    expect(new Set(keyOf.values()).size, 'one incident per key').toBe(incidents.length);
+    /** Ids as the incidents' keys, and no digits: times and durations differ between the two runs. */
+    const plain = (text: string) => text.replace(UUID, (id) => keyOf.get(id) ?? 'id').replace(/\d+(\.\d+)?/g, '#');
+    const byKey: Record<string, unknown> = {};
+    for (const { id, key } of incidents) {
+      const d = await get<{
+        incident: { state: string; severity: string; reopenCount: number; title: string };
+        alerts: { fingerprint: string; status: string; severity: string; receiveCount: number }[];
+        timeline: { kind: string; reason: string }[];
+        notifications: { action: string; target: { kind: string; destination: string }; state: string; attempts: number }[];
+      }>(`/api/v1/incidents/${id}`);
+      byKey[key] = {
+        state: d.incident.state,
+        severity: d.incident.severity,
+        reopenCount: d.incident.reopenCount,
+        title: d.incident.title,
+        alerts: d.alerts.map((a) => `${a.fingerprint} ${a.status} ${a.severity} ×${a.receiveCount}`).sort(),
+        timeline: deliveriesInOrder(d.timeline.map((e) => `${e.kind}: ${plain(e.reason)}`)),
+        notifications: d.notifications.map((n) => `${n.target.kind} ${n.target.destination} ${n.action} ${n.state} after ${n.attempts}`),
+      };
+    }
+    const pagerduty: Record<string, string[]> = {};
+    for (const e of pd.accepted.slice(pdFrom)) {
+      const key = keyOf.get(String(e.body?.dedup_key)) ?? `unknown dedup_key ${String(e.body?.dedup_key)}`;
+      (pagerduty[key] ??= []).push(`${String(e.body?.event_action)} ${plain(JSON.stringify(e.body?.payload ?? null))}`);
+    }
+    const message = (m: SlackMessage) => `${m.edited ? 'edited ' : ''}${plain(m.text)} [${m.replies.map((x) => plain(x.text)).join(' | ')}]`;
+    const slackSeen: Record<string, string[]> = {};
+    for (const [channel, from] of Object.entries(slackFrom)) {
+      // Messages of different incidents may be posted in either order within a step.
+      slackSeen[channel] = slack.messages(channel).slice(from).map(message).sort();
+    }
+    return { incidents: byKey, pagerduty, slack: slackSeen, errors };
+  }
+
+  it('ends with the same incidents, timelines, outbox, PagerDuty events and Slack messages as a run without crashes', { timeout: 600_000 }, async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 12 }), cadence, async (steps, store) => {
+        const straight = await run(steps, false, store);
+        const crashed = await run(steps, true, store);
+        expect(straight.errors).toEqual([]);
+        expect(crashed.errors).toEqual([]);
+        expect(crashed.incidents).toEqual(straight.incidents);
+        expect(crashed.pagerduty).toEqual(straight.pagerduty);
+        expect(crashed.slack).toEqual(straight.slack);
+      }),
+      { numRuns: Number(process.env.CRASH_RUNS ?? 12) },
+    );
+  });
+});
