@@ -17,7 +17,17 @@
  * Bulk commits every 60 s (most batches only in the journal at a crash), every 100 ms (production) or
  * every 5 ms; WAL checkpoints at the production cadence or after every commit (so a crash can come
  * while one runs, or after it let go of journal segments); journal segments of the production size or
- * of a record or two (so batches span segments, recycled ones among them). `CRASH_RUNS=N` runs N sequences instead of 12; a failure prints the seed and the
+ * of a record or two (so batches span segments, recycled ones among them).
+ *
+ * The second property sends webhooks several at a time and crashes while they are being answered
+ * (0–4 ms after they were sent) or after: then the order the router took them in is its own, so instead
+ * of a straight run it checks what must hold whatever the order. Every acknowledged alert is in the
+ * store (each alert's receive count is at least its acknowledged copies and at most the copies sent:
+ * an answer the crash cut may or may not have been committed), every notification in the outbox was
+ * delivered, and PagerDuty and Slack each got exactly what the outbox says it delivered: no event lost,
+ * none twice. Answers the crash did not cut are 200.
+ *
+ * `CRASH_RUNS=N` runs N sequences per property instead of 12; a failure prints the seed and the
  * shortest failing sequence.
  */
 import fc from 'fast-check';
@@ -76,18 +86,54 @@ function payload(events: AlertEvent[]) {
   return webhookPayload(alerts, { alertname: CAST[events[0]!.who].alertname });
 }
 
+/** One to three alerts, each fingerprint at most once, as Alertmanager sends a group. */
+const group: fc.Arbitrary<AlertEvent[]> = fc.uniqueArray(
+  fc.record({
+    who: fc.constantFrom(...(Object.keys(CAST) as Who[])),
+    status: fc.constantFrom<'firing' | 'resolved'>('firing', 'firing', 'resolved'),
+    episode: fc.integer({ min: 0, max: 2 }),
+  }),
+  { minLength: 1, maxLength: 3, selector: (e) => e.who },
+);
+
 const step: fc.Arbitrary<Step> = fc.record({
-  // One to three alerts, each fingerprint at most once, as Alertmanager sends a group.
-  alerts: fc.uniqueArray(
-    fc.record({
-      who: fc.constantFrom(...(Object.keys(CAST) as Who[])),
-      status: fc.constantFrom<'firing' | 'resolved'>('firing', 'firing', 'resolved'),
-      episode: fc.integer({ min: 0, max: 2 }),
-    }),
-    { minLength: 1, maxLength: 3, selector: (e) => e.who },
-  ),
+  alerts: group,
   crash: fc.constantFrom<Step['crash']>('none', 'none', 'none', 'none', 'after-2xx', 'after-delivery'),
 });
+
+/** Webhooks sent at once, and a crash while they are answered (after 0–4 ms), after them, or none. */
+interface Wave {
+  posts: AlertEvent[][];
+  crash: 'none' | 'during' | 'after';
+  delayMs: number;
+}
+const wave: fc.Arbitrary<Wave> = fc.record({
+  posts: fc.array(group, { minLength: 1, maxLength: 4 }),
+  crash: fc.constantFrom<Wave['crash']>('none', 'none', 'during', 'during', 'after'),
+  delayMs: fc.integer({ min: 0, max: 4 }),
+});
+
+/** One alert as sent: when (a logical clock over the whole run) and, once answered 200, when that was. */
+interface Copy {
+  fingerprint: string;
+  status: 'firing' | 'resolved';
+  sentAt: number;
+  ackedAt?: number;
+}
+
+/**
+ * How many times the store may have received `fingerprint`, given what was sent and acknowledged.
+ * Every firing copy processed counts, and a resolve counts once the alert was seen firing (before
+ * that it resolves nothing and is not stored). So at least: the acknowledged firing copies, and the
+ * acknowledged resolves sent after a firing copy was acknowledged. At most: every copy sent.
+ */
+function receiveBounds(copies: Copy[], fingerprint: string): { atLeast: number; atMost: number } {
+  const mine = copies.filter((c) => c.fingerprint === fingerprint);
+  const acked = mine.filter((c) => c.ackedAt !== undefined);
+  const firstFiringAck = Math.min(...acked.filter((c) => c.status === 'firing').map((c) => c.ackedAt!));
+  const atLeast = acked.filter((c) => c.status === 'firing' || c.sentAt > firstFiringAck).length;
+  return { atLeast, atMost: mine.length };
+}
 
 /** How the store commits: bulk transactions by age, a checkpoint after every commit, journal segments of a record or two. */
 interface StoreCadence {
@@ -147,6 +193,17 @@ interface Running {
   gate: DeliveryGate;
 }
 
+/**
+ * `promise`, or a failure naming `what` once `ms` pass: a router that never finishes starting,
+ * draining or answering fails the run with where it stopped, instead of the test's timeout.
+ */
+function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** What a user sees at the end: the API's incidents, PagerDuty's events and Slack's channels. */
@@ -192,8 +249,12 @@ describe('a crash changes nothing anyone sees', () => {
     for (const i of images) rmSync(i, { recursive: true, force: true });
   });
 
-  /** Runs `steps` on a new router; with `crashes`, crashes where the steps say. Returns what was seen. */
-  async function run(steps: Step[], crashes: boolean, store: StoreCadence): Promise<Seen> {
+  /**
+   * A router on a fresh store with the given cadence, and the means to crash it: `crash` takes the
+   * image, cuts every connection (answers not yet written are never received, as after SIGKILL) and
+   * starts a new router on the image.
+   */
+  async function harness(store: StoreCadence) {
     const fixture = routerFixture({ pagerduty: pd, slack, tickInterval: '1h' });
     fixtures.push(fixture);
     const errors: string[] = [];
@@ -223,35 +284,61 @@ describe('a crash changes nothing anyone sees', () => {
         quiet = r.gate.passing === 0 && r.service.store.outboxDepth() === 0 ? quiet + 1 : 0;
       }
     };
-    const crash = async (r: Running): Promise<Running> => {
+    /** Stops deliveries: new attempts wait at the gate, and those under way finish and are recorded. */
+    const holdDeliveries = async (r: Running) => {
       r.gate.close();
       await until(() => r.gate.passing === 0, 10_000, 'the deliveries under way');
       await sleep(15); // their outcomes are written in the continuation
+    };
+    /** Crashes `r` now (its deliveries held first) and starts a router on what it left on disk. */
+    const crash = async (r: Running): Promise<Running> => {
       const image = mkdtempSync(join(tmpdir(), 'slokit-crash-'));
       images.push(image);
+      // One synchronous step, so the router writes nothing in between: no new connections, the files
+      // as they are, then no answer written after them.
+      r.service.server.close();
       cpSync(dirname(fixture.storePath), image, { recursive: true });
+      r.service.server.closeAllConnections();
       r.gate.kill();
-      await r.service.drain();
+      await within(30_000, 'draining the crashed router', r.service.drain());
       rmSync(dirname(fixture.storePath), { recursive: true, force: true });
       cpSync(image, dirname(fixture.storePath), { recursive: true });
-      return start();
+      return within(30_000, 'starting a router on the crash image', start());
     };
+    return {
+      start,
+      settle,
+      holdDeliveries,
+      crash,
+      seen: (r: Running) => seen(r.service, pdFrom, slackFrom, errors),
+      errors: () => errors,
+      /** This run's Slack messages in `channel`, oldest first. */
+      slackMessages: (channel: string) => slack.messages(channel).slice(slackFrom[channel] ?? 0),
+    };
+  }
 
-    let r = await start();
+  /** Runs `steps` on a new router; with `crashes`, crashes where the steps say. Returns what was seen. */
+  async function run(steps: Step[], crashes: boolean, store: StoreCadence): Promise<Seen> {
+    const h = await harness(store);
+    let r = await within(30_000, 'starting the router', h.start());
     try {
       for (const s of steps) {
-        const res = await postWebhook(r.service.url, payload(s.alerts));
+        const res = await within(30_000, 'the answer to a webhook', postWebhook(r.service.url, payload(s.alerts)));
         expect(res.status, JSON.stringify(await res.clone().json())).toBe(200);
-        if (crashes && s.crash === 'after-2xx') r = await crash(r);
-        await settle(r);
+        if (crashes && s.crash === 'after-2xx') {
+          await h.holdDeliveries(r);
+          r = await h.crash(r);
+        }
+        await h.settle(r);
         if (crashes && s.crash === 'after-delivery') {
-          r = await crash(r);
-          await settle(r);
+          await h.holdDeliveries(r);
+          r = await h.crash(r);
+          await h.settle(r);
         }
       }
-      return await seen(r.service, pdFrom, slackFrom, errors);
+      return await h.seen(r);
     } finally {
-      await r.service.drain();
+      await within(30_000, 'draining the router', r.service.drain());
     }
   }
 
@@ -304,6 +391,89 @@ describe('a crash changes nothing anyone sees', () => {
         expect(crashed.incidents).toEqual(straight.incidents);
         expect(crashed.pagerduty).toEqual(straight.pagerduty);
         expect(crashed.slack).toEqual(straight.slack);
+      }),
+      { numRuns: Number(process.env.CRASH_RUNS ?? 12) },
+    );
+  });
+
+  it('under concurrent webhooks and crashes at any moment, keeps every acknowledged alert and delivers every notification once', { timeout: 600_000 }, async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(wave, { minLength: 1, maxLength: 8 }), cadence, async (waves, store) => {
+        const h = await harness(store);
+        let r = await within(30_000, 'starting the router', h.start());
+        let clock = 0;
+        const copies: Copy[] = [];
+        const refused: string[] = [];
+        try {
+          for (const w of waves) {
+            // Deliveries wait while the webhooks are answered, so the crash can come at any moment.
+            if (w.crash === 'during') await h.holdDeliveries(r);
+            const url = r.service.url;
+            const answered = w.posts.map(async (alerts) => {
+              const sentAt = ++clock;
+              const mine: Copy[] = alerts.map((a) => ({ fingerprint: `fp-${a.who}`, status: a.status, sentAt }));
+              copies.push(...mine);
+              try {
+                const res = await postWebhook(url, payload(alerts));
+                const body = await res.text();
+                if (res.status === 200) {
+                  const at = ++clock;
+                  for (const c of mine) c.ackedAt = at;
+                } else refused.push(`${res.status} ${body}`);
+              } catch (error) {
+                // Cut by the crash before its answer: not acknowledged. Without a crash, a failure.
+                if (w.crash !== 'during') refused.push(`no answer: ${String(error)}`);
+              }
+            });
+            if (w.crash === 'during') {
+              await sleep(w.delayMs);
+              r = await h.crash(r);
+            }
+            await within(30_000, 'the answers to the webhooks', Promise.all(answered));
+            if (w.crash === 'after') {
+              await h.holdDeliveries(r);
+              r = await h.crash(r);
+            }
+            await h.settle(r);
+          }
+
+          expect(refused).toEqual([]);
+          const get = async <T,>(path: string) => (await (await fetch(`${r.service.url}${path}`)).json()) as T;
+          const { incidents } = await get<{ incidents: { id: string }[] }>('/api/v1/incidents?limit=1000');
+          const received = new Map<string, number>();
+          const delivered = { slackTriggers: new Map<string, number>(), slackReplies: new Map<string, number>() };
+          for (const { id } of incidents) {
+            const d = await get<{
+              alerts: { fingerprint: string; receiveCount: number }[];
+              notifications: { action: string; target: { kind: string; destination: string }; state: string }[];
+            }>(`/api/v1/incidents/${id}`);
+            for (const a of d.alerts) received.set(a.fingerprint, (received.get(a.fingerprint) ?? 0) + a.receiveCount);
+            expect(d.notifications.filter((n) => n.state !== 'delivered'), `incident ${id}: every notification delivered`).toEqual([]);
+            // PagerDuty got each of the incident's events once: as many as the outbox delivered, per action.
+            const pdOutbox = d.notifications.filter((n) => n.target.kind === 'pagerduty').map((n) => n.action);
+            const pdSeen = pd.accepted.filter((e) => e.body?.dedup_key === id).map((e) => String(e.body?.event_action));
+            expect(pdSeen, `PagerDuty events for incident ${id}`).toEqual(pdOutbox);
+            for (const n of d.notifications.filter((x) => x.target.kind === 'slack')) {
+              const m = n.action === 'trigger' ? delivered.slackTriggers : delivered.slackReplies;
+              m.set(n.target.destination, (m.get(n.target.destination) ?? 0) + 1);
+            }
+          }
+          for (const fingerprint of new Set(copies.map((c) => c.fingerprint))) {
+            const { atLeast, atMost } = receiveBounds(copies, fingerprint);
+            const got = received.get(fingerprint) ?? 0;
+            expect(got, `${fingerprint}: received at least the ${atLeast} acknowledged copies`).toBeGreaterThanOrEqual(atLeast);
+            expect(got, `${fingerprint}: received at most the ${atMost} copies sent`).toBeLessThanOrEqual(atMost);
+          }
+          // Slack: one message per delivered trigger, one reply per delivered update or resolve.
+          for (const channel of ['#checkout', '#payments', '#alerts']) {
+            const messages = h.slackMessages(channel);
+            expect(messages.length, `${channel}: messages`).toBe(delivered.slackTriggers.get(channel) ?? 0);
+            expect(messages.reduce((n, m) => n + m.replies.length, 0), `${channel}: thread replies`).toBe(delivered.slackReplies.get(channel) ?? 0);
+          }
+          expect(h.errors()).toEqual([]);
+        } finally {
+          await within(30_000, 'draining the router', r.service.drain());
+        }
       }),
       { numRuns: Number(process.env.CRASH_RUNS ?? 12) },
     );
