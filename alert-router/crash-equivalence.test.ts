@@ -19,8 +19,9 @@
  * while one runs, or after it let go of journal segments); journal segments of the production size or
  * of a record or two (so batches span segments, recycled ones among them).
  *
- * The second property sends webhooks several at a time and crashes while they are being answered
- * (0–4 ms after they were sent) or after: then the order the router took them in is its own, so instead
+ * The second property sends webhooks several at a time, reloads the config while they are being
+ * answered (a route that sends tickets to #alerts, added or taken out), and crashes while they are
+ * being answered (0–4 ms after they were sent) or after: then the order the router took them in is its own, so instead
  * of a straight run it checks what must hold whatever the order. Every acknowledged alert is in the
  * store (each alert's receive count is at least its acknowledged copies and at most the copies sent:
  * an answer the crash cut may or may not have been committed), every notification in the outbox was
@@ -31,7 +32,7 @@
  * shortest failing sequence.
  */
 import fc from 'fast-check';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pino } from 'pino';
@@ -106,12 +107,23 @@ interface Wave {
   posts: AlertEvent[][];
   crash: 'none' | 'during' | 'after';
   delayMs: number;
+  /** A config reload (SIGHUP) while they are answered: tickets go to #alerts, or back to their owner. */
+  reload: boolean;
 }
 const wave: fc.Arbitrary<Wave> = fc.record({
   posts: fc.array(group, { minLength: 1, maxLength: 4 }),
   crash: fc.constantFrom<Wave['crash']>('none', 'none', 'during', 'during', 'after'),
   delayMs: fc.integer({ min: 0, max: 4 }),
+  reload: fc.constantFrom(false, false, false, true),
 });
+
+const TICKET_ROUTE = "routes:\n  - name: tickets\n    matchers: ['severity=\"ticket\"']\n    slack: '#alerts'\n";
+
+/** Adds the route that sends tickets to #alerts, or takes it out again. */
+function toggleTicketRoute(configPath: string): void {
+  const text = readFileSync(configPath, 'utf8');
+  writeFileSync(configPath, text.includes(TICKET_ROUTE) ? text.replace(TICKET_ROUTE, 'routes:\n') : text.replace('routes:\n', TICKET_ROUTE));
+}
 
 /** One alert as sent: when (a logical clock over the whole run) and, once answered 200, when that was. */
 interface Copy {
@@ -312,6 +324,7 @@ describe('a crash changes nothing anyone sees', () => {
       crash,
       seen: (r: Running) => seen(r.service, pdFrom, slackFrom, errors),
       errors: () => errors,
+      configPath: fixture.configPath,
       /** This run's Slack messages in `channel`, oldest first. */
       slackMessages: (channel: string) => slack.messages(channel).slice(slackFrom[channel] ?? 0),
     };
@@ -425,10 +438,12 @@ describe('a crash changes nothing anyone sees', () => {
                 if (w.crash !== 'during') refused.push(`no answer: ${String(error)}`);
               }
             });
-            if (w.crash === 'during') {
-              await sleep(w.delayMs);
-              r = await h.crash(r);
+            if (w.reload || w.crash === 'during') await sleep(w.delayMs);
+            if (w.reload) {
+              toggleTicketRoute(h.configPath);
+              expect(r.service.reload(), 'the reload took the new config').toBe(true);
             }
+            if (w.crash === 'during') r = await h.crash(r);
             await within(30_000, 'the answers to the webhooks', Promise.all(answered));
             if (w.crash === 'after') {
               await h.holdDeliveries(r);
