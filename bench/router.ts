@@ -330,8 +330,8 @@ async function main(): Promise<void> {
     loadGenerator: generator === 'wrk' ? 'wrk (2 threads)' : 'node (one process)',
     durability:
       synchronous === 'full'
-        ? 'SQLite WAL; every 2xx after an fdatasync of the WAL (off the event loop, shared by the commits before it); group commit'
-        : 'SQLite WAL, synchronous=NORMAL (no fsync before the 2xx); group commit',
+        ? 'batch journal: every 2xx after an fdatasync of the journal (off the event loop, shared by the groups committed before it); SQLite WAL in bulk transactions; group commit'
+        : 'batch journal written, not fsynced, before the 2xx (store.synchronous: normal); SQLite WAL in bulk transactions; group commit',
     seconds,
     rounds,
     results,
