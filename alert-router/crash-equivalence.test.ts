@@ -32,12 +32,11 @@
  * shortest failing sequence.
  */
 import fc from 'fast-check';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sloAlertLabels, webhookPayload, type AlertSpec } from '../test/support/alertmanager-payload.js';
+import { restoreCrashImage, takeCrashImage } from '../test/support/crash-image.js';
 import { startPagerDutyMock, type PagerDutyMock } from '../test/support/pagerduty-mock.js';
 import { postWebhook, routerFixture, until, type RouterFixture } from '../test/support/router-fixture.js';
 import { startSlackMock, type SlackMessage, type SlackMock } from '../test/support/slack-mock.js';
@@ -242,6 +241,24 @@ function deliveriesInOrder(rows: string[]): string[] {
   return [...out, ...run.sort()];
 }
 
+/** The Slack channels the test catalog and config post to. */
+const CHANNELS = ['#checkout', '#payments', '#alerts'];
+
+/** One incident as the API shows it: `GET /api/v1/incidents/:id`, the fields these properties read. */
+interface IncidentShown {
+  incident: { id: string; key: string; state: string; severity: string; reopenCount: number; title: string };
+  alerts: { fingerprint: string; status: string; severity: string; receiveCount: number }[];
+  timeline: { kind: string; reason: string }[];
+  notifications: { action: string; target: { kind: string; destination: string }; state: string; attempts: number }[];
+}
+
+/** Every incident the router at `url` holds, each as its detail endpoint shows it. */
+async function incidentsShown(url: string): Promise<IncidentShown[]> {
+  const get = async <T,>(path: string) => (await (await fetch(`${url}${path}`)).json()) as T;
+  const { incidents } = await get<{ incidents: { id: string }[] }>('/api/v1/incidents?limit=1000');
+  return Promise.all(incidents.map(({ id }) => get<IncidentShown>(`/api/v1/incidents/${id}`)));
+}
+
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 
 describe('a crash changes nothing anyone sees', () => {
@@ -271,8 +288,7 @@ describe('a crash changes nothing anyone sees', () => {
     fixtures.push(fixture);
     const errors: string[] = [];
     const pdFrom = pd.accepted.length;
-    const channels = ['#checkout', '#payments', '#alerts'];
-    const slackFrom = Object.fromEntries(channels.map((c) => [c, slack.messages(c).length]));
+    const slackFrom = Object.fromEntries(CHANNELS.map((c) => [c, slack.messages(c).length]));
 
     const start = async (): Promise<Running> => {
       const gate = new DeliveryGate();
@@ -304,17 +320,15 @@ describe('a crash changes nothing anyone sees', () => {
     };
     /** Crashes `r` now (its deliveries held first) and starts a router on what it left on disk. */
     const crash = async (r: Running): Promise<Running> => {
-      const image = mkdtempSync(join(tmpdir(), 'slokit-crash-'));
-      images.push(image);
       // One synchronous step, so the router writes nothing in between: no new connections, the files
       // as they are, then no answer written after them.
       r.service.server.close();
-      cpSync(dirname(fixture.storePath), image, { recursive: true });
+      const image = takeCrashImage(fixture.storePath);
       r.service.server.closeAllConnections();
+      images.push(image);
       r.gate.kill();
       await within(30_000, 'draining the crashed router', r.service.drain());
-      rmSync(dirname(fixture.storePath), { recursive: true, force: true });
-      cpSync(image, dirname(fixture.storePath), { recursive: true });
+      restoreCrashImage(image, fixture.storePath);
       return within(30_000, 'starting a router on the crash image', start());
     };
     return {
@@ -356,21 +370,14 @@ describe('a crash changes nothing anyone sees', () => {
   }
 
   async function seen(service: RouterService, pdFrom: number, slackFrom: Record<string, number>, errors: string[]): Promise<Seen> {
-    const get = async <T,>(path: string) => (await (await fetch(`${service.url}${path}`)).json()) as T;
-    const { incidents } = await get<{ incidents: { id: string; key: string }[] }>('/api/v1/incidents?limit=1000');
-    const keyOf = new Map(incidents.map((i) => [i.id, i.key]));
+    const incidents = await incidentsShown(service.url);
+    const keyOf = new Map(incidents.map((d) => [d.incident.id, d.incident.key]));
     expect(new Set(keyOf.values()).size, 'one incident per key').toBe(incidents.length);
     /** Ids as the incidents' keys, and no digits: times and durations differ between the two runs. */
     const plain = (text: string) => text.replace(UUID, (id) => keyOf.get(id) ?? 'id').replace(/\d+(\.\d+)?/g, '#');
     const byKey: Record<string, unknown> = {};
-    for (const { id, key } of incidents) {
-      const d = await get<{
-        incident: { state: string; severity: string; reopenCount: number; title: string };
-        alerts: { fingerprint: string; status: string; severity: string; receiveCount: number }[];
-        timeline: { kind: string; reason: string }[];
-        notifications: { action: string; target: { kind: string; destination: string }; state: string; attempts: number }[];
-      }>(`/api/v1/incidents/${id}`);
-      byKey[key] = {
+    for (const d of incidents) {
+      byKey[d.incident.key] = {
         state: d.incident.state,
         severity: d.incident.severity,
         reopenCount: d.incident.reopenCount,
@@ -453,15 +460,10 @@ describe('a crash changes nothing anyone sees', () => {
           }
 
           expect(refused).toEqual([]);
-          const get = async <T,>(path: string) => (await (await fetch(`${r.service.url}${path}`)).json()) as T;
-          const { incidents } = await get<{ incidents: { id: string }[] }>('/api/v1/incidents?limit=1000');
           const received = new Map<string, number>();
           const delivered = { slackTriggers: new Map<string, number>(), slackReplies: new Map<string, number>() };
-          for (const { id } of incidents) {
-            const d = await get<{
-              alerts: { fingerprint: string; receiveCount: number }[];
-              notifications: { action: string; target: { kind: string; destination: string }; state: string }[];
-            }>(`/api/v1/incidents/${id}`);
+          for (const d of await incidentsShown(r.service.url)) {
+            const id = d.incident.id;
             for (const a of d.alerts) received.set(a.fingerprint, (received.get(a.fingerprint) ?? 0) + a.receiveCount);
             expect(d.notifications.filter((n) => n.state !== 'delivered'), `incident ${id}: every notification delivered`).toEqual([]);
             // PagerDuty got each of the incident's events once: as many as the outbox delivered, per action.
@@ -480,7 +482,7 @@ describe('a crash changes nothing anyone sees', () => {
             expect(got, `${fingerprint}: received at most the ${atMost} copies sent`).toBeLessThanOrEqual(atMost);
           }
           // Slack: one message per delivered trigger, one reply per delivered update or resolve.
-          for (const channel of ['#checkout', '#payments', '#alerts']) {
+          for (const channel of CHANNELS) {
             const messages = h.slackMessages(channel);
             expect(messages.length, `${channel}: messages`).toBe(delivered.slackTriggers.get(channel) ?? 0);
             expect(messages.reduce((n, m) => n + m.replies.length, 0), `${channel}: thread replies`).toBe(delivered.slackReplies.get(channel) ?? 0);

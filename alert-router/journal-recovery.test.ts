@@ -1,9 +1,9 @@
-import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { nodeDownBatches, sloAlertLabels, webhookPayload } from '../test/support/alertmanager-payload.js';
+import { restoreCrashImage, takeCrashImage } from '../test/support/crash-image.js';
 import { startPagerDutyMock, type PagerDutyMock } from '../test/support/pagerduty-mock.js';
 import { postWebhook, routerFixture, until, type RouterFixture } from '../test/support/router-fixture.js';
 import { startSlackMock, type SlackMock } from '../test/support/slack-mock.js';
@@ -57,18 +57,12 @@ describe('the batch journal across a crash', () => {
 
   const segmentsIn = (d: string) => readdirSync(d).filter((n) => n.endsWith('.log'));
 
-  /** Copies the store's directory (database, WAL, journal) as it is on disk now. */
   const crashImage = (storePath: string) => {
-    const image = mkdtempSync(join(tmpdir(), 'slokit-crash-image-'));
+    const image = takeCrashImage(storePath);
     snapshots.push(image);
-    cpSync(dirname(storePath), image, { recursive: true });
     return image;
   };
-  /** Puts a crash image back in place of the store's directory. */
-  const restore = (image: string, storePath: string) => {
-    rmSync(dirname(storePath), { recursive: true, force: true });
-    cpSync(image, dirname(storePath), { recursive: true });
-  };
+  const restore = restoreCrashImage;
 
   /**
    * A crash of `a` now: its store directory as on disk is kept, `a` stops, the image goes back in place
