@@ -474,7 +474,8 @@ export async function startRouterService(options: RouterServiceOptions): Promise
           ? {}
           : { sync: () => walSyncer.sync(), syncsInFlight: 2 }
         : {
-            // Inside the group's savepoint, after its batches: a failed append rolls them back (503).
+            // Before the group's savepoint: the journal's fdatasync starts at once and the store's work
+            // runs while it does. A failed append refuses the batch (503) unprocessed.
             record: (accepted: Accepted[]) => {
               const at = now();
               journal.append(accepted.map(({ body }) => ({ at, body })));

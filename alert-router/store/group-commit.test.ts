@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GroupCommitter, StoreError } from './group-commit.js';
 
-function harness(failOn?: string, record?: (items: string[]) => void) {
+function harness(failOn?: string) {
   const commits: string[][] = [];
   const deferred: (() => void)[] = [];
   let open: string[] | undefined;
@@ -24,7 +24,6 @@ function harness(failOn?: string, record?: (items: string[]) => void) {
     maxWeight: 3,
     weight: () => 1,
     defer: (fn) => deferred.push(fn),
-    ...(record === undefined ? {} : { record: (items: string[]) => (record(items), open!.push(`recorded:${items.join('+')}`)) }),
   });
   const tick = () => deferred.splice(0).forEach((fn) => fn());
   return { committer, commits, tick };
@@ -57,27 +56,100 @@ describe('GroupCommitter', () => {
 });
 
 describe('GroupCommitter with a journal record step', () => {
-  it("records each group's items inside its transaction, after processing them", async () => {
-    const { committer, commits, tick } = harness(undefined, () => undefined);
+  function recordHarness(options: { failRecord?: (items: string[]) => boolean; failProcess?: string; sync?: boolean } = {}) {
+    const events: string[] = [];
+    const deferred: (() => void)[] = [];
+    const syncs: { resolve: () => void; reject: (e: Error) => void }[] = [];
+    const committer = new GroupCommitter<string, string>({
+      transaction: (fn) => {
+        events.push('begin');
+        try {
+          const result = fn();
+          events.push('commit');
+          return result;
+        } catch (error) {
+          events.push('rollback');
+          throw error;
+        }
+      },
+      process: (item) => {
+        if (item === options.failProcess) throw new Error(`cannot store ${item}`);
+        events.push(`process:${item}`);
+        return `ok:${item}`;
+      },
+      maxWeight: 3,
+      weight: () => 1,
+      defer: (fn) => deferred.push(fn),
+      record: (items) => {
+        if (options.failRecord?.(items) === true) throw new Error('ENOSPC: no space left on device');
+        events.push(`record:${items.join('+')}`);
+      },
+      ...(options.sync === true
+        ? {
+            sync: () => {
+              events.push('sync');
+              return new Promise<void>((resolve, reject) => syncs.push({ resolve, reject }));
+            },
+          }
+        : {}),
+    });
+    const tick = () => deferred.splice(0).forEach((fn) => fn());
+    const settle = () => new Promise((r) => setImmediate(r));
+    return { committer, events, syncs, tick, settle };
+  }
+
+  it("records a group's items in one call before its transaction processes them", async () => {
+    const { committer, events, tick } = recordHarness();
     const results = ['a', 'b'].map((i) => committer.submit(i));
     tick();
     expect(await Promise.all(results)).toEqual(['ok:a', 'ok:b']);
-    expect(commits).toEqual([['a', 'b', 'recorded:a+b']]);
+    expect(events).toEqual(['record:a+b', 'begin', 'process:a', 'process:b', 'commit']);
   });
 
-  it('fails a batch whose record fails as a StoreError (503), alone, and records its neighbours one by one', async () => {
-    const { committer, commits, tick } = harness(undefined, (items) => {
-      if (items.includes('b')) throw new Error('ENOSPC: no space left on device');
-    });
+  it('starts the sync that covers the record before processing, and answers only when both are done', async () => {
+    const { committer, events, syncs, tick, settle } = recordHarness({ sync: true });
+    const answered: string[] = [];
+    for (const item of ['a', 'b']) void committer.submit(item).then((r) => answered.push(r));
+    tick();
+    expect(events).toEqual(['record:a+b', 'sync', 'begin', 'process:a', 'process:b', 'commit']);
+    await settle();
+    expect(answered).toEqual([]); // processed, not yet durable
+    syncs[0]!.resolve();
+    await committer.drained();
+    expect(answered).toEqual(['ok:a', 'ok:b']);
+  });
+
+  it('refuses a recorded batch whose processing fails (StoreError, 503) only once its sync ends, and answers its neighbours', async () => {
+    const { committer, events, syncs, tick, settle } = recordHarness({ sync: true, failProcess: 'b' });
+    const settled: string[] = [];
+    const [a, b, c] = ['a', 'b', 'c'].map((i) =>
+      committer.submit(i).then(
+        (r) => (settled.push(r), r),
+        (e: unknown) => {
+          settled.push(`refused:${i}`);
+          throw e;
+        },
+      ),
+    );
+    tick();
+    // The shared transaction fails on b, then each is processed alone.
+    expect(events).toEqual(['record:a+b+c', 'sync', 'begin', 'process:a', 'rollback', 'begin', 'process:a', 'commit', 'begin', 'rollback', 'begin', 'process:c', 'commit']);
+    await settle();
+    expect(settled).toEqual([]);
+    syncs[0]!.resolve();
+    await expect(a).resolves.toBe('ok:a');
+    await expect(b).rejects.toBeInstanceOf(StoreError);
+    await expect(c).resolves.toBe('ok:c');
+  });
+
+  it('records one by one when a group record fails, and refuses (StoreError, 503) without processing a batch whose own record fails', async () => {
+    const { committer, events, tick } = recordHarness({ failRecord: (items) => items.includes('b') });
     const [a, b, c] = ['a', 'b', 'c'].map((i) => committer.submit(i));
     tick();
     await expect(a).resolves.toBe('ok:a');
     await expect(b).rejects.toThrow(StoreError);
     await expect(c).resolves.toBe('ok:c');
-    expect(commits).toEqual([
-      ['a', 'recorded:a'],
-      ['c', 'recorded:c'],
-    ]);
+    expect(events).toEqual(['record:a', 'record:c', 'begin', 'process:a', 'process:c', 'commit']);
   });
 });
 

@@ -12,8 +12,13 @@ export interface GroupCommitOptions<I, O> {
   /** Processes one item inside the transaction. */
   process: (item: I) => O;
   /**
-   * Records the group's processed items inside the same transaction, after them (the journal append):
-   * when it throws, the group's transaction rolls back as if processing had failed.
+   * Records a group's items durably (the journal append) before they are processed, outside the
+   * transaction; with `sync`, the sync that covers the record starts at once, and the items are
+   * processed while it runs, so the store's work overlaps the disk instead of coming before it. An item
+   * is answered once both are done: its result, or its processing error (the record then stays in the
+   * journal and a replay applies it; the batch was refused, so that is at most what the sender's retry
+   * brings again). When the record throws, the group's items are recorded one by one and an item whose
+   * record fails is refused without being processed.
    */
   record?: (items: I[]) => void;
   /**
@@ -26,9 +31,10 @@ export interface GroupCommitOptions<I, O> {
   /** Defers the flush to let concurrent requests join; `setImmediate` in production. */
   defer: (fn: () => void) => void;
   /**
-   * Makes committed transactions durable off the event loop (an fdatasync of the WAL on libuv's thread
-   * pool). When given, a caller is answered only after a sync that started after its commit; commits
-   * that happen while one sync runs share the next one. Without it, the commit itself is durable.
+   * Makes committed transactions (or, with `record`, the records) durable off the event loop (an
+   * fdatasync on libuv's thread pool). When given, a caller is answered only after a sync that started
+   * after its commit (its record); commits that happen while syncs run share the next one. Without it,
+   * the commit itself is durable.
    */
   sync?: () => Promise<void>;
   /**
@@ -72,6 +78,8 @@ interface Pending<I, O> {
 
 interface Committed<O> {
   result: O;
+  /** Processing failed after the item was recorded: it is refused once the sync ends. */
+  error?: unknown;
   resolve: (o: O) => void;
   reject: (e: unknown) => void;
 }
@@ -162,8 +170,9 @@ export class GroupCommitter<I, O> {
     const done = (error: unknown) => {
       this.inFlight--;
       for (const c of covered) {
-        if (error === undefined) c.resolve(c.result);
-        else c.reject(new StoreError('could not make the batch durable (WAL fsync failed)', { cause: error }));
+        if (c.error !== undefined) c.reject(c.error);
+        else if (error === undefined) c.resolve(c.result);
+        else c.reject(new StoreError('could not make the batch durable (fsync failed)', { cause: error }));
       }
       if (this.queue.length > 0 && !this.scheduled && !this.checkpointing) this.flush();
       else if (this.unsynced.length > 0) this.startSync();
@@ -189,13 +198,89 @@ export class GroupCommitter<I, O> {
     settled(c.run).then(done, done);
   }
 
-  /** Processes `items` and records them (the journal append) in one transaction. */
+  /** Processes `items` in one transaction. */
   private commitItems(items: I[]): O[] {
-    return this.options.transaction(() => {
-      const out = items.map((item) => this.options.process(item));
-      this.options.record?.(items);
-      return out;
-    });
+    return this.options.transaction(() => items.map((item) => this.options.process(item)));
+  }
+
+  /**
+   * Processes a group in one transaction and hands each item's result (or error) to `settle`. When the
+   * shared transaction fails, each item is retried alone, so one poisoned batch cannot fail its neighbours.
+   */
+  private processGroup(items: I[], settle: (i: number, result: O | undefined, error?: StoreError) => void): void {
+    try {
+      this.commitItems(items).forEach((result, i) => settle(i, result));
+    } catch (groupError) {
+      if (items.length === 1) {
+        settle(0, undefined, new StoreError('could not commit the batch', { cause: groupError }));
+        return;
+      }
+      items.forEach((item, i) => {
+        try {
+          settle(i, this.commitItems([item])[0]!);
+        } catch (cause) {
+          settle(i, undefined, new StoreError('could not commit the batch', { cause }));
+        }
+      });
+    }
+  }
+
+  /** Records the group in one call, or one by one when that fails; returns the items recorded. */
+  private recordGroup(group: Pending<I, O>[]): Pending<I, O>[] {
+    const record = this.options.record!;
+    try {
+      record(group.map((p) => p.item));
+      return group;
+    } catch (groupError) {
+      if (group.length === 1) {
+        group[0]!.reject(new StoreError('could not record the batch', { cause: groupError }));
+        return [];
+      }
+      return group.filter((p) => {
+        try {
+          record([p.item]);
+          return true;
+        } catch (cause) {
+          p.reject(new StoreError('could not record the batch', { cause }));
+          return false;
+        }
+      });
+    }
+  }
+
+  /** Without a record step: the commit is what the sync (if any) makes durable. */
+  private commitGroup(group: Pending<I, O>[]): void {
+    this.processGroup(
+      group.map((p) => p.item),
+      (i, result, error) => (error === undefined ? this.committed(group[i]!, result!) : group[i]!.reject(error)),
+    );
+    this.syncCommitted();
+  }
+
+  /** With a record step: record, start the sync that covers the record, then process while it runs. */
+  private recordThenCommit(group: Pending<I, O>[]): void {
+    const recorded = this.recordGroup(group);
+    if (recorded.length === 0) return;
+    const entries: Committed<O>[] = recorded.map((p) => ({ result: undefined as O, resolve: p.resolve, reject: p.reject }));
+    const synced = this.options.sync !== undefined;
+    if (synced) {
+      // Sync callbacks run on a later turn of the event loop: every entry is settled below before any
+      // sync that covers it can end.
+      this.unsynced.push(...entries);
+      this.syncCommitted();
+    }
+    this.processGroup(
+      recorded.map((p) => p.item),
+      (i, result, error) => {
+        const entry = entries[i]!;
+        if (error !== undefined) entry.error = error;
+        else entry.result = result!;
+        if (!synced) {
+          if (error !== undefined) entry.reject(error);
+          else entry.resolve(result!);
+        }
+      },
+    );
   }
 
   private flush(): void {
@@ -219,25 +304,10 @@ export class GroupCommitter<I, O> {
     const group = this.queue.splice(0, take);
     if (this.queue.length > 0) this.options.defer(() => this.flush());
     else this.scheduled = false;
-    try {
-      const results = this.commitItems(group.map((p) => p.item));
-      group.forEach((p, i) => this.committed(p, results[i]!));
-    } catch (groupError) {
-      if (group.length === 1) {
-        group[0]!.reject(new StoreError('could not commit the batch', { cause: groupError }));
-      } else {
-        for (const p of group) {
-          try {
-            this.committed(p, this.commitItems([p.item])[0]!);
-          } catch (cause) {
-            p.reject(new StoreError('could not commit the batch', { cause }));
-          }
-        }
-      }
-    }
+    if (this.options.record === undefined) this.commitGroup(group);
+    else this.recordThenCommit(group);
     this.commitsSinceCheckpoint++;
     this.weightSinceCheckpoint += weight;
-    this.syncCommitted();
     this.maybeCheckpoint();
     this.settleIdle();
   }
