@@ -10,6 +10,7 @@ import { startSlackMock, type SlackMock } from '../test/support/slack-mock.js';
 import { defaultNotifiers } from './default-notifiers.js';
 import { startRouterService, type RouterService } from './router-service.js';
 import { BatchJournal } from './store/batch-journal.js';
+import { DeliveryError, type Notifier } from './notify/types.js';
 
 /**
  * Webhook batches are durable in the journal before their 2xx and reach the SQLite store in bulk
@@ -246,5 +247,49 @@ describe('the batch journal across a crash', () => {
     // The new batch takes the next seq, in a segment named after it.
     expect(segmentsIn(journalDir)).toEqual(['journal-0000000000000003.log']);
     expect((await detail(b, incident)).alerts[0]!.receiveCount).toBe(3);
+  });
+  it('lets go only of the segments the store held when its fsync began: batches acknowledged during that fsync survive a crash', async () => {
+    fixture = routerFixture({ pagerduty: pd, slack });
+    const storePath = join(dirname(fixture.configPath), 'data', 'router.db');
+    const journalDir = `${storePath}.batch-journal`;
+    // The store's WAL fsync runs, and its end (what lets the journal go) waits here while held.
+    let holding = false;
+    const held: (() => void)[] = [];
+    const aroundStoreSync = (sync: () => Promise<void>) =>
+      sync().then(() => (holding ? new Promise<void>((resolve) => held.push(resolve)) : undefined));
+    // Deliveries wait too, so no delivery outcome commits the store again before the crash.
+    let failDeliveries: (() => void) | undefined;
+    const stalled = new Promise<void>((resolve) => (failDeliveries = resolve));
+    const stall: Notifier['deliver'] = async () => {
+      await stalled;
+      throw new DeliveryError('the router was killed', { retryable: true });
+    };
+    const a = await start(fixture, undefined, {
+      journalSegmentBytes: 64, // a segment per record: the journal can let go of one batch and keep the next
+      aroundStoreSync,
+      notifiers: () => ({ pagerduty: { kind: 'pagerduty', deliver: stall }, slack: { kind: 'slack', deliver: stall } }),
+    });
+    // A new incident: its page must be durable in the store before it is sent, so the store commits
+    // (journal record 1 applied) and fsyncs its WAL, held here.
+    holding = true;
+    expect((await postWebhook(a.url, page('fp-1'))).status).toBe(200);
+    await until(() => held.length === 1, 10_000, 'the store fsync after the first batch');
+    // Two repeats acknowledged while that fsync runs: records 2 and 3, in the store's open transaction only.
+    for (let i = 0; i < 2; i++) expect((await postWebhook(a.url, page('fp-1'))).status).toBe(200);
+    expect(segmentsIn(journalDir)).toEqual(['journal-0000000000000001.log', 'journal-0000000000000002.log', 'journal-0000000000000003.log']);
+    holding = false;
+    held[0]!();
+    // The store is durable up to record 1: that segment goes, the later ones stay.
+    await until(() => !segmentsIn(journalDir).includes('journal-0000000000000001.log'), 10_000, 'the first segment let go');
+    expect(segmentsIn(journalDir)).toEqual(['journal-0000000000000002.log', 'journal-0000000000000003.log']);
+    const image = crashImage(storePath);
+    failDeliveries!();
+    await a.drain();
+    routers.splice(routers.indexOf(a), 1);
+    restore(image, storePath);
+    lines = [];
+    const b = await start(fixture);
+    expect(replayLine()).toMatchObject({ replayed: 2, skipped: 0 });
+    expect((await detail(b, await firstIncident(b))).alerts[0]!.receiveCount).toBe(3);
   });
 });

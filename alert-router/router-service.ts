@@ -56,6 +56,11 @@ export interface RouterServiceOptions {
   /** Overrides the size of a journal segment (tests). */
   journalSegmentBytes?: number;
   /**
+   * Wraps the fdatasync of the store's WAL that makes a bulk commit durable (tests: holding it reaches
+   * the moment a batch is acknowledged while the store becomes durable up to the batches before it).
+   */
+  aroundStoreSync?: (sync: () => Promise<void>) => Promise<void>;
+  /**
    * A store commit failed with batches that are durable in the journal only; the process must restart
    * (the journal replays them). main.ts exits; the default logs.
    */
@@ -397,7 +402,9 @@ export async function startRouterService(options: RouterServiceOptions): Promise
         ? undefined
         : new StoreFlusher({
             store,
-            ...(walSyncer === undefined ? {} : { syncWal: () => walSyncer.sync() }),
+            ...(walSyncer === undefined
+              ? {}
+              : { syncWal: () => (options.aroundStoreSync === undefined ? walSyncer.sync() : options.aroundStoreSync(() => walSyncer.sync())) }),
             appliedSeq: () => journal.lastSeq,
             onDurable: (seq) => {
               try {
