@@ -116,7 +116,10 @@ export function applySuppression(
   else if (result.hold !== undefined) port.setHold(result.hold);
   for (const d of result.digest) port.addDigestItem(d);
   const own = result.notifications.filter((n: Notification) => n.incidentId === after.id);
-  if (own.length > 0) port.setNotifiedState(after.id, own.some((n) => n.action === 'resolve') ? 'resolved' : after.state);
+  // Linked just now, its own notifications only show its state in Slack (a reopen's edit): they notify
+  // nobody, so what its targets were told stays, and the hold's release notifies it on its own.
+  const linkedNow = result.hold !== undefined && result.hold !== null && result.hold.parentId !== undefined;
+  if (own.length > 0 && !linkedNow) port.setNotifiedState(after.id, own.some((n) => n.action === 'resolve') ? 'resolved' : after.state);
   // enqueue's `enqueued` rows for notifications the gate held back would be untrue: drop them.
   const sent = new Set(result.notifications.map((n) => n.id));
   const timeline = enqueued.timeline.filter((e) => e.kind !== 'enqueued' || sent.has(String(e.data?.['notificationId'])));

@@ -137,7 +137,22 @@ export function gate(input: GateInput): GateResult {
   const linking = input.cause !== undefined && input.notified !== 'open' && after.state === 'open';
   if (linking && input.cause !== undefined && (after.severity !== 'page' || input.cause.unpaged === undefined)) {
     const { incident: parent, reason, why } = input.cause;
-    suppress(reason, input.notifications, `likely caused by ${parent.title} (incident ${parent.id}): ${why}`);
+    // A reopen of an incident whose Slack message reads "Resolved": that message is edited back to
+    // firing, with a thread reply saying what it is held under, so the channel does not show it as over.
+    // Nobody is paged (PagerDuty's reopen is held like any trigger) and what its targets were told stays
+    // as it was, so the release still notifies it on its own.
+    const shown = lead?.kind === 'reopened' ? input.notifications.filter((n) => n.target.kind === 'slack' && n.reopened === true) : [];
+    suppress(
+      reason,
+      input.notifications.filter((n) => !shown.includes(n)),
+      `likely caused by ${parent.title} (incident ${parent.id}): ${why}`,
+    );
+    for (const n of shown) {
+      out.notifications.push({
+        ...n,
+        details: `linked: likely caused by ${parent.title} (incident ${parent.id}): ${why}; held under it, notified on its own if it still fires when that resolves\n${n.details}`,
+      });
+    }
     row('linked', `likely caused by incident ${parent.id} (${parent.title}): ${why}; notified on its own if it still fires when that resolves`, { parentId: parent.id, reason });
     out.hold = { incidentId: after.id, reason, detail: `likely caused by incident ${parent.id} (${parent.title})`, since: now, until: undefined, parentId: parent.id };
     const labels = lead?.labels ?? {};

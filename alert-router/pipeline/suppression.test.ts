@@ -41,6 +41,42 @@ describe('dependency correlation', () => {
     expect(s.sent()).toEqual(['resolve pagerduty PD_KEY_CHECKOUT checkout/availability', 'resolve slack #checkout-oncall checkout/availability']);
   });
 
+  it('shows a dependent that reopens under its cause as firing again in its own Slack message, and still pages it on its own when the cause resolves first', () => {
+    const s = simulation();
+    s.slo('checkout-availability', 'firing', T0);
+    s.clock.advance(MINUTE);
+    s.slo('checkout-availability', 'resolved', T0);
+    expect(s.sent()).toEqual([
+      'trigger pagerduty PD_KEY_CHECKOUT checkout/availability',
+      'trigger slack #checkout-oncall checkout/availability',
+      'resolve pagerduty PD_KEY_CHECKOUT checkout/availability',
+      'resolve slack #checkout-oncall checkout/availability',
+    ]);
+    s.clock.advance(MINUTE);
+    s.slo('payments-authorisations', 'firing', T0);
+    s.sent();
+    // checkout fires again within the reopen window while payments is open: it reopens, linked to payments.
+    s.clock.advance(MINUTE);
+    const reopened = s.slo('checkout-availability', 'firing', T0 + 3 * MINUTE);
+    expect(reopened.suppressed).toEqual({ dependency: 1 });
+    expect(s.sent()).toEqual([
+      'update slack #checkout-oncall checkout/availability',
+      'trigger pagerduty PD_KEY_PAYMENTS payments/authorisations',
+      'update slack #payments-alerts payments/authorisations',
+    ]);
+    // Its own message no longer reads "Resolved": the edit back to firing, and a thread reply saying why nobody is paged.
+    const own = s.sim.sent.find((x) => x.notification.target.destination === '#checkout-oncall' && x.notification.action === 'update')!.notification;
+    expect(own.reopened).toBe(true);
+    expect(own.details).toMatch(/^linked: likely caused by .*payments.*; held under it, notified on its own if it still fires when that resolves/);
+
+    // payments recovers first: checkout, still firing, pages on its own (PagerDuty never heard of this episode).
+    s.clock.advance(5 * MINUTE);
+    s.slo('payments-authorisations', 'resolved', T0);
+    s.sent();
+    s.advance(5_000);
+    expect(s.sent()).toContain('trigger pagerduty PD_KEY_CHECKOUT checkout/availability');
+  });
+
   it('never pages a dependent that recovers before its dependency, and does not page it when the dependency resolves later', () => {
     const s = simulation();
     s.slo('payments-authorisations', 'firing', T0);
