@@ -10,9 +10,10 @@
  * come right after a 2xx (the batch's notifications queued, perhaps not yet committed or delivered) or
  * once everything was delivered. Deliveries stop at the crash: the test holds new attempts at a gate,
  * waits for the ones under way to finish and be recorded, takes the image, and the old router's held
- * attempts then fail without reaching the mocks. So the one duplicate this test does not ask about is the
- * one no router can rule out, a delivery that reached PagerDuty or Slack just before the crash, with
- * its outcome not yet written (docs/alert-router.md, "Durability").
+ * attempts then fail without reaching the mocks. So the one repeat this test does not ask about is a
+ * delivery that reached PagerDuty or Slack just before the crash, with its outcome not yet written:
+ * PagerDuty dedups it and the Slack notifier finds the earlier message (journal-recovery.test.ts covers
+ * that case; docs/alert-router.md, "Delivery").
  *
  * Bulk commits every 60 s (most batches only in the journal at a crash), every 100 ms (production) or
  * every 5 ms; WAL checkpoints at the production cadence or after every commit (so a crash can come

@@ -292,4 +292,28 @@ describe('the batch journal across a crash', () => {
     expect(replayLine()).toMatchObject({ replayed: 2, skipped: 0 });
     expect((await detail(b, await firstIncident(b))).alerts[0]!.receiveCount).toBe(3);
   });
+  it('a crash after Slack took a message and before the router recorded it: the restarted router finds that message and posts no second one', async () => {
+    fixture = routerFixture({ pagerduty: pd, slack });
+    const storePath = join(dirname(fixture.configPath), 'data', 'router.db');
+    const a = await start(fixture);
+    // Slack carries out the next call at once and answers it two seconds later: the crash comes between.
+    slack.respondWith([{ answerAfterMs: 2_000 }]);
+    const ticket = (status: 'firing' | 'resolved') =>
+      webhookPayload([{ status, labels: { alertname: 'CertExpiry', severity: 'ticket', instance: 'edge-7' }, fingerprint: 'cert-7' }], { alertname: 'CertExpiry' });
+    expect((await postWebhook(a.url, ticket('firing'))).status).toBe(200);
+    const incident = await firstIncident(a);
+    const ours = () => slack.posted('#alerts').filter((m) => (m.metadata as { event_payload?: { incident_id?: string } } | undefined)?.event_payload?.incident_id === incident);
+    await until(() => ours().length === 1, 10_000, 'Slack to take the message');
+    expect((await detail(a, incident)).notifications.map((n) => n.state)).toEqual(['pending']);
+
+    const b = await crashAndRestart(a, fixture, storePath);
+    await deliveriesRecorded(b, incident);
+    expect(ours()).toHaveLength(1);
+    // The restarted router kept the message's ts: the resolve edits that message and replies under it.
+    expect((await postWebhook(b.url, ticket('resolved'))).status).toBe(200);
+    await until(() => ours().length === 2, 10_000, 'the resolve reply');
+    const [message] = slack.messages('#alerts').filter((m) => m.ts === ours()[0]!.ts);
+    expect(message).toMatchObject({ edited: true, text: expect.stringContaining('Resolved') });
+    expect(message!.replies).toHaveLength(1);
+  });
 });

@@ -66,7 +66,7 @@ try {
     configPath: opts.config,
     env,
     logger,
-    notifiers: (config) => defaultNotifiers(config, env),
+    notifiers: (config) => defaultNotifiers(config, env, logger),
     processMetrics: true,
     // The store lost acknowledged batches it had not committed: they are in the journal, and a
     // restart (by the supervisor) replays them. Going on would answer from a store missing them.

@@ -5,7 +5,7 @@ import { startPagerDutyMock } from '../../test/support/pagerduty-mock.js';
 import { startSlackMock } from '../../test/support/slack-mock.js';
 import { createPagerDutyNotifier } from '../notify/pagerduty.js';
 import { createSlackNotifier } from '../notify/slack.js';
-import { DeliveryError, type DeliveryReceipt, type Notification, type Notifier, type TargetKind } from '../notify/types.js';
+import { DeliveryError, type AttemptContext, type DeliveryReceipt, type Notification, type Notifier, type TargetKind } from '../notify/types.js';
 import { RouterMetrics } from '../router-metrics.js';
 import { openDatabase } from '../store/open-database.js';
 import { SqliteStore } from '../store/sqlite-store.js';
@@ -16,12 +16,14 @@ type Script = (n: Notification) => DeliveryReceipt | DeliveryError;
 /** A notifier that answers from a script and records what it was asked to send. */
 class FakeNotifier implements Notifier {
   readonly sent: Notification[] = [];
+  readonly contexts: (AttemptContext | undefined)[] = [];
   constructor(
     readonly kind: TargetKind,
     public script: Script[],
   ) {}
-  async deliver(n: Notification): Promise<DeliveryReceipt> {
+  async deliver(n: Notification, _signal?: AbortSignal, attempt?: AttemptContext): Promise<DeliveryReceipt> {
     this.sent.push(n);
+    this.contexts.push(attempt);
     const step = this.script.length > 1 ? this.script.shift()! : this.script[0]!;
     const outcome = step(n);
     if (outcome instanceof DeliveryError) throw outcome;
@@ -115,6 +117,24 @@ describe('OutboxWorker', () => {
     const m = await metrics.registry.getSingleMetricAsString('slokit_router_notifications_total');
     expect(m).toContain('target="pagerduty",outcome="retried"} 2');
     expect(m).toContain('target="pagerduty",outcome="delivered"} 1');
+  });
+
+  it('tells the notifier when an earlier attempt may have reached the target: on a retry, and for what was queued before it started', async () => {
+    const queuedEarlier = clock.now();
+    store.enqueue([notification('n0', 'trigger', 'slack')], queuedEarlier);
+    clock.advance(1_000);
+    // A worker started after n0 was queued, as after a restart: n0 may have been posted by the process before.
+    const restarted = workerWith({ pagerduty: pd, slack });
+    pd.script = [fail(503), ok()];
+    store.enqueue([notification('n1', 'trigger', 'pagerduty')], clock.now());
+    await restarted.runOnce();
+    clock.advance(60_000);
+    await restarted.runOnce();
+    expect(slack.contexts).toEqual([{ maybeDelivered: true, queuedAt: queuedEarlier }]);
+    expect(pd.contexts).toEqual([
+      { maybeDelivered: false, queuedAt: queuedEarlier + 1_000 },
+      { maybeDelivered: true, queuedAt: queuedEarlier + 1_000 },
+    ]);
   });
 
   it('never sends a resolve before its trigger, even while the trigger is being retried', async () => {

@@ -49,7 +49,15 @@ export class OutboxWorker {
   /** Attempts in flight by notification id; one target's slow answer never holds up another's. */
   private readonly inFlight = new Map<string, Promise<void>>();
 
-  constructor(private o: OutboxWorkerOptions) {}
+  /**
+   * When this worker was made: a notification queued before it may have been attempted by a process
+   * that stopped before recording the outcome, so its target is asked first (AttemptContext).
+   */
+  private readonly startedAt: number;
+
+  constructor(private o: OutboxWorkerOptions) {
+    this.startedAt = o.clock.now();
+  }
 
   /**
    * Notifiers and attempt timeout for attempts that start from now on (a config reload); attempts in
@@ -182,7 +190,7 @@ export class OutboxWorker {
     const abandoned = new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true }));
     abandoned.catch(() => undefined);
     try {
-      const delivery = notifier.deliver(toSend, signal);
+      const delivery = notifier.deliver(toSend, signal, { maybeDelivered: entry.attempts > 0 || entry.createdAt < this.startedAt, queuedAt: entry.createdAt });
       delivery.catch(() => undefined);
       const receipt = await Promise.race([delivery, abandoned]);
       const now = clock.now();

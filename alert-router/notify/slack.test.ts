@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startSlackMock, type SlackMock } from '../../test/support/slack-mock.js';
+import { until } from '../../test/support/router-fixture.js';
 import { aNotification } from './notification-fixture.js';
 import { createSlackNotifier, type SlackNotifierOptions } from './slack.js';
 import { DeliveryError, type Notification } from './types.js';
@@ -238,5 +239,78 @@ describe('Slack notifier', () => {
     expect(error.retryable).toBe(false);
     expect(error.message).toContain(`no Slack token configured for ${CHANNEL}`);
     expect(slack.requests).toHaveLength(0);
+  });
+});
+
+describe('Slack notifier: a repeated attempt never shows a message twice', () => {
+  const repeat = { maybeDelivered: true, queuedAt: Date.now() };
+  const reads = () => slack.requests.filter((r) => r.method.startsWith('conversations.'));
+
+  it('tags every message it posts with the notification it came from', async () => {
+    const n = aSlackNotification({ id: 'outbox-1' });
+    const { ref } = await notifier().deliver(n);
+    await notifier().deliver(aSlackNotification({ id: 'outbox-2', action: 'update', threadTs: ref! }));
+    expect(slack.posted(CHANNEL).map((m) => m.metadata)).toEqual([
+      { event_type: 'slokit_notification', event_payload: { notification_id: 'outbox-1', incident_id: n.incidentId } },
+      { event_type: 'slokit_notification', event_payload: { notification_id: 'outbox-2', incident_id: n.incidentId } },
+    ]);
+  });
+
+  it('reads nothing on a first attempt', async () => {
+    await notifier().deliver(aSlackNotification(), undefined, { maybeDelivered: false, queuedAt: Date.now() });
+    expect(reads()).toEqual([]);
+    expect(slack.messages(CHANNEL)).toHaveLength(1);
+  });
+
+  it('after a timeout that Slack had in fact carried out, the retry finds that message and posts no second one', async () => {
+    slack.respondWith([{ answerAfterMs: 1_500 }]);
+    const first = await deliveryError(notifier({ timeoutMs: 300 }).deliver(aSlackNotification({ id: 'outbox-7' })));
+    expect(first.retryable).toBe(true);
+    await until(() => slack.messages(CHANNEL).length === 1, 5_000, 'the slow post carried out');
+
+    const retry = await notifier().deliver(aSlackNotification({ id: 'outbox-7' }), undefined, repeat);
+
+    expect(slack.messages(CHANNEL)).toHaveLength(1);
+    expect(retry).toEqual({ status: 200, ref: slack.messages(CHANNEL)[0]!.ts });
+    expect(reads().map((r) => [r.method, r.args['include_all_metadata']])).toEqual([['conversations.history', 'true']]);
+  });
+
+  it('posts on a repeated attempt when no earlier message is there, and tells apart notifications of one incident', async () => {
+    await notifier().deliver(aSlackNotification({ id: 'outbox-1' }));
+    await notifier().deliver(aSlackNotification({ id: 'outbox-2' }), undefined, repeat);
+    expect(slack.messages(CHANNEL)).toHaveLength(2);
+  });
+
+  it('finds an earlier attempt’s thread reply and does not reply twice', async () => {
+    const { ref } = await notifier().deliver(aSlackNotification({ id: 'outbox-1' }));
+    const update = aSlackNotification({ id: 'outbox-2', action: 'update', threadTs: ref!, details: 'a second alert joined' });
+    await notifier().deliver(update);
+    await notifier().deliver(update, undefined, repeat);
+    expect(slack.messages(CHANNEL)[0]!.replies).toHaveLength(1);
+    expect(reads().map((r) => r.method)).toEqual(['conversations.replies']);
+  });
+
+  it('finds an earlier message beyond the first page of the channel', async () => {
+    await notifier().deliver(aSlackNotification({ id: 'outbox-early' }));
+    for (let i = 0; i < 230; i++) await notifier().deliver(aSlackNotification({ id: `other-${i}` }));
+    const retry = await notifier().deliver(aSlackNotification({ id: 'outbox-early' }), undefined, repeat);
+    expect(slack.messages(CHANNEL)).toHaveLength(231);
+    expect(retry.ref).toBe(slack.messages(CHANNEL)[0]!.ts);
+    expect(reads()).toHaveLength(2);
+  });
+
+  it('without the scope to read the channel, posts anyway and says that Slack may show it twice', async () => {
+    slack.respondWith([{ error: 'missing_scope' }]);
+    const told: string[] = [];
+    await notifier({ onUncheckedRepeat: (m) => told.push(m) }).deliver(aSlackNotification(), undefined, repeat);
+    expect(slack.messages(CHANNEL)).toHaveLength(1);
+    expect(told).toEqual([expect.stringMatching(/looking for an earlier attempt's message: Slack answered missing_scope; posted without knowing/)]);
+  });
+
+  it('asks for a retry, posting nothing, when reading the channel is rate limited', async () => {
+    slack.respondWith([{ status: 429, headers: { 'retry-after': '7' } }]);
+    const error = await deliveryError(notifier().deliver(aSlackNotification(), undefined, repeat));
+    expect(error).toMatchObject({ retryable: true, status: 429, retryAfterMs: 7_000 });
+    expect(slack.posted(CHANNEL)).toHaveLength(0);
   });
 });

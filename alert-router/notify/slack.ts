@@ -16,7 +16,7 @@ import {
   buildSlackUpdateReply,
   type SlackMessageContent,
 } from './slack-message.js';
-import { DeliveryError, type DeliveryReceipt, type Notification, type Notifier } from './types.js';
+import { DeliveryError, type AttemptContext, type DeliveryReceipt, type Notification, type Notifier } from './types.js';
 
 /** How to reach Slack's Web API. */
 export interface SlackNotifierOptions {
@@ -35,6 +35,24 @@ export interface SlackNotifierOptions {
   retries?: number;
   /** Clock for the resolved and fired-again times shown in Slack and for Retry-After dates, in ms since the epoch. Default `Date.now`. */
   now?: () => number;
+  /**
+   * Told when an attempt that may repeat an earlier one could not check the channel for the earlier
+   * message (no `channels:history` / `groups:history` scope, say) and posts anyway: Slack may then show
+   * that message twice. The router logs it as a warning.
+   */
+  onUncheckedRepeat?: (message: string) => void;
+}
+
+/** The `event_type` of the metadata every message carries: which notification posted it. */
+export const SLACK_METADATA_EVENT = 'slokit_notification';
+/** How far back, before the notification was queued, the channel is read (clock skew with Slack). */
+const LOOKBACK_SECONDS = 300;
+/** Pages of up to 200 messages read when looking for an earlier attempt's message. */
+const LOOKUP_PAGES = 5;
+
+interface PostedMessage {
+  ts?: string;
+  metadata?: { event_type?: string; event_payload?: Record<string, unknown> };
 }
 
 /** Slack errors that say "try again later" rather than "this will never work". */
@@ -72,7 +90,7 @@ export function createSlackNotifier(options: SlackNotifierOptions): Notifier {
 
   return {
     kind: 'slack',
-    async deliver(notification: Notification, signal?: AbortSignal): Promise<DeliveryReceipt> {
+    async deliver(notification: Notification, signal?: AbortSignal, attempt?: AttemptContext): Promise<DeliveryReceipt> {
       const channel = notification.target.destination;
       const what = `Slack ${notification.action} for incident ${notification.incidentId} in ${channel}`;
       const token = options.token(channel);
@@ -101,21 +119,60 @@ export function createSlackNotifier(options: SlackNotifierOptions): Notifier {
         rejectRateLimitedCalls: true,
         logLevel: LogLevel.ERROR,
       });
-      const post = (content: SlackMessageContent, thread?: string): Promise<WebAPICallResult> =>
-        client.chat.postMessage({
+      const metadata = { event_type: SLACK_METADATA_EVENT, event_payload: { notification_id: notification.id, incident_id: notification.incidentId } };
+      /**
+       * The ts of the message an earlier attempt of this notification posted (top level, or in
+       * `thread`), found by its metadata among the messages since it was queued; undefined if none.
+       */
+      const earlierPost = async (thread: string | undefined, queuedAt: number): Promise<string | undefined> => {
+        const oldest = (Math.floor(queuedAt / 1000) - LOOKBACK_SECONDS).toFixed(6);
+        let cursor: string | undefined;
+        for (let page = 0; page < LOOKUP_PAGES; page++) {
+          const args = { channel, oldest, limit: 200, include_all_metadata: true, ...(cursor === undefined ? {} : { cursor }) };
+          const result = thread === undefined ? await client.conversations.history(args) : await client.conversations.replies({ ...args, ts: thread });
+          const found = ((result.messages ?? []) as PostedMessage[]).find(
+            (m) => m.metadata?.event_type === SLACK_METADATA_EVENT && m.metadata.event_payload?.['notification_id'] === notification.id,
+          );
+          if (found?.ts !== undefined) return found.ts;
+          cursor = result.response_metadata?.next_cursor;
+          if (result.has_more !== true || cursor === undefined || cursor === '') return undefined;
+        }
+        return undefined;
+      };
+      /**
+       * Posts `content` unless an earlier attempt of this notification already did (then its ts). The
+       * check runs only when one may have (`attempt.maybeDelivered`); if Slack refuses it (a missing
+       * scope), the message is posted and `onUncheckedRepeat` told; if it fails for a while (rate
+       * limit, 5xx), the attempt is retried.
+       */
+      const postOnce = async (content: SlackMessageContent, thread?: string): Promise<string | undefined> => {
+        if (attempt?.maybeDelivered === true) {
+          try {
+            const ts = await earlierPost(thread, attempt.queuedAt);
+            if (ts !== undefined) return ts;
+          } catch (error) {
+            const refused = classify(`${what}: looking for an earlier attempt's message`, error, observed, { timeout, timeoutMs, signal, now });
+            if (refused.retryable) throw refused;
+            options.onUncheckedRepeat?.(`${refused.message}; posted without knowing whether an earlier attempt already did`);
+          }
+        }
+        const result = await client.chat.postMessage({
           channel,
           text: content.text,
           blocks: content.blocks,
           unfurl_links: false,
           unfurl_media: false,
+          metadata,
           ...(thread === undefined ? {} : { thread_ts: thread }),
         });
+        const ts = (result as { ts?: unknown }).ts;
+        return typeof ts === 'string' ? ts : undefined;
+      };
 
       try {
         if (notification.action === 'trigger') {
-          const result = await post(buildSlackTrigger(notification));
-          const ts = (result as { ts?: unknown }).ts;
-          return typeof ts === 'string' ? { status: 200, ref: ts } : { status: 200 };
+          const ts = await postOnce(buildSlackTrigger(notification));
+          return ts === undefined ? { status: 200 } : { status: 200, ref: ts };
         }
         const first = threadTs as string;
         if (notification.action === 'update') {
@@ -124,13 +181,13 @@ export function createSlackNotifier(options: SlackNotifierOptions): Notifier {
             const edited = notification.reopened === true ? buildSlackReopened(notification, at) : buildSlackEscalated(notification, at);
             await client.chat.update({ channel, ts: first, text: edited.text, blocks: edited.blocks });
           }
-          await post(buildSlackUpdateReply(notification), first);
+          await postOnce(buildSlackUpdateReply(notification), first);
           return { status: 200, ref: first };
         }
         const resolvedAt = new Date(now()).toISOString();
         const resolved = buildSlackResolved(notification, resolvedAt);
         await client.chat.update({ channel, ts: first, text: resolved.text, blocks: resolved.blocks });
-        await post(buildSlackResolvedReply(notification, resolvedAt), first);
+        await postOnce(buildSlackResolvedReply(notification, resolvedAt), first);
         return { status: 200, ref: first };
       } catch (error) {
         throw classify(what, error, observed, { timeout, timeoutMs, signal, now });

@@ -85,8 +85,20 @@ export class DeliveryError extends Error {
   }
 }
 
+/** What the outbox knows about an attempt before it is made. */
+export interface AttemptContext {
+  /**
+   * An earlier attempt may have reached the target without its outcome being recorded: a retry
+   * (the earlier one timed out, or failed after the target took it), or a notification queued before
+   * this process started (a crash can come between the target's answer and the outbox's record).
+   */
+  maybeDelivered: boolean;
+  /** When the notification was queued, ms since the epoch: nothing sent for it is older. */
+  queuedAt: number;
+}
+
 /** One delivery attempt. Resolves with a receipt, or rejects with a `DeliveryError`. */
 export interface Notifier {
   readonly kind: TargetKind;
-  deliver(notification: Notification, signal?: AbortSignal): Promise<DeliveryReceipt>;
+  deliver(notification: Notification, signal?: AbortSignal, attempt?: AttemptContext): Promise<DeliveryReceipt>;
 }

@@ -29,14 +29,22 @@ export interface SlackMessage {
   edited: boolean;
   /** Thread replies, oldest first (top-level messages only). */
   replies: SlackMessage[];
+  /** The message metadata it was posted with (`event_type`, `event_payload`), if any. */
+  metadata?: unknown;
 }
 
 /** A scripted answer for one authenticated call: an HTTP failure, or Slack's `ok: false` with an error. */
 export type SlackMockResponse =
   | { status: number; headers?: Record<string, string>; body?: unknown; delayMs?: number; hang?: boolean }
-  | { error: string };
+  | { error: string }
+  /** Does what Slack would (the message is posted), and answers only after `answerAfterMs`. */
+  | { answerAfterMs: number };
 
-/** A local stand-in for Slack's Web API (chat.postMessage and chat.update) over HTTP. */
+/**
+ * A local stand-in for Slack's Web API over HTTP: chat.postMessage, chat.update, and reading a channel
+ * (conversations.history) or a thread (conversations.replies) with `oldest`, `limit`, `cursor` and
+ * `include_all_metadata`.
+ */
 export interface SlackMock {
   /** `http://127.0.0.1:PORT/api/`, what WebClient takes as `slackApiUrl`. */
   readonly url: string;
@@ -46,6 +54,8 @@ export interface SlackMock {
   readonly requests: readonly SlackCall[];
   /** The channel's top-level messages, oldest first, with their thread replies and edits applied. */
   messages(channel: string): readonly SlackMessage[];
+  /** Every message posted to the channel, top level and replies, oldest first. */
+  posted(channel: string): readonly SlackMessage[];
   /** Queues answers for the next authenticated calls, used in order; then the mock behaves like Slack. */
   respondWith(responses: SlackMockResponse[]): void;
   /** Resolves with the first call matching `predicate`; see {@link RequestLog.waitFor}. */
@@ -59,7 +69,8 @@ const JSON_ARGS = ['blocks', 'attachments', 'metadata'];
 /**
  * Starts the mock on 127.0.0.1 with a free port. Calls need `Authorization: Bearer <token>` (or a
  * `token` argument): a missing token gets `not_authed`, a wrong one `invalid_auth`, as from Slack.
- * Message ts values increase: `1700000000.000100`, `1700000000.000200`, ...
+ * Message ts values are the time of posting, in seconds with microseconds (`1796230000.123456`), and
+ * always increase.
  */
 export async function startSlackMock(options: { token?: string } = {}): Promise<SlackMock> {
   const token = options.token ?? 'xoxb-slokit-test';
@@ -67,9 +78,37 @@ export async function startSlackMock(options: { token?: string } = {}): Promise<
   const queue: SlackMockResponse[] = [];
   const channels = new Map<string, SlackMessage[]>();
   const timers = new Set<NodeJS.Timeout>();
-  let sequence = 0;
+  let lastMicros = 0;
 
-  const nextTs = (): string => `1700000000.${String(++sequence * 100).padStart(6, '0')}`;
+  const nextTs = (): string => {
+    lastMicros = Math.max(Date.now() * 1000, lastMicros + 1);
+    return `${Math.floor(lastMicros / 1e6)}.${String(lastMicros % 1e6).padStart(6, '0')}`;
+  };
+  const posted = new Map<string, SlackMessage[]>();
+  /** One page of `list` (oldest first) as Slack's reading methods answer it. */
+  const readPage = (list: SlackMessage[], args: Record<string, unknown>, newestFirst: boolean): Record<string, unknown> => {
+    const oldest = Number(args['oldest'] ?? 0);
+    const inclusive = args['inclusive'] === true || args['inclusive'] === 'true';
+    const limit = Math.min(Math.max(Number(args['limit'] ?? 100) || 100, 1), 999);
+    const withMetadata = args['include_all_metadata'] === true || args['include_all_metadata'] === 'true';
+    const offset = Number(typeof args['cursor'] === 'string' && args['cursor'] !== '' ? args['cursor'] : 0);
+    const inRange = list.filter((m) => (inclusive ? Number(m.ts) >= oldest : Number(m.ts) > oldest));
+    const ordered = newestFirst ? [...inRange].reverse() : inRange;
+    const page = ordered.slice(offset, offset + limit);
+    const more = offset + limit < ordered.length;
+    return {
+      ok: true,
+      messages: page.map((m) => ({
+        type: 'message',
+        ts: m.ts,
+        text: m.text,
+        ...(m.threadTs === undefined ? {} : { thread_ts: m.threadTs }),
+        ...(withMetadata && m.metadata !== undefined ? { metadata: m.metadata } : {}),
+      })),
+      has_more: more,
+      response_metadata: { next_cursor: more ? String(offset + limit) : '' },
+    };
+  };
   const topLevel = (channel: string): SlackMessage[] => {
     let list = channels.get(channel);
     if (list === undefined) {
@@ -84,6 +123,13 @@ export async function startSlackMock(options: { token?: string } = {}): Promise<
     const channel = typeof args['channel'] === 'string' ? args['channel'] : '';
     const text = typeof args['text'] === 'string' ? args['text'] : '';
     const blocks = Array.isArray(args['blocks']) ? (args['blocks'] as unknown[]) : [];
+    if (method === 'conversations.history' || method === 'conversations.replies') {
+      if (channel === '') return { ok: false, error: 'channel_not_found' };
+      if (method === 'conversations.history') return readPage(topLevel(channel), args, true);
+      const parent = topLevel(channel).find((candidate) => candidate.ts === args['ts']);
+      if (parent === undefined) return { ok: false, error: 'thread_not_found' };
+      return readPage([parent, ...parent.replies], args, false);
+    }
     if (method !== 'chat.postMessage' && method !== 'chat.update') return { ok: false, error: 'unknown_method' };
     if (channel === '') return { ok: false, error: 'channel_not_found' };
     if (text === '' && blocks.length === 0) return { ok: false, error: 'no_text' };
@@ -95,13 +141,16 @@ export async function startSlackMock(options: { token?: string } = {}): Promise<
     }
     const ts = nextTs();
     const threadTs = args['thread_ts'];
-    const message: SlackMessage = { channel, ts, text, blocks, edited: false, replies: [] };
+    const message: SlackMessage = { channel, ts, text, blocks, edited: false, replies: [], ...(args['metadata'] === undefined ? {} : { metadata: args['metadata'] }) };
     if (typeof threadTs === 'string' && threadTs !== '') {
       const parent = topLevel(channel).find((candidate) => candidate.ts === threadTs);
       if (parent === undefined) return { ok: false, error: 'thread_not_found' };
-      parent.replies.push({ ...message, threadTs });
+      const reply = { ...message, threadTs };
+      parent.replies.push(reply);
+      (posted.get(channel) ?? posted.set(channel, []).get(channel)!).push(reply);
     } else {
       topLevel(channel).push(message);
+      (posted.get(channel) ?? posted.set(channel, []).get(channel)!).push(message);
     }
     return { ok: true, channel, ts, message: { text, blocks, ts } };
   };
@@ -135,6 +184,7 @@ export async function startSlackMock(options: { token?: string } = {}): Promise<
     const scripted = queue.shift();
     if (scripted !== undefined) {
       if ('error' in scripted) return reply(200, { ok: false, error: scripted.error });
+      if ('answerAfterMs' in scripted) return reply(200, answer(method, args), {}, { delayMs: scripted.answerAfterMs });
       const body = scripted.body ?? (scripted.status === 429 ? { ok: false, error: 'ratelimited' } : 'Internal Server Error');
       return reply(scripted.status, body, scripted.headers, scripted);
     }
@@ -160,6 +210,9 @@ export async function startSlackMock(options: { token?: string } = {}): Promise<
     },
     messages(channel) {
       return channels.get(channel) ?? [];
+    },
+    posted(channel) {
+      return posted.get(channel) ?? [];
     },
     respondWith(responses) {
       queue.push(...responses);
