@@ -77,6 +77,26 @@ describe('dependency correlation', () => {
     expect(s.sent()).toContain('trigger pagerduty PD_KEY_CHECKOUT checkout/availability');
   });
 
+  it('edits a dependent that reopened under its cause back to "Resolved" when it resolves first, and tells PagerDuty nothing', () => {
+    const s = simulation();
+    s.slo('checkout-availability', 'firing', T0);
+    s.clock.advance(MINUTE);
+    s.slo('checkout-availability', 'resolved', T0);
+    s.clock.advance(MINUTE);
+    s.slo('payments-authorisations', 'firing', T0);
+    s.clock.advance(MINUTE);
+    s.slo('checkout-availability', 'firing', T0 + 3 * MINUTE);
+    s.sent();
+    s.clock.advance(MINUTE);
+    s.slo('checkout-availability', 'resolved', T0 + 3 * MINUTE);
+    s.advance(5_000);
+    expect(s.sent()).toEqual(['resolve slack #checkout-oncall checkout/availability']);
+    s.clock.advance(5 * MINUTE);
+    s.slo('payments-authorisations', 'resolved', T0);
+    s.advance(5_000);
+    expect(s.sent()).toEqual(['resolve pagerduty PD_KEY_PAYMENTS payments/authorisations', 'resolve slack #payments-alerts payments/authorisations']);
+  });
+
   it('never pages a dependent that recovers before its dependency, and does not page it when the dependency resolves later', () => {
     const s = simulation();
     s.slo('payments-authorisations', 'firing', T0);
