@@ -93,6 +93,11 @@ function medianResult(rounds: LoadResult[]): LoadResult {
   return out;
 }
 
+/** Round by round, the router's rate over Alertmanager's (the two runs of a round are seconds apart). */
+function pairedRatios(router: LoadResult[], alertmanager: LoadResult[]): number[] {
+  return router.map((x, i) => Math.round((x.alertsPerSecond / alertmanager[i]!.alertsPerSecond) * 100) / 100);
+}
+
 const FIRING_END = '0001-01-01T00:00:00Z';
 
 /** 8 hex digits that differ between scenarios and rounds, so every alert is a new fingerprint. */
@@ -352,6 +357,11 @@ async function main(): Promise<void> {
     ratios: {
       batch100: Math.round((r('router-batch100-c16').alertsPerSecond / r('alertmanager-batch100-c16').alertsPerSecond) * 100) / 100,
       single: Math.round((r('router-single-c16').alertsPerSecond / r('alertmanager-single-c16').alertsPerSecond) * 100) / 100,
+      // Each round's router run against the Alertmanager run right after it: how much the ratio moves.
+      byRound: {
+        batch100: pairedRatios(all['router-batch100-c16']!, all['alertmanager-batch100-c16']!),
+        single: pairedRatios(all['router-single-c16']!, all['alertmanager-single-c16']!),
+      },
     },
     targets: {
       ratioAtLeast: 0.5,
