@@ -93,9 +93,14 @@ function medianResult(rounds: LoadResult[]): LoadResult {
   return out;
 }
 
+/** The router's alert rate over Alertmanager's, to two decimals. */
+function ratio(router: LoadResult, alertmanager: LoadResult): number {
+  return Math.round((router.alertsPerSecond / alertmanager.alertsPerSecond) * 100) / 100;
+}
+
 /** Round by round, the router's rate over Alertmanager's (the two runs of a round are seconds apart). */
 function pairedRatios(router: LoadResult[], alertmanager: LoadResult[]): number[] {
-  return router.map((x, i) => Math.round((x.alertsPerSecond / alertmanager[i]!.alertsPerSecond) * 100) / 100);
+  return router.map((x, i) => ratio(x, alertmanager[i]!));
 }
 
 const FIRING_END = '0001-01-01T00:00:00Z';
@@ -298,9 +303,9 @@ async function main(): Promise<void> {
       ? []
       : [{ name: 'router-http-only-single-c16', target: 'router', url: httpOnly.url, alertsPerRequest: 1, concurrency: 16 } as const]),
     { name: 'router-batch100-c16', target: 'router', url: router.url, alertsPerRequest: 100, concurrency: 16 },
-    { name: 'alertmanager-batch100-c16', target: 'alertmanager', url: '', alertsPerRequest: 100, concurrency: 16 },
+    { name: 'alertmanager-batch100-c16', target: 'alertmanager', alertsPerRequest: 100, concurrency: 16 },
     { name: 'router-single-c16', target: 'router', url: router.url, alertsPerRequest: 1, concurrency: 16 },
-    { name: 'alertmanager-single-c16', target: 'alertmanager', url: '', alertsPerRequest: 1, concurrency: 16 },
+    { name: 'alertmanager-single-c16', target: 'alertmanager', alertsPerRequest: 1, concurrency: 16 },
     { name: 'router-batch100-c4', target: 'router', url: router.url, alertsPerRequest: 100, concurrency: 4 },
   ] as const;
   const results: Record<string, LoadResult> = {};
@@ -355,8 +360,8 @@ async function main(): Promise<void> {
     results,
     checkpoints,
     ratios: {
-      batch100: Math.round((r('router-batch100-c16').alertsPerSecond / r('alertmanager-batch100-c16').alertsPerSecond) * 100) / 100,
-      single: Math.round((r('router-single-c16').alertsPerSecond / r('alertmanager-single-c16').alertsPerSecond) * 100) / 100,
+      batch100: ratio(r('router-batch100-c16'), r('alertmanager-batch100-c16')),
+      single: ratio(r('router-single-c16'), r('alertmanager-single-c16')),
       // Each round's router run against the Alertmanager run right after it: how much the ratio moves.
       byRound: {
         batch100: pairedRatios(all['router-batch100-c16']!, all['alertmanager-batch100-c16']!),

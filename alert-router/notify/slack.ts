@@ -4,7 +4,6 @@ import {
   WebClient,
   type FetchFunction,
   type WebAPICallError,
-  type WebAPICallResult,
 } from '@slack/web-api';
 import { parseRetryAfter } from './retry-after.js';
 import {

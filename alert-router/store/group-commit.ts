@@ -261,24 +261,21 @@ export class GroupCommitter<I, O> {
   private recordThenCommit(group: Pending<I, O>[]): void {
     const recorded = this.recordGroup(group);
     if (recorded.length === 0) return;
-    const entries: Committed<O>[] = recorded.map((p) => ({ result: undefined as O, resolve: p.resolve, reject: p.reject }));
-    const synced = this.options.sync !== undefined;
-    if (synced) {
-      // Sync callbacks run on a later turn of the event loop: every entry is settled below before any
-      // sync that covers it can end.
-      this.unsynced.push(...entries);
-      this.syncCommitted();
+    // Without a sync the record is durable as written: commit as without one.
+    if (this.options.sync === undefined) {
+      this.commitGroup(recorded);
+      return;
     }
+    const entries: Committed<O>[] = recorded.map((p) => ({ result: undefined as O, resolve: p.resolve, reject: p.reject }));
+    // Sync callbacks run on a later turn of the event loop: every entry is settled below before any
+    // sync that covers it can end.
+    this.unsynced.push(...entries);
+    this.syncCommitted();
     this.processGroup(
       recorded.map((p) => p.item),
       (i, result, error) => {
-        const entry = entries[i]!;
-        if (error !== undefined) entry.error = error;
-        else entry.result = result!;
-        if (!synced) {
-          if (error !== undefined) entry.reject(error);
-          else entry.resolve(result!);
-        }
+        if (error !== undefined) entries[i]!.error = error;
+        else entries[i]!.result = result!;
       },
     );
   }

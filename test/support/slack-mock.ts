@@ -84,7 +84,6 @@ export async function startSlackMock(options: { token?: string } = {}): Promise<
     lastMicros = Math.max(Date.now() * 1000, lastMicros + 1);
     return `${Math.floor(lastMicros / 1e6)}.${String(lastMicros % 1e6).padStart(6, '0')}`;
   };
-  const posted = new Map<string, SlackMessage[]>();
   /** One page of `list` (oldest first) as Slack's reading methods answer it. */
   const readPage = (list: SlackMessage[], args: Record<string, unknown>, newestFirst: boolean): Record<string, unknown> => {
     const oldest = Number(args['oldest'] ?? 0);
@@ -109,14 +108,17 @@ export async function startSlackMock(options: { token?: string } = {}): Promise<
       response_metadata: { next_cursor: more ? String(offset + limit) : '' },
     };
   };
-  const topLevel = (channel: string): SlackMessage[] => {
-    let list = channels.get(channel);
+  const posted = new Map<string, SlackMessage[]>();
+  /** The channel's list in `map`, made empty on first use. */
+  const listIn = (map: Map<string, SlackMessage[]>, channel: string): SlackMessage[] => {
+    let list = map.get(channel);
     if (list === undefined) {
       list = [];
-      channels.set(channel, list);
+      map.set(channel, list);
     }
     return list;
   };
+  const topLevel = (channel: string): SlackMessage[] => listIn(channels, channel);
 
   /** What Slack itself would answer to a well-formed, authenticated call. */
   const answer = (method: string, args: Record<string, unknown>): Record<string, unknown> => {
@@ -147,10 +149,10 @@ export async function startSlackMock(options: { token?: string } = {}): Promise<
       if (parent === undefined) return { ok: false, error: 'thread_not_found' };
       const reply = { ...message, threadTs };
       parent.replies.push(reply);
-      (posted.get(channel) ?? posted.set(channel, []).get(channel)!).push(reply);
+      listIn(posted, channel).push(reply);
     } else {
       topLevel(channel).push(message);
-      (posted.get(channel) ?? posted.set(channel, []).get(channel)!).push(message);
+      listIn(posted, channel).push(message);
     }
     return { ok: true, channel, ts, message: { text, blocks, ts } };
   };
