@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -23,6 +23,28 @@ describe('openDatabase', () => {
     db.pragma(`user_version = ${migrations.length + 1}`);
     db.close();
     expect(() => openDatabase({ path, synchronous: 'full' })).toThrow(/newer than this build/);
+  });
+
+  it('cuts a WAL that grew past its size limit back to the limit once the WAL starts over', () => {
+    const path = join(dir, 'router.db');
+    const limit = 256 * 1024;
+    const db = openDatabase({ path, synchronous: 'full', backgroundCheckpoints: true, walSizeLimitBytes: limit });
+    db.exec('CREATE TABLE filler (v BLOB)');
+    const insert = db.prepare('INSERT INTO filler (v) VALUES (?)');
+    db.transaction(() => {
+      for (let i = 0; i < 512; i++) insert.run(Buffer.alloc(4096, i % 251));
+    })();
+    const grown = statSync(`${path}-wal`).size;
+    expect(grown).toBeGreaterThan(2 * 2 ** 20);
+    // The background checkpointer's part: another connection copies the whole WAL into the database.
+    const checkpointer = new Database(path);
+    expect(checkpointer.pragma('wal_checkpoint(PASSIVE)')).toEqual([{ busy: 0, log: expect.any(Number), checkpointed: expect.any(Number) }]);
+    checkpointer.close();
+    // The next commit starts the WAL over from its beginning, and the file is cut back.
+    insert.run(Buffer.alloc(16));
+    expect(statSync(`${path}-wal`).size).toBeLessThanOrEqual(limit);
+    expect(db.prepare('SELECT count(*) FROM filler').pluck().get()).toBe(513);
+    db.close();
   });
 
   it('upgrades a store from schema 2 without the unread fingerprint index, keeping its alerts', () => {
