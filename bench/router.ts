@@ -349,6 +349,17 @@ async function main(): Promise<void> {
     return;
   }
   const r = (k: string) => results[k]!;
+  const byRound = {
+    batch100: pairedRatios(all['router-batch100-c16']!, all['alertmanager-batch100-c16']!),
+    single: pairedRatios(all['router-single-c16']!, all['alertmanager-single-c16']!),
+  };
+  // The target's ratio is the median of the rounds' side-by-side ratios. The ratio of the two median
+  // rates can pair the router's best round with Alertmanager's worst: on this shared machine a run gave
+  // 0.58 that way where its rounds gave 0.45, 0.58 and 0.45.
+  const ratios = {
+    batch100: Math.round(median(byRound.batch100) * 100) / 100,
+    single: Math.round(median(byRound.single) * 100) / 100,
+  };
   const summary = {
     loadGenerator: generator === 'wrk' ? 'wrk (2 threads)' : 'node (one process)',
     durability:
@@ -360,21 +371,19 @@ async function main(): Promise<void> {
     results,
     checkpoints,
     ratios: {
-      batch100: ratio(r('router-batch100-c16'), r('alertmanager-batch100-c16')),
-      single: ratio(r('router-single-c16'), r('alertmanager-single-c16')),
+      ...ratios,
       // Each round's router run against the Alertmanager run right after it: how much the ratio moves.
-      byRound: {
-        batch100: pairedRatios(all['router-batch100-c16']!, all['alertmanager-batch100-c16']!),
-        single: pairedRatios(all['router-single-c16']!, all['alertmanager-single-c16']!),
+      byRound,
+      // As every round before 2026-12-02 "last" reported it: the median rates' ratio.
+      ofMedianRates: {
+        batch100: ratio(r('router-batch100-c16'), r('alertmanager-batch100-c16')),
+        single: ratio(r('router-single-c16'), r('alertmanager-single-c16')),
       },
     },
     targets: {
       ratioAtLeast: 0.5,
       batch100P99MsBelow: 50,
-      met:
-        r('router-batch100-c16').alertsPerSecond >= 0.5 * r('alertmanager-batch100-c16').alertsPerSecond &&
-        r('router-single-c16').alertsPerSecond >= 0.5 * r('alertmanager-single-c16').alertsPerSecond &&
-        r('router-batch100-c4').p99Ms < 50,
+      met: ratios.batch100 >= 0.5 && ratios.single >= 0.5 && r('router-batch100-c4').p99Ms < 50,
     },
   };
   if (json) process.stdout.write(`${JSON.stringify(summary)}\n`);
