@@ -88,8 +88,9 @@ describe('a checkpoint while another writer commits', () => {
       expect(result!.checkpointed).toBe(result!.log);
       const walBytes = statSync(`${path}-wal`).size;
       insert.run('after the checkpoint');
-      // Written from the WAL's beginning: the file does not grow.
-      expect(statSync(`${path}-wal`).size).toBe(walBytes);
+      // Written from the WAL's beginning: the file does not grow (it is cut back to the store's WAL
+      // size limit, 64 MiB, as the WAL starts over).
+      expect(statSync(`${path}-wal`).size).toBeLessThanOrEqual(walBytes);
       expect(errors).toEqual([]);
     } finally {
       await checkpointer.stop();
