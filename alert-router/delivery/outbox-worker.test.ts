@@ -249,6 +249,36 @@ describe('OutboxWorker', () => {
     expect(store.timelineOf('inc-1').at(-1)!.reason).toContain('gave up after 5 attempts');
   });
 
+  it('keeps a notification rate-limited with a short Retry-After past maxAttempts until it is delivered', async () => {
+    // Slack in a storm: 429 with Retry-After 1 s seven times, then accepted. Five attempts would be
+    // used up in four seconds; the backoff schedule's shortest span (0.5+1+2+4 s) has not passed.
+    slack.script = [...Array.from({ length: 7 }, () => fail(429, 1000)), ok('1700000000.000100')];
+    store.enqueue([notification('n1', 'trigger', 'slack')], clock.now());
+    for (let i = 0; i < 8; i++) {
+      expect(await worker.runOnce()).toBe(1);
+      clock.advance(1000);
+    }
+    expect(slack.sent).toHaveLength(8);
+    expect(store.outboxDepth()).toBe(0);
+    const kinds = store.timelineOf('inc-1').map((e) => e.kind);
+    expect(kinds).toEqual([...Array.from({ length: 7 }, () => 'retried'), 'notified']);
+    expect(store.outboxOf('inc-1')[0]!.state).toBe('delivered');
+  });
+
+  it('gives up on a target that keeps answering 429 once both the attempts and the backoff span are spent', async () => {
+    slack.script = [fail(429, 1000)];
+    store.enqueue([notification('n1', 'trigger', 'slack')], clock.now());
+    for (let i = 0; i < 20; i++) {
+      await worker.runOnce();
+      clock.advance(1000);
+    }
+    // Attempts at 0..8 s: the one at 8 s is the first at or past the 7.5 s span with 5 attempts made.
+    expect(slack.sent).toHaveLength(9);
+    const last = store.timelineOf('inc-1').at(-1)!;
+    expect(last.kind).toBe('failed');
+    expect(last.reason).toContain('gave up after 9 attempts over 8s: HTTP 429');
+  });
+
   it('records an attempt that outlives delivery.attemptTimeout as "no answer within" the timeout, for Slack and PagerDuty alike', async () => {
     const slackMock = await startSlackMock();
     const pdMock = await startPagerDutyMock();

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
+import { formatDuration } from '../../src/slo/duration.js';
 import { DeliveryError, type Notification, type Notifier, type TargetKind } from '../notify/types.js';
-import { retryDelay, type RetryPolicy } from '../pipeline/retry-policy.js';
+import { minRetrySpanMs, retryDelay, type RetryPolicy } from '../pipeline/retry-policy.js';
 import type { TimelineEntry } from '../pipeline/types.js';
 import type { RouterMetrics } from '../router-metrics.js';
 import type { OutboxEntry, SqliteStore } from '../store/sqlite-store.js';
@@ -30,6 +31,9 @@ export interface OutboxWorkerOptions {
    */
   afterWrite?: () => void;
 }
+
+/** How long a notification was tried, to the second ("42m7s"). */
+const describeSpan = (ms: number) => formatDuration(Math.max(1, Math.round(ms / 1000)) * 1000);
 
 const describeTarget = (n: Notification) =>
   n.target.kind === 'pagerduty' ? `PagerDuty (routing key $${n.target.destination})` : `Slack ${n.target.destination}`;
@@ -216,7 +220,10 @@ export class OutboxWorker {
           : new DeliveryError(error instanceof Error ? error.message : String(error), { retryable: true }, { cause: error });
       const status = de.status;
       const policy = this.o.policy();
-      if (de.retryable && attemptNo < policy.maxAttempts) {
+      // Attempts alone would let a short Retry-After (429) use the budget up in seconds: a retryable
+      // failure also needs the backoff schedule's shortest span since the notification was queued.
+      const spent = attemptNo >= policy.maxAttempts && clock.now() - entry.createdAt >= minRetrySpanMs(policy);
+      if (de.retryable && !spent) {
         const delay = retryDelay(attemptNo, policy, this.o.random, de.retryAfterMs);
         const why = de.retryAfterMs !== undefined ? `Retry-After asked for ${Math.round(delay / 1000)}s` : `backoff ${Math.round(delay / 1000)}s`;
         store.markRetry(
@@ -235,7 +242,7 @@ export class OutboxWorker {
           'delivery failed; will retry',
         );
       } else {
-        const why = de.retryable ? `gave up after ${attemptNo} attempts: ${de.message}` : de.message;
+        const why = de.retryable ? `gave up after ${attemptNo} attempts over ${describeSpan(clock.now() - entry.createdAt)}: ${de.message}` : de.message;
         store.markFailed(
           n.id,
           status,
