@@ -76,6 +76,26 @@ describe('enqueue: what the person on call is told', () => {
     ]);
   });
 
+  it('tells the channel that had the ticket of the escalation to a page, when pages route to PagerDuty only', () => {
+    const page = aGeneratedSloAlert('SLOErrorBudgetBurnPage', ['15.8', '16.2', '3.1', '4.0']);
+    const result = enqueue(
+      input({
+        before: aCheckoutIncident({ severity: 'ticket' }),
+        after: aCheckoutIncident({ severity: 'page' }),
+        targets: [{ kind: 'slack', destination: '#checkout', ref: '1700000000.000100' }],
+        events: [anEvent('escalated', page)],
+        // No routes: the owner fallback, pages to PagerDuty and tickets to Slack.
+        routing: { routes: [], pagerdutyServices: { 'checkout-oncall': 'PD_KEY_CHECKOUT' }, defaultPagerdutyKeyEnv: undefined, defaultSlackChannel: '#alerts' },
+      }),
+    );
+    expect(result.notifications.map((n) => [n.action, n.target.kind, n.target.destination, n.escalated ?? false])).toEqual([
+      ['trigger', 'pagerduty', 'PD_KEY_CHECKOUT', false],
+      ['update', 'slack', '#checkout', true],
+    ]);
+    expect(result.newTargets).toEqual([{ kind: 'pagerduty', destination: 'PD_KEY_CHECKOUT' }]);
+    expect(result.timeline.at(-1)!.reason).toContain('update for slack #checkout: escalated; the first message is edited to the new severity (the page itself is routed elsewhere)');
+  });
+
   it('resolves only the targets whose last word was not already the resolve, and says why it skips one', () => {
     const ticket = aGeneratedSloAlert('SLOErrorBudgetBurnTicket', ['3.4', '3.6', '1.2', '1.5']);
     const targets = [

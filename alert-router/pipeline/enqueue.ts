@@ -41,7 +41,8 @@ const key = (t: Target) => `${t.kind}\u0000${t.destination}`;
  * however many alerts the batch carried. Opening or reopening triggers every routed target (a reopen
  * is a Slack update that edits the first message back to firing), escalation
  * triggers the targets the higher severity adds and PagerDuty again (it may have been resolved with an
- * earlier episode: a page that reopened as a ticket), other changes become one Slack thread reply, and
+ * earlier episode: a page that reopened as a ticket) and updates every Slack channel already told of
+ * the incident, routed for the new severity or not, other changes become one Slack thread reply, and
  * resolving resolves every target the incident was sent to, except one already told it resolved (a
  * page that resolved, then reopened as a ticket PagerDuty never heard of). Pure.
  */
@@ -132,6 +133,15 @@ export function enqueue(input: EnqueueInput): EnqueueResult {
         // A known PagerDuty target of an escalation was sent an earlier episode's page, since resolved
         // (or a ticket route's lower severity): trigger again under the same dedup_key, at page severity.
         make(t, 'trigger', `escalated (${after.severity}); PagerDuty was told of an earlier episode or a lower severity`, lead);
+      }
+    }
+    if (lead.kind === 'escalated' && wasOpen) {
+      // A channel that was told of the ticket hears of the page even when pages route elsewhere (the
+      // owner fallback sends them to PagerDuty only): its first message would go on showing the ticket.
+      for (const t of input.targets) {
+        if (t.kind === 'slack' && !made.has(key(t))) {
+          make(t, 'update', `escalated; the first message is edited to the new severity (the ${after.severity} itself is routed elsewhere)`, lead, false, true);
+        }
       }
     }
   } else if (after.state === 'open') {
