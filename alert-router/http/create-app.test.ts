@@ -95,6 +95,8 @@ describe('alert-router HTTP API against the PagerDuty and Slack mocks', () => {
       ['store schema upgraded', 5, 6],
       ['upgrading the store schema; the router answers requests once it is done', 6, 7],
       ['store schema upgraded', 6, 7],
+      ['upgrading the store schema; the router answers requests once it is done', 7, 8],
+      ['store schema upgraded', 7, 8],
     ]);
     expect(upgrade[1]!.ms).toBeGreaterThanOrEqual(0);
     expect((await incidents()).map((i) => i.id)).toEqual(['inc-old']);

@@ -63,6 +63,7 @@ export function aCheckoutIncident(overrides: Partial<Incident> = {}): Incident {
     updatedAt: opened,
     reopenCount: 0,
     firingAlerts: 1,
+    firingPages: 1,
     ...overrides,
   };
 }

@@ -51,15 +51,17 @@ export function buildSlackReopened(notification: Notification, reopenedAt: strin
 }
 
 /**
- * The first message after the incident escalated (ticket → page), for `chat.update`: the trigger's
- * layout at the new severity, so the channel no longer shows a ticket. `escalatedAt` is ISO 8601.
+ * The first message after the incident's severity changed, for `chat.update`: the trigger's layout at
+ * the new severity, so the channel no longer shows the old one. Escalated (ticket → page) unless the
+ * notification is marked `deescalated` (page → ticket). `changedAt` is ISO 8601.
  */
-export function buildSlackEscalated(notification: Notification, escalatedAt: string): SlackMessageContent {
+export function buildSlackSeverityChanged(notification: Notification, changedAt: string): SlackMessageContent {
   const icon = notification.severity === 'page' ? ':rotating_light:' : ':warning:';
   const title = `${icon} ${notification.summary}`;
+  const how = notification.deescalated === true ? 'de-escalated' : 'escalated';
   return {
     text: escape(title),
-    blocks: incidentBlocks(notification, title, `Started ${notification.startedAt} · escalated to ${notification.severity} ${escalatedAt}`),
+    blocks: incidentBlocks(notification, title, `Started ${notification.startedAt} · ${how} to ${notification.severity} ${changedAt}`),
   };
 }
 

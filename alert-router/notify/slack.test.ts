@@ -137,6 +137,31 @@ describe('Slack notifier', () => {
     expect(slack.requests.slice(1).map((call) => call.method)).toEqual(['chat.update', 'chat.postMessage']);
   });
 
+  it('edits the first message of a page to the ticket when the incident de-escalates, and replies in the thread', async () => {
+    const slackNotifier = notifier();
+    const opened = await slackNotifier.deliver(aSlackNotification());
+    const threadTs = opened.ref ?? '';
+    expect(slack.messages(CHANNEL)[0]?.text).toMatch(/^:rotating_light: /);
+
+    await slackNotifier.deliver(
+      aSlackNotification({
+        id: 'outbox-2',
+        action: 'update',
+        severity: 'ticket',
+        summary: 'checkout/availability burning slowly (ticket)',
+        deescalated: true,
+        details: 'de-escalated: severity page → ticket: the last page alert resolved; 1 ticket alert still firing',
+        threadTs,
+      }),
+    );
+
+    const [first] = slack.messages(CHANNEL);
+    expect(first?.text).toBe(':warning: checkout/availability burning slowly (ticket)');
+    expect(blockTexts(first?.blocks ?? [])).toContain('de-escalated to ticket 2026-11-03T10:42:00.000Z');
+    expect(first?.replies.map((reply) => reply.text)).toEqual(['Update: checkout/availability burning slowly (ticket)']);
+    expect(slack.requests.slice(1).map((call) => call.method)).toEqual(['chat.update', 'chat.postMessage']);
+  });
+
   it.each([{ action: 'update' as const }, { action: 'resolve' as const }])(
     'refuses a $action without the thread ts, sending nothing',
     async ({ action }) => {

@@ -7,10 +7,10 @@ import {
 } from '@slack/web-api';
 import { parseRetryAfter } from './retry-after.js';
 import {
-  buildSlackEscalated,
   buildSlackReopened,
   buildSlackResolved,
   buildSlackResolvedReply,
+  buildSlackSeverityChanged,
   buildSlackTrigger,
   buildSlackUpdateReply,
   type SlackMessageContent,
@@ -73,7 +73,7 @@ interface ObservedResponse {
  * a trigger posts a Block Kit message (its `ts` is the receipt's `ref`), an update replies in the
  * thread, and a resolve edits the first message to say "Resolved" and replies in the thread. An update
  * marked `reopened` (the incident fired again after its resolve) first edits the message back to firing,
- * one marked `escalated` (ticket → page) edits it to the page.
+ * one marked `escalated` (ticket → page) or `deescalated` (page → ticket) edits it to the new severity.
  * Updates and resolves need `notification.threadTs` and return it as `ref`.
  *
  * One `deliver()` is one attempt: WebClient's retries are off and a 429 throws instead of pausing.
@@ -175,9 +175,9 @@ export function createSlackNotifier(options: SlackNotifierOptions): Notifier {
         }
         const first = threadTs as string;
         if (notification.action === 'update') {
-          if (notification.reopened === true || notification.escalated === true) {
+          if (notification.reopened === true || notification.escalated === true || notification.deescalated === true) {
             const at = new Date(now()).toISOString();
-            const edited = notification.reopened === true ? buildSlackReopened(notification, at) : buildSlackEscalated(notification, at);
+            const edited = notification.reopened === true ? buildSlackReopened(notification, at) : buildSlackSeverityChanged(notification, at);
             await client.chat.update({ channel, ts: first, text: edited.text, blocks: edited.blocks });
           }
           await postOnce(buildSlackUpdateReply(notification), first);

@@ -50,6 +50,11 @@ export interface Notification {
    */
   escalated?: boolean;
   /**
+   * For a Slack update: the incident de-escalated (page → ticket: its last page alert resolved while
+   * ticket alerts fire), so the update also edits the first message, which shows the page, to the ticket.
+   */
+  deescalated?: boolean;
+  /**
    * For Slack updates and resolves: the `ts` of the incident's first message in `destination`,
    * returned by the trigger's delivery. Absent for triggers.
    */

@@ -23,6 +23,7 @@ function titleOpenedBy(labels: Record<string, string>, annotations: Record<strin
     reopenWindowMs: 15 * 60_000,
     newIncidentId: () => 'inc-1',
     catalog: new CatalogIndex(routerCatalog()),
+    firingAlertOf: () => undefined,
   });
   return result.incident?.title;
 }

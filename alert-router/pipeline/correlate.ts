@@ -1,10 +1,10 @@
 import type { CatalogIndex } from './catalog-index.js';
 import type { DedupDecision } from './dedup.js';
-import { maxSeverity, severityRank, type AlertRecord, type Incident, type IncomingAlert, type TimelineKind } from './types.js';
+import { maxSeverity, severityRank, type AlertRecord, type Incident, type IncomingAlert, type Severity, type TimelineKind } from './types.js';
 
 /** One change correlate made to an incident, for the timeline and for the stages after it. */
 export interface IncidentEvent {
-  kind: Extract<TimelineKind, 'opened' | 'reopened' | 'grouped' | 'deduplicated' | 'escalated' | 'alert-resolved' | 'resolved'>;
+  kind: Extract<TimelineKind, 'opened' | 'reopened' | 'grouped' | 'deduplicated' | 'escalated' | 'de-escalated' | 'alert-resolved' | 'resolved'>;
   reason: string;
   fingerprint: string;
   /** Labels of the alert that caused the event (routing matches on them). */
@@ -24,6 +24,11 @@ export interface CorrelateContext {
   reopenWindowMs: number;
   newIncidentId: () => string;
   catalog: CatalogIndex;
+  /**
+   * An alert of the incident of `severity` that is firing (the latest received), for a de-escalation:
+   * what the incident is now about, routed and summed up from it.
+   */
+  firingAlertOf: (incidentId: string, severity: Severity) => Pick<AlertRecord, 'fingerprint' | 'labels' | 'annotations'> | undefined;
 }
 
 export interface CorrelateResult {
@@ -100,6 +105,7 @@ function fire(alert: IncomingAlert, decision: DedupDecision, ctx: CorrelateConte
       updatedAt: now,
       reopenCount: incident.reopenCount,
       firingAlerts: incident.firingAlerts + 1,
+      firingPages: incident.firingPages + (alert.severity === 'page' ? 1 : 0),
     };
     const events: IncidentEvent[] = [
       {
@@ -124,6 +130,7 @@ function fire(alert: IncomingAlert, decision: DedupDecision, ctx: CorrelateConte
       updatedAt: now,
       reopenCount: incident.reopenCount + 1,
       firingAlerts: 1,
+      firingPages: alert.severity === 'page' ? 1 : 0,
     };
     const agoS = Math.round((now - incident.resolvedAt) / 1000);
     return {
@@ -151,6 +158,7 @@ function fire(alert: IncomingAlert, decision: DedupDecision, ctx: CorrelateConte
     updatedAt: now,
     reopenCount: 0,
     firingAlerts: 1,
+    firingPages: alert.severity === 'page' ? 1 : 0,
   };
   const why = incident === undefined ? 'no incident with this key' : 'the last incident with this key resolved outside the reopen window';
   return {
@@ -197,7 +205,7 @@ export function correlate(alert: IncomingAlert, decision: DedupDecision, ctx: Co
       const otherFiring = Math.max(0, incident.firingAlerts - 1);
       if (incident.state === 'open' && otherFiring === 0) {
         return {
-          incident: { ...incident, state: 'resolved', resolvedAt: ctx.now, updatedAt: ctx.now, firingAlerts: 0 },
+          incident: { ...incident, state: 'resolved', resolvedAt: ctx.now, updatedAt: ctx.now, firingAlerts: 0, firingPages: 0 },
           alert: resolved,
           events: [
             { ...base, kind: 'alert-resolved', reason: decision.reason },
@@ -205,16 +213,35 @@ export function correlate(alert: IncomingAlert, decision: DedupDecision, ctx: Co
           ],
         };
       }
+      // Only a firing alert counts: a repeat of a resolve, or a resolve of an alert whose incident had
+      // already resolved, changes no count that is not already 0.
+      const wasFiringPage = previous.status === 'firing' && previous.severity === 'page';
+      const pages = Math.max(0, incident.firingPages - (wasFiringPage ? 1 : 0));
+      const events: IncidentEvent[] = [
+        {
+          ...base,
+          kind: 'alert-resolved',
+          reason: `${decision.reason}; ${otherFiring} other alert${otherFiring === 1 ? '' : 's'} still firing`,
+        },
+      ];
+      let severity = incident.severity;
+      if (incident.state === 'open' && incident.severity === 'page' && wasFiringPage && pages === 0) {
+        // The fast burn is over and the slow one goes on: the incident is a ticket again, told from a
+        // ticket alert that still fires (the page tier's labels would route and read as a page).
+        severity = 'ticket';
+        const ticket = ctx.firingAlertOf(incident.id, 'ticket');
+        events.push({
+          kind: 'de-escalated',
+          reason: `severity page → ticket: the last page alert resolved; ${otherFiring} ticket alert${otherFiring === 1 ? '' : 's'} still firing`,
+          fingerprint: ticket?.fingerprint ?? alert.fingerprint,
+          labels: ticket?.labels ?? { ...alert.labels, severity: 'ticket' },
+          annotations: ticket?.annotations ?? alert.annotations,
+        });
+      }
       return {
-        incident: { ...incident, updatedAt: ctx.now, firingAlerts: otherFiring },
+        incident: { ...incident, severity, updatedAt: ctx.now, firingAlerts: otherFiring, firingPages: pages },
         alert: resolved,
-        events: [
-          {
-            ...base,
-            kind: 'alert-resolved',
-            reason: `${decision.reason}; ${otherFiring} other alert${otherFiring === 1 ? '' : 's'} still firing`,
-          },
-        ],
+        events,
       };
     }
   }

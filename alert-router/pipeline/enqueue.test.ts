@@ -96,6 +96,39 @@ describe('enqueue: what the person on call is told', () => {
     expect(result.timeline.at(-1)!.reason).toContain('update for slack #checkout: escalated; the first message is edited to the new severity (the page itself is routed elsewhere)');
   });
 
+  it('on a de-escalation with the owner fallback, resolves PagerDuty and triggers the ticket in Slack, which had not heard of the page', () => {
+    const ticket = aGeneratedSloAlert('SLOErrorBudgetBurnTicket', ['2.1', '2.4', '1.9', '2.0']);
+    const result = enqueue(
+      input({
+        before: aCheckoutIncident({ severity: 'page', firingAlerts: 2, firingPages: 1 }),
+        after: aCheckoutIncident({ severity: 'ticket', firingAlerts: 1, firingPages: 0 }),
+        targets: [{ kind: 'pagerduty', destination: 'PD_KEY_CHECKOUT', ref: undefined }],
+        events: [anEvent('alert-resolved', aGeneratedSloAlert('SLOErrorBudgetBurnPage', ['0.5', '0.1', '3.1', '4.0'])), anEvent('de-escalated', ticket, 'fp-ticket')],
+        routing: { routes: [], pagerdutyServices: { 'checkout-oncall': 'PD_KEY_CHECKOUT' }, defaultPagerdutyKeyEnv: undefined, defaultSlackChannel: '#alerts' },
+      }),
+    );
+    expect(result.notifications.map((n) => [n.action, n.target.kind, n.severity])).toEqual([
+      ['trigger', 'slack', 'ticket'],
+      ['resolve', 'pagerduty', 'ticket'],
+    ]);
+    expect(result.notifications[0]!.summary).toContain('(ticket)');
+    expect(result.newTargets).toEqual([{ kind: 'slack', destination: expect.any(String) }]);
+  });
+
+  it('sends no de-escalation when the page became a ticket and resolved in the same batch', () => {
+    const ticket = aGeneratedSloAlert('SLOErrorBudgetBurnTicket', ['2.1', '2.4', '1.9', '2.0']);
+    const result = enqueue(
+      input({
+        before: aCheckoutIncident({ severity: 'page', firingAlerts: 2, firingPages: 1 }),
+        after: aCheckoutIncident({ severity: 'ticket', state: 'resolved', resolvedAt: OPENED + 60_000, firingAlerts: 0, firingPages: 0 }),
+        targets: [{ kind: 'pagerduty', destination: 'PD_KEY_CHECKOUT', ref: undefined }],
+        events: [anEvent('de-escalated', ticket, 'fp-ticket'), anEvent('resolved', ticket, 'fp-ticket')],
+        routing: { routes: [], pagerdutyServices: { 'checkout-oncall': 'PD_KEY_CHECKOUT' }, defaultPagerdutyKeyEnv: undefined, defaultSlackChannel: '#alerts' },
+      }),
+    );
+    expect(result.notifications.map((n) => [n.action, n.target.kind])).toEqual([['resolve', 'pagerduty']]);
+  });
+
   it('resolves only the targets whose last word was not already the resolve, and says why it skips one', () => {
     const ticket = aGeneratedSloAlert('SLOErrorBudgetBurnTicket', ['3.4', '3.6', '1.2', '1.5']);
     const targets = [

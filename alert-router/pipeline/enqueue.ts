@@ -42,7 +42,9 @@ const key = (t: Target) => `${t.kind}\u0000${t.destination}`;
  * is a Slack update that edits the first message back to firing), escalation
  * triggers the targets the higher severity adds and PagerDuty again (it may have been resolved with an
  * earlier episode: a page that reopened as a ticket) and updates every Slack channel already told of
- * the incident, routed for the new severity or not, other changes become one Slack thread reply, and
+ * the incident, routed for the new severity or not; a de-escalation (page → ticket, still open) routes the
+ * ticket (a new target is triggered), updates the Slack channels already told and resolves the PagerDuty
+ * services tickets do not route to; other changes become one Slack thread reply, and
  * resolving resolves every target the incident was sent to, except one already told it resolved (a
  * page that resolved, then reopened as a ticket PagerDuty never heard of). Pure.
  */
@@ -55,13 +57,20 @@ export function enqueue(input: EnqueueInput): EnqueueResult {
   const significant = events.filter((e) => e.kind !== 'deduplicated');
   if (significant.length === 0) return { notifications, newTargets, timeline };
 
-  const lead = significant.find((e) => e.kind === 'opened' || e.kind === 'reopened' || e.kind === 'escalated');
+  const wasOpen = input.before?.state === 'open';
+  // A page that is a ticket after this batch, still open: its last page alert resolved while ticket alerts fire.
+  const deEscalated =
+    wasOpen && after.state === 'open' && input.before?.severity === 'page' && after.severity === 'ticket'
+      ? significant.findLast((e) => e.kind === 'de-escalated')
+      : undefined;
+  const lead = significant.find((e) => e.kind === 'opened' || e.kind === 'reopened' || e.kind === 'escalated') ?? deEscalated;
   const last = significant[significant.length - 1]!;
   // Built on the first notification: most batches (alerts joining an open incident) notify nobody.
   let details: string | undefined;
   /** What each target was queued in this batch (not in the outbox yet). */
   const made = new Map<string, NotificationAction>();
-  const make = (target: Target, action: NotificationAction, why: string, source: IncidentEvent, reopened = false, escalated = false) => {
+  /** `edit`: a Slack update that also rewrites the first message (back to firing, or to the new severity). */
+  const make = (target: Target, action: NotificationAction, why: string, source: IncidentEvent, edit?: 'reopened' | 'escalated' | 'de-escalated') => {
     made.set(key(target), action);
     details ??= significant.map((e) => `${e.kind}: ${e.reason}`).join('\n');
     const burn = burnRatesOf(source.annotations);
@@ -91,8 +100,9 @@ export function enqueue(input: EnqueueInput): EnqueueResult {
       startedAt: new Date(after.openedAt).toISOString(),
       ...(after.slo === undefined ? {} : { slo: after.slo }),
       ...(after.team === undefined ? {} : { team: after.team }),
-      ...(reopened ? { reopened: true } : {}),
-      ...(escalated ? { escalated: true } : {}),
+      ...(edit === 'reopened' ? { reopened: true } : {}),
+      ...(edit === 'escalated' ? { escalated: true } : {}),
+      ...(edit === 'de-escalated' ? { deescalated: true } : {}),
     };
     notifications.push(n);
     timeline.push({
@@ -104,7 +114,6 @@ export function enqueue(input: EnqueueInput): EnqueueResult {
     });
   };
 
-  const wasOpen = input.before?.state === 'open';
   if (lead !== undefined) {
     const decision = route(after, lead.labels, input.routing, input.catalog);
     timeline.push({
@@ -124,10 +133,10 @@ export function enqueue(input: EnqueueInput): EnqueueResult {
         // Reopened: PagerDuty needs a fresh trigger under the same dedup_key; Slack continues its thread
         // and edits the first message, which the resolve marked "Resolved", back to firing.
         if (t.kind === 'pagerduty') make(t, 'trigger', lead.kind, lead);
-        else make(t, 'update', `${lead.kind}; the first message is edited back to firing`, lead, true);
+        else make(t, 'update', `${lead.kind}; the first message is edited back to firing`, lead, 'reopened');
       } else if (t.kind === 'slack') {
-        // An escalation also edits the first message, which still shows the ticket, to the page.
-        if (lead.kind === 'escalated') make(t, 'update', 'escalated; the first message is edited to the new severity', lead, false, true);
+        // An escalation or a de-escalation also edits the first message to the new severity.
+        if (lead.kind === 'escalated' || lead.kind === 'de-escalated') make(t, 'update', `${lead.kind}; the first message is edited to the new severity`, lead, lead.kind);
         else make(t, 'update', lead.kind, lead);
       } else if (lead.kind === 'escalated') {
         // A known PagerDuty target of an escalation was sent an earlier episode's page, since resolved
@@ -135,13 +144,23 @@ export function enqueue(input: EnqueueInput): EnqueueResult {
         make(t, 'trigger', `escalated (${after.severity}); PagerDuty was told of an earlier episode or a lower severity`, lead);
       }
     }
-    if (lead.kind === 'escalated' && wasOpen) {
-      // A channel that was told of the ticket hears of the page even when pages route elsewhere (the
-      // owner fallback sends them to PagerDuty only): its first message would go on showing the ticket.
+    if ((lead.kind === 'escalated' || lead.kind === 'de-escalated') && wasOpen) {
+      // A channel told of the incident hears of its new severity even when that severity routes
+      // elsewhere (the owner fallback sends pages to PagerDuty only): its first message would go on
+      // showing the old one.
       for (const t of input.targets) {
         if (t.kind === 'slack' && !made.has(key(t))) {
-          make(t, 'update', `escalated; the first message is edited to the new severity (the ${after.severity} itself is routed elsewhere)`, lead, false, true);
+          make(t, 'update', `${lead.kind}; the first message is edited to the new severity (the ${after.severity} itself is routed elsewhere)`, lead, lead.kind);
         }
+      }
+    }
+    if (lead.kind === 'de-escalated') {
+      // The page's condition is over: a PagerDuty service that tickets do not route to is resolved now,
+      // not when the slow burn ends days later. A page that comes back triggers it again.
+      for (const t of input.targets) {
+        if (t.kind !== 'pagerduty' || made.has(key(t)) || decision.targets.some((d) => key(d) === key(t))) continue;
+        if (input.lastAction(t) === 'resolve') continue;
+        make(t, 'resolve', `de-escalated to ${after.severity}: the last page alert resolved, and ${after.severity}s are not routed to this PagerDuty service`, lead);
       }
     }
   } else if (after.state === 'open') {

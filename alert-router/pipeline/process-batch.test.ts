@@ -87,15 +87,17 @@ describe('processBatch: dedup, incidents, routing and enqueue', () => {
     expect(second.notifications.map((n) => `${n.action}:${n.target.kind}`)).toEqual(['trigger:pagerduty', 'update:slack']);
   });
 
-  it('resolves the incident only when all of its alerts have resolved, once per target', () => {
+  it('resolves the incident only when all of its alerts have resolved, once per target; PagerDuty when the page tier resolves', () => {
     run([page(), ticket()]);
     clock.advance(10 * MINUTE);
     const partly = run([page({ status: 'resolved' })]);
     expect(partly.resolvedIncidents).toBe(0);
-    expect(partly.notifications.map((n) => `${n.action}:${n.target.kind}`)).toEqual(['update:slack']);
+    // The page is over, the ticket goes on: PagerDuty is resolved now, Slack's message becomes the ticket.
+    expect(partly.notifications.map((n) => `${n.action}:${n.target.kind}`)).toEqual(['update:slack', 'resolve:pagerduty']);
+    expect(store.listIncidents({ limit: 10 })[0]).toMatchObject({ state: 'open', severity: 'ticket' });
     const all = run([ticket({ status: 'resolved' })]);
     expect(all.resolvedIncidents).toBe(1);
-    expect(all.notifications.map((n) => `${n.action}:${n.target.kind}`)).toEqual(['resolve:pagerduty', 'resolve:slack']);
+    expect(all.notifications.map((n) => `${n.action}:${n.target.kind}`)).toEqual(['resolve:slack']);
     expect(run([ticket({ status: 'resolved' })]).notifications).toHaveLength(0);
   });
 

@@ -9,7 +9,7 @@ import { transitiveDependencies } from './dependency.js';
 import { isFlapping } from './flap.js';
 import type { RoutingTable, Target } from './route.js';
 import { DEFAULT_SUPPRESSION, type MaintenanceWindow, type SuppressionPort, type SuppressionReason, type SuppressionSettings } from './suppression-types.js';
-import type { AlertRecord, Incident, IncidentTarget, IncomingBatch, TimelineEntry } from './types.js';
+import type { AlertRecord, Incident, IncidentTarget, IncomingBatch, Severity, TimelineEntry } from './types.js';
 
 /**
  * What the pipeline reads and writes. The store implements it inside one transaction per commit group,
@@ -17,6 +17,8 @@ import type { AlertRecord, Incident, IncidentTarget, IncomingBatch, TimelineEntr
  */
 export interface PipelinePort {
   latestAlert(fingerprint: string): AlertRecord | undefined;
+  /** The incident's latest received alert of `severity` that is firing, if any. */
+  firingAlertOf(incidentId: string, severity: Severity): AlertRecord | undefined;
   latestIncidentByKey(key: string): Incident | undefined;
   incidentById(id: string): Incident | undefined;
   targets(incidentId: string): IncidentTarget[];
@@ -156,6 +158,7 @@ export function processBatch(batch: IncomingBatch, port: PipelinePort, settings:
       reopenWindowMs: settings.reopenWindowMs,
       newIncidentId: deps.newId,
       catalog: settings.catalog,
+      firingAlertOf: (id, severity) => port.firingAlertOf(id, severity),
     });
     if (decision.kind === 'duplicate' || decision.kind === 'stale') outcome.duplicates++;
     if (decision.kind === 'unseen-resolve') outcome.unseenResolves++;

@@ -179,6 +179,7 @@ export function processTick(port: PipelinePort, settings: PipelineSettings, deps
         updatedAt: now,
         reopenCount: 0,
         firingAlerts: items.length,
+        firingPages: 0,
       };
       port.saveIncident(digest);
       port.addTargets(digest.id, [target]);
@@ -210,7 +211,7 @@ export function processTick(port: PipelinePort, settings: PipelineSettings, deps
   for (const digest of port.suppression.openDigests()) {
     const members = port.suppression.digestMembers(digest.id);
     if (!members.every((id) => port.incidentById(id)?.state === 'resolved')) continue;
-    const resolved: Incident = { ...digest, state: 'resolved', resolvedAt: now, updatedAt: now, firingAlerts: 0 };
+    const resolved: Incident = { ...digest, state: 'resolved', resolvedAt: now, updatedAt: now, firingAlerts: 0, firingPages: 0 };
     port.saveIncident(resolved);
     port.suppression.setNotifiedState(digest.id, 'resolved');
     const timeline: TimelineEntry[] = [{ incidentId: digest.id, at: now, kind: 'resolved', reason: `every one of the ${members.length} incidents it listed has resolved` }];

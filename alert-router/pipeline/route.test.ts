@@ -22,6 +22,7 @@ function incident(severity: Incident['severity']): Incident {
     updatedAt: T0,
     reopenCount: 0,
     firingAlerts: 1,
+    firingPages: severity === 'page' ? 1 : 0,
   };
 }
 

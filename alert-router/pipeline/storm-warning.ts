@@ -31,6 +31,7 @@ export function recordStormWarning(warning: StormWarning, port: PipelinePort, se
     updatedAt: now,
     reopenCount: 0,
     firingAlerts: 0,
+    firingPages: 0,
   };
   port.saveIncident(incident);
   const usual = warning.usualPerMinute < 0.1 ? warning.usualPerMinute.toFixed(2) : warning.usualPerMinute.toFixed(1);

@@ -69,6 +69,11 @@ export interface Incident {
   reopenCount: number;
   /** Alerts of the incident firing now; it resolves when this reaches 0. */
   firingAlerts: number;
+  /**
+   * Of those, the ones of page severity: when the last resolves while others fire, a page incident
+   * de-escalates to ticket.
+   */
+  firingPages: number;
 }
 
 /** A target an incident was routed to, with what later messages need (Slack's first message ts). */
@@ -84,6 +89,8 @@ export type TimelineKind =
   | 'grouped'
   | 'deduplicated'
   | 'escalated'
+  /** The last page alert resolved while ticket alerts fire: the incident is a ticket again. */
+  | 'de-escalated'
   | 'alert-resolved'
   | 'resolved'
   | 'routed'

@@ -21,6 +21,7 @@ const incident = (id: string, openedAt: number): Incident => ({
   updatedAt: openedAt,
   reopenCount: 0,
   firingAlerts: 1,
+  firingPages: 1,
 });
 
 const alert = (fingerprint: string, incidentId: string, at: number): AlertRecord => ({

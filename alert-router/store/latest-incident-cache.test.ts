@@ -23,6 +23,7 @@ const incident = (id: string, openedAt: number, changes: Partial<Incident> = {})
   updatedAt: openedAt,
   reopenCount: 0,
   firingAlerts: 1,
+  firingPages: 1,
   ...changes,
 });
 

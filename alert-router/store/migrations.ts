@@ -169,5 +169,14 @@ export const migrations: readonly string[] = [
   /* 7: retention finds the storm-digest items that list an incident (store.retention, SqliteStore.purgeResolved) */ `
   CREATE INDEX digest_items_by_incident ON digest_items (incident_id);
   `,
+  /*
+   * 8: page alerts firing per incident, so an incident whose last page alert resolves while its ticket
+   * alerts fire de-escalates (PagerDuty resolved, Slack told) instead of staying a page for days.
+   */ `
+  ALTER TABLE incidents ADD COLUMN firing_pages INTEGER NOT NULL DEFAULT 0;
+  UPDATE incidents SET firing_pages = (
+    SELECT count(*) FROM alerts WHERE alerts.incident_id = incidents.id AND alerts.status = 'firing' AND alerts.severity = 'page'
+  ) WHERE state = 'open';
+  `,
 ];
 

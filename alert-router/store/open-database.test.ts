@@ -57,6 +57,24 @@ describe('openDatabase', () => {
     db.close();
   });
 
+  it('upgrades a store from schema 7 counting the page alerts that fire in each open incident, so it can de-escalate', () => {
+    const path = join(dir, 'router.db');
+    const old = oldStore(path, 7);
+    old.exec(`INSERT INTO incidents (id, key, state, severity, title, service, group_labels, opened_at, updated_at, firing_alerts)
+      VALUES ('open', 'k1', 'open', 'page', 't', 's', '{}', 1, 1, 3), ('done', 'k2', 'resolved', 'page', 't', 's', '{}', 1, 1, 0)`);
+    old.exec(`INSERT INTO alerts (fingerprint, incident_id, status, severity, labels, annotations, starts_at, first_received_at, last_received_at, receive_count)
+      VALUES ('p1', 'open', 'firing', 'page', '{}', '{}', 1, 1, 1, 1), ('p2', 'open', 'resolved', 'page', '{}', '{}', 1, 1, 1, 1),
+             ('t1', 'open', 'firing', 'ticket', '{}', '{}', 1, 1, 1, 1), ('t2', 'open', 'firing', 'ticket', '{}', '{}', 1, 1, 1, 1),
+             ('p3', 'done', 'resolved', 'page', '{}', '{}', 1, 1, 1, 1)`);
+    old.close();
+    const db = openDatabase({ path, synchronous: 'full' });
+    expect(db.prepare('SELECT id, firing_alerts, firing_pages FROM incidents ORDER BY id').all()).toEqual([
+      { id: 'done', firing_alerts: 0, firing_pages: 0 },
+      { id: 'open', firing_alerts: 3, firing_pages: 1 },
+    ]);
+    db.close();
+  });
+
   it('upgrades a store from schema 3 (alerts WITHOUT ROWID) to a rowid table, keeping every column and (incident, fingerprint) unique', () => {
     const path = join(dir, 'router.db');
     const old = oldStore(path, 3);
@@ -72,7 +90,7 @@ describe('openDatabase', () => {
     const db = openDatabase({ path, synchronous: 'full', onMigration: (e) => events.push(e) });
     expect(db.pragma('user_version', { simple: true })).toBe(migrations.length);
     // Each step the open applied is announced before it runs and reported with its duration after.
-    expect(events.map((e) => `${e.phase} ${e.from}->${e.to}`)).toEqual(['start 3->4', 'done 3->4', 'start 4->5', 'done 4->5', 'start 5->6', 'done 5->6', 'start 6->7', 'done 6->7']);
+    expect(events.map((e) => `${e.phase} ${e.from}->${e.to}`)).toEqual(['start 3->4', 'done 3->4', 'start 4->5', 'done 4->5', 'start 5->6', 'done 5->6', 'start 6->7', 'done 6->7', 'start 7->8', 'done 7->8']);
     expect(events[1]).toMatchObject({ phase: 'done', ms: expect.any(Number) });
     expect(db.prepare("SELECT sql FROM sqlite_master WHERE name = 'alerts'").pluck().get()).not.toMatch(/WITHOUT ROWID/);
     expect(db.prepare('SELECT * FROM alerts ORDER BY fingerprint').all()).toEqual(before);

@@ -22,6 +22,7 @@ interface IncidentRow {
   updated_at: number;
   reopen_count: number;
   firing_alerts: number;
+  firing_pages: number;
 }
 
 interface AlertRow {
@@ -115,6 +116,7 @@ function toIncident(r: IncidentRow): Incident {
     updatedAt: r.updated_at,
     reopenCount: r.reopen_count,
     firingAlerts: r.firing_alerts,
+    firingPages: r.firing_pages,
   };
 }
 
@@ -184,10 +186,12 @@ export class SqliteStore implements AnomalyPort {
           labels = excluded.labels, annotations = excluded.annotations, starts_at = excluded.starts_at, ends_at = excluded.ends_at,
           generator_url = excluded.generator_url, last_received_at = excluded.last_received_at, receive_count = excluded.receive_count`),
       saveIncident: p(`INSERT INTO incidents (id, key, state, severity, title, service, slo, team, group_labels, opened_at,
-          resolved_at, updated_at, reopen_count, firing_alerts)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          resolved_at, updated_at, reopen_count, firing_alerts, firing_pages)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (id) DO UPDATE SET state = excluded.state, severity = excluded.severity, resolved_at = excluded.resolved_at,
-          updated_at = excluded.updated_at, reopen_count = excluded.reopen_count, firing_alerts = excluded.firing_alerts`),
+          updated_at = excluded.updated_at, reopen_count = excluded.reopen_count, firing_alerts = excluded.firing_alerts,
+          firing_pages = excluded.firing_pages`),
+      firingAlertOf: p("SELECT * FROM alerts WHERE incident_id = ? AND status = 'firing' AND severity = ? ORDER BY last_received_at DESC LIMIT 1"),
       addTarget: p('INSERT OR IGNORE INTO incident_targets (incident_id, kind, destination) VALUES (?, ?, ?)'),
       setTargetRef: p('UPDATE incident_targets SET ref = ? WHERE incident_id = ? AND kind = ? AND destination = ? AND ref IS NULL'),
       targetRef: p('SELECT ref FROM incident_targets WHERE incident_id = ? AND kind = ? AND destination = ?'),
@@ -411,6 +415,7 @@ export class SqliteStore implements AnomalyPort {
       i.updatedAt,
       i.reopenCount,
       i.firingAlerts,
+      i.firingPages,
     );
     this.latestByKey.saved(i);
   }
@@ -495,6 +500,12 @@ export class SqliteStore implements AnomalyPort {
     if (filter.until !== undefined) (where.push('opened_at < ?'), args.push(filter.until));
     const sql = `SELECT * FROM incidents ${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`} ORDER BY opened_at DESC, id LIMIT ?`;
     return (this.db.prepare(sql).all(...args, filter.limit) as IncidentRow[]).map(toIncident);
+  }
+
+  /** The incident's most recently received alert of `severity` that is firing, if any. */
+  firingAlertOf(incidentId: string, severity: Severity): AlertRecord | undefined {
+    const r = this.s.firingAlertOf.get(incidentId, severity) as AlertRow | undefined;
+    return r === undefined ? undefined : toAlert(r);
   }
 
   alertsOf(incidentId: string): AlertRecord[] {
