@@ -115,5 +115,11 @@ describe('an SLO incident whose page tier resolves while its ticket tier fires',
     });
     s.advance(MINUTE);
     expect(s.sent().sort()).toEqual(['resolve pagerduty PD_KEY_CHECKOUT checkout/availability', 'resolve slack #checkout-oncall checkout/availability']);
+    // It never was a ticket for anyone: the record keeps the page, the timeline has no de-escalation.
+    const [incident] = s.sim.store.listIncidents({ limit: 10 });
+    expect(incident).toMatchObject({ state: 'resolved', severity: 'page' });
+    expect(timeline(s, incident!.id).filter((l) => l.startsWith('de-escalated'))).toEqual([]);
+    // The Slack message is rewritten from the page alert's resolve.
+    expect(s.sim.sent.at(-1)!.notification.customDetails['labels']).toMatchObject({ severity: 'page' });
   });
 });

@@ -185,6 +185,16 @@ export function processBatch(batch: IncomingBatch, port: PipelinePort, settings:
     }
   }
 
+  // A page whose page alert resolved before its ticket alert in the same batch did not become a ticket
+  // for anyone: it resolved. Its record keeps the page (reviews and `?severity=page` find it), and the
+  // timeline has no de-escalation that nobody was told of.
+  for (const t of touched.values()) {
+    if (t.after.state === 'resolved' && t.before?.state === 'open' && t.before.severity === 'page' && t.after.severity === 'ticket' && t.events.some((e) => e.kind === 'de-escalated')) {
+      t.after = { ...t.after, severity: 'page' };
+      t.events = t.events.filter((e) => e.kind !== 'de-escalated');
+    }
+  }
+
   const windows = touched.size === 0 ? [] : port.suppression.activeMaintenance(now);
   // A shared dependency's incident is handled before its dependents', so one batch carrying both links them.
   const ordered = [...touched.values()];
