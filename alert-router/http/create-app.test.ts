@@ -349,6 +349,8 @@ describe('incident filter validation', () => {
     { query: 'limit=1e2', expectedError: { field: 'limit', message: 'must be a whole number from 1 to 1000 in plain decimal' } },
     { query: 'limit=0', expectedError: { field: 'limit', message: 'must be a whole number from 1 to 1000 in plain decimal' } },
     { query: 'foo=bar', expectedError: { field: 'foo', message: 'unknown query parameter (known: state, service, severity, since, until, limit)' } },
+    { query: 'state=open&state=resolved', expectedError: { field: 'state', message: 'given more than once; give it once' } },
+    { query: 'since=2026-12-04T00:00:00Z&until=2026-12-01T00:00:00Z', expectedError: { field: 'until', message: 'is before since: nothing can be in that range' } },
   ];
   it.each(rejected)('answers ?$query with 400 naming $expectedError.field', async ({ query, expectedError }) => {
     await withApp(

@@ -65,9 +65,17 @@ export function createApp(deps: AppDeps): express.Express {
   app.post(WEBHOOK_PATH, (req, res) => webhook(req, res));
 
   app.get('/api/v1/incidents', (req, res) => {
+    // `?state=open&state=resolved` arrives as an array, which the schema would call an invalid option.
+    const repeated = Object.entries(req.query).filter(([, v]) => Array.isArray(v));
+    if (repeated.length > 0) {
+      throw new HttpError(400, 'invalid_query', 'invalid incident filter', repeated.map(([field]) => ({ field, message: 'given more than once; give it once' })));
+    }
     const q = incidentQuery.safeParse(req.query);
     if (!q.success) throw new HttpError(400, 'invalid_query', 'invalid incident filter', fieldIssues(q.error, 'query', Object.keys(incidentQuery.shape)));
     const f = q.data;
+    if (f.since !== undefined && f.until !== undefined && f.since > f.until) {
+      throw new HttpError(400, 'invalid_query', 'invalid incident filter', [{ field: 'until', message: 'is before since: nothing can be in that range' }]);
+    }
     const incidents = deps.store.listIncidents({
       limit: f.limit,
       ...(f.state === undefined ? {} : { state: f.state }),
