@@ -3,13 +3,17 @@ import { formatDuration, parseDuration } from '../../src/slo/duration.js';
 import { parseMatcher } from '../pipeline/matcher.js';
 
 const DURATION_MESSAGE = 'must be a duration like 30s, 5m or 1h';
-const duration = z.string().refine((s) => parseDuration(s) !== undefined, { message: DURATION_MESSAGE });
+/** Why `s` is not a duration: a zero one ("0s") is told so, not shown an example of what it already looks like. */
+const durationProblem = (s: string) => (/^(0+(ms|s|m|h|d|w|y))+$/.test(s.trim()) ? 'must be longer than 0 (a duration like 30s, 5m or 1h)' : DURATION_MESSAGE);
+const duration = z.string().superRefine((s, ctx) => {
+  if (parseDuration(s) === undefined) ctx.addIssue({ code: 'custom', message: durationProblem(s) });
+});
 /** The longest delay Node's timers take (2^31-1 ms, ~24.8 days); a longer one fires after 1 ms instead. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 /** A duration that ends up in setTimeout/setInterval (directly, or as the outbox worker's sleep). */
 const timerDuration = z.string().superRefine((s, ctx) => {
   const ms = parseDuration(s);
-  if (ms === undefined) ctx.addIssue({ code: 'custom', message: DURATION_MESSAGE });
+  if (ms === undefined) ctx.addIssue({ code: 'custom', message: durationProblem(s) });
   else if (ms > MAX_TIMER_MS) ctx.addIssue({ code: 'custom', message: `must be at most ${formatDuration(MAX_TIMER_MS)} (2^31-1 ms, the longest timer Node can set)` });
 });
 /** The shortest `store.retention`: a day of incidents is what the last day's review and on-call handover read. */
@@ -24,7 +28,7 @@ const retention = z.string().superRefine((s, ctx) => {
 const MIN_LATE_AFTER_MS = 10_000;
 const lateAfter = z.string().superRefine((s, ctx) => {
   const ms = parseDuration(s);
-  if (ms === undefined) ctx.addIssue({ code: 'custom', message: DURATION_MESSAGE });
+  if (ms === undefined) ctx.addIssue({ code: 'custom', message: durationProblem(s) });
   else if (ms < MIN_LATE_AFTER_MS) ctx.addIssue({ code: 'custom', message: 'must be at least 10s (a first retry alone can take seconds)' });
 });
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, { message: 'must name an environment variable (A-Z, 0-9, _)' });
@@ -37,10 +41,17 @@ export function parseByteSize(size: string): number | undefined {
   const unit = m[2]!.toLowerCase();
   return unit === 'mb' ? n * 1024 * 1024 : unit === 'kb' ? n * 1024 : n;
 }
+/**
+ * The largest `webhook.bodyLimit`. A webhook body is held in memory whole and journaled as one record
+ * (the journal takes a record of up to 256 MiB as a batch, anything longer as corruption); 64 MiB is
+ * ~60,000 alerts in one Alertmanager notification.
+ */
+export const MAX_BODY_LIMIT_BYTES = 64 * 1024 * 1024;
 const byteSize = z.string().superRefine((s, ctx) => {
   const n = parseByteSize(s);
   if (n === undefined) ctx.addIssue({ code: 'custom', message: 'must be a size like 512kb or 2mb' });
   else if (n === 0) ctx.addIssue({ code: 'custom', message: 'must be more than 0 bytes (every webhook would be refused with 413)' });
+  else if (n > MAX_BODY_LIMIT_BYTES) ctx.addIssue({ code: 'custom', message: 'must be at most 64mb (a body is held in memory whole and journaled as one record)' });
 });
 const matcher = z.string().superRefine((s, ctx) => {
   try {

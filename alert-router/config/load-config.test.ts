@@ -86,6 +86,21 @@ describe('router config', () => {
       input: auth + 'webhook:\n  bodyLimit: 0kb\n',
       expectedError: ['4:webhook.bodyLimit: must be more than 0 bytes (every webhook would be refused with 413)'],
     },
+    {
+      name: 'refuses a body limit past 64mb',
+      input: auth + 'webhook:\n  bodyLimit: 65mb\n',
+      expectedError: ['4:webhook.bodyLimit: must be at most 64mb (a body is held in memory whole and journaled as one record)'],
+    },
+    {
+      name: 'refuses a body limit too large for a number',
+      input: auth + 'webhook:\n  bodyLimit: 99999999999999999999mb\n',
+      expectedError: ['4:webhook.bodyLimit: must be at most 64mb (a body is held in memory whole and journaled as one record)'],
+    },
+    {
+      name: 'says a zero duration is too short rather than not a duration',
+      input: auth + 'incidents:\n  reopenWindow: 0s\n',
+      expectedError: ['4:incidents.reopenWindow: must be longer than 0 (a duration like 30s, 5m or 1h)'],
+    },
   ];
   it.each(limitCases)('$name', ({ input, expectedError }) => {
     expect(problems(input)).toEqual(expectedError);
