@@ -142,6 +142,7 @@ describe('router service start-up and reload', () => {
       .replace(/ {2}caFile: .*/, `  caFile: ${otherCa}`)
       .replace('apiUrl: http://127.0.0.1:9/api/', 'apiUrl: http://127.0.0.1:10/api/')
       .replace('tokenEnv: TEST_SLACK_TOKEN', 'tokenEnv: OTHER_SLACK_TOKEN');
+    f.env['OTHER_SLACK_TOKEN'] = 'xoxb-other';
     writeFileSync(f.configPath, changed);
     expect(router.reload()).toBe(true);
     // The notifiers' settings (attempt timeout, PagerDuty server and CA, Slack URL and token) apply on reload.

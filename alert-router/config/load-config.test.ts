@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from './config-error.js';
 import { parseConfig } from './load-config.js';
 
-const env = { SLOKIT_ROUTER_TOKEN: 'secret-token', ROUTER_PW: 'pw', PD_CHECKOUT: 'rk' };
+const env = { SLOKIT_ROUTER_TOKEN: 'secret-token', ROUTER_PW: 'pw', PD_CHECKOUT: 'rk', PAGERDUTY_ROUTING_KEY: 'rk-default', SLACK_BOT_TOKEN: 'xoxb-test' };
 
 function problems(text: string, e: NodeJS.ProcessEnv = env) {
   try {
@@ -23,6 +23,16 @@ describe('router config', () => {
     expect(c.reopenWindowMs).toBe(15 * 60_000);
     expect(c.synchronous).toBe('full');
     expect(c.routes[0]!.matchers[0]!.text).toBe('severity="page"');
+  });
+
+  it('refuses a PagerDuty key or Slack token the config names and the environment does not hold, naming each field and line', () => {
+    const text = readFileSync(new URL('../config.example.yml', import.meta.url), 'utf8').replace('  services: {}', '  services:\n    checkout-oncall: PD_CHECKOUT_MISSING');
+    const lineOf = (needle: string) => text.split('\n').findIndex((l) => l.includes(needle)) + 1;
+    expect(problems(text, { SLOKIT_ROUTER_TOKEN: 'secret-token' })).toEqual([
+      `${lineOf('defaultRoutingKeyEnv:')}:pagerduty.defaultRoutingKeyEnv: environment variable PAGERDUTY_ROUTING_KEY is not set`,
+      `${lineOf('checkout-oncall: PD_CHECKOUT_MISSING')}:pagerduty.services.checkout-oncall: environment variable PD_CHECKOUT_MISSING is not set`,
+      `${lineOf('tokenEnv: SLACK_BOT_TOKEN')}:slack.tokenEnv: environment variable SLACK_BOT_TOKEN is not set`,
+    ]);
   });
 
   const cases = [

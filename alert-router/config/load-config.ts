@@ -60,7 +60,7 @@ export interface RouterConfig {
 
 /**
  * Parses and validates router config text. Every problem is reported at once with its line, column
- * and field path; secrets named by `*Env` fields are read from `env` and must be set.
+ * and field path; secrets named by `*Env` fields and `pagerduty.services` are read from `env` and must be set.
  */
 export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv): RouterConfig {
   const lineCounter = new LineCounter();
@@ -112,6 +112,11 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv):
     'bearerTokenEnv' in c.auth
       ? { kind: 'bearer', token: secret(['auth', 'bearerTokenEnv'], c.auth.bearerTokenEnv) }
       : { kind: 'basic', username: c.auth.basic.username, password: secret(['auth', 'basic', 'passwordEnv'], c.auth.basic.passwordEnv) };
+  // PagerDuty keys and the Slack token are read when a notification is sent. One missing then would
+  // fail that page for good (setting it and restarting does not bring the page back): refuse it now.
+  if (c.pagerduty.defaultRoutingKeyEnv !== undefined) secret(['pagerduty', 'defaultRoutingKeyEnv'], c.pagerduty.defaultRoutingKeyEnv);
+  for (const [service, name] of Object.entries(c.pagerduty.services)) secret(['pagerduty', 'services', service], name);
+  if (c.slack.tokenEnv !== undefined) secret(['slack', 'tokenEnv'], c.slack.tokenEnv);
   c.routes.forEach((r, i) => {
     if (r.pagerduty !== undefined && r.pagerduty !== 'owner' && c.pagerduty.services[r.pagerduty] === undefined) {
       problems.push({
