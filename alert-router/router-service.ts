@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { loadCatalog } from './config/load-catalog.js';
 import { pipelineSettings } from './config/pipeline-settings.js';
-import { loadConfig, type RouterConfig } from './config/load-config.js';
+import { loadConfig, secretValues, type RouterConfig } from './config/load-config.js';
 import { CatalogError } from './config/catalog-error.js';
 import { ConfigError } from './config/config-error.js';
 import { StartupError } from './config/startup-error.js';
@@ -384,6 +384,7 @@ export async function startRouterService(options: RouterServiceOptions): Promise
       policy: () => config.retry,
       concurrency: config.concurrency,
       attemptTimeoutMs: config.attemptTimeoutMs,
+      secrets: () => secretValues(config, options.env),
       afterWrite: () => {
         try {
           flusher?.commit();

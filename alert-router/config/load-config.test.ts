@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from './config-error.js';
-import { parseConfig } from './load-config.js';
+import { parseConfig, secretValues } from './load-config.js';
 
 const env = { SLOKIT_ROUTER_TOKEN: 'secret-token', ROUTER_PW: 'pw', PD_CHECKOUT: 'rk', PAGERDUTY_ROUTING_KEY: 'rk-default', SLACK_BOT_TOKEN: 'xoxb-test' };
 
@@ -33,6 +33,11 @@ describe('router config', () => {
       `${lineOf('checkout-oncall: PD_CHECKOUT_MISSING')}:pagerduty.services.checkout-oncall: environment variable PD_CHECKOUT_MISSING is not set`,
       `${lineOf('tokenEnv: SLACK_BOT_TOKEN')}:slack.tokenEnv: environment variable SLACK_BOT_TOKEN is not set`,
     ]);
+  });
+
+  it('lists the values of every secret the config names, for the delivery worker to strip from errors', () => {
+    const text = readFileSync(new URL('../config.example.yml', import.meta.url), 'utf8').replace('  services: {}', '  services:\n    checkout-oncall: PD_CHECKOUT');
+    expect(secretValues(parseConfig(text, 'config.example.yml', env), env).sort()).toEqual(['rk', 'rk-default', 'secret-token', 'xoxb-test']);
   });
 
   const cases = [

@@ -59,6 +59,23 @@ export interface RouterConfig {
 }
 
 /**
+ * The values of every secret `config` names (the webhook's token or password, the PagerDuty keys, the
+ * Slack token), as `env` holds them: what the delivery worker strips from a target's error before it is
+ * logged or stored (a target that echoes the request, a proxy's error page, would otherwise put a key
+ * in the log and in the incidents API).
+ */
+export function secretValues(config: RouterConfig, env: NodeJS.ProcessEnv): string[] {
+  const names = [
+    ...(config.pagerduty.defaultRoutingKeyEnv === undefined ? [] : [config.pagerduty.defaultRoutingKeyEnv]),
+    ...Object.values(config.pagerduty.services),
+    ...(config.slack.tokenEnv === undefined ? [] : [config.slack.tokenEnv]),
+  ];
+  const values = names.map((n) => env[n]).filter((v): v is string => v !== undefined && v !== '');
+  values.push(config.auth.kind === 'bearer' ? config.auth.token : config.auth.password);
+  return values.filter((v) => v !== '');
+}
+
+/**
  * Parses and validates router config text. Every problem is reported at once with its line, column
  * and field path; secrets named by `*Env` fields and `pagerduty.services` are read from `env` and must be set.
  */

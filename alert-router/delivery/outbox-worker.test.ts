@@ -175,6 +175,33 @@ describe('OutboxWorker', () => {
     expect(lines[0]).toMatchObject({ incident: 'inc-1', target: 'pagerduty', action: 'trigger', delayMs: 750 });
   });
 
+  it('strips the secrets from what a target answered before it is logged, stored or shown in the timeline', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const echo = (status: number): Script => () => new DeliveryError(`HTTP ${status}: invalid routing_key R0UT1NG-KEY-42 (token xoxb-SECRET)`, { retryable: status >= 500, status });
+    pd.script = [echo(502), echo(400)];
+    const guarded = new OutboxWorker({
+      store,
+      notifiers: { pagerduty: pd, slack },
+      clock,
+      random: () => 0.5,
+      logger: pino({ level: 'info' }, { write: (l: string) => lines.push(JSON.parse(l) as Record<string, unknown>) }),
+      metrics,
+      policy: () => ({ baseMs: 1000, maxMs: 60_000, maxAttempts: 5 }),
+      concurrency: 4,
+      attemptTimeoutMs: 5000,
+      secrets: () => ['R0UT1NG-KEY-42', 'xoxb-SECRET', 'ab'],
+    });
+    store.enqueue([notification('n1', 'trigger', 'pagerduty')], clock.now());
+    await guarded.runOnce();
+    clock.advance(60_000);
+    await guarded.runOnce();
+    const shown = JSON.stringify([lines, store.timelineOf('inc-1'), store.outboxOf('inc-1')]);
+    expect(shown).not.toContain('R0UT1NG-KEY-42');
+    expect(shown).not.toContain('xoxb-SECRET');
+    expect(store.outboxOf('inc-1')[0]!.lastError).toBe('HTTP 400: invalid routing_key [redacted] (token [redacted])');
+    expect(lines.map((l) => l['reason'])).toEqual(['HTTP 502: invalid routing_key [redacted] (token [redacted])', 'HTTP 400: invalid routing_key [redacted] (token [redacted])']);
+  });
+
   it('shows a notification still waiting past delivery.lateAfter on /metrics as late, and on time again once it is delivered', async () => {
     let reads = 0;
     const watched = new RouterMetrics(() => store.outboxDepth(), {

@@ -30,6 +30,18 @@ export interface OutboxWorkerOptions {
    * the store's open bulk transaction, so what was sent is committed at once.
    */
   afterWrite?: () => void;
+  /**
+   * Secret values (routing keys, tokens) to strip from a target's error before it is logged or stored;
+   * read at each failure, so a reload's secrets apply. None when absent.
+   */
+  secrets?: () => readonly string[];
+}
+
+/** `text` with every secret of 4 characters or more replaced by `[redacted]`. */
+export function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) if (s.length >= 4) out = out.replaceAll(s, '[redacted]');
+  return out;
 }
 
 /** How long a notification was tried, to the second ("42m7s"). */
@@ -213,11 +225,21 @@ export class OutboxWorker {
     } catch (error) {
       if (this.controller.signal.aborted) return; // shutting down: stays pending, untouched
       const timedOut = deadline.signal.aborted;
-      const de = timedOut
+      const raw = timedOut
         ? new DeliveryError((deadline.signal.reason as DeliveryError).message, { retryable: true }, { cause: error })
         : error instanceof DeliveryError
           ? error
           : new DeliveryError(error instanceof Error ? error.message : String(error), { retryable: true }, { cause: error });
+      // What a target answered can carry a key it was sent: never into the log or the incidents API.
+      const secrets = this.o.secrets?.() ?? [];
+      const de =
+        secrets.length === 0
+          ? raw
+          : new DeliveryError(redact(raw.message, secrets), {
+              retryable: raw.retryable,
+              ...(raw.status === undefined ? {} : { status: raw.status }),
+              ...(raw.retryAfterMs === undefined ? {} : { retryAfterMs: raw.retryAfterMs }),
+            });
       const status = de.status;
       const policy = this.o.policy();
       // Attempts alone would let a short Retry-After (429) use the budget up in seconds: a retryable
