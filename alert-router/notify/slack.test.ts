@@ -332,6 +332,14 @@ describe('Slack notifier: a repeated attempt never shows a message twice', () =>
     expect(told).toEqual([expect.stringMatching(/looking for an earlier attempt's message: Slack answered missing_scope; posted without knowing/)]);
   });
 
+  it('says once what failed when reading the channel answers a transient error, keeping its status', async () => {
+    slack.respondWith([{ error: 'ratelimited' }]);
+    const error = await deliveryError(notifier().deliver(aSlackNotification(), undefined, repeat));
+    expect(error).toMatchObject({ retryable: true, status: 200 });
+    expect(error.message).toMatch(/^Slack trigger for incident \S+ in \S+: looking for an earlier attempt's message: Slack answered ratelimited$/);
+    expect(slack.posted(CHANNEL)).toHaveLength(0);
+  });
+
   it('asks for a retry, posting nothing, when reading the channel is rate limited', async () => {
     slack.respondWith([{ status: 429, headers: { 'retry-after': '7' } }]);
     const error = await deliveryError(notifier().deliver(aSlackNotification(), undefined, repeat));

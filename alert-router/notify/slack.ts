@@ -204,6 +204,9 @@ interface AttemptState {
 
 /** The DeliveryError for a failed Web API call, retryable unless Slack said it will never work. */
 function classify(what: string, error: unknown, observed: ObservedResponse | undefined, state: AttemptState): DeliveryError {
+  // Already classified where it happened (the look-up for an earlier attempt's message): as it is,
+  // not wrapped again with a second prefix and without its status.
+  if (error instanceof DeliveryError) return error;
   const options = { cause: error };
   const code = (error as Partial<WebAPICallError> | undefined)?.code;
   if (code === ErrorCode.RateLimitedError || observed?.status === 429) {
