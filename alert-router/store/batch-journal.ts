@@ -1,5 +1,5 @@
 import { closeSync, fdatasync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { open as openFile } from 'node:fs/promises';
+import { open as openFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 
@@ -313,8 +313,11 @@ export class BatchJournal {
           spare.ready = true;
           return true;
         },
-        () => {
-          // Not fatal: segments start plain until one is released and reused.
+        async () => {
+          // Not fatal: segments start plain until one is released and reused. What was written of it
+          // goes (on a full disk, up to a segment's worth of zeros would stay and keep it full), before
+          // a released segment may take the spare's name.
+          await unlink(path).catch(() => undefined);
           if (this.spare === spare) this.spare = undefined;
           return false;
         },
