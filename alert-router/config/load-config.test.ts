@@ -40,6 +40,15 @@ describe('router config', () => {
     expect(secretValues(parseConfig(text, 'config.example.yml', env), env).sort()).toEqual(['rk', 'rk-default', 'secret-token', 'xoxb-test']);
   });
 
+  const yamlAuth = 'auth:\n  bearerTokenEnv: SLOKIT_ROUTER_TOKEN\n';
+  it.each([
+    { name: 'a key given twice', input: yamlAuth + 'webhook:\n  bodyLimit: 1mb\n  bodyLimit: 2mb\n', expected: ['5:: key "bodyLimit" is given twice in one mapping: keep one (which value was meant?)'] },
+    { name: 'a second document', input: yamlAuth + '---\nwebhook: {}\n', expected: ["3:: more than one YAML document (a second '---'): the file is one document"] },
+    { name: 'an alias', input: yamlAuth + 'x: &a\n  y: 1\nslack: *a\n', expected: ['5:: YAML alias *a is not supported here: write the value out'] },
+  ])('names the line of $name in words for the person editing the file', ({ input, expected }) => {
+    expect(problems(input)).toEqual(expected);
+  });
+
   const cases = [
     {
       name: 'names the line and field of a bad value',

@@ -9,7 +9,7 @@ import type { SuppressionSettings } from '../pipeline/suppression-types.js';
 import { ConfigError } from './config-error.js';
 import { configSchema, parseByteSize, type RouterConfigFile } from './config-schema.js';
 import { StartupError } from './startup-error.js';
-import { fieldPath, yamlPositions, type Position } from './yaml-positions.js';
+import { aliasProblems, fieldPath, yamlErrorMessage, yamlPositions, type Position } from './yaml-positions.js';
 
 /** Webhook credentials, read from the environment; never logged. */
 export type WebhookAuth = { kind: 'bearer'; token: string } | { kind: 'basic'; username: string; password: string };
@@ -88,10 +88,12 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv):
     throw new ConfigError(
       doc.errors.map((e) => {
         const pos = lineCounter.linePos(e.pos[0]);
-        return { file, path: '', message: e.message, line: pos.line, column: pos.col };
+        return { file, path: '', message: yamlErrorMessage(e, text), line: pos.line, column: pos.col };
       }),
     );
   }
+  const aliases = aliasProblems(doc, lineCounter);
+  if (aliases.length > 0) throw new ConfigError(aliases.map((a) => ({ file, path: '', ...a })));
   const positions = yamlPositions(doc, lineCounter);
   const locate = positions.value;
   const parsed = configSchema.safeParse(doc.toJS() ?? {});

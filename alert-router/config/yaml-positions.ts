@@ -1,4 +1,4 @@
-import { isMap, isNode, isScalar, isSeq, type Document, type LineCounter } from 'yaml';
+import { isMap, isNode, isScalar, isSeq, visit, type Document, type LineCounter, type YAMLError } from 'yaml';
 import type { SpecProblem } from '../../src/slo/spec-error.js';
 
 /** A 1-based line and column, or nothing when the document does not hold the field. */
@@ -55,4 +55,35 @@ export function yamlPositions(doc: Document, lineCounter: LineCounter): YamlPosi
 /** A field path as messages print it: `routes[0].matchers[1]`. */
 export function fieldPath(path: readonly PropertyKey[]): string {
   return path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+}
+
+/**
+ * What a YAML parse error means for a person editing the file: the parser's wording, except where it
+ * speaks to a programmer ("please use YAML.parseAllDocuments()") or leaves out what it is about.
+ */
+export function yamlErrorMessage(error: YAMLError, text: string): string {
+  if (error.code === 'MULTIPLE_DOCS') return "more than one YAML document (a second '---'): the file is one document";
+  if (error.code === 'DUPLICATE_KEY') {
+    // The error points at the key's first character: the key is the rest of its line up to the colon.
+    const key = text.slice(error.pos[0]).split(/:|\n/, 1)[0]!.trim();
+    return `key ${JSON.stringify(key)} is given twice in one mapping: keep one (which value was meant?)`;
+  }
+  return error.message;
+}
+
+/**
+ * Anchors and aliases (`&name`, `*name`, and the `<<` merges built on them) in `doc`: a field reached
+ * through one has no place of its own in the file, so its errors could name neither a line nor the
+ * right field. Refused with their positions; the file writes each value out.
+ */
+export function aliasProblems(doc: Document, lineCounter: LineCounter): { line: number; column: number; message: string }[] {
+  const out: { line: number; column: number; message: string }[] = [];
+  visit(doc, {
+    Alias(_, node) {
+      const start = node.range?.[0] ?? 0;
+      const p = lineCounter.linePos(start);
+      out.push({ line: p.line, column: p.col, message: `YAML alias *${node.source} is not supported here: write the value out` });
+    },
+  });
+  return out;
 }
