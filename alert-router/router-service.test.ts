@@ -99,6 +99,14 @@ describe('router service start-up and reload', () => {
     );
   });
 
+  it('names store.path once, with the reason, when it is a directory', async () => {
+    const f = setUp();
+    mkdirSync(f.storePath, { recursive: true });
+    const message = await startError(f);
+    expect(message).toMatch(new RegExp(`^${f.configPath}:5:9: store\\.path: could not open the router store ${f.storePath}: \\S`));
+    expect(message.split('could not open the router store')).toHaveLength(2);
+  });
+
   it('names store.path and the file when it is not a database, leaves the file as it was and frees the port', async () => {
     const port = await freePort();
     const f = setUp((c) => c.replace('  port: 0', `  port: ${port}`));

@@ -50,7 +50,7 @@ export function openDatabase(options: OpenDatabaseOptions): Database.Database {
   try {
     db = new Database(options.path);
   } catch (cause) {
-    throw new Error(`could not open the router store at ${options.path}`, { cause });
+    throw new Error(`could not open the router store ${options.path}`, { cause });
   }
   db.pragma('journal_mode = WAL');
   const deferred = options.deferredSync === true && options.path !== ':memory:';
