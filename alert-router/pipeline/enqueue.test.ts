@@ -129,6 +129,21 @@ describe('enqueue: what the person on call is told', () => {
     expect(result.notifications.map((n) => [n.action, n.target.kind])).toEqual([['resolve', 'pagerduty']]);
   });
 
+  it('says which tier a thread reply is about when a ticket alert joins a page', () => {
+    const ticket = aGeneratedSloAlert('SLOErrorBudgetBurnTicket', ['2.1', '2.4', '1.9', '2.0']);
+    const [update] = enqueue(
+      input({
+        before: aCheckoutIncident(),
+        after: aCheckoutIncident({ firingAlerts: 2 }),
+        targets: [{ kind: 'slack', destination: '#checkout', ref: '1700000000.000100' }],
+        events: [anEvent('grouped', ticket, 'fp-ticket')],
+      }),
+    ).notifications;
+    expect(update).toMatchObject({ action: 'update', severity: 'page' });
+    expect(update!.summary).toMatch(/ \(ticket tier; the incident is a page\)$/);
+    expect(update!.summary).not.toMatch(/\(page\)$/);
+  });
+
   it('resolves only the targets whose last word was not already the resolve, and says why it skips one', () => {
     const ticket = aGeneratedSloAlert('SLOErrorBudgetBurnTicket', ['3.4', '3.6', '1.2', '1.5']);
     const targets = [

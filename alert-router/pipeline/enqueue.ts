@@ -37,6 +37,16 @@ export interface EnqueueResult {
 const key = (t: Target) => `${t.kind}\u0000${t.destination}`;
 
 /**
+ * A thread reply told from an SLO alert of the other tier (a ticket alert joining a page) describes
+ * that tier's burn: it says so, rather than reading as a slow burn "(page)".
+ */
+function updateSummary(action: NotificationAction, incident: Incident, source: IncidentEvent, summary: string): string {
+  const tier = severityOf(source.labels);
+  if (action !== 'update' || incident.slo === undefined || tier === incident.severity) return summary;
+  return summary.replace(new RegExp(`\\(${incident.severity}\\)$`), `(${tier} tier; the incident is a ${incident.severity})`);
+}
+
+/**
  * Route + enqueue stage for one incident and one batch: at most one notification per target per batch,
  * however many alerts the batch carried. Opening or reopening triggers every routed target (a reopen
  * is a Slack update that edits the first message back to firing), escalation
@@ -85,7 +95,7 @@ export function enqueue(input: EnqueueInput): EnqueueResult {
       action,
       target: { kind: target.kind, destination: target.destination },
       severity: after.severity,
-      summary: summaryOf(after, source.labels, source.annotations, burn),
+      summary: updateSummary(action, after, source, summaryOf(after, source.labels, source.annotations, burn)),
       details: shown,
       service: after.service,
       customDetails: {
