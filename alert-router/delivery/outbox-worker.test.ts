@@ -251,6 +251,22 @@ describe('OutboxWorker', () => {
     ]);
   });
 
+  it('after a Slack trigger that was given up, delivers the next update without a thread and threads the rest on what it posted', async () => {
+    store.addTargets('inc-1', [{ kind: 'slack', destination: '#checkout' }]);
+    slack.script = [fail(404), ok('1700000000.000200'), ok('1700000000.000200')];
+    store.enqueue(
+      [notification('n1', 'trigger', 'slack'), notification('n2', 'update', 'slack'), notification('n3', 'resolve', 'slack')],
+      clock.now(),
+    );
+    for (let i = 0; i < 3; i++) await worker.runOnce();
+    expect(slack.sent.map((n) => [n.id, n.action, n.threadTs])).toEqual([
+      ['n1', 'trigger', undefined],
+      ['n2', 'update', undefined],
+      ['n3', 'resolve', '1700000000.000200'],
+    ]);
+    expect(store.outboxOf('inc-1').map((e) => e.state)).toEqual(['failed', 'delivered', 'delivered']);
+  });
+
   it('keeps delivering to Slack while a PagerDuty attempt hangs', async () => {
     const hanging: Notifier = { kind: 'pagerduty', deliver: () => new Promise<DeliveryReceipt>(() => {}) };
     const w = workerWith({ pagerduty: hanging, slack });

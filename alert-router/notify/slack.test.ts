@@ -163,13 +163,20 @@ describe('Slack notifier', () => {
   });
 
   it.each([{ action: 'update' as const }, { action: 'resolve' as const }])(
-    'refuses a $action without the thread ts, sending nothing',
+    'posts a $action whose first message never got through as the first message, and later ones thread on it',
     async ({ action }) => {
-      const error = await deliveryError(notifier().deliver(aSlackNotification({ action })));
+      const slackNotifier = notifier();
+      const receipt = await slackNotifier.deliver(aSlackNotification({ action }));
 
-      expect(error.retryable).toBe(false);
-      expect(error.message).toContain('no threadTs to thread on: the incident\'s first message in C0ALERTS was never delivered (see its trigger\'s row)');
-      expect(slack.requests).toHaveLength(0);
+      const [first] = slack.messages(CHANNEL);
+      expect(slack.messages(CHANNEL)).toHaveLength(1);
+      expect(receipt).toEqual({ status: 200, ref: first!.ts });
+      expect(first!.text).toBe(action === 'resolve' ? ':white_check_mark: Resolved: checkout/availability burning error budget 15.8× (page)' : ':rotating_light: checkout/availability burning error budget 15.8× (page)');
+      expect(slack.requests.map((r) => r.method)).toEqual(['chat.postMessage']);
+
+      await slackNotifier.deliver(aSlackNotification({ id: 'outbox-3', action: 'update', threadTs: receipt.ref! }));
+      expect(slack.messages(CHANNEL)).toHaveLength(1);
+      expect(slack.messages(CHANNEL)[0]!.replies).toHaveLength(1);
     },
   );
 

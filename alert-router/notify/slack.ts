@@ -97,11 +97,6 @@ export function createSlackNotifier(options: SlackNotifierOptions): Notifier {
         throw new DeliveryError(`${what}: no Slack token configured for ${channel}`, { retryable: false });
       }
       const threadTs = notification.threadTs;
-      if (notification.action !== 'trigger' && (threadTs === undefined || threadTs === '')) {
-        throw new DeliveryError(`${what}: no threadTs to thread on: the incident's first message in ${channel} was never delivered (see its trigger's row)`, {
-          retryable: false,
-        });
-      }
 
       const timeout = AbortSignal.timeout(timeoutMs);
       const attemptSignal = signal === undefined ? timeout : AbortSignal.any([timeout, signal]);
@@ -173,7 +168,15 @@ export function createSlackNotifier(options: SlackNotifierOptions): Notifier {
           const ts = await postOnce(buildSlackTrigger(notification));
           return ts === undefined ? { status: 200 } : { status: 200, ref: ts };
         }
-        const first = threadTs as string;
+        if (threadTs === undefined || threadTs === '') {
+          // The incident's first message never got through (its trigger was given up after Slack was
+          // unreachable or rate limited for the whole retry span): this one becomes it, showing the
+          // incident as it is now, so the channel hears of it at all and later changes thread on it.
+          const content = notification.action === 'resolve' ? buildSlackResolved(notification, new Date(now()).toISOString()) : buildSlackTrigger(notification);
+          const ts = await postOnce(content);
+          return ts === undefined ? { status: 200 } : { status: 200, ref: ts };
+        }
+        const first = threadTs;
         if (notification.action === 'update') {
           if (notification.reopened === true || notification.escalated === true || notification.deescalated === true) {
             const at = new Date(now()).toISOString();

@@ -471,7 +471,9 @@ export class SqliteStore implements AnomalyPort {
   markDelivered(n: Notification, status: number, ref: string | undefined, now: number, timeline: TimelineEntry): void {
     this.transaction(() => {
       this.s.delivered.run(now, status, n.id);
-      if (ref !== undefined && n.action === 'trigger') this.s.setTargetRef.run(ref, n.incidentId, n.target.kind, n.target.destination);
+      // The first message's ts, from its trigger, or from whatever was posted first when the trigger
+      // was given up (the statement keeps a ref once set).
+      if (ref !== undefined) this.s.setTargetRef.run(ref, n.incidentId, n.target.kind, n.target.destination);
       this.appendTimeline([timeline]);
     });
   }
