@@ -88,11 +88,15 @@ export function processTick(port: PipelinePort, settings: PipelineSettings, deps
     const why = releaseReason(hold, incident, parent, now, active, parentUnpaged);
     if (why === undefined) continue;
     const source = port.suppression.firingLabelsOf(incident.id) ?? { labels: {}, annotations: {} };
-    if (hold.reason === 'maintenance' && incident.state === 'open') {
+    // Maintenance comes first (docs: precedence): whatever held the incident, a window that covers it
+    // now holds it instead, until the window ends (a cause that resolved, a flap gone stable, during a
+    // window on the dependent: nothing is sent into the window).
+    if (incident.state === 'open') {
       const next = maintenanceFor(windows, maintenanceSubject(source.labels, incident.service), now);
       if (next !== undefined) {
-        port.suppression.setHold({ ...hold, until: next.endsAt, detail: `in ${describeWindow(next)}`, windowId: next.id });
-        port.appendTimeline([{ incidentId: incident.id, at: now, kind: 'suppressed', reason: `${why}, but it is still held: ${describeWindow(next)}`, data: { reason: 'maintenance' } }]);
+        port.suppression.setHold({ ...hold, reason: 'maintenance', parentId: undefined, until: next.endsAt, detail: `in ${describeWindow(next)}`, windowId: next.id });
+        const still = hold.reason === 'maintenance' ? 'it is still held' : `it is held by maintenance now (it was held: ${hold.reason})`;
+        port.appendTimeline([{ incidentId: incident.id, at: now, kind: 'suppressed', reason: `${why}, but ${still}: ${describeWindow(next)}`, data: { reason: 'maintenance' } }]);
         continue;
       }
     }

@@ -337,6 +337,46 @@ describe('maintenance windows', () => {
     expect(s.sent()).toEqual(['trigger pagerduty PD_KEY_CHECKOUT checkout/availability', 'trigger slack #checkout-oncall checkout/availability']);
   });
 
+  it('sends nothing into a window when a dependent held under its cause is released by the cause resolving; pages when the window ends', () => {
+    const s = simulation();
+    s.slo('payments-authorisations', 'firing', T0);
+    s.clock.advance(MINUTE);
+    s.slo('checkout-availability', 'firing', T0); // held under payments
+    s.advance(5_000);
+    s.sent();
+    const w = s.sim.addMaintenance({ matchers: ['service="checkout"'], startsAt: s.clock.now(), endsAt: s.clock.now() + 60 * MINUTE, author: 'ana', comment: 'deploy' });
+    s.advance(MINUTE);
+    s.slo('payments-authorisations', 'resolved', T0);
+    s.advance(5_000);
+    expect(s.sent()).toEqual(['resolve pagerduty PD_KEY_PAYMENTS payments/authorisations', 'resolve slack #payments-alerts payments/authorisations']);
+    const [checkout] = s.sim.store.listIncidents({ limit: 1, service: 'checkout' });
+    expect(s.sim.store.timelineOf(checkout!.id).at(-1)).toMatchObject({
+      kind: 'suppressed',
+      reason: expect.stringContaining(`still fires, but it is held by maintenance now (it was held: dependency): maintenance window ${w.id}`),
+    });
+    s.advance(60 * MINUTE); // the window ends: checkout still fires, and pages now
+    expect(s.sent()).toEqual(['trigger pagerduty PD_KEY_CHECKOUT checkout/availability', 'trigger slack #checkout-oncall checkout/availability']);
+  });
+
+  it('sends nothing into a window when a flapping incident goes stable inside it', () => {
+    const s = simulation();
+    s.slo('checkout-availability', 'firing', T0);
+    s.clock.advance(16 * MINUTE);
+    let startsAt = T0;
+    for (const status of ['resolved', 'firing', 'resolved', 'firing', 'resolved', 'firing'] as const) {
+      s.advance(MINUTE);
+      if (status === 'firing') startsAt = s.clock.now();
+      s.slo('checkout-availability', status, startsAt);
+    }
+    const [checkout] = s.sim.store.listIncidents({ limit: 1, service: 'checkout' });
+    expect(s.sim.store.suppression.holdOf(checkout!.id)?.reason).toBe('flapping');
+    s.sent();
+    s.sim.addMaintenance({ matchers: ['service="checkout"'], startsAt: s.clock.now(), endsAt: s.clock.now() + 60 * MINUTE, author: 'ana', comment: 'deploy' });
+    s.advance(15 * MINUTE); // stable, inside the window
+    expect(s.sent()).toEqual([]);
+    expect(s.sim.store.suppression.holdOf(checkout!.id)?.reason).toBe('maintenance');
+  });
+
   it('delivers the resolve of an alert notified before the window began', () => {
     const s = simulation();
     s.slo('checkout-availability', 'firing', T0);
