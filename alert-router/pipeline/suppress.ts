@@ -122,8 +122,14 @@ export function gate(input: GateInput): GateResult {
     return out;
   }
 
+  // 4's decision, taken first: an incident (re)opening under a cause that holds it back is linked, not
+  // paged as flapping (a dependent flapping under a paged cause would otherwise page on its own: two
+  // pages for one problem).
+  const linking = input.cause !== undefined && input.notified !== 'open' && after.state === 'open';
+  const heldUnderCause = linking && input.cause !== undefined && (after.severity !== 'page' || input.cause.unpaged === undefined);
+
   // 3. Flapping: this batch's notifications go out once, marked, then nothing until stable.
-  if (input.flapping && settings.flapping.enabled) {
+  if (input.flapping && settings.flapping.enabled && !heldUnderCause) {
     const why = `an alert changed state more than ${settings.flapping.maxChanges} times in ${Math.round(settings.flapping.windowMs / 60_000)}m; further changes are held until it is stable for ${Math.round(settings.flapping.stableMs / 60_000)}m`;
     row('flapping', why);
     for (const n of input.notifications) out.notifications.push({ ...n, summary: `[flapping] ${n.summary}`, details: `flapping: ${why}\n${n.details}` });
@@ -134,8 +140,7 @@ export function gate(input: GateInput): GateResult {
 
   // 4. Dependency / label group: a new incident explained by an open one is added to it instead of paging,
   //    unless it is a page and that one has not paged: then it is only linked as context and pages itself.
-  const linking = input.cause !== undefined && input.notified !== 'open' && after.state === 'open';
-  if (linking && input.cause !== undefined && (after.severity !== 'page' || input.cause.unpaged === undefined)) {
+  if (heldUnderCause && input.cause !== undefined) {
     const { incident: parent, reason, why } = input.cause;
     // A reopen of an incident whose Slack message reads "Resolved": that message is edited back to
     // firing, with a thread reply saying what it is held under, so the channel does not show it as over.

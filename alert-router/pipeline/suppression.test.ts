@@ -416,6 +416,27 @@ describe('flap damping', () => {
     s.advance(30 * MINUTE);
     expect(s.sent()).toEqual([]);
   });
+
+  it('keeps a dependent that flaps under a cause that paged folded under it: one page for one problem', () => {
+    const s = simulation();
+    s.slo('payments-authorisations', 'firing', T0);
+    s.sent();
+    let startsAt = T0;
+    for (const status of ['firing', 'resolved', 'firing', 'resolved', 'firing', 'resolved', 'firing'] as const) {
+      s.advance(MINUTE);
+      if (status === 'firing') startsAt = s.clock.now();
+      s.slo('checkout-availability', status, startsAt);
+    }
+    s.advance(15 * MINUTE);
+    // Nothing reaches checkout's own PagerDuty service while payments' page is open.
+    expect(s.sim.sent.filter(({ notification: n }) => n.target.kind === 'pagerduty' && n.target.destination === 'PD_KEY_CHECKOUT')).toEqual([]);
+    const [checkout] = s.sim.store.listIncidents({ limit: 1, service: 'checkout' });
+    expect(s.sim.store.suppression.holdOf(checkout!.id)).toMatchObject({ reason: 'dependency' });
+    // When payments resolves with checkout still firing, checkout pages on its own, once.
+    s.slo('payments-authorisations', 'resolved', T0);
+    s.advance(5_000);
+    expect(s.sent().filter((l) => l.includes('PD_KEY_CHECKOUT'))).toEqual(['trigger pagerduty PD_KEY_CHECKOUT checkout/availability']);
+  });
 });
 
 describe('storm control', () => {
