@@ -119,11 +119,9 @@ export function applySuppression(
   // Linked just now, its own notifications only show its state in Slack (a reopen's edit): they notify
   // nobody, so what its targets were told stays, and the hold's release notifies it on its own.
   const linkedNow = result.hold !== undefined && result.hold !== null && result.hold.parentId !== undefined;
-  // A resolve beside other news while the incident is open (a de-escalation resolves PagerDuty and
-  // tells Slack it goes on as a ticket) leaves the targets told it is open.
-  if (own.length > 0 && !linkedNow) {
-    port.setNotifiedState(after.id, own.some((n) => n.action === 'resolve') && !own.some((n) => n.action !== 'resolve') ? 'resolved' : after.state);
-  }
+  // A resolve while the incident is open is a de-escalation's (PagerDuty resolved, the ticket goes on,
+  // even when a hold kept Slack's news back): the incident was not told it is over.
+  if (own.length > 0 && !linkedNow) port.setNotifiedState(after.id, after.state === 'open' ? 'open' : own.some((n) => n.action === 'resolve') ? 'resolved' : after.state);
   // enqueue's `enqueued` rows for notifications the gate held back would be untrue: drop them.
   const sent = new Set(result.notifications.map((n) => n.id));
   const timeline = enqueued.timeline.filter((e) => e.kind !== 'enqueued' || sent.has(String(e.data?.['notificationId'])));

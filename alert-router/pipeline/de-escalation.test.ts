@@ -123,3 +123,52 @@ describe('an SLO incident whose page tier resolves while its ticket tier fires',
     expect(s.sim.sent.at(-1)!.notification.customDetails['labels']).toMatchObject({ severity: 'page' });
   });
 });
+
+describe('a de-escalation that a hold keeps back', () => {
+  it('under flap damping: once stable, PagerDuty is resolved and Slack edited to the ticket', () => {
+    const s = simulation({ flapping: { enabled: true, maxChanges: 2, windowMs: 15 * MINUTE, stableMs: 10 * MINUTE } });
+    const t0 = s.clock.now();
+    s.slo('checkout-availability', 'firing', t0, 'page');
+    s.advance(MINUTE);
+    s.slo('checkout-availability', 'firing', t0, 'ticket');
+    s.advance(MINUTE);
+    s.slo('checkout-availability', 'resolved', t0, 'page');
+    s.advance(MINUTE);
+    const t1 = s.clock.now();
+    s.slo('checkout-availability', 'firing', t1, 'page'); // flapping: paged once more, marked
+    s.advance(MINUTE);
+    s.slo('checkout-availability', 'resolved', t1, 'page'); // the de-escalation, held
+    s.sent();
+    s.advance(11 * MINUTE);
+    expect(s.sent().sort()).toEqual(['resolve pagerduty PD_KEY_CHECKOUT checkout/availability', 'update slack #checkout-oncall checkout/availability']);
+    expect(s.sim.sent.find(({ notification: n }) => n.action === 'update' && n.target.kind === 'slack' && n.deescalated === true)).toBeDefined();
+    const [incident] = s.sim.store.listIncidents({ limit: 1 });
+    expect(timeline(s, incident!.id)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^released: released \(flapping\): stable again; it de-escalated to ticket while held, and PagerDuty still has the page open, so it is resolved now$/)]),
+    );
+    s.slo('checkout-availability', 'resolved', t0, 'ticket');
+    s.advance(5_000);
+    expect(s.sent()).toEqual(['resolve slack #checkout-oncall checkout/availability']);
+  });
+
+  it('in a maintenance window: PagerDuty is resolved at once, and the window\'s end does not tell Slack the incident fired again', () => {
+    const s = simulation();
+    const t0 = s.clock.now();
+    s.slo('checkout-availability', 'firing', t0, 'page');
+    s.advance(MINUTE);
+    s.sent();
+    s.sim.addMaintenance({ matchers: ['service="checkout"'], startsAt: s.clock.now(), endsAt: s.clock.now() + 30 * MINUTE, author: 'ana', comment: '' });
+    s.slo('checkout-availability', 'firing', t0, 'ticket');
+    s.advance(MINUTE);
+    s.slo('checkout-availability', 'resolved', t0, 'page');
+    s.advance(MINUTE);
+    expect(s.sent()).toEqual(['resolve pagerduty PD_KEY_CHECKOUT checkout/availability']);
+    s.advance(30 * MINUTE);
+    expect(s.sent()).toEqual([]);
+    const [incident] = s.sim.store.listIncidents({ limit: 1 });
+    expect(timeline(s, incident!.id).filter((l) => l.includes('reopened') || l.includes('notified now'))).toEqual([]);
+    s.slo('checkout-availability', 'resolved', t0, 'ticket');
+    s.advance(5_000);
+    expect(s.sent()).toEqual(['resolve slack #checkout-oncall checkout/availability']);
+  });
+});

@@ -54,6 +54,18 @@ function pageNotSent(incident: Incident, labels: Record<string, string>, targets
 }
 
 /**
+ * True when an open ticket has a PagerDuty service whose last event for it is the trigger and that
+ * tickets do not route to: its page ended while it was held, and PagerDuty was not told.
+ */
+function pageStillOpen(incident: Incident, labels: Record<string, string>, targets: IncidentTarget[], settings: PipelineSettings, port: PipelinePort): boolean {
+  if (incident.severity !== 'ticket') return false;
+  const routed = route(incident, labels, settings.routing, settings.catalog).targets;
+  return targets.some(
+    (t) => t.kind === 'pagerduty' && !routed.some((r) => r.kind === t.kind && r.destination === t.destination) && port.lastAction(incident.id, t) === 'trigger',
+  );
+}
+
+/**
  * Time-driven work: releases holds whose time has come (a maintenance window ended, a dependency
  * resolved, a flapping alert went stable) by sending the incident's state then when it differs from
  * what its targets were last told; sends each target's storm digest once its interval has passed; and
@@ -146,6 +158,15 @@ export function processTick(port: PipelinePort, settings: PipelineSettings, deps
       const reason = `released (${hold.reason}): ${why}; it escalated to page while held, and PagerDuty was not told, so it is paged now`;
       timeline.push({ incidentId: incident.id, at: now, kind: 'released', reason, data: { reason: hold.reason } });
       const enqueued = enqueueReleased(incident, [{ ...base, kind: 'escalated', reason }]);
+      if (enqueued.newTargets.length > 0) port.addTargets(incident.id, enqueued.newTargets);
+      timeline.push(...enqueued.timeline);
+      notifications.push(...enqueued.notifications);
+    } else if (incident.state === 'open' && pageStillOpen(incident, source.labels, targets, settings, port)) {
+      // A ticket now, but PagerDuty's last word was the page's trigger: it de-escalated while held
+      // (flap damping holds resolves too). Sent now, as the de-escalation it was.
+      const reason = `released (${hold.reason}): ${why}; it de-escalated to ticket while held, and PagerDuty still has the page open, so it is resolved now`;
+      timeline.push({ incidentId: incident.id, at: now, kind: 'released', reason, data: { reason: hold.reason } });
+      const enqueued = enqueueReleased({ ...incident, severity: 'page' }, [{ ...base, kind: 'de-escalated', reason }]);
       if (enqueued.newTargets.length > 0) port.addTargets(incident.id, enqueued.newTargets);
       timeline.push(...enqueued.timeline);
       notifications.push(...enqueued.notifications);
