@@ -31,6 +31,8 @@ describe('slokit generate duration flags', () => {
     { input: ['--am-repeat-interval', '0s'], expectedError: `--am-repeat-interval <duration>' argument '0s' is invalid. "0s" must be longer than zero` },
     { input: ['--am-group-interval', '0'], expectedError: '"0" must be longer than zero' },
     { input: ['--interval', '0s'], expectedError: '"0s" must be longer than zero' },
+    { input: ['--interval', '1h'], expectedError: '"1h" is longer than 5m: every longer window is built from 5m recordings, which evaluated every 1h would leave most of the time unseen' },
+    { input: ['--interval', '5m1s'], expectedError: '"5m1s" is longer than 5m' },
     { input: ['--am-group-wait', '300y'], expectedError: '"300y" is not a Prometheus duration' },
     { input: ['--am-group-interval', '1h', '--am-repeat-interval', '30m'], expectedError: '--am-repeat-interval 30m is shorter than --am-group-interval 1h' },
     { input: ['--am-repeat-interval', '1m'], expectedError: '--am-repeat-interval 1m is shorter than --am-group-interval 5m' },
@@ -47,6 +49,7 @@ describe('slokit generate duration flags', () => {
     { input: ['--am-group-interval', '1h', '--am-repeat-interval', '1h'] },
     { input: ['--router-url', 'https://router.example.com/api/v1/alertmanager'] },
     { input: ['--interval', '1m30s'] },
+    { input: ['--interval', '5m'] },
   ])('takes $input into the generated config', async ({ input }) => {
     const result = await check(...input);
     expect(result.err).toMatch(/generated files are stale/);

@@ -1,6 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { resolve } from 'node:path';
-import { DURATION_HINT, SpecError, describeError, parseDuration } from '../slo/index.js';
+import { BASE_WINDOW, DURATION_HINT, SpecError, describeError, parseDuration } from '../slo/index.js';
 import { DEFAULT_ALERTMANAGER_OPTIONS } from '../alertmanager/index.js';
 import { buildOutputs, type GenerateOptions } from './generate.js';
 import { loadServices } from './load-slos.js';
@@ -34,6 +34,21 @@ function duration(options: { allowZero?: boolean } = {}): (value: string) => str
     }
     return value;
   };
+}
+
+/**
+ * The rule groups' evaluation interval: no longer than the 5m recordings every longer window is built
+ * from. Evaluated every hour, those would cover 5 minutes of each hour, and a 30-minute outage could
+ * read as a 0 error ratio over 1h and never page.
+ */
+function ruleInterval(value: string): string {
+  duration()(value);
+  if (parseDuration(value)! > parseDuration(BASE_WINDOW)!) {
+    throw new InvalidArgumentError(
+      `"${value}" is longer than ${BASE_WINDOW}: every longer window is built from ${BASE_WINDOW} recordings, which evaluated every ${value} would leave most of the time unseen`,
+    );
+  }
+  return value;
 }
 
 function url(value: string): string {
@@ -74,7 +89,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     )
     .addOption(new Option('--format <format>', 'rule file format').choices(['prometheus', 'prometheus-rule']).default('prometheus'))
     .option('--grafana-url <url>', 'Grafana base URL for dashboard links', url, process.env.SLOKIT_GRAFANA_URL ?? 'http://localhost:3000')
-    .option('--interval <duration>', 'rule group evaluation interval (default: Prometheus global)', duration())
+    .option('--interval <duration>', `rule group evaluation interval, at most ${BASE_WINDOW} (default: Prometheus global)`, ruleInterval)
     .option('--router-url <url>', 'the alert-router webhook URL in alertmanager.yml', httpUrl, DEFAULT_ALERTMANAGER_OPTIONS.routerUrl)
     .option('--router-token-file <path>', 'file with the router bearer token, as Alertmanager sees it', DEFAULT_ALERTMANAGER_OPTIONS.routerTokenFile)
     .option(
