@@ -37,6 +37,9 @@ describe('slokit generate duration flags', () => {
     { input: ['--am-group-interval', '1h', '--am-repeat-interval', '30m'], expectedError: '--am-repeat-interval 30m is shorter than --am-group-interval 1h' },
     { input: ['--am-repeat-interval', '1m'], expectedError: '--am-repeat-interval 1m is shorter than --am-group-interval 5m' },
     { input: ['--router-url', 'ftp://127.0.0.1:9097/api/v1/alertmanager'], expectedError: 'is not an http:// or https:// URL' },
+    { input: ['--grafana-url', 'http://g.example.com/{{x}}'], expectedError: 'contains "{{" or "}}", which Prometheus would read as a template' },
+    { input: ['--grafana-url', 'http://g.example.com/?orgId=1'], expectedError: 'has a query or fragment' },
+    { input: ['--grafana-url', 'javascript:alert(1)'], expectedError: 'is not an http:// or https:// URL' },
   ])('exits 2 and names the value for $input', async ({ input, expectedError }) => {
     const result = await check(...input);
     expect(result.code).toBe(EXIT.usage);

@@ -56,6 +56,20 @@ function url(value: string): string {
   return value;
 }
 
+/**
+ * Grafana's base URL, which dashboard paths are appended to and which every alert carries in its
+ * `dashboard_url` annotation (a Prometheus template): http(s), no query or fragment (a path after
+ * them would not be a path), no "{{" or "}}".
+ */
+function grafanaUrl(value: string): string {
+  url(value);
+  const parsed = new URL(value);
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new InvalidArgumentError(`"${value}" is not an http:// or https:// URL`);
+  if (parsed.search !== '' || parsed.hash !== '') throw new InvalidArgumentError(`"${value}" has a query or fragment: give Grafana's base URL, dashboard paths are appended to it`);
+  if (value.includes('{{') || value.includes('}}')) throw new InvalidArgumentError(`"${value}" contains "{{" or "}}", which Prometheus would read as a template in every alert's dashboard_url`);
+  return value;
+}
+
 /** A URL Alertmanager can post a webhook to: it refuses to load a config with any other scheme. */
 function httpUrl(value: string): string {
   url(value);
@@ -88,7 +102,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       new Option('--formulation <kind>', 'how long windows are computed').choices(['aggregated', 'raw']).default('aggregated'),
     )
     .addOption(new Option('--format <format>', 'rule file format').choices(['prometheus', 'prometheus-rule']).default('prometheus'))
-    .option('--grafana-url <url>', 'Grafana base URL for dashboard links', url, process.env.SLOKIT_GRAFANA_URL ?? 'http://localhost:3000')
+    .option('--grafana-url <url>', 'Grafana base URL for dashboard links', grafanaUrl, process.env.SLOKIT_GRAFANA_URL ?? 'http://localhost:3000')
     .option('--interval <duration>', `rule group evaluation interval, at most ${BASE_WINDOW} (default: Prometheus global)`, ruleInterval)
     .option('--router-url <url>', 'the alert-router webhook URL in alertmanager.yml', httpUrl, DEFAULT_ALERTMANAGER_OPTIONS.routerUrl)
     .option('--router-token-file <path>', 'file with the router bearer token, as Alertmanager sees it', DEFAULT_ALERTMANAGER_OPTIONS.routerTokenFile)

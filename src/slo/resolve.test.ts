@@ -167,4 +167,22 @@ describe('resolveServices', () => {
       'slos[0].alerting.page.annotations.summary: "Checkout {{ $labels.code is failing" opens a template action "{{" at character 10 that no "}}" closes',
     ]);
   });
+
+  it('rejects an annotation name Prometheus would refuse, with the whole rule file', () => {
+    const alerting = { ticket: { annotations: { 'runbook-url': 'https://wiki.example.com/x', '9lives': 'x', ok_name: 'y' } } };
+    expect(summary(problemsOf(one(aService({}, { alerting }))))).toEqual([
+      'slos[0].alerting.ticket.annotations.9lives: "9lives" is not a valid annotation name (letters, digits and _, not starting with a digit)',
+      'slos[0].alerting.ticket.annotations.runbook-url: "runbook-url" is not a valid annotation name (letters, digits and _, not starting with a digit)',
+    ]);
+  });
+
+  it('rejects "{{" or "}}" in text slokit copies into alert labels and annotations, which Prometheus reads as templates', () => {
+    const service = aService({ owner: { team: 'sre {{' }, labels: { tier: '}} x' } }, { runbookUrl: 'https://wiki.example.com/x?q={{id}}', labels: { env: 'prod' } });
+    const why = 'it is copied into alert labels and annotations, which Prometheus reads as templates';
+    expect(summary(problemsOf(one(service)))).toEqual([
+      `labels.tier: "}} x" contains "{{" or "}}": ${why}`,
+      `owner.team: "sre {{" contains "{{" or "}}": ${why}`,
+      `slos[0].runbookUrl: "https://wiki.example.com/x?q={{id}}" contains "{{" or "}}": ${why}`,
+    ]);
+  });
 });

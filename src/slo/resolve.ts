@@ -77,6 +77,8 @@ function resolveService(input: ServiceInput, file: string, report: Report): Serv
     fail('name', `"${input.name}" must be lower-case letters, digits and dashes (e.g. "checkout-api")`);
   }
   checkLabels(input.labels, 'labels', fail);
+  checkLiterals(input.labels, 'labels', fail);
+  checkLiteral(input.owner.team, 'owner.team', fail);
   const slos: Slo[] = [];
   const seen = new Map<string, number>();
   input.slos.forEach((sloInput, i) => {
@@ -125,12 +127,16 @@ function resolveSlo(service: string, input: SloInput, path: string, report: Repo
   checkLabels(input.labels, `${path}.labels`, fail);
   checkLabels(input.alerting?.page?.labels, `${path}.alerting.page.labels`, fail);
   checkLabels(input.alerting?.ticket?.labels, `${path}.alerting.ticket.labels`, fail);
+  checkLiterals(input.labels, `${path}.labels`, fail);
   for (const tier of ['page', 'ticket'] as const) {
     checkTemplates(input.alerting?.[tier]?.labels, `${path}.alerting.${tier}.labels`, fail);
     checkTemplates(input.alerting?.[tier]?.annotations, `${path}.alerting.${tier}.annotations`, fail);
+    checkAnnotationNames(input.alerting?.[tier]?.annotations, `${path}.alerting.${tier}.annotations`, fail);
   }
   if (input.runbookUrl !== undefined && !URL.canParse(input.runbookUrl)) {
     fail(`${path}.runbookUrl`, `"${input.runbookUrl}" is not an absolute URL`);
+  } else if (input.runbookUrl !== undefined) {
+    checkLiteral(input.runbookUrl, `${path}.runbookUrl`, fail);
   }
   const noDataFor = input.alerting?.noData?.for ?? DEFAULT_NO_DATA_FOR;
   if (parseDuration(noDataFor) === undefined) {
@@ -208,6 +214,31 @@ function checkLabels(labels: Record<string, string> | undefined, path: string, f
     if (!LABEL_NAME_RE.test(key)) fail(`${path}.${key}`, `"${key}" is not a valid Prometheus label name`);
     else if (RESERVED_LABEL_RE.test(key)) fail(`${path}.${key}`, `"${key}" is set by slokit; choose another label name`);
   }
+}
+
+/**
+ * Annotation names follow label-name rules (`runbook-url` is refused by Prometheus, with the whole rule
+ * file); unlike labels, any name is the user's to choose.
+ */
+function checkAnnotationNames(annotations: Record<string, string> | undefined, path: string, fail: Report): void {
+  for (const key of Object.keys(annotations ?? {}).sort()) {
+    if (!LABEL_NAME_RE.test(key)) fail(`${path}.${key}`, `"${key}" is not a valid annotation name (letters, digits and _, not starting with a digit)`);
+  }
+}
+
+/**
+ * A value slokit copies as text into alert labels or annotations (the team, a runbook URL, a label's
+ * value), where Prometheus expands `{{ }}` as a template: "{{" or "}}" in it would be read as one and
+ * could make Prometheus refuse the rule file, so it is refused here.
+ */
+function checkLiteral(value: string, path: string, fail: Report): void {
+  if (value.includes('{{') || value.includes('}}')) {
+    fail(path, `"${value}" contains "{{" or "}}": it is copied into alert labels and annotations, which Prometheus reads as templates`);
+  }
+}
+
+function checkLiterals(values: Record<string, string> | undefined, path: string, fail: Report): void {
+  for (const key of Object.keys(values ?? {}).sort()) checkLiteral(values![key]!, `${path}.${key}`, fail);
 }
 
 /**
