@@ -168,6 +168,16 @@ describe('resolveServices', () => {
     ]);
   });
 
+  it('renders a window function at every window its rules use, not only 5m and 1h', () => {
+    const ranges: Record<string, string> = { '5m': '5m', '1h': '1h' };
+    const partial = { ...ratio, total: (w: string) => `sum(rate(http_requests_total[${ranges[w]}]))` };
+    expect(summary(problemsOf(one(aService({}, { sli: partial }))))).toEqual([
+      'slos[0].sli.total: at window 30m: PromQL does not parse at offset 29 near "sts_total[undefined]": sum(rate(http_requests_total[undefined]))',
+    ]);
+    const throwing = { ...ratio, errors: (w: string) => { if (w === '6h') throw new Error('no 6h'); return `sum(rate(http_requests_total{code=~"5.."}[${w}]))`; } };
+    expect(summary(problemsOf(one(aService({}, { sli: throwing }))))).toEqual(['slos[0].sli.errors: the window function threw at window 6h: no 6h']);
+  });
+
   it('rejects an annotation name Prometheus would refuse, with the whole rule file', () => {
     const alerting = { ticket: { annotations: { 'runbook-url': 'https://wiki.example.com/x', '9lives': 'x', ok_name: 'y' } } };
     expect(summary(problemsOf(one(aService({}, { alerting }))))).toEqual([

@@ -142,11 +142,16 @@ function resolveSlo(service: string, input: SloInput, path: string, report: Repo
   if (parseDuration(noDataFor) === undefined) {
     fail(`${path}.alerting.noData.for`, `"${noDataFor}" is not a Prometheus duration (e.g. "15m")`);
   }
-  const sli = resolveSli(input.sli, `${path}.sli`, fail);
   // From 100 − objective, which is exact for objectives of a few decimals (1 − 0.99999 is not).
   const errorBudget = Number(((100 - input.objective) / 100).toPrecision(10));
   // Without a valid objective there is no budget for a tier to burn: its checks would only add noise.
   const tiers = windowMs === undefined || !objectiveOk ? [] : resolveTiers(input, windowMs, errorBudget, path, fail);
+  // Every window the rules will render a window function at (the tiers' and the period), beyond the
+  // 5m and 1h every function is first checked at.
+  const windows = [...new Set([...(windowMs === undefined ? [] : [windowMs]), ...tiers.flatMap((t) => [t.longMs, t.shortMs])])]
+    .sort((a, b) => a - b)
+    .map(formatDuration);
+  const sli = resolveSli(input.sli, `${path}.sli`, fail, windows);
   if (!ok || !sli || windowMs === undefined) return undefined;
   return {
     id: sloId(service, input.name),
@@ -273,7 +278,7 @@ function render(query: (w: string) => string, window: string, path: string, fail
   }
 }
 
-function checkWindowedQuery(query: (w: string) => string, path: string, fail: Report): string | undefined {
+function checkWindowedQuery(query: (w: string) => string, path: string, fail: Report, windows: readonly string[] = []): string | undefined {
   const at5m = render(query, '5m', path, fail);
   // One report per field: a function that throws for 5m is not called again for 1h.
   const at1h = at5m === undefined ? undefined : render(query, '1h', path, fail);
@@ -286,6 +291,27 @@ function checkWindowedQuery(query: (w: string) => string, path: string, fail: Re
   if (err) {
     fail(path, `PromQL ${err.message} at offset ${err.offset} near "${err.near}": ${at5m}`);
     return undefined;
+  }
+  // The rules render it at every window the SLO uses: one it cannot render (a lookup table that has
+  // only 5m and 1h) would write `rate(x[undefined])` and make Prometheus refuse the file.
+  for (const w of windows) {
+    if (w === '5m' || w === '1h') continue;
+    let text: unknown;
+    try {
+      text = query(w);
+    } catch (err) {
+      fail(path, `the window function threw at window ${w}: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    }
+    if (typeof text !== 'string') {
+      fail(path, `the window function returned ${typeof text} at window ${w}, not a PromQL string`);
+      return undefined;
+    }
+    const err = promqlError(text, 'instant vector');
+    if (err) {
+      fail(path, `at window ${w}: PromQL ${err.message} at offset ${err.offset} near "${err.near}": ${text}`);
+      return undefined;
+    }
   }
   return at5m;
 }
@@ -300,7 +326,7 @@ function checkSelector(selector: string, path: string, fail: Report): string | u
   return inner;
 }
 
-function resolveSli(input: SliInput, path: string, fail: Report): Sli | undefined {
+function resolveSli(input: SliInput, path: string, fail: Report, windows: readonly string[]): Sli | undefined {
   switch (input.kind) {
     case 'ratio': {
       if ((input.errors === undefined) === (input.good === undefined)) {
@@ -308,10 +334,10 @@ function resolveSli(input: SliInput, path: string, fail: Report): Sli | undefine
         return undefined;
       }
       const total = windowed(input.total);
-      const totalText = checkWindowedQuery(total, `${path}.total`, fail);
+      const totalText = checkWindowedQuery(total, `${path}.total`, fail, windows);
       const partKey = input.errors === undefined ? 'good' : 'errors';
       const part = windowed((input.errors ?? input.good)!);
-      const partText = checkWindowedQuery(part, `${path}.${partKey}`, fail);
+      const partText = checkWindowedQuery(part, `${path}.${partKey}`, fail, windows);
       if (totalText === undefined || partText === undefined) return undefined;
       if (normalizeQuery(totalText) === normalizeQuery(partText)) {
         fail(`${path}.${partKey}`, `is the same query as total, so the SLI would always be ${partKey === 'errors' ? '0%' : '100%'}`);
@@ -351,7 +377,7 @@ function resolveSli(input: SliInput, path: string, fail: Report): Sli | undefine
     }
     case 'raw': {
       const ratio = windowed(input.errorRatio);
-      if (checkWindowedQuery(ratio, `${path}.errorRatio`, fail) === undefined) return undefined;
+      if (checkWindowedQuery(ratio, `${path}.errorRatio`, fail, windows) === undefined) return undefined;
       return { kind: 'raw', errorRatio: (w) => `max(${ratio(w)})` };
     }
     case 'boolGauge': {
