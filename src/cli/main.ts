@@ -170,9 +170,17 @@ async function generate(opts: Record<string, unknown>, io: Io): Promise<number> 
       repeatInterval: String(opts.amRepeatInterval),
     },
   };
+  // SLO files are code: one that calls process.exit while it loads, or in a window function, would end
+  // the run with that code (`--check` passing with every file missing). While they run, it throws
+  // instead, and that becomes a problem of the file.
+  const exit = process.exit;
+  process.exit = ((code?: number | string | null) => {
+    throw new Error(`called process.exit(${code ?? ''}): an SLO file defines services and must not end the run`);
+  }) as typeof process.exit;
   try {
     const services = await loadServices(resolve(String(opts.slos)));
     const outputs = buildOutputs(services, options);
+    process.exit = exit;
     const sloCount = services.reduce((n, s) => n + s.slos.length, 0);
     if (opts.check) {
       const stale = await findStale(outputs);
@@ -203,6 +211,8 @@ async function generate(opts: Record<string, unknown>, io: Io): Promise<number> 
     }
     io.err(`slokit: ${describeError(err)}\n`);
     return EXIT.io;
+  } finally {
+    process.exit = exit;
   }
 }
 

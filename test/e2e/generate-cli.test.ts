@@ -214,6 +214,26 @@ describe('slokit generate', () => {
     ]);
   });
 
+  it('does not let an SLO file end the run: process.exit while loading is a problem of the file, and a timer left running does not keep it alive', async () => {
+    const project = join(dir, 'unruly');
+    const slos = join(project, 'slos');
+    await mkdir(slos, { recursive: true });
+    await writeFile(join(project, 'package.json'), '{ "type": "module" }\n');
+    const service = (name: string) =>
+      `export default { name: '${name}', description: 'x', owner: { team: 't' }, slos: [{ name: 'availability', objective: 99.9, sli: { kind: 'boolGauge', selector: 'up{job="${name}"}' } }] };\n`;
+    await writeFile(join(slos, 'exits.ts'), `process.exit(0);\n${service('exits')}`);
+    const exits = await run('node', [join(ROOT, 'bin/slokit.js'), 'generate', '--check', '--slos', 'slos'], { cwd: project });
+    expect(exits.code).toBe(1);
+    expect(exits.output).toContain('slos/exits.ts:1:9: could not be loaded: called process.exit(0): an SLO file defines services and must not end the run');
+
+    await rm(join(slos, 'exits.ts'));
+    await writeFile(join(slos, 'ticks.ts'), `setInterval(() => {}, 1000);\n${service('ticks')}`);
+    // Without the exit after the work, this run never ends and the test times out.
+    const ticks = await run('node', [join(ROOT, 'bin/slokit.js'), 'generate', '--slos', 'slos', ...outTo(join(project, 'out'))], { cwd: project });
+    expect(ticks.code).toBe(0);
+    expect(ticks.output).toContain('slokit: something an SLO file started (a timer, a socket) was still running; exiting anyway');
+  });
+
   it('runs as the slokit command and exits 3 when the SLO directory cannot be read', async () => {
     const result = await run('node', [join(ROOT, 'bin/slokit.js'), 'generate', '--check', '--slos', join(dir, 'no-such-dir')]);
     expect(result.code).toBe(3);
