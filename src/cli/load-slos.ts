@@ -1,5 +1,6 @@
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SpecError, resolveServices, type Service, type SourceEntry, type SpecProblem } from '../slo/index.js';
 
@@ -60,6 +61,14 @@ function importSloFile(path: string): Promise<{ default?: unknown }> {
   });
 }
 
+/** The nearest directory from `dir` up that holds a package.json; `dir` itself when none does. */
+function projectRoot(dir: string): string {
+  for (let d = dir; ; d = dirname(d)) {
+    if (existsSync(join(d, 'package.json'))) return d;
+    if (dirname(d) === d) return dir;
+  }
+}
+
 /**
  * Loads every SLO file in `dir` (each `export default defineService(...)`) and resolves them.
  * Import errors (syntax, a throw at load) become problems of their file, so one bad file does not
@@ -79,9 +88,13 @@ export async function loadServices(dir: string): Promise<Service[]> {
   const problems: SpecProblem[] = [];
   /** Files that did not load: the services they define are unknown, not missing. */
   const unloaded: string[] = [];
+  // Files are named from the project's root (the nearest directory above the SLO directory with a
+  // package.json), not from where the command runs: the name is in every generated file's header, so
+  // `--check` from another directory (a CI step, a hook) must produce the same bytes.
+  const root = projectRoot(dirname(resolve(dir)));
   for (const name of names) {
     const path = resolve(dir, name);
-    const file = relative(process.cwd(), path) || name;
+    const file = relative(root, path).split(sep).join('/') || name;
     const source = await readFile(path, 'utf8');
     try {
       const mod = await importSloFile(path);

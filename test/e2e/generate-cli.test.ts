@@ -34,6 +34,14 @@ describe('slokit generate', () => {
     expect(result.out).toMatch(/generated files are up to date \(5 services, 9 SLOs\)/);
   });
 
+  it('finds them up to date from any working directory: the headers name files from the project root', async () => {
+    for (const cwd of [tmpdir(), join(ROOT, 'slos')]) {
+      const result = await run('node', [join(ROOT, 'bin/slokit.js'), 'generate', '--check', '--slos', join(ROOT, 'slos'), '--rules-out', join(ROOT, 'rules'), '--dashboards-out', join(ROOT, 'dashboards'), '--router-out', join(ROOT, 'alert-router')], { cwd });
+      expect(result.output).toContain('generated files are up to date');
+      expect(result.code).toBe(0);
+    }
+  });
+
   it('writes rule files that promtool check rules accepts, one per service', async () => {
     const out = join(dir, 'fresh');
     const result = await cli('generate', '--slos', join(ROOT, 'slos'), ...outTo(out));
