@@ -178,6 +178,13 @@ describe('resolveServices', () => {
     expect(summary(problemsOf(one(aService({}, { sli: throwing }))))).toEqual(['slos[0].sli.errors: the window function threw at window 6h: no 6h']);
   });
 
+  it('rejects a team label, which every alert takes from owner.team', () => {
+    expect(summary(problemsOf(one(aService({ labels: { team: 'other' } }, { alerting: { page: { labels: { team: 'x' } } } }))))).toEqual([
+      'labels.team: "team" is set by slokit from owner.team on every alert; set owner.team instead',
+      'slos[0].alerting.page.labels.team: "team" is set by slokit from owner.team on every alert; set owner.team instead',
+    ]);
+  });
+
   it('rejects an annotation name Prometheus would refuse, with the whole rule file', () => {
     const alerting = { ticket: { annotations: { 'runbook-url': 'https://wiki.example.com/x', '9lives': 'x', ok_name: 'y' } } };
     expect(summary(problemsOf(one(aService({}, { alerting }))))).toEqual([

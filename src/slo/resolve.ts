@@ -218,6 +218,7 @@ function checkLabels(labels: Record<string, string> | undefined, path: string, f
   for (const key of Object.keys(labels ?? {}).sort()) {
     if (!LABEL_NAME_RE.test(key)) fail(`${path}.${key}`, `"${key}" is not a valid Prometheus label name`);
     else if (RESERVED_LABEL_RE.test(key)) fail(`${path}.${key}`, `"${key}" is set by slokit; choose another label name`);
+    else if (key === 'team') fail(`${path}.${key}`, '"team" is set by slokit from owner.team on every alert; set owner.team instead');
   }
 }
 
