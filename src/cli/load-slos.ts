@@ -77,7 +77,11 @@ function projectRoot(dir: string): string {
 export async function loadServices(dir: string): Promise<Service[]> {
   let names: string[];
   try {
-    names = (await readdir(dir)).filter((n) => SLO_FILE_RE.test(n) && !n.endsWith('.d.ts') && !n.includes('.test.')).sort();
+    // Files only: a directory that happens to end in .ts (a helpers.ts/ folder) is not an SLO file.
+    names = (await readdir(dir, { withFileTypes: true }))
+      .filter((e) => !e.isDirectory() && SLO_FILE_RE.test(e.name) && !e.name.endsWith('.d.ts') && !e.name.includes('.test.'))
+      .map((e) => e.name)
+      .sort();
   } catch (cause) {
     throw new Error(`could not read the SLO directory ${dir}`, { cause });
   }

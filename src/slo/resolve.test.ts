@@ -178,6 +178,12 @@ describe('resolveServices', () => {
     expect(summary(problemsOf(one(aService({}, { sli: throwing }))))).toEqual(['slos[0].sli.errors: the window function threw at window 6h: no 6h']);
   });
 
+  it('rejects a service name too long to name its files', () => {
+    const name = 'a'.repeat(101);
+    expect(summary(problemsOf(one(aService({ name }))))).toEqual([`name: "${'a'.repeat(20)}…" is 101 characters long: at most 100 (it names the service's files)`]);
+    expect(summary(problemsOf(one(aService({ name: 'a'.repeat(100) }))))).toEqual([]);
+  });
+
   it('rejects a team label, which every alert takes from owner.team', () => {
     expect(summary(problemsOf(one(aService({ labels: { team: 'other' } }, { alerting: { page: { labels: { team: 'x' } } } }))))).toEqual([
       'labels.team: "team" is set by slokit from owner.team on every alert; set owner.team instead',

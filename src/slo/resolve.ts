@@ -21,6 +21,8 @@ const DEFAULT_WINDOW = '30d';
 const DEFAULT_NO_DATA_FOR = '15m';
 const METRIC_NAME_RE = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 /** Label keys slokit writes itself; user labels may not take them. */
+/** The longest service name: it names files (`rules/<service>.yml`), which file systems cap at 255 bytes. */
+const MAX_SERVICE_NAME = 100;
 const RESERVED_LABEL_RE = /^(slo_|sloth_)|^(severity|alertname|__.*)$/;
 
 export interface ResolveOptions {
@@ -75,6 +77,9 @@ function resolveService(input: ServiceInput, file: string, report: Report): Serv
   };
   if (!SLO_NAME_RE.test(input.name)) {
     fail('name', `"${input.name}" must be lower-case letters, digits and dashes (e.g. "checkout-api")`);
+  } else if (input.name.length > MAX_SERVICE_NAME) {
+    // It names the service's rule file and dashboard: past the file system's name limit, the write fails.
+    fail('name', `"${input.name.slice(0, 20)}…" is ${input.name.length} characters long: at most ${MAX_SERVICE_NAME} (it names the service's files)`);
   }
   checkLabels(input.labels, 'labels', fail);
   checkLiterals(input.labels, 'labels', fail);

@@ -242,6 +242,15 @@ describe('slokit generate', () => {
     expect(ticks.output).toContain('slokit: something an SLO file started (a timer, a socket) was still running; exiting anyway');
   });
 
+  it('passes over a directory whose name ends in .ts among the SLO files', async () => {
+    const slos = join(dir, 'with-folder', 'slos');
+    await cp(join(ROOT, 'slos'), slos, { recursive: true });
+    await mkdir(join(slos, 'helpers.ts'));
+    const result = await cli('generate', '--slos', slos, ...outTo(join(dir, 'with-folder', 'out')));
+    expect(result.err).toBe('');
+    expect(result.code).toBe(0);
+  });
+
   it('runs as the slokit command and exits 3 when the SLO directory cannot be read', async () => {
     const result = await run('node', [join(ROOT, 'bin/slokit.js'), 'generate', '--check', '--slos', join(dir, 'no-such-dir')]);
     expect(result.code).toBe(3);
