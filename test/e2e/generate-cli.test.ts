@@ -243,12 +243,18 @@ describe('slokit generate', () => {
   });
 
   it('passes over a directory whose name ends in .ts among the SLO files', async () => {
-    const slos = join(dir, 'with-folder', 'slos');
-    await cp(join(ROOT, 'slos'), slos, { recursive: true });
-    await mkdir(join(slos, 'helpers.ts'));
-    const result = await cli('generate', '--slos', slos, ...outTo(join(dir, 'with-folder', 'out')));
+    const project = join(dir, 'with-folder');
+    const slos = join(project, 'slos');
+    await mkdir(join(slos, 'helpers.ts'), { recursive: true });
+    await writeFile(join(project, 'package.json'), '{ "type": "module" }\n');
+    await writeFile(
+      join(slos, 'web.ts'),
+      "export default { name: 'web', description: 'x', owner: { team: 't' }, slos: [{ name: 'availability', objective: 99.9, sli: { kind: 'boolGauge', selector: 'up{job=\"web\"}' } }] };\n",
+    );
+    const result = await cli('generate', '--slos', slos, ...outTo(join(project, 'out')));
     expect(result.err).toBe('');
     expect(result.code).toBe(0);
+    expect(result.out).toContain('1 services, 1 SLOs');
   });
 
   it('runs as the slokit command and exits 3 when the SLO directory cannot be read', async () => {
