@@ -81,6 +81,22 @@ describe('maintenance window API', () => {
       ],
     },
     {
+      name: 'matchers that also match an alert without their labels (a window over every alert)',
+      input: window({ matchers: ['nosuchlabel=""', { name: 'service', value: '.*', isRegex: true }] }),
+      expectedError: [
+        {
+          field: 'matchers',
+          message: 'every matcher (nosuchlabel="", service=~".*") also matches an alert without that label, so the window would hold every alert: add one that needs a label value, e.g. service="payments"',
+        },
+      ],
+    },
+    { name: 'a blank author', input: window({ author: '   ' }), expectedError: [{ field: 'author', message: 'must not be empty' }] },
+    {
+      name: 'a window longer than 366 days',
+      input: window({ endsAt: '9999-12-31T23:59:59Z' }),
+      expectedError: [{ field: 'endsAt', message: 'must be at most 366 days after the start: a longer window is a mistake more often than a plan' }],
+    },
+    {
       name: 'an unknown key',
       input: window({ reason: 'upgrade' }),
       expectedError: [{ field: 'reason', message: 'unknown field (known: matchers, startsAt, endsAt, author, comment)' }],

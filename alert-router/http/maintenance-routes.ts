@@ -1,7 +1,7 @@
 import express from 'express';
 import { z } from 'zod';
 import type { WebhookAuth } from '../config/load-config.js';
-import { parseMatcher, type Matcher } from '../pipeline/matcher.js';
+import { matches, parseMatcher, type Matcher } from '../pipeline/matcher.js';
 import type { MaintenanceWindow } from '../pipeline/suppression-types.js';
 import type { SqliteStore } from '../store/sqlite-store.js';
 import { authorized } from './authenticate.js';
@@ -74,7 +74,7 @@ const windowBody = z
     matchers: z.array(matcher).min(1, { message: 'at least one matcher (a window matching everything is a mistake)' }),
     startsAt: rfc3339Time.optional(),
     endsAt: rfc3339Time,
-    author: z.string().min(1),
+    author: z.string().refine((a) => a.trim() !== '', { message: 'must not be empty' }),
     comment: z.string().default(''),
   })
   .strict();
@@ -94,7 +94,20 @@ function timeIssues(startsAt: number | undefined, endsAt: number, now: number): 
   const issues: FieldIssue[] = [];
   if (startsAt !== undefined && endsAt <= startsAt) issues.push({ field: 'endsAt', message: 'must be after startsAt' });
   if (endsAt <= now) issues.push({ field: 'endsAt', message: 'must be in the future' });
+  else if (endsAt - (startsAt ?? now) > MAX_WINDOW_MS) issues.push({ field: 'endsAt', message: 'must be at most 366 days after the start: a longer window is a mistake more often than a plan' });
   return issues;
+}
+
+/** The longest window: a year and a day. */
+const MAX_WINDOW_MS = 366 * 24 * 3600_000;
+
+/**
+ * A window whose every matcher also matches an alert without its label (`nosuchlabel=""`,
+ * `service=~".*"`, `team!="x"`) holds every alert of every service, as `[]` would: refused, as
+ * Alertmanager refuses such a silence.
+ */
+function matchesEverything(matchers: readonly Matcher[]): boolean {
+  return matchers.every((m) => matches(m, {}));
 }
 
 /** A maintenance window as the API shows it. */
@@ -156,6 +169,14 @@ export function maintenanceRouter(deps: MaintenanceDeps): express.Router {
       }
       const now = deps.now();
       const b = parsed.data;
+      if (matchesEverything(b.matchers)) {
+        throw new HttpError(400, 'invalid_maintenance', 'not a maintenance window', [
+          {
+            field: 'matchers',
+            message: `every matcher (${b.matchers.map((m) => m.text).join(', ')}) also matches an alert without that label, so the window would hold every alert: add one that needs a label value, e.g. service="payments"`,
+          },
+        ]);
+      }
       const issues = timeIssues(b.startsAt, b.endsAt, now);
       if (issues.length > 0) throw new HttpError(400, 'invalid_maintenance', `endsAt ${issues.map((i) => i.message).join(' and ')}`, issues);
       const window: MaintenanceWindow = {
