@@ -127,13 +127,17 @@ export function processTick(port: PipelinePort, settings: PipelineSettings, deps
       timeline.push({ incidentId: incident.id, at: now, kind: 'released', reason, data: { reason: hold.reason } });
       const events: IncidentEvent[] = [{ ...base, kind: targets.length === 0 ? 'opened' : 'reopened', reason }];
       const enqueued = enqueueReleased({ ...incident, state: 'resolved' }, events);
+      const relinkable = hold.reason === 'maintenance' || hold.reason === 'flapping';
       // The release itself passes storm control (a long window ending can release many at once).
       const result = applySuppression(incident, events, enqueued, false, {
         port: port.suppression,
         targets: (id) => port.targets(id),
         lastAction: (id, target) => port.lastAction(id, target),
         incident: (id) => port.incidentById(id),
-        settings: { ...sup, dependencies: { ...sup.dependencies, enabled: false }, grouping: { ...sup.grouping, keys: [] } },
+        // A page released from a maintenance window or flap damping while a cause it depends on pages
+        // is linked under that cause like any new incident; one released because its cause resolved
+        // or stopped holding it back is not linked again.
+        settings: relinkable ? sup : { ...sup, dependencies: { ...sup.dependencies, enabled: false }, grouping: { ...sup.grouping, keys: [] } },
         catalog: settings.catalog,
         windows: [],
         now,

@@ -377,6 +377,24 @@ describe('maintenance windows', () => {
     expect(s.sim.store.suppression.holdOf(checkout!.id)?.reason).toBe('maintenance');
   });
 
+  it('links a dependent released from a window under its cause when that cause is paging, instead of paging it', () => {
+    const s = simulation();
+    s.sim.addMaintenance({ matchers: ['service="checkout"'], startsAt: T0, endsAt: T0 + 10 * MINUTE, author: 'ana', comment: '' });
+    s.slo('checkout-availability', 'firing', T0); // held by the window
+    s.advance(MINUTE);
+    s.slo('payments-authorisations', 'firing', T0); // pages
+    s.advance(10 * MINUTE); // the window ends with payments' page open
+    const sent = s.sent();
+    expect(sent.filter((l) => l.includes('PD_KEY_CHECKOUT'))).toEqual([]);
+    expect(sent).toContain('trigger pagerduty PD_KEY_PAYMENTS payments/authorisations');
+    const [checkout] = s.sim.store.listIncidents({ limit: 1, service: 'checkout' });
+    expect(s.sim.store.suppression.holdOf(checkout!.id)).toMatchObject({ reason: 'dependency' });
+    // Payments resolves, checkout still fires: it pages on its own now.
+    s.slo('payments-authorisations', 'resolved', T0);
+    s.advance(5_000);
+    expect(s.sent().filter((l) => l.includes('PD_KEY_CHECKOUT'))).toEqual(['trigger pagerduty PD_KEY_CHECKOUT checkout/availability']);
+  });
+
   it('delivers the resolve of an alert notified before the window began', () => {
     const s = simulation();
     s.slo('checkout-availability', 'firing', T0);
