@@ -70,9 +70,8 @@ export function secretValues(config: RouterConfig, env: NodeJS.ProcessEnv): stri
     ...Object.values(config.pagerduty.services),
     ...(config.slack.tokenEnv === undefined ? [] : [config.slack.tokenEnv]),
   ];
-  const values = names.map((n) => env[n]).filter((v): v is string => v !== undefined && v !== '');
-  values.push(config.auth.kind === 'bearer' ? config.auth.token : config.auth.password);
-  return values.filter((v) => v !== '');
+  const values = [...names.map((n) => env[n]), config.auth.kind === 'bearer' ? config.auth.token : config.auth.password];
+  return values.filter((v): v is string => v !== undefined && v !== '');
 }
 
 /**

@@ -231,11 +231,11 @@ export class OutboxWorker {
           ? error
           : new DeliveryError(error instanceof Error ? error.message : String(error), { retryable: true }, { cause: error });
       // What a target answered can carry a key it was sent: never into the log or the incidents API.
-      const secrets = this.o.secrets?.() ?? [];
+      const message = redact(raw.message, this.o.secrets?.() ?? []);
       const de =
-        secrets.length === 0
+        message === raw.message
           ? raw
-          : new DeliveryError(redact(raw.message, secrets), {
+          : new DeliveryError(message, {
               retryable: raw.retryable,
               ...(raw.status === undefined ? {} : { status: raw.status }),
               ...(raw.retryAfterMs === undefined ? {} : { retryAfterMs: raw.retryAfterMs }),

@@ -74,7 +74,8 @@ interface ObservedResponse {
  * thread, and a resolve edits the first message to say "Resolved" and replies in the thread. An update
  * marked `reopened` (the incident fired again after its resolve) first edits the message back to firing,
  * one marked `escalated` (ticket → page) or `deescalated` (page → ticket) edits it to the new severity.
- * Updates and resolves need `notification.threadTs` and return it as `ref`.
+ * Updates and resolves thread on `notification.threadTs` and return it as `ref`; without one (the
+ * trigger was given up) they post the first message instead.
  *
  * One `deliver()` is one attempt: WebClient's retries are off and a 429 throws instead of pausing.
  * Rate limits, HTTP 5xx, network errors and timeouts are retryable; Slack's `ok: false` errors
@@ -164,14 +165,11 @@ export function createSlackNotifier(options: SlackNotifierOptions): Notifier {
       };
 
       try {
-        if (notification.action === 'trigger') {
-          const ts = await postOnce(buildSlackTrigger(notification));
-          return ts === undefined ? { status: 200 } : { status: 200, ref: ts };
-        }
-        if (threadTs === undefined || threadTs === '') {
-          // The incident's first message never got through (its trigger was given up after Slack was
-          // unreachable or rate limited for the whole retry span): this one becomes it, showing the
-          // incident as it is now, so the channel hears of it at all and later changes thread on it.
+        if (notification.action === 'trigger' || threadTs === undefined || threadTs === '') {
+          // A trigger posts the first message. So does an update or resolve whose first message never
+          // got through (its trigger was given up after Slack was unreachable or rate limited for the
+          // whole retry span), showing the incident as it is now: the channel hears of it, and later
+          // changes thread on it.
           const content = notification.action === 'resolve' ? buildSlackResolved(notification, new Date(now()).toISOString()) : buildSlackTrigger(notification);
           const ts = await postOnce(content);
           return ts === undefined ? { status: 200 } : { status: 200, ref: ts };

@@ -41,9 +41,10 @@ const key = (t: Target) => `${t.kind}\u0000${t.destination}`;
  * that tier's burn: it says so, rather than reading as a slow burn "(page)".
  */
 function updateSummary(action: NotificationAction, incident: Incident, source: IncidentEvent, summary: string): string {
+  const suffix = `(${incident.severity})`;
   const tier = severityOf(source.labels);
-  if (action !== 'update' || incident.slo === undefined || tier === incident.severity) return summary;
-  return summary.replace(new RegExp(`\\(${incident.severity}\\)$`), `(${tier} tier; the incident is a ${incident.severity})`);
+  if (action !== 'update' || incident.slo === undefined || tier === incident.severity || !summary.endsWith(suffix)) return summary;
+  return `${summary.slice(0, -suffix.length)}(${tier} tier; the incident is a ${incident.severity})`;
 }
 
 /**

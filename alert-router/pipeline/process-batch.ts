@@ -138,6 +138,8 @@ export function processBatch(batch: IncomingBatch, port: PipelinePort, settings:
   const flapping = new Set<string>();
   const touched = new Map<string, Touched>();
   const byKey = new Map<string, string>();
+  /** A de-escalation in this batch: the pass below that undoes a moot one runs only then. */
+  let deEscalations = false;
   const current = (id: string) => touched.get(id)?.after ?? port.incidentById(id);
 
   for (const alert of batch.alerts) {
@@ -182,13 +184,14 @@ export function processBatch(batch: IncomingBatch, port: PipelinePort, settings:
       if (e.kind === 'opened') outcome.opened++;
       if (e.kind === 'reopened') outcome.reopened++;
       if (e.kind === 'resolved') outcome.resolvedIncidents++;
+      if (e.kind === 'de-escalated') deEscalations = true;
     }
   }
 
   // A page whose page alert resolved before its ticket alert in the same batch did not become a ticket
   // for anyone: it resolved. Its record keeps the page (reviews and `?severity=page` find it), and the
   // timeline has no de-escalation that nobody was told of.
-  for (const t of touched.values()) {
+  for (const t of deEscalations ? touched.values() : []) {
     if (t.after.state === 'resolved' && t.before?.state === 'open' && t.before.severity === 'page' && t.after.severity === 'ticket' && t.events.some((e) => e.kind === 'de-escalated')) {
       t.after = { ...t.after, severity: 'page' };
       t.events = t.events.filter((e) => e.kind !== 'de-escalated');

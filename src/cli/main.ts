@@ -62,22 +62,24 @@ function url(value: string): string {
  * them would not be a path), no "{{" or "}}".
  */
 function grafanaUrl(value: string): string {
-  url(value);
+  anyHttpUrl(value);
   const parsed = new URL(value);
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new InvalidArgumentError(`"${value}" is not an http:// or https:// URL`);
   if (parsed.search !== '' || parsed.hash !== '') throw new InvalidArgumentError(`"${value}" has a query or fragment: give Grafana's base URL, dashboard paths are appended to it`);
   if (value.includes('{{') || value.includes('}}')) throw new InvalidArgumentError(`"${value}" contains "{{" or "}}", which Prometheus would read as a template in every alert's dashboard_url`);
   return value;
 }
 
-/** A URL Alertmanager can post a webhook to: it refuses to load a config with any other scheme. */
-function httpUrl(value: string): string {
+/** An absolute http(s) URL; `why` is appended to the error for any other scheme. */
+function anyHttpUrl(value: string, why = ''): string {
   url(value);
   const { protocol } = new URL(value);
-  if (protocol !== 'http:' && protocol !== 'https:') {
-    throw new InvalidArgumentError(`"${value}" is not an http:// or https:// URL (Alertmanager's webhook_configs take no other)`);
-  }
+  if (protocol !== 'http:' && protocol !== 'https:') throw new InvalidArgumentError(`"${value}" is not an http:// or https:// URL${why}`);
   return value;
+}
+
+/** A URL Alertmanager can post a webhook to: it refuses to load a config with any other scheme. */
+function httpUrl(value: string): string {
+  return anyHttpUrl(value, " (Alertmanager's webhook_configs take no other)");
 }
 
 /** The slokit command line. Returns the exit code; only this function prints. */
@@ -180,7 +182,6 @@ async function generate(opts: Record<string, unknown>, io: Io): Promise<number> 
   try {
     const services = await loadServices(resolve(String(opts.slos)));
     const outputs = buildOutputs(services, options);
-    process.exit = exit;
     const sloCount = services.reduce((n, s) => n + s.slos.length, 0);
     if (opts.check) {
       const stale = await findStale(outputs);

@@ -270,16 +270,17 @@ function checkTemplates(values: Record<string, string> | undefined, path: string
 }
 
 /** Calls a user's window function, turning a throw into a reported problem. */
-function render(query: (w: string) => string, window: string, path: string, fail: Report): string | undefined {
+function render(query: (w: string) => string, window: string, path: string, fail: Report, nameWindow = false): string | undefined {
+  const at = nameWindow ? ` at window ${window}` : '';
   try {
     const out = query(window);
     if (typeof out !== 'string') {
-      fail(path, `the window function returned ${typeof out}, not a PromQL string`);
+      fail(path, `the window function returned ${typeof out}${at}, not a PromQL string`);
       return undefined;
     }
     return out;
   } catch (err) {
-    fail(path, `the window function threw: ${err instanceof Error ? err.message : String(err)}`);
+    fail(path, `the window function threw${at}: ${err instanceof Error ? err.message : String(err)}`);
     return undefined;
   }
 }
@@ -302,17 +303,8 @@ function checkWindowedQuery(query: (w: string) => string, path: string, fail: Re
   // only 5m and 1h) would write `rate(x[undefined])` and make Prometheus refuse the file.
   for (const w of windows) {
     if (w === '5m' || w === '1h') continue;
-    let text: unknown;
-    try {
-      text = query(w);
-    } catch (err) {
-      fail(path, `the window function threw at window ${w}: ${err instanceof Error ? err.message : String(err)}`);
-      return undefined;
-    }
-    if (typeof text !== 'string') {
-      fail(path, `the window function returned ${typeof text} at window ${w}, not a PromQL string`);
-      return undefined;
-    }
+    const text = render(query, w, path, fail, true);
+    if (text === undefined) return undefined;
     const err = promqlError(text, 'instant vector');
     if (err) {
       fail(path, `at window ${w}: PromQL ${err.message} at offset ${err.offset} near "${err.near}": ${text}`);
