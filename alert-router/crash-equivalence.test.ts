@@ -230,7 +230,7 @@ interface Seen {
 function deliveriesInOrder(rows: string[]): string[] {
   const out: string[] = [];
   let run: string[] = [];
-  const isOutcome = (row: string) => /^(notified|retried|failed): /.test(row);
+  const isOutcome = (row: string) => /^(notified|retried|failed|withheld): /.test(row);
   for (const row of rows) {
     if (isOutcome(row)) {
       run.push(row);

@@ -1,7 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../test/support/fake-clock.js';
-import { startPagerDutyMock } from '../../test/support/pagerduty-mock.js';
+import { startPagerDutyMock, type PagerDutyMock } from '../../test/support/pagerduty-mock.js';
 import { startSlackMock } from '../../test/support/slack-mock.js';
 import { createPagerDutyNotifier } from '../notify/pagerduty.js';
 import { createSlackNotifier } from '../notify/slack.js';
@@ -364,5 +367,151 @@ describe('OutboxWorker', () => {
     expect(store.timelineOf('inc-1').map((e) => e.reason)).toEqual([
       'trigger to PagerDuty (routing key $PD_KEY) attempt 1 failed (timeout: no answer within 5000 ms (delivery.attemptTimeout)); retrying: backoff 1s',
     ]);
+  });
+
+  describe('a PagerDuty resolve after a refused trigger', () => {
+    /** PagerDuty's answer to an event it will never take. */
+    const invalid = { status: 400, body: { status: 'invalid event', message: 'Event object is invalid', errors: ["'payload.summary' is missing or blank"] } };
+    const pagerDutyOn = (mock: PagerDutyMock) =>
+      createPagerDutyNotifier({ routingKey: () => 'R'.repeat(32), server: mock.server, extraCa: mock.ca, timeoutMs: 5000 });
+    /** The event actions the mock received for inc-1 and what it answered. */
+    const received = (mock: PagerDutyMock) => mock.requests.filter((r) => r.body?.dedup_key === 'inc-1').map((r) => `${String(r.body?.event_action)} ${r.status}`);
+    /** Runs the worker until nothing is due within the next minute (the backoff here is seconds). */
+    const drain = async (w: OutboxWorker) => {
+      for (let i = 0; i < 10 && store.outboxDepth() > 0; i++) {
+        await w.runOnce();
+        clock.advance(60_000);
+      }
+    };
+
+    it('is not sent when PagerDuty answered the trigger 400: the timeline, the outbox and the metrics say why, and it is not retried', async () => {
+      const mock = await startPagerDutyMock();
+      try {
+        mock.respondWith([invalid]);
+        const w = workerWith({ pagerduty: pagerDutyOn(mock) });
+        store.enqueue([notification('n1', 'trigger', 'pagerduty')], clock.now());
+        await w.runOnce();
+        store.enqueue([notification('n2', 'resolve', 'pagerduty')], clock.now());
+        await drain(w);
+        clock.advance(3_600_000);
+        expect(await w.runOnce()).toBe(0);
+        expect(received(mock)).toEqual(['trigger 400']);
+        const refusal = "PagerDuty trigger for incident inc-1: PagerDuty refused it (400): Event object is invalid: 'payload.summary' is missing or blank";
+        expect(store.timelineOf('inc-1').map((e) => `${e.kind}: ${e.reason}`)).toEqual([
+          `failed: trigger to PagerDuty (routing key $PD_KEY) failed (HTTP 400): ${refusal}`,
+          `withheld: resolve to PagerDuty (routing key $PD_KEY) not sent: PagerDuty refused the trigger (HTTP 400: ${refusal}); PagerDuty has no alert of this incident to resolve`,
+        ]);
+        expect(store.outboxOf('inc-1').map((e) => [e.notification.action, e.state, e.attempts, e.lastError])).toEqual([
+          ['trigger', 'failed', 1, refusal],
+          ['resolve', 'failed', 0, `not sent: PagerDuty refused the trigger (HTTP 400: ${refusal})`],
+        ]);
+        const m = await metrics.registry.getSingleMetricAsString('slokit_router_notifications_total');
+        expect(m).toContain('target="pagerduty",outcome="failed"} 1');
+        expect(m).toContain('target="pagerduty",outcome="withheld"} 1');
+      } finally {
+        await mock.close();
+      }
+    });
+
+    it('is sent when a later trigger to the same service was accepted (the incident reopened)', async () => {
+      const mock = await startPagerDutyMock();
+      try {
+        mock.respondWith([invalid]);
+        const w = workerWith({ pagerduty: pagerDutyOn(mock) });
+        store.enqueue([notification('n1', 'trigger', 'pagerduty'), notification('n2', 'resolve', 'pagerduty')], clock.now());
+        await drain(w);
+        store.enqueue([notification('n3', 'trigger', 'pagerduty'), notification('n4', 'resolve', 'pagerduty')], clock.now());
+        await drain(w);
+        expect(received(mock)).toEqual(['trigger 400', 'trigger 202', 'resolve 202']);
+        expect(store.outboxOf('inc-1').map((e) => e.state)).toEqual(['failed', 'failed', 'delivered', 'delivered']);
+        expect(store.timelineOf('inc-1').map((e) => e.kind)).toEqual(['failed', 'withheld', 'notified', 'notified']);
+      } finally {
+        await mock.close();
+      }
+    });
+
+    it('is decided once the trigger settled, not when the resolve was queued: a trigger retried after a 503 and then refused withholds it', async () => {
+      const mock = await startPagerDutyMock();
+      try {
+        mock.respondWith([{ status: 503 }, invalid]);
+        const w = workerWith({ pagerduty: pagerDutyOn(mock) });
+        store.enqueue([notification('n1', 'trigger', 'pagerduty'), notification('n2', 'resolve', 'pagerduty')], clock.now());
+        await drain(w);
+        expect(received(mock)).toEqual(['trigger 503', 'trigger 400']);
+        expect(store.timelineOf('inc-1').map((e) => e.kind)).toEqual(['retried', 'failed', 'withheld']);
+      } finally {
+        await mock.close();
+      }
+    });
+
+    it('is withheld the same way by a process started after the trigger was refused', async () => {
+      const mock = await startPagerDutyMock();
+      const dir = mkdtempSync(join(tmpdir(), 'slokit-outbox-'));
+      const path = join(dir, 'router.db');
+      try {
+        mock.respondWith([invalid]);
+        const before = new SqliteStore(openDatabase({ path, synchronous: 'full' }));
+        const first = new OutboxWorker({
+          store: before,
+          notifiers: { pagerduty: pagerDutyOn(mock) },
+          clock,
+          random: () => 0.5,
+          logger: pino({ level: 'silent' }),
+          metrics: undefined,
+          policy: () => ({ baseMs: 1000, maxMs: 60_000, maxAttempts: 5 }),
+          concurrency: 4,
+          attemptTimeoutMs: 5000,
+        });
+        before.enqueue([notification('n1', 'trigger', 'pagerduty')], clock.now());
+        await first.runOnce();
+        before.enqueue([notification('n2', 'resolve', 'pagerduty')], clock.now());
+        before.db.close(); // stopped before the resolve was due
+
+        store = new SqliteStore(openDatabase({ path, synchronous: 'full' }));
+        await drain(workerWith({ pagerduty: pagerDutyOn(mock) }));
+        expect(received(mock)).toEqual(['trigger 400']);
+        expect(store.timelineOf('inc-1').map((e) => e.kind)).toEqual(['failed', 'withheld']);
+        store.db.close();
+      } finally {
+        await mock.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it.each([
+      {
+        name: 'an accepted trigger, then an escalation trigger refused: the first page is still open there, the resolve is sent',
+        queued: ['trigger', 'trigger', 'resolve'],
+        answers: [ok(), fail(400), ok()],
+        sent: ['trigger', 'trigger', 'resolve'],
+      },
+      {
+        name: 'an episode accepted and resolved, then a reopen refused: nothing is open there, the resolve is withheld',
+        queued: ['trigger', 'resolve', 'trigger', 'resolve'],
+        answers: [ok(), ok(), fail(400)],
+        sent: ['trigger', 'resolve', 'trigger'],
+      },
+      {
+        name: 'an accepted trigger whose resolve was refused, then a reopen refused: the first page is still open there, the resolve is sent',
+        queued: ['trigger', 'resolve', 'trigger', 'resolve'],
+        answers: [ok(), fail(400), fail(400), ok()],
+        sent: ['trigger', 'resolve', 'trigger', 'resolve'],
+      },
+      {
+        name: 'a trigger given up after five 502s: PagerDuty may have taken one, the resolve is sent',
+        queued: ['trigger', 'resolve'],
+        answers: [...Array.from({ length: 5 }, () => fail(502)), ok()],
+        sent: [...Array.from({ length: 5 }, () => 'trigger'), 'resolve'],
+      },
+    ] as const)('follows what PagerDuty holds: $name', async ({ queued, answers, sent }) => {
+      pd.script = [...answers];
+      store.enqueue(
+        queued.map((action, i) => notification(`n${i}`, action, 'pagerduty')),
+        clock.now(),
+      );
+      await drain(worker);
+      expect(pd.sent.map((n) => n.action)).toEqual(sent);
+      expect(store.outboxDepth()).toBe(0);
+    });
   });
 });

@@ -4,7 +4,7 @@ import { DeliveryError, type Notification, type Notifier, type TargetKind } from
 import { minRetrySpanMs, retryDelay, type RetryPolicy } from '../pipeline/retry-policy.js';
 import type { TimelineEntry } from '../pipeline/types.js';
 import type { RouterMetrics } from '../router-metrics.js';
-import type { OutboxEntry, SqliteStore } from '../store/sqlite-store.js';
+import type { OutboxEntry, SentToTarget, SqliteStore } from '../store/sqlite-store.js';
 
 /** Timers the worker sleeps on; the real ones in production, a fake clock in tests. */
 export interface WorkerClock {
@@ -51,10 +51,45 @@ const describeTarget = (n: Notification) =>
   n.target.kind === 'pagerduty' ? `PagerDuty (routing key $${n.target.destination})` : `Slack ${n.target.destination}`;
 
 /**
+ * A trigger PagerDuty refused: failed on a 4xx other than 429, which the PagerDuty notifier never
+ * retries. It opened nothing there.
+ */
+const refusedByPagerDuty = (s: SentToTarget) =>
+  s.state === 'failed' && s.lastStatus !== undefined && s.lastStatus >= 400 && s.lastStatus < 500 && s.lastStatus !== 429;
+
+/**
+ * The trigger PagerDuty refused, when that leaves it no alert on the incident's dedup_key for a
+ * resolve to close: since the last resolve it accepted, a trigger was refused and none was accepted
+ * or given up on (a 5xx, a 429 or no answer does not say it never arrived). Undefined otherwise, and
+ * the resolve is sent.
+ */
+function refusedTrigger(sent: readonly SentToTarget[]): SentToTarget | undefined {
+  let mayBeOpen = false;
+  let refused: SentToTarget | undefined;
+  for (const s of sent) {
+    if (s.action === 'resolve') {
+      // A resolve refused or given up on left PagerDuty's alert as it was.
+      if (s.state !== 'delivered') continue;
+      mayBeOpen = false;
+      refused = undefined;
+    } else if (refusedByPagerDuty(s)) {
+      refused = s;
+    } else {
+      // Accepted, or given up on: an update is a trigger to PagerDuty (pagerduty-event.ts).
+      mayBeOpen = true;
+    }
+  }
+  return mayBeOpen ? undefined : refused;
+}
+
+/**
  * Drains the durable outbox: delivers due notifications in order per incident and target, retries
  * 429/5xx/network failures with backoff (Retry-After honoured), records 4xx as failed, and writes each
- * outcome to the incident's timeline. At-least-once: a crash between the target's answer and the
- * store's update re-sends that one notification on restart (PagerDuty dedups it by dedup_key).
+ * outcome to the incident's timeline. A PagerDuty resolve whose triggers PagerDuty refused is withheld
+ * (PagerDuty would take it and do nothing), decided when the resolve is due, after its triggers
+ * settled, from what the outbox recorded of them: a restart decides it the same way. At-least-once: a
+ * crash between the target's answer and the store's update re-sends that one notification on restart
+ * (PagerDuty dedups it by dedup_key).
  */
 export class OutboxWorker {
   private stopped = true;
@@ -177,6 +212,10 @@ export class OutboxWorker {
   private async attempt(entry: OutboxEntry): Promise<void> {
     const { store, clock, metrics } = this.o;
     const n = entry.notification;
+    if (n.target.kind === 'pagerduty' && n.action === 'resolve') {
+      const refused = refusedTrigger(store.sentBefore(entry));
+      if (refused !== undefined) return this.withhold(n, refused);
+    }
     const attemptNo = entry.attempts + 1;
     const entryAt = (kind: TimelineEntry['kind'], reason: string, data: Record<string, unknown>): TimelineEntry => ({
       incidentId: n.incidentId,
@@ -279,5 +318,20 @@ export class OutboxWorker {
     } finally {
       clock.clearTimeout(timer);
     }
+  }
+
+  /** Records `n` as not sent, because PagerDuty refused the trigger it would follow (`refused`). */
+  private withhold(n: Notification, refused: SentToTarget): void {
+    const { store, clock, metrics } = this.o;
+    const why = `not sent: PagerDuty refused the trigger (HTTP ${refused.lastStatus}: ${refused.lastError ?? 'no reason recorded'})`;
+    store.markWithheld(n.id, why, {
+      incidentId: n.incidentId,
+      at: clock.now(),
+      kind: 'withheld',
+      reason: `${n.action} to ${describeTarget(n)} ${why}; PagerDuty has no alert of this incident to resolve`,
+      data: { notificationId: n.id, action: n.action, target: n.target.kind, refusedStatus: refused.lastStatus },
+    });
+    metrics?.notifications.inc({ target: n.target.kind, outcome: 'withheld' });
+    this.o.logger.info({ incident: n.incidentId, target: n.target.kind, action: n.action, reason: why }, 'delivery withheld');
   }
 }

@@ -230,6 +230,78 @@ describe('alert-router HTTP API against the PagerDuty and Slack mocks', () => {
     expect(pdEntries[1]!.reason).toContain('HTTP 429');
   });
 
+  describe('a PagerDuty trigger refused with a 400', () => {
+    const refused = { status: 400, body: { status: 'invalid event', message: 'Event object is invalid', errors: ["'payload.summary' is missing or blank"] } };
+    interface Detail {
+      timeline: { kind: string; reason: string }[];
+      notifications: { action: string; target: { kind: string }; state: string; attempts: number; lastError: string | null }[];
+    }
+    const detailOf = async (id: string) => (await (await fetch(`${router.url}/api/v1/incidents/${id}`)).json()) as Detail;
+    /** What PagerDuty was sent for the incident and what it answered. */
+    const pagerDutySaw = (id: string) => pd.requests.filter((r) => r.body?.dedup_key === id).map((r) => `${String(r.body?.event_action)} ${r.status}`);
+    /** Posts `body`, then waits until everything it queued was delivered, given up on or withheld. */
+    const settle = async (body: unknown) => {
+      expect((await postWebhook(router.url, body)).status).toBe(200);
+      await until(async () => (await router.store.outboxDepth()) === 0, 10_000, 'the outbox drained');
+    };
+    /** The page alert firing from `startsAt`, or resolved five minutes after it. */
+    const episode = (status: 'firing' | 'resolved', startsAt: string) => {
+      const endsAt = new Date(Date.parse(startsAt) + 5 * 60_000).toISOString();
+      return webhookPayload([{ status, labels: sloAlertLabels('page'), fingerprint: 'fp-page-1', startsAt, ...(status === 'resolved' ? { endsAt } : {}) }]);
+    };
+
+    it('never sends PagerDuty the resolve, and the incident says why in its timeline, its notifications and the metrics', async () => {
+      await start();
+      pd.respondWith([refused]);
+      await settle(page());
+      const [incident] = await incidents();
+      await settle(page('resolved'));
+      expect(pagerDutySaw(incident!.id)).toEqual(['trigger 400']);
+      // Slack, which took the trigger, is told the incident resolved.
+      expect(slack.messages('#checkout')[0]!.edited).toBe(true);
+      const detail = await detailOf(incident!.id);
+      const reason = `PagerDuty refused the trigger (HTTP 400: PagerDuty trigger for incident ${incident!.id}: PagerDuty refused it (400): Event object is invalid: 'payload.summary' is missing or blank)`;
+      expect(detail.timeline.filter((e) => e.kind === 'withheld').map((e) => e.reason)).toEqual([
+        `resolve to PagerDuty (routing key $TEST_PD_CHECKOUT_KEY) not sent: ${reason}; PagerDuty has no alert of this incident to resolve`,
+      ]);
+      expect(detail.timeline.some((e) => e.kind === 'notified' && /^resolve to PagerDuty/.test(e.reason))).toBe(false);
+      expect(detail.notifications.filter((n) => n.target.kind === 'pagerduty').map((n) => [n.action, n.state, n.attempts, n.lastError?.slice(0, 9)])).toEqual([
+        ['trigger', 'failed', 1, 'PagerDuty'],
+        ['resolve', 'failed', 0, 'not sent:'],
+      ]);
+      expect(detail.notifications.find((n) => n.action === 'resolve' && n.target.kind === 'pagerduty')!.lastError).toBe(`not sent: ${reason}`);
+      const metrics = await (await fetch(`${router.url}/metrics`)).text();
+      expect(metrics).toContain('slokit_router_notifications_total{target="pagerduty",outcome="withheld"} 1');
+    });
+
+    it('never sends PagerDuty the resolve of a de-escalation (its page alert resolved while its ticket alert fires)', async () => {
+      await start();
+      pd.respondWith([refused]);
+      const ticket = { labels: sloAlertLabels('ticket'), fingerprint: 'fp-ticket-1' };
+      await settle(webhookPayload([{ labels: sloAlertLabels('page'), fingerprint: 'fp-page-1' }, ticket]));
+      const [incident] = await incidents();
+      await settle(webhookPayload([{ status: 'resolved', labels: sloAlertLabels('page'), fingerprint: 'fp-page-1' }, ticket]));
+      expect(pagerDutySaw(incident!.id)).toEqual(['trigger 400']);
+      const detail = await detailOf(incident!.id);
+      expect(detail.timeline.map((e) => e.kind)).toContain('de-escalated');
+      expect(detail.timeline.filter((e) => e.kind === 'withheld').map((e) => e.reason.split(':')[0])).toEqual(['resolve to PagerDuty (routing key $TEST_PD_CHECKOUT_KEY) not sent']);
+    });
+
+    it("sends PagerDuty the resolve once the reopened incident's trigger was accepted", async () => {
+      await start();
+      pd.respondWith([refused]);
+      await settle(episode('firing', '2026-11-02T03:00:00Z'));
+      const [incident] = await incidents();
+      await settle(episode('resolved', '2026-11-02T03:00:00Z'));
+      await settle(episode('firing', '2026-11-02T03:10:00Z'));
+      await settle(episode('resolved', '2026-11-02T03:10:00Z'));
+      expect((await incidents()).map((i) => i.id)).toEqual([incident!.id]); // reopened, not a new incident
+      expect(pagerDutySaw(incident!.id)).toEqual(['trigger 400', 'trigger 202', 'resolve 202']);
+      const outcomes = (await detailOf(incident!.id)).timeline.filter((e) => /to PagerDuty/.test(e.reason) && e.kind !== 'enqueued');
+      expect(outcomes.map((e) => `${e.kind} ${e.reason.split(' ')[0]}`)).toEqual(['failed trigger', 'withheld resolve', 'notified trigger', 'notified resolve']);
+    });
+  });
+
   it('reads a renewed CA file on reload: deliveries that failed the TLS check go out once the same path holds the right CA', async () => {
     await start({ pagerduty: { server: pd.server, ca: 'not the CA of the PagerDuty mock\n' } });
     const acceptedBefore = pd.accepted.length;

@@ -98,6 +98,8 @@ export type TimelineKind =
   | 'notified'
   | 'retried'
   | 'failed'
+  /** A notification not sent on purpose: a PagerDuty resolve whose triggers PagerDuty refused. */
+  | 'withheld'
   | 'suppressed'
   | 'released'
   | 'linked'

@@ -73,6 +73,14 @@ interface OutboxRow {
   last_error: string | null;
 }
 
+/** What became of one notification, as {@link SqliteStore.sentBefore} lists them. */
+export interface SentToTarget {
+  action: NotificationAction;
+  state: OutboxEntry['state'];
+  lastStatus: number | undefined;
+  lastError: string | undefined;
+}
+
 /** What one {@link SqliteStore.purgeResolved} call deleted. */
 export interface PurgeOutcome {
   /** Incidents deleted whole (their incident row included). */
@@ -210,6 +218,9 @@ export class SqliteStore implements AnomalyPort {
       delivered: p("UPDATE outbox SET state = 'delivered', attempts = attempts + 1, delivered_at = ?, last_status = ?, last_error = NULL WHERE id = ?"),
       retry: p('UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_status = ?, last_error = ? WHERE id = ?'),
       failed: p("UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_status = ?, last_error = ? WHERE id = ?"),
+      withheld: p("UPDATE outbox SET state = 'failed', last_status = NULL, last_error = ? WHERE id = ?"),
+      sentBefore: p(`SELECT action, state, last_status, last_error FROM outbox
+        WHERE incident_id = ? AND target_kind = ? AND destination = ? AND seq < ? ORDER BY seq`),
       outboxOf: p('SELECT * FROM outbox WHERE incident_id = ? ORDER BY seq'),
       lastAction: p('SELECT action FROM outbox WHERE incident_id = ? AND target_kind = ? AND destination = ? ORDER BY seq DESC LIMIT 1'),
       alertsOf: p('SELECT * FROM alerts WHERE incident_id = ? ORDER BY first_received_at, fingerprint'),
@@ -490,6 +501,33 @@ export class SqliteStore implements AnomalyPort {
       this.s.failed.run(status ?? null, error, id);
       this.appendTimeline([timeline]);
     });
+  }
+
+  /**
+   * A notification not sent, on purpose: it ends failed, never tried again, with no attempt counted
+   * and `reason` as its error. Failed is the outbox's one end besides delivered: a state of its own
+   * would rebuild the table (its CHECK) and keep an older build from opening the store.
+   */
+  markWithheld(id: string, reason: string, timeline: TimelineEntry): void {
+    this.transaction(() => {
+      this.s.withheld.run(reason, id);
+      this.appendTimeline([timeline]);
+    });
+  }
+
+  /**
+   * What was queued for the entry's incident and target before it, oldest first: when the entry is
+   * due, each of them was delivered or given up on (`due` keeps it waiting until then).
+   */
+  sentBefore(entry: OutboxEntry): SentToTarget[] {
+    const n = entry.notification;
+    const rows = this.s.sentBefore.all(n.incidentId, n.target.kind, n.target.destination, entry.seq) as {
+      action: NotificationAction;
+      state: OutboxEntry['state'];
+      last_status: number | null;
+      last_error: string | null;
+    }[];
+    return rows.map((r) => ({ action: r.action, state: r.state, lastStatus: opt(r.last_status), lastError: opt(r.last_error) }));
   }
 
   listIncidents(filter: IncidentFilter): Incident[] {
