@@ -96,7 +96,7 @@ export class RouterMetrics {
   /** `outboxDepth` (and the optional readers) read the store when scraped. */
   constructor(
     outboxDepth: () => number,
-    options: { processMetrics: boolean; indexedFingerprints?: () => number; lateness?: OutboxLateness } = { processMetrics: false },
+    options: { processMetrics: boolean; indexedFingerprints?: () => number; lateness?: OutboxLateness; ready?: () => boolean } = { processMetrics: false },
   ) {
     // Every series from the start, at 0: a rate() or an alert on them sees retention idle, not absent.
     for (const kind of ['incident', 'alert', 'maintenance_window'] as const) this.purged.inc({ kind }, 0);
@@ -127,6 +127,14 @@ export class RouterMetrics {
         'slokit_router_notifications_on_time',
         '1 while no notification has waited longer than delivery.lateAfter, else 0: a PagerDuty or Slack that cannot be reached shows here within that, long before its notifications are given up as failed.',
         () => (ageSeconds() * 1000 > lateness.lateAfterMs() ? 0 : 1),
+      );
+    }
+    const ready = options.ready;
+    if (ready !== undefined) {
+      this.scraped(
+        'slokit_router_ready',
+        '1 while the router is ready for webhooks; 0 while draining, and from a webhook commit, record or sync the store failed until a write goes through again (a probe or a webhook). /readyz answers 503 with why.',
+        () => (ready() ? 1 : 0),
       );
     }
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'slokit_router_' });

@@ -36,6 +36,7 @@ import { migrations } from './store/migrations.js';
 import { openDatabase, type MigrationEvent } from './store/open-database.js';
 import { WalSyncer } from './store/wal-syncer.js';
 import { SqliteStore, type PurgeOutcome } from './store/sqlite-store.js';
+import { StoreReadiness } from './store/store-readiness.js';
 
 export interface RouterServiceOptions {
   configPath: string;
@@ -60,6 +61,10 @@ export interface RouterServiceOptions {
    * the moment a batch is acknowledged while the store becomes durable up to the batches before it).
    */
   aroundStoreSync?: (sync: () => Promise<void>) => Promise<void>;
+  /** Wraps the fdatasync of the journal that a webhook (and the readiness probe) waits for (tests: a disk that fails). */
+  aroundJournalSync?: (sync: () => Promise<void>) => Promise<void>;
+  /** Overrides the readiness probe's first wait and longest backoff after a store failure (tests). */
+  readinessProbeMs?: { first: number; max: number };
   /**
    * A store commit failed with batches that are durable in the journal only; the process must restart
    * (the journal replays them). main.ts exits; the default logs.
@@ -121,6 +126,16 @@ export function purgeTick(store: SqliteStore, cutoff: number, clock: () => numbe
  * how far the store (and so a restart's replay) may trail it.
  */
 const BULK_COMMIT = { maxAgeMs: 100, maxAlerts: 2000 };
+
+/**
+ * After a webhook's commit, record or sync failed, the readiness probe runs this long after (ms),
+ * doubling while it fails, up to `max`: a disk that comes back is seen within a second or two, and one
+ * that stays broken costs a journal fdatasync and a one-row commit every 30 s.
+ */
+const READINESS_PROBE_MS = { first: 1000, max: 30_000 };
+
+/** router_state key the readiness probe writes (when it last ran): nothing reads it, the API shows none of router_state. */
+const READINESS_PROBE_KEY = 'readiness-probe';
 
 /**
  * A StartupError about one config field, located in the config file when the file sets it. `cause`,
@@ -364,15 +379,41 @@ export async function startRouterService(options: RouterServiceOptions): Promise
     }
     const checkpointer = new BackgroundCheckpointer(config.storePath, 500, (message) => logger.error({ message }, 'WAL checkpoint failed'));
     started.push(() => checkpointer.stop());
+    let draining = false;
+    const syncJournal = (j: BatchJournal) => (options.aroundJournalSync === undefined ? j.sync() : options.aroundJournalSync(() => j.sync()));
+    const probeMs = options.readinessProbeMs ?? READINESS_PROBE_MS;
+    const readiness = new StoreReadiness({
+      // What a webhook writes, without a batch: the journal's end marker rewritten where it is and
+      // fdatasynced as a record is, then a one-row transaction of its own in the store. Never inside
+      // the bulk transaction (a failure there can end it, with the batches it holds): while one is
+      // open, its own commit tests the store, and a failure of that is fatal.
+      probe: async () => {
+        if (journal !== undefined) {
+          journal.touch();
+          if (config.synchronous === 'full') await syncJournal(journal);
+        }
+        const at = now();
+        if (!store.bulkOpen) store.transaction(() => store.putState(READINESS_PROBE_KEY, String(at), at));
+      },
+      now,
+      setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
+      clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+      firstDelayMs: probeMs.first,
+      maxDelayMs: probeMs.max,
+      onFailing: (f) =>
+        logger.error({ reason: f.reason }, 'not ready: the store could not take a webhook batch; /readyz answers 503 until a probe or a webhook commits again'),
+      onRecovered: (ended, by) =>
+        logger.info({ by, failures: ended.failures, notReadyMs: now() - ended.since }, 'ready: the store takes webhook batches again'),
+    });
     const metrics = new RouterMetrics(() => store.outboxDepth(), {
       processMetrics: options.processMetrics ?? false,
       indexedFingerprints: () => store.indexedFingerprints,
       lateness: { oldestPendingQueuedAt: () => store.oldestPendingQueuedAt(), now, lateAfterMs: () => config.lateAfterMs },
+      ready: () => !draining && readiness.failing === undefined,
     });
     const countSuppressed = (by: Partial<Record<SuppressionReason, number>>) => {
       for (const [reason, n] of Object.entries(by)) if (n > 0) metrics.suppressed.inc({ reason }, n);
     };
-    let draining = false;
 
     const worker = new OutboxWorker({
       store,
@@ -488,7 +529,7 @@ export async function startRouterService(options: RouterServiceOptions): Promise
               const at = now();
               journal.append(accepted.map(({ body }) => ({ at, body })));
             },
-            ...(config.synchronous === 'full' ? { sync: () => journal.sync(), syncsInFlight: 2, holdWhileSyncing: false } : {}),
+            ...(config.synchronous === 'full' ? { sync: () => syncJournal(journal), syncsInFlight: 2, holdWhileSyncing: false } : {}),
           }),
       // Keeps the WAL bounded under sustained load (see BackgroundCheckpointer).
       ...(config.storePath === ':memory:'
@@ -591,7 +632,14 @@ export async function startRouterService(options: RouterServiceOptions): Promise
       metrics,
       logger,
       commit: async (batch, body) => {
-        const outcome = await committer.submit({ batch, body });
+        let outcome: BatchOutcome;
+        try {
+          outcome = await committer.submit({ batch, body });
+        } catch (error) {
+          readiness.webhookFailed(error);
+          throw error;
+        }
+        readiness.webhookCommitted();
         countSuppressed(outcome.suppressed);
         if (outcome.notifications.length > 0) void deliverWhenDurable('a webhook batch');
         for (const request of outcome.toScore) score(request);
@@ -603,6 +651,7 @@ export async function startRouterService(options: RouterServiceOptions): Promise
       ...(walSyncer === undefined && flusher === undefined ? {} : { durable }),
       settings: () => config,
       draining: () => draining,
+      storeFailing: () => readiness.failing,
     };
     const app = createApp(appDeps);
     // The webhook skips express's router (same handler, same error mapping); everything else is the app.
@@ -690,6 +739,7 @@ export async function startRouterService(options: RouterServiceOptions): Promise
         if (draining) return;
         draining = true;
         clearInterval(ticker);
+        readiness.stop();
         logger.info('draining: no new webhooks, finishing commits and in-flight deliveries');
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();

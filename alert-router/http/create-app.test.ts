@@ -18,8 +18,8 @@ import { createApp, type AppDeps } from './create-app.js';
 const logger = pino({ level: 'silent' });
 const page = (status: 'firing' | 'resolved' = 'firing') => webhookPayload([{ status, labels: sloAlertLabels('page'), fingerprint: 'fp-page-1' }]);
 
-/** The HTTP app alone on an in-memory store, with `commit` as its store commit (token `t`), serving `fn`. */
-async function withApp(commit: AppDeps['commit'], fn: (url: string) => Promise<void>): Promise<void> {
+/** The HTTP app alone on an in-memory store, with `commit` as its store commit (token `t`) and `deps` over the rest, serving `fn`. */
+async function withApp(commit: AppDeps['commit'], fn: (url: string) => Promise<void>, deps: Partial<AppDeps> = {}): Promise<void> {
   const store = new SqliteStore(openDatabase({ path: ':memory:', synchronous: 'normal' }));
   const app = createApp({
     store,
@@ -28,6 +28,7 @@ async function withApp(commit: AppDeps['commit'], fn: (url: string) => Promise<v
     logger,
     settings: () => ({ auth: { kind: 'bearer', token: 't' }, bodyLimitBytes: 1 << 20 }),
     draining: () => false,
+    ...deps,
   });
   const server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
@@ -60,7 +61,7 @@ describe('alert-router HTTP API against the PagerDuty and Slack mocks', () => {
 
   async function start(
     options: Partial<Parameters<typeof routerFixture>[0]> = {},
-    service: { checkpointEvery?: { commits: number; alerts: number }; now?: () => number; logger?: typeof logger } = {},
+    service: Partial<Parameters<typeof startRouterService>[0]> = {},
   ) {
     fixture = routerFixture({ pagerduty: pd, slack, ...options });
     router = await startRouterService({
@@ -407,6 +408,47 @@ describe('alert-router HTTP API against the PagerDuty and Slack mocks', () => {
     expect((await fetch(`${router.url}/healthz`)).status).toBe(200);
     expect((await fetch(`${router.url}/readyz`)).status).toBe(200);
   });
+
+  it('is not ready while the journal cannot be synced (webhooks answer 503), and ready again once a probe goes through, with no webhook sent', async () => {
+    let broken = true;
+    const lines: { level: number; msg: string; reason?: string; by?: string }[] = [];
+    await start({}, {
+      logger: pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) }),
+      aroundJournalSync: (sync) =>
+        broken ? Promise.reject(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO', syscall: 'fdatasync', errno: -5 })) : sync(),
+      readinessProbeMs: { first: 20, max: 40 },
+    });
+    const readyz = async () => {
+      const res = await fetch(`${router.url}/readyz`);
+      return { status: res.status, body: (await res.json()) as { failures?: number; reason?: string } };
+    };
+    const gauge = async () => /^slokit_router_ready (\d)$/m.exec(await (await fetch(`${router.url}/metrics`)).text())?.[1];
+    const shown = async () => (await fetch(`${router.url}/api/v1/incidents`)).text();
+    expect(await gauge()).toBe('1');
+
+    expect((await postWebhook(router.url, page())).status).toBe(503);
+    const notReady = await readyz();
+    expect(notReady.status).toBe(503);
+    // The webhook's failure, or a probe's already (the first comes 20 ms after it).
+    expect(notReady.body).toMatchObject({ error: 'store_failing', reason: expect.stringMatching(/EIO: i\/o error, fdatasync$/) });
+    expect(await gauge()).toBe('0');
+    expect((await fetch(`${router.url}/healthz`)).status).toBe(200);
+    // The probe syncs the journal as a webhook does: while that fails, so does the probe.
+    await until(async () => ((await readyz()).body.failures ?? 0) >= 3, 5000, 'failed probes');
+    expect((await readyz()).body.reason).toBe('EIO: i/o error, fdatasync');
+    const before = await shown();
+
+    broken = false;
+    await until(async () => (await readyz()).status === 200, 5000, 'ready again');
+    expect(await gauge()).toBe('1');
+    expect(await shown()).toBe(before); // the probe wrote nothing the API shows
+    const changes = lines.filter((l) => /^(not )?ready:/.test(l.msg));
+    expect(changes.map((l) => [l.level, l.msg.split(':')[0], l.by])).toEqual([
+      [50, 'not ready', undefined],
+      [30, 'ready', 'probe'],
+    ]);
+    expect(changes[0]!.reason).toBe('could not make the batch durable (fsync failed): EIO: i/o error, fdatasync');
+  });
 });
 
 describe('incident filter validation', () => {
@@ -449,5 +491,42 @@ describe('webhook on a failing store', () => {
         expect(await res.json()).toMatchObject({ error: 'store_unavailable' });
       },
     );
+  });
+});
+
+describe('readiness', () => {
+  const failing = { reason: 'could not record the batch: could not append to the journal in /data/router.db.batch-journal: ENOSPC: no space left on device', since: Date.parse('2026-11-02T03:00:00Z'), failures: 3 };
+
+  it('answers /readyz 503 saying why, since when and how often while the store fails, and /healthz 200 (liveness only)', async () => {
+    await withApp(
+      () => Promise.reject(new Error('unused')),
+      async (url) => {
+        const res = await fetch(`${url}/readyz`);
+        expect(res.status).toBe(503);
+        expect(await res.json()).toEqual({
+          error: 'store_failing',
+          message: 'webhook batches cannot be committed since 2026-11-02T03:00:00.000Z (3 failed); a probe retries the store',
+          reason: failing.reason,
+          since: '2026-11-02T03:00:00.000Z',
+          failures: 3,
+        });
+        expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      },
+      { storeFailing: () => failing },
+    );
+  });
+
+  it('answers /readyz 503 draining while draining, whether the store fails or not', async () => {
+    for (const storeFailing of [() => failing, () => undefined]) {
+      await withApp(
+        () => Promise.reject(new Error('unused')),
+        async (url) => {
+          const res = await fetch(`${url}/readyz`);
+          expect(res.status).toBe(503);
+          expect(await res.json()).toEqual({ error: 'draining', message: 'shutting down' });
+        },
+        { storeFailing, draining: () => true },
+      );
+    }
   });
 });

@@ -7,6 +7,7 @@ import type { BatchOutcome } from '../pipeline/process-batch.js';
 import type { IncomingBatch } from '../pipeline/types.js';
 import type { RouterMetrics } from '../router-metrics.js';
 import type { SqliteStore } from '../store/sqlite-store.js';
+import type { StoreFailing } from '../store/store-readiness.js';
 import { errorHandler } from './error-handler.js';
 import { fieldIssues, HttpError } from './http-error.js';
 import { alertView, incidentView, notificationView, timelineView } from './incident-view.js';
@@ -24,6 +25,8 @@ export interface AppDeps {
   settings: () => { auth: WebhookAuth; bodyLimitBytes: number };
   /** True once SIGTERM started draining: /readyz answers 503. */
   draining: () => boolean;
+  /** Why webhooks cannot be committed (StoreReadiness), undefined while they can: /readyz answers 503 with it. */
+  storeFailing?: () => StoreFailing | undefined;
   /** Clock and ids for maintenance windows (Date.now and UUIDs when absent). */
   now?: () => number;
   newId?: () => string;
@@ -105,12 +108,27 @@ export function createApp(deps: AppDeps): express.Express {
     res.send(await deps.metrics.registry.metrics());
   });
 
+  // Liveness: the process runs and answers. A failing store does not fail it (a restart would not
+  // mend a full disk, and the router recovers by itself once the disk does); readiness says that.
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
 
   app.get('/readyz', (_req, res) => {
     if (deps.draining()) throw new HttpError(503, 'draining', 'shutting down');
+    const failing = deps.storeFailing?.();
+    if (failing !== undefined) {
+      // Not an error of this request: a report on the router, for a person or a dashboard as much as a probe.
+      const since = new Date(failing.since).toISOString();
+      res.status(503).json({
+        error: 'store_failing',
+        message: `webhook batches cannot be committed since ${since} (${failing.failures} failed); a probe retries the store`,
+        reason: failing.reason,
+        since,
+        failures: failing.failures,
+      });
+      return;
+    }
     try {
       deps.store.ping();
     } catch (cause) {

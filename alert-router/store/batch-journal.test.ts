@@ -165,6 +165,41 @@ describe('BatchJournal', () => {
     again.journal.close();
   });
 
+  it('adds no record when touched (the readiness probe): a start reads the records appended around it', async () => {
+    const { journal } = BatchJournal.open(dir, { afterSeq: 0, ...plain });
+    journal.append([{ at: 1, body: body('a') }]);
+    journal.touch();
+    await journal.sync();
+    journal.append([{ at: 2, body: body('b') }]);
+    journal.touch();
+    journal.close();
+    const again = BatchJournal.open(dir, { afterSeq: 0, ...plain });
+    expect(again.records.map((r) => [r.seq, fingerprintOf(r.body)])).toEqual([
+      [1, 'a'],
+      [2, 'b'],
+    ]);
+    expect(again.tornTails).toEqual([]);
+    again.journal.close();
+  });
+
+  it('starts the segment the next append would when touched with none open, and a start deletes it while it holds no record', async () => {
+    const { journal } = BatchJournal.open(dir, { afterSeq: 0, segmentBytes: 400 });
+    await journal.spareReady();
+    for (let i = 1; i <= 3; i++) journal.append([{ at: i, body: body(`old-${i}`) }]);
+    journal.close();
+    journal.release(3); // the segment becomes the spare, its old records still in it
+    journal.touch(); // takes the spare as segment 4
+    await journal.sync();
+    expect(segments()).toEqual(['journal-0000000000000004.log']);
+    journal.close();
+    const again = BatchJournal.open(dir, { afterSeq: 3, ...plain });
+    expect(again.records).toEqual([]);
+    expect(again.tornTails).toEqual([]);
+    expect(segments()).toEqual([]);
+    expect(again.journal.append([{ at: 4, body: body('next') }])[0]!.seq).toBe(4);
+    again.journal.close();
+  });
+
   it('reuses the spare a stop left behind instead of writing a new one out', async () => {
     const { journal } = BatchJournal.open(dir, { afterSeq: 0, segmentBytes: 400 });
     await journal.spareReady();

@@ -171,6 +171,26 @@ export class BatchJournal {
     }
     END_MARKER.copy(bytes, size);
     if (this.fd === undefined || (this.activeBytes > 0 && this.activeBytes + bytes.length > this.segmentBytes)) this.roll(records[0]!.seq);
+    this.writeAtEnd(bytes);
+    this.activeBytes += size; // the end marker is overwritten by the next append
+    this.active!.lastSeq = records.at(-1)!.seq;
+    this.next += records.length;
+    return records;
+  }
+
+  /**
+   * Writes what an append writes, without a record: the end marker where the next record goes, in the
+   * segment being written (starting the one the next append would start, when none is). The readiness
+   * probe's write; with {@link sync} after it, the fdatasync a webhook waits for. A start reads nothing
+   * of it (a segment with no record is deleted). Throws when the write fails, as append does.
+   */
+  touch(): void {
+    if (this.fd === undefined) this.roll(this.next);
+    this.writeAtEnd(END_MARKER);
+  }
+
+  /** Writes `bytes` where the next record goes in the segment being written. */
+  private writeAtEnd(bytes: Buffer): void {
     let written = 0;
     if (this.fsync) this.unsynced.add(this.fd!);
     try {
@@ -180,10 +200,6 @@ export class BatchJournal {
       this.retireActive();
       throw new Error(`could not append to the journal in ${this.dir}`, { cause });
     }
-    this.activeBytes += size; // the end marker is overwritten by the next append
-    this.active!.lastSeq = records.at(-1)!.seq;
-    this.next += records.length;
-    return records;
   }
 
   /**
