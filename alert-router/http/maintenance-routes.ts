@@ -139,8 +139,9 @@ function endedBy(query: Record<string, unknown>): string | undefined {
 /**
  * `POST/GET/DELETE /api/v1/maintenance`: durable maintenance windows with Alertmanager-style matchers.
  * Same credentials as the webhook. POST answers 201 after the window is committed; DELETE ends an
- * active window now (its holds end with it, so the next tick notifies its held alerts that still fire,
- * naming `?author=` as who ended it when given) and removes a pending one.
+ * active window now (its holds end with it, so the next tick, or an alert of a held incident that comes
+ * first, notifies its held alerts that still fire, naming `?author=` as who ended it when given) and
+ * removes a pending one.
  */
 export function maintenanceRouter(deps: MaintenanceDeps): express.Router {
   const router = express.Router();

@@ -1,5 +1,5 @@
 import { matches } from './matcher.js';
-import type { MaintenanceWindow } from './suppression-types.js';
+import type { Hold, MaintenanceWindow } from './suppression-types.js';
 
 /**
  * The active maintenance window covering an alert, or undefined. `subject` is the alert's labels plus
@@ -29,8 +29,19 @@ export function describeWindow(w: MaintenanceWindow): string {
 
 /**
  * What a maintenance hold says once its window was ended early (`DELETE /api/v1/maintenance/:id`): the
- * next tick releases it with this reason. `by` is who ended it, when the request said.
+ * next tick (or an alert of its incident that comes first) releases it with this reason. `by` is who
+ * ended it, when the request said.
  */
 export function describeEarlyEnd(w: MaintenanceWindow, now: number, by: string | undefined): string {
   return `maintenance window ${w.id} {${w.matchers.map((m) => m.text).join(', ')}} was ended early at ${new Date(now).toISOString()}${by === undefined ? '' : ` by ${by}`} (planned until ${new Date(w.endsAt).toISOString()})`;
+}
+
+/**
+ * Why a maintenance hold no longer applies, or undefined while its window is on: the window's end has
+ * passed, or it was ended early (no longer among `active`, the ids of the windows active now; ending it
+ * wrote how into the hold's detail). Pure.
+ */
+export function maintenanceHoldOver(hold: Hold, now: number, active: ReadonlySet<string>): string | undefined {
+  if (hold.until !== undefined && hold.until <= now) return 'the maintenance window ended';
+  return hold.windowId !== undefined && !active.has(hold.windowId) ? hold.detail : undefined;
 }

@@ -7,6 +7,8 @@ import { dedup } from './dedup.js';
 import { enqueue } from './enqueue.js';
 import { transitiveDependencies } from './dependency.js';
 import { isFlapping } from './flap.js';
+import { maintenanceHoldOver } from './maintenance.js';
+import { releaseHold } from './release-hold.js';
 import type { RoutingTable, Target } from './route.js';
 import { DEFAULT_SUPPRESSION, type MaintenanceWindow, type SuppressionPort, type SuppressionReason, type SuppressionSettings } from './suppression-types.js';
 import type { AlertRecord, Incident, IncidentTarget, IncomingBatch, Severity, TimelineEntry } from './types.js';
@@ -122,6 +124,11 @@ function coalesce(incidentId: string, at: number, events: IncidentEvent[]): Time
   return out;
 }
 
+/** Adds a stage's counts of notifications held back, by reason, to the batch's. */
+function addSuppressed(outcome: BatchOutcome, suppressed: Partial<Record<SuppressionReason, number>>): void {
+  for (const [reason, n] of Object.entries(suppressed)) outcome.suppressed[reason as SuppressionReason] = (outcome.suppressed[reason as SuppressionReason] ?? 0) + n;
+}
+
 /** The outcome of a batch of `alerts` alerts before any stage has counted anything. */
 export function emptyOutcome(alerts: number): BatchOutcome {
   return { alerts, firing: 0, resolved: 0, duplicates: 0, unseenResolves: 0, opened: 0, reopened: 0, resolvedIncidents: 0, notifications: [], suppressed: {}, toScore: [], newAlerts: {} };
@@ -141,6 +148,22 @@ export function processBatch(batch: IncomingBatch, port: PipelinePort, settings:
   /** A de-escalation in this batch: the pass below that undoes a moot one runs only then. */
   let deEscalations = false;
   const current = (id: string) => touched.get(id)?.after ?? port.incidentById(id);
+  /** The maintenance windows active now, read once and only when needed. */
+  let windows: MaintenanceWindow[] | undefined;
+  const activeWindows = () => (windows ??= port.suppression.activeMaintenance(now));
+  // A maintenance hold whose window is over (ended early with DELETE, or its end passed) lasts until the
+  // next tick; an alert of its incident that comes first releases it at once, as that tick would have,
+  // before this batch changes the incident: its page is not held, for a reason that is no longer true.
+  const releaseLapsedHold = (incident: Incident) => {
+    if (touched.has(incident.id)) return;
+    const hold = port.suppression.holdOf(incident.id);
+    if (hold?.reason !== 'maintenance') return;
+    const why = maintenanceHoldOver(hold, now, new Set(activeWindows().map((w) => w.id)));
+    if (why === undefined) return;
+    const release = releaseHold(hold, incident, why, activeWindows(), port, settings, deps);
+    outcome.notifications.push(...release.notifications);
+    addSuppressed(outcome, release.suppressed);
+  };
 
   for (const alert of batch.alerts) {
     if (alert.status === 'firing') outcome.firing++;
@@ -154,6 +177,8 @@ export function processBatch(batch: IncomingBatch, port: PipelinePort, settings:
     } else if (decision.kind !== 'unseen-resolve') {
       incident = current(decision.previous.incidentId);
     }
+    // Only an alert that changes the incident: a re-delivery stays silent, and the tick releases it.
+    if (incident !== undefined && (decision.kind === 'fire' || decision.kind === 'refire' || decision.kind === 'resolve')) releaseLapsedHold(incident);
     const result = correlate(alert, decision, {
       incident,
       now,
@@ -198,7 +223,6 @@ export function processBatch(batch: IncomingBatch, port: PipelinePort, settings:
     }
   }
 
-  const windows = touched.size === 0 ? [] : port.suppression.activeMaintenance(now);
   // A shared dependency's incident is handled before its dependents', so one batch carrying both links them.
   const ordered = [...touched.values()];
   if (ordered.length > 1 && suppression.dependencies.enabled) {
@@ -213,7 +237,7 @@ export function processBatch(batch: IncomingBatch, port: PipelinePort, settings:
       settings,
       flapping: flapping.has(t.after.id),
       current,
-      windows,
+      windows: activeWindows(),
       now,
       newId: deps.newId,
       notBefore: score ? now + settings.anomaly!.holdMs : now,
@@ -271,9 +295,7 @@ export function notifyIncident(t: Touched, outcome: BatchOutcome, ctx: NotifyCon
     now,
     newId: ctx.newId,
   });
-  for (const [reason, n] of Object.entries(result.suppressed)) {
-    outcome.suppressed[reason as SuppressionReason] = (outcome.suppressed[reason as SuppressionReason] ?? 0) + n;
-  }
+  addSuppressed(outcome, result.suppressed);
   if (result.newTargets.length > 0) port.addTargets(after.id, result.newTargets);
   port.appendTimeline([...timeline, ...result.timeline]);
   if (result.notifications.length === 0) return result.notifications;

@@ -318,6 +318,47 @@ describe('maintenance windows', () => {
     expect(s.sent()).toEqual([]);
   });
 
+  it('pages at once, without a hold, when a page of an incident a window held comes after the window was ended early and before the next tick', () => {
+    const s = simulation();
+    const w = s.sim.addMaintenance({ matchers: ['service="checkout"'], startsAt: T0, endsAt: T0 + 120 * MINUTE, author: 'ops', comment: 'db upgrade' });
+    s.clock.advance(MINUTE);
+    s.slo('checkout-availability', 'firing', T0);
+    s.clock.advance(MINUTE);
+    s.slo('checkout-availability', 'resolved', T0);
+    s.advance(MINUTE);
+    expect(s.sent()).toEqual([]);
+    s.sim.newTimeline();
+
+    s.sim.store.transaction(() => s.sim.store.suppression.endMaintenance(w.id, s.clock.now(), 'ana'));
+    s.clock.advance(1_000);
+    s.slo('checkout-availability', 'firing', s.clock.now());
+    expect(s.sent()).toEqual(['trigger pagerduty PD_KEY_CHECKOUT checkout/availability', 'trigger slack #checkout-oncall checkout/availability']);
+    expect(s.sim.sent.slice(-2).map((x) => x.at)).toEqual([s.clock.now(), s.clock.now()]);
+    const rows = s.sim.newTimeline().map((e) => `${e.kind}: ${e.reason}`);
+    expect(rows.filter((r) => r.startsWith('suppressed'))).toEqual([]);
+    expect(rows[0]).toBe(
+      `released: released (maintenance): maintenance window ${w.id} {service="checkout"} was ended early at 2026-11-02T03:03:00.000Z by ana (planned until 2026-11-02T05:00:00.000Z); it was never notified and has resolved, nothing to send`,
+    );
+    s.advance(5_000);
+    expect(s.sent()).toEqual([]);
+  });
+
+  it('pages at once when an incident a window held escalates to page after the window’s end and before the next tick', () => {
+    const s = simulation();
+    s.sim.addMaintenance({ matchers: ['service="checkout"'], startsAt: T0, endsAt: T0 + 10 * MINUTE, author: 'ops', comment: '' });
+    s.clock.advance(MINUTE);
+    s.slo('checkout-availability', 'firing', T0, 'ticket');
+    s.advance(9 * MINUTE - 5_000); // the last tick before the window ends
+    s.clock.advance(7_000);
+    s.slo('checkout-availability', 'firing', s.clock.now(), 'page');
+    // As the tick would have: the ticket is notified, then its escalation pages.
+    expect(s.sent()).toEqual(['trigger slack #checkout-oncall checkout/availability', 'trigger pagerduty PD_KEY_CHECKOUT checkout/availability', 'update slack #checkout-oncall checkout/availability']);
+    const [incident] = s.sim.store.listIncidents({ limit: 1, service: 'checkout' });
+    const rows = s.sim.store.timelineOf(incident!.id).map((e) => `${e.kind}: ${e.reason}`);
+    expect(rows.filter((r) => r.startsWith('suppressed'))).toEqual([expect.stringMatching(/^suppressed: trigger for slack #checkout-oncall held: in maintenance window/)]);
+    expect(rows).toContain('released: released (maintenance): the maintenance window ended; still firing, so notified now');
+  });
+
   it('keeps holding an alert that another window still covers when one window is ended early', () => {
     const s = simulation();
     const short = s.sim.addMaintenance({ matchers: ['service="checkout"'], startsAt: T0, endsAt: T0 + 120 * MINUTE, author: 'ops', comment: '' });

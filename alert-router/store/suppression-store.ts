@@ -191,7 +191,8 @@ export class SqliteSuppressionStore implements SuppressionPort {
 
   /**
    * Ends a window early: a window that has started ends now, and the holds it set say so (when, `by`
-   * whom if known, the planned end), which the next tick releases them with; one that has not started
+   * whom if known, the planned end), which they are released with (by the next tick, or by an alert of
+   * their incident that comes first); one that has not started
    * is deleted. An ended window is left as it is. False when there is no such window.
    */
   endMaintenance(id: string, now: number, by?: string): boolean {
