@@ -107,6 +107,10 @@ export function applySuppression(
     cause: opens && notified !== 'open' ? findCause(after, events, ctx) : undefined,
     parent: hold?.parentId !== undefined && after.severity === 'page' && events.some((e) => e.kind === 'escalated') ? parentOf(hold.parentId, ctx) : undefined,
     openedLastMinute: (t) => port.openedForTargetSince(t.kind, t.destination, now - MINUTE),
+    listedIn: (t) => {
+      const listing = port.openDigestListing(after.id, t.kind, t.destination);
+      return listing === null ? undefined : listing.digestId === undefined ? 'the next storm digest' : `storm digest ${listing.digestId}`;
+    },
     settings: ctx.settings,
     catalog: ctx.catalog,
     now,

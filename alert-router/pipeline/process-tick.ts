@@ -4,7 +4,8 @@ import { maintenanceHoldOver } from './maintenance.js';
 import { notice } from './notice.js';
 import type { PipelineDeps, PipelinePort, PipelineSettings } from './process-batch.js';
 import { releaseHold } from './release-hold.js';
-import { dueDigests, digestText } from './storm.js';
+import { route } from './route.js';
+import { dueDigests, digestText, goneFromDigest } from './storm.js';
 import { DEFAULT_SUPPRESSION, type Hold, type SuppressionReason } from './suppression-types.js';
 import type { Incident, TimelineEntry } from './types.js';
 
@@ -42,8 +43,9 @@ function releaseReason(hold: Hold, incident: Incident, parent: Incident | undefi
  * Time-driven work: releases holds whose time has come (a maintenance window ended, a dependency
  * resolved, a flapping alert went stable) by sending the incident's state then when it differs from
  * what its targets were last told; sends each target's storm digest once its interval has passed; and
- * resolves a digest once every incident it listed has resolved. The service runs it on an interval;
- * tests and replay advance a fake clock and call it. The caller provides the transaction.
+ * resolves a digest once every incident it listed has resolved (or, on PagerDuty, is no longer a page
+ * there: storm.ts `goneFromDigest`). The service runs it on an interval; tests and replay advance a
+ * fake clock and call it. The caller provides the transaction.
  */
 export function processTick(port: PipelinePort, settings: PipelineSettings, deps: PipelineDeps): TickOutcome {
   const now = deps.now();
@@ -128,15 +130,37 @@ export function processTick(port: PipelinePort, settings: PipelineSettings, deps
   }
 
   for (const digest of port.suppression.openDigests()) {
+    const [target] = port.targets(digest.id);
+    const pagerduty = target?.kind === 'pagerduty' ? target.destination : undefined;
+    /** Whether a ticket's latest firing alert routes it to the digest's PagerDuty service. */
+    const routedThere = (member: Incident) =>
+      route(member, port.suppression.firingLabelsOf(member.id)?.labels ?? {}, settings.routing, settings.catalog).targets.some((t) => t.kind === 'pagerduty' && t.destination === pagerduty);
     const members = port.suppression.digestMembers(digest.id);
-    if (!members.every((id) => port.incidentById(id)?.state === 'resolved')) continue;
+    const gone: { id: string; why: 'resolved' | 'de-escalated' }[] = [];
+    for (const id of members) {
+      const member = port.incidentById(id);
+      const why = member === undefined ? undefined : goneFromDigest(member, pagerduty !== undefined, () => routedThere(member));
+      if (why === undefined) break;
+      gone.push({ id, why });
+    }
+    if (gone.length < members.length) continue;
     const resolved: Incident = { ...digest, state: 'resolved', resolvedAt: now, updatedAt: now, firingAlerts: 0, firingPages: 0 };
     port.saveIncident(resolved);
     port.suppression.setNotifiedState(digest.id, 'resolved');
-    const timeline: TimelineEntry[] = [{ incidentId: digest.id, at: now, kind: 'resolved', reason: `every one of the ${members.length} incidents it listed has resolved` }];
+    const deEscalated = gone.filter((g) => g.why === 'de-escalated').map((g) => g.id);
+    const count = `${members.length - deEscalated.length} resolved, ${deEscalated.length} de-escalated to ticket`;
+    const [reason, details, why] =
+      deEscalated.length === 0
+        ? [`every one of the ${members.length} incidents it listed has resolved`, `all ${members.length} incidents resolved`, 'every listed incident resolved']
+        : [
+            `none of the ${members.length} incidents it listed is a page for pagerduty $${pagerduty} any more: ${count} (incident ${deEscalated.join(', ')}), and tickets are not routed there`,
+            `none of the ${members.length} incidents is a page any more: ${count}`,
+            'no listed incident is a page any more',
+          ];
+    const timeline: TimelineEntry[] = [{ incidentId: digest.id, at: now, kind: 'resolved', reason }];
     const notifications: Notification[] = [];
     for (const t of port.targets(digest.id)) {
-      const n = notice({ incident: resolved, target: t, action: 'resolve', details: `all ${members.length} incidents resolved`, labels: {}, annotations: {}, catalog: settings.catalog, now, newId: deps.newId, why: 'every listed incident resolved' });
+      const n = notice({ incident: resolved, target: t, action: 'resolve', details, labels: {}, annotations: {}, catalog: settings.catalog, now, newId: deps.newId, why });
       notifications.push(n.notification);
       timeline.push(n.timeline);
     }

@@ -1,5 +1,5 @@
 import type { DigestItem } from './suppression-types.js';
-import type { Severity } from './types.js';
+import type { Incident, Severity } from './types.js';
 
 /**
  * Storm control: `openedLastMinute` is how many incidents the target was sent (or had digested) in
@@ -20,6 +20,19 @@ export function dueDigests(items: readonly DigestItem[], now: number, intervalMs
     byTarget.set(k, list);
   }
   return [...byTarget.values()].filter((list) => Math.min(...list.map((i) => i.at)) + intervalMs <= now);
+}
+
+/**
+ * Why an incident a digest lists no longer keeps it open, or undefined while it does. A resolved one
+ * is gone from every digest. On a PagerDuty digest (`pagerduty`), so is one that de-escalated to a
+ * ticket not routed to that service (`ticketRoutedThere`, asked only then), as enqueue resolves such a
+ * service for an incident that paged on its own. A Slack channel takes tickets too: there it stays
+ * until it resolves. Pure.
+ */
+export function goneFromDigest(member: Incident, pagerduty: boolean, ticketRoutedThere: () => boolean): 'resolved' | 'de-escalated' | undefined {
+  if (member.state === 'resolved') return 'resolved';
+  if (pagerduty && member.severity !== 'page' && !ticketRoutedThere()) return 'de-escalated';
+  return undefined;
 }
 
 /** The digest's text: every incident listed, none dropped. */

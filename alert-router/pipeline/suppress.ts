@@ -45,6 +45,11 @@ export interface GateInput {
   parent: { incident: Incident | undefined; unpaged: string | undefined } | undefined;
   /** Incidents sent or digested to a target in the last minute (storm control). */
   openedLastMinute: (target: Target) => number;
+  /**
+   * The storm digest that lists this incident for a target and is still open ('the next storm digest'
+   * for one not sent yet), or undefined; read only for a de-escalation's trigger to a new target.
+   */
+  listedIn: (target: Target) => string | undefined;
   settings: SuppressionSettings;
   catalog: CatalogIndex;
   now: number;
@@ -210,9 +215,19 @@ export function gate(input: GateInput): GateResult {
   }
 
   // 5. Storm control: a new incident for a target that already had its fill this minute goes to the digest.
+  //    A de-escalation is not news to a target whose open digest lists the incident: the ticket routed
+  //    there (Slack takes tickets too) stays in that digest until it resolves, not listed again.
   const newKeys = new Set(input.newTargets.map((t) => `${t.kind}\u0000${t.destination}`));
+  const deEscalated =
+    after.state === 'open' && input.events.some((e) => e.kind === 'de-escalated') && !input.events.some((e) => e.kind === 'opened' || e.kind === 'reopened' || e.kind === 'escalated');
   for (const n of notifications) {
     const k = `${n.target.kind}\u0000${n.target.destination}`;
+    const digest = deEscalated && n.action === 'trigger' && newKeys.has(k) ? input.listedIn(n.target) : undefined;
+    if (digest !== undefined) {
+      newKeys.delete(k);
+      suppress('storm', [n], `de-escalated to ${after.severity}, and already listed in ${digest}, which keeps it until it resolves`);
+      continue;
+    }
     if (settings.storm.enabled && n.action === 'trigger' && newKeys.has(k)) {
       const count = input.openedLastMinute(n.target);
       if (inStorm(count, settings.storm.maxPerMinute)) {

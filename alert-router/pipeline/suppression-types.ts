@@ -90,6 +90,11 @@ export interface SuppressionPort {
   addDigestItem(item: Omit<DigestItem, 'seq' | 'digestId'>): void;
   undigested(): DigestItem[];
   markDigested(seqs: number[], digestId: string): void;
+  /**
+   * The digest that lists the incident for this target and is still open: its id, or undefined for
+   * the next digest (the item is not sent yet); null when none does.
+   */
+  openDigestListing(incidentId: string, kind: 'pagerduty' | 'slack', destination: string): { digestId: string | undefined } | null;
   digestMembers(digestId: string): string[];
   /** Labels of the incident's most recent firing alert (routing and matching after a hold). */
   firingLabelsOf(incidentId: string): { labels: Record<string, string>; annotations: Record<string, string> } | undefined;

@@ -518,6 +518,64 @@ describe('storm control', () => {
     s.advance(5_000);
     expect(s.sent()).toEqual(['resolve slack #alerts Alert storm']);
   });
+
+  it('takes an incident that de-escalates to ticket off its PagerDuty digest, which resolves once no page is left, and lists it in no later digest unless it pages again', () => {
+    const s = simulation({ storm: { enabled: true, maxPerMinute: 2, digestIntervalMs: 2 * MINUTE, earlyWarning: true } });
+    const alert = (i: number, severity: 'page' | 'ticket', status: 'firing' | 'resolved', startsAt = T0) =>
+      s.alert({ alertname: `Disk${i}Full`, service: 'checkout', instance: `node-${i}`, severity }, status, startsAt, `fp-disk-${i}-${severity}`);
+    for (let i = 1; i <= 4; i++) {
+      s.clock.advance(1_000);
+      alert(i, 'page', 'firing');
+      alert(i, 'ticket', 'firing');
+    }
+    s.advance(2 * MINUTE);
+    expect(s.sent().filter((l) => l.includes('Alert storm'))).toEqual(['trigger pagerduty PD_KEY_CHECKOUT Alert storm', 'trigger slack #checkout-oncall Alert storm']);
+    const digestOf = (kind: string) => s.sim.sent.find(({ notification: n }) => n.action === 'trigger' && n.target.kind === kind && n.summary.startsWith('Alert storm'))!.notification;
+    const pagerduty = digestOf('pagerduty');
+    expect(pagerduty.details).toContain('Disk3Full');
+    expect(pagerduty.details).toContain('Disk4Full');
+
+    // The storm goes on while Disk3's page resolves and its ticket still fires.
+    for (let i = 5; i <= 9; i++) {
+      s.clock.advance(1_000);
+      alert(i, 'page', 'firing');
+    }
+    alert(3, 'page', 'resolved');
+    s.advance(5_000);
+    expect(s.sent().filter((l) => l.includes('Disk3Full') || l.includes('Alert storm'))).toEqual([]);
+    // Disk4 is still a page: the PagerDuty digest stays open until it is gone too.
+    alert(4, 'page', 'resolved');
+    alert(4, 'ticket', 'resolved');
+    s.advance(5_000);
+    expect(s.sent()).toEqual(['resolve pagerduty PD_KEY_CHECKOUT Alert storm']);
+    expect(s.sim.store.incidentById(pagerduty.incidentId)).toMatchObject({ state: 'resolved' });
+    const [disk3] = s.sim.store.listIncidents({ limit: 20, state: 'open' }).filter((i) => i.title.startsWith('Disk3Full'));
+    expect(disk3).toMatchObject({ severity: 'ticket' });
+    expect(s.sim.store.timelineOf(pagerduty.incidentId).find((e) => e.kind === 'resolved')?.reason).toBe(
+      `none of the 2 incidents it listed is a page for pagerduty $PD_KEY_CHECKOUT any more: 1 resolved, 1 de-escalated to ticket (incident ${disk3!.id}), and tickets are not routed there`,
+    );
+    // Slack takes tickets too: its digest keeps Disk3 until it resolves, and the ticket is not announced there again.
+    const slack = digestOf('slack').incidentId;
+    expect(s.sim.store.incidentById(slack)).toMatchObject({ state: 'open' });
+    expect(s.sim.store.timelineOf(disk3!.id).map((e) => `${e.kind}: ${e.reason}`)).toContain(
+      `suppressed: trigger for slack #checkout-oncall held: de-escalated to ticket, and already listed in storm digest ${slack}, which keeps it until it resolves`,
+    );
+
+    s.advance(3 * MINUTE);
+    const later = s.sim.sent.filter(({ notification: n }) => n.action === 'trigger' && n.summary.startsWith('Alert storm')).slice(2);
+    expect(later.map(({ notification: n }) => n.target.kind).sort()).toEqual(['pagerduty', 'slack']);
+    for (const { notification: n } of later) {
+      expect(n.details).toContain('Disk9Full');
+      expect(n.details).not.toContain('Disk3Full');
+    }
+    expect(s.sim.store.timelineOf(disk3!.id).filter((e) => e.kind === 'digested')).toHaveLength(2);
+
+    // Paging again, it is news to PagerDuty.
+    s.advance(2 * MINUTE);
+    s.sent();
+    alert(3, 'page', 'firing', s.clock.now());
+    expect(s.sent()).toContain('trigger pagerduty PD_KEY_CHECKOUT Disk3Full');
+  });
 });
 
 describe('time-window grouping of non-SLO alerts', () => {
