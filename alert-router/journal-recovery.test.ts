@@ -205,6 +205,9 @@ describe('the batch journal across a crash', () => {
     routers.splice(0);
     // Maintenance on checkout: its new alerts are held, so nothing to send makes the store commit them.
     const b = await start(fixture, undefined, clock);
+    // Nor a delivery left from `a` (each delivery's write commits the store): on a loaded machine one
+    // still running when the batch below came committed it before the crash, and nothing was replayed.
+    await until(() => b.store.outboxDepth() === 0, 10_000, 'the deliveries left from the first router');
     const maintenance = await fetch(`${b.url}/api/v1/maintenance`, {
       method: 'POST',
       headers: { authorization: `Bearer ${fixture.env['TEST_ROUTER_TOKEN']}`, 'content-type': 'application/json' },
