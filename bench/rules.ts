@@ -136,13 +136,13 @@ async function main() {
     const rawGroups = generateRuleGroups(rawService, { ...base, formulation: 'raw' });
     const aggFile = join(dir, 'aggregated.yml');
     const rawFile = join(dir, 'raw.yml');
-    await writeFile(aggFile, renderRuleFile(aggService, aggGroups));
-    await writeFile(rawFile, renderRuleFile(rawService, rawGroups));
+    await writeFile(aggFile, renderRuleFile(aggService, aggGroups, 'bench'));
+    await writeFile(rawFile, renderRuleFile(rawService, rawGroups, 'bench'));
 
     // Backfill the 5m base recordings every long window is computed from.
     const baseRules = aggGroups.map((g) => ({ name: `${g.name}-base`, rules: g.rules.slice(0, 2) }));
     const baseFile = join(dir, 'base.yml');
-    await writeFile(baseFile, toGeneratedYaml({ groups: baseRules }, ['bench']));
+    await writeFile(baseFile, toGeneratedYaml({ groups: baseRules }, 'bench', ['bench']));
     prom = await startPrometheus({ tsdbPath: tsdb });
     const rulesOut = join(dir, 'rules-blocks');
     log('backfilling the aggregated formulation\'s 5m base recordings with promtool tsdb create-blocks-from rules...');

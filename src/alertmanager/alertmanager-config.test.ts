@@ -11,7 +11,7 @@ interface Route {
 }
 
 const generated = (...names: string[]) =>
-  parse(generateAlertmanagerConfig(services(...names), DEFAULT_ALERTMANAGER_OPTIONS)) as {
+  parse(generateAlertmanagerConfig(services(...names), DEFAULT_ALERTMANAGER_OPTIONS, 'shop/slos')) as {
     route: Route;
     inhibit_rules?: unknown;
     receivers: { name: string }[];

@@ -45,8 +45,10 @@ export const ROUTER_SERVICE = 'alert-router';
  * - Non-SLO alerts fall through to the router too, grouped by alertname, `job` and `service`: the
  *   router makes one incident per Alertmanager group and pages the owner of its `service` (else
  *   `job`) label, so one service's alert never lands in another's incident of the same alertname.
+ *
+ * `project` names the project that writes it in the header.
  */
-export function generateAlertmanagerConfig(services: readonly Service[], options: AlertmanagerConfigOptions): string {
+export function generateAlertmanagerConfig(services: readonly Service[], options: AlertmanagerConfigOptions, project: string): string {
   const hasSelf = services.some((s) => s.name === ROUTER_SERVICE);
   const timing = { group_wait: options.groupWait, group_interval: options.groupInterval, repeat_interval: options.repeatInterval };
   const sloRoute = {
@@ -93,5 +95,5 @@ export function generateAlertmanagerConfig(services: readonly Service[], options
         : []),
     ],
   };
-  return toGeneratedYaml(config, ['slos/ (slokit generate)']);
+  return toGeneratedYaml(config, project, ['slos/ (slokit generate)']);
 }

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ratioServices as services } from '../../test/support/ratio-services.js';
 import { DEFAULT_ALERTMANAGER_OPTIONS } from '../alertmanager/index.js';
-import { GENERATED_HEADER, SpecError } from '../slo/index.js';
+import { SpecError, generatedMarker } from '../slo/index.js';
 import { buildOutputs, type GenerateOptions } from './generate.js';
 import { findStale } from './output-files.js';
 
@@ -18,6 +18,7 @@ function options(dirs: Partial<Pick<GenerateOptions, 'rulesDir' | 'dashboardsDir
     formulation: 'aggregated',
     grafanaUrl: 'http://grafana.test',
     alertmanager: DEFAULT_ALERTMANAGER_OPTIONS,
+    project: 'shop/slos',
     ...dirs,
   };
 }
@@ -101,7 +102,7 @@ describe('buildOutputs', () => {
   it('reports a stale file once when rules and dashboards share a directory', async () => {
     const out = await mkdtemp(join(tmpdir(), 'slokit-generate-'));
     try {
-      await writeFile(join(out, 'retired.yml'), `# ${GENERATED_HEADER}\n`);
+      await writeFile(join(out, 'retired.yml'), `# ${generatedMarker('shop/slos', '\n# ')}\n`);
       const outputs = buildOutputs(services('checkout'), options({ rulesDir: out, dashboardsDir: `${out}/.` }));
       expect((await findStale(outputs)).extra).toEqual([join(out, 'retired.yml')]);
     } finally {

@@ -14,6 +14,11 @@ import {
 import type { OutputSet } from './output-files.js';
 
 export interface GenerateOptions extends RuleOptions {
+  /**
+   * The project every file is written for, named in its header: in an output directory that
+   * projects share, generate removes or replaces only its own project's files.
+   */
+  project: string;
   rulesDir: string;
   dashboardsDir: string;
   routerDir: string;
@@ -52,7 +57,7 @@ export function buildOutputs(services: readonly Service[], options: GenerateOpti
     outputs.push({
       path: join(options.rulesDir, rulesFile(service.name)),
       writer: { what: `service "${service.name}"'s rule file`, flag: '--rules-out', service },
-      content: renderRuleFile(service, groups, options.ruleFormat),
+      content: renderRuleFile(service, groups, options.project, options.ruleFormat),
     });
   }
   outputs.push(...dashboardOutputs(services, options));
@@ -65,13 +70,13 @@ export function buildOutputs(services: readonly Service[], options: GenerateOpti
   outputs.push({
     path: join(options.routerDir, 'alertmanager.yml'),
     writer: { what: 'the Alertmanager config', flag: '--router-out' },
-    content: generateAlertmanagerConfig(services, options.alertmanager),
+    content: generateAlertmanagerConfig(services, options.alertmanager, options.project),
   });
   rejectCollisions(outputs);
   const managedDirs = [options.rulesDir, options.dashboardsDir].filter(
     (dir, i, dirs) => dirs.findIndex((other) => resolve(other) === resolve(dir)) === i,
   );
-  return { files: new Map(outputs.map((o) => [o.path, o.content])), managedDirs };
+  return { files: new Map(outputs.map((o) => [o.path, o.content])), managedDirs, project: options.project };
 }
 
 /**
@@ -80,7 +85,7 @@ export function buildOutputs(services: readonly Service[], options: GenerateOpti
  * overview's name has already replaced it there. Listing the writers here is what notices.
  */
 function dashboardOutputs(services: readonly Service[], options: GenerateOptions): Output[] {
-  const dashboards = generateDashboards(services, { labelStyle: options.labelStyle, formulation: options.formulation });
+  const dashboards = generateDashboards(services, { labelStyle: options.labelStyle, formulation: options.formulation, project: options.project });
   const flag: OutFlag = '--dashboards-out';
   const named: { name: string; writer: Writer }[] = [
     { name: dashboardFile.overview, writer: { what: 'the overview dashboard', flag } },

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SpecError, resolveServices, type Service, type SourceEntry, type SpecProblem } from '../slo/index.js';
 
@@ -67,6 +67,32 @@ function projectRoot(dir: string): string {
     if (existsSync(join(d, 'package.json'))) return d;
     if (dirname(d) === d) return dir;
   }
+}
+
+/**
+ * The name generated files give the project whose SLOs are in `dir`, when `--project` gives none:
+ * the name in the project root's package.json (the root's directory name when it has no name or no
+ * package.json), a slash, and the SLO directory from the root, e.g. `shop/slos`. Not the absolute
+ * path: a project moved or cloned elsewhere stays the same project, and two SLO directories of one
+ * package are two projects. A root with no package.json takes its directory's name, which a clone
+ * into another directory name changes; generate then refuses the old files instead of removing them.
+ */
+export async function projectName(dir: string): Promise<string> {
+  const slos = resolve(dir);
+  const root = projectRoot(dirname(slos));
+  const manifest = join(root, 'package.json');
+  let name = basename(root);
+  if (existsSync(manifest)) {
+    let pkg: unknown;
+    try {
+      pkg = JSON.parse(await readFile(manifest, 'utf8'));
+    } catch (cause) {
+      throw new Error(`could not read the project's name from ${manifest}`, { cause });
+    }
+    const named = typeof pkg === 'object' && pkg !== null ? (pkg as { name?: unknown }).name : undefined;
+    if (typeof named === 'string' && named !== '') name = named;
+  }
+  return `${name}/${relative(root, slos).split(sep).join('/')}`;
 }
 
 /**

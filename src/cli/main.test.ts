@@ -40,6 +40,8 @@ describe('slokit generate duration flags', () => {
     { input: ['--grafana-url', 'http://g.example.com/{{x}}'], expectedError: 'contains "{{" or "}}", which Prometheus would read as a template' },
     { input: ['--grafana-url', 'http://g.example.com/?orgId=1'], expectedError: 'has a query or fragment' },
     { input: ['--grafana-url', 'javascript:alert(1)'], expectedError: 'is not an http:// or https:// URL' },
+    { input: ['--project', 'shop "main"'], expectedError: `argument 'shop "main"' is invalid. "shop "main"" contains a quote, a backslash or a control character` },
+    { input: ['--project', ' shop'], expectedError: '" shop" is empty or starts or ends with a space' },
   ])('exits 2 and names the value for $input', async ({ input, expectedError }) => {
     const result = await check(...input);
     expect(result.code).toBe(EXIT.usage);

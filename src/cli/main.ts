@@ -1,10 +1,10 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { resolve } from 'node:path';
-import { BASE_WINDOW, DURATION_HINT, SpecError, describeError, parseDuration } from '../slo/index.js';
+import { BASE_WINDOW, DURATION_HINT, SpecError, describeError, parseDuration, projectNameProblem } from '../slo/index.js';
 import { DEFAULT_ALERTMANAGER_OPTIONS } from '../alertmanager/index.js';
 import { buildOutputs, type GenerateOptions } from './generate.js';
-import { loadServices } from './load-slos.js';
-import { findStale, writeOutputs } from './output-files.js';
+import { loadServices, projectName } from './load-slos.js';
+import { ForeignFilesError, findStale, writeOutputs } from './output-files.js';
 import { reviewExitCode, reviewSummary, writeReview } from './review.js';
 
 /** Exit codes: 0 ok, 1 invalid input, 2 usage, 3 I/O or network. */
@@ -82,6 +82,13 @@ function httpUrl(value: string): string {
   return anyHttpUrl(value, " (Alertmanager's webhook_configs take no other)");
 }
 
+/** A project name for generated headers: they hold it after `Project: ` in a YAML comment and a JSON string. */
+function project(value: string): string {
+  const problem = projectNameProblem(value);
+  if (problem !== undefined) throw new InvalidArgumentError(`"${value}" ${problem}`);
+  return value;
+}
+
 /** The slokit command line. Returns the exit code; only this function prints. */
 export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
   let code: number = EXIT.ok;
@@ -99,6 +106,11 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .option('--dashboards-out <dir>', 'where dashboards go', 'dashboards')
     .option('--router-out <dir>', 'where the alert-router catalog and Alertmanager config go', 'alert-router')
     .option('--check', 'write nothing; exit 1 when generated files are stale', false)
+    .option(
+      '--project <name>',
+      'the project named in every generated file; generate removes or replaces only its own (default: package.json name/SLO directory)',
+      project,
+    )
     .addOption(new Option('--label-style <style>', 'identity label keys').choices(['slo', 'sloth']).default('slo'))
     .addOption(
       new Option('--formulation <kind>', 'how long windows are computed').choices(['aggregated', 'raw']).default('aggregated'),
@@ -154,7 +166,7 @@ async function generate(opts: Record<string, unknown>, io: Io): Promise<number> 
     );
     return EXIT.usage;
   }
-  const options: GenerateOptions = {
+  const options: Omit<GenerateOptions, 'project'> = {
     rulesDir: String(opts.rulesOut),
     dashboardsDir: String(opts.dashboardsOut),
     routerDir: String(opts.routerOut),
@@ -180,11 +192,20 @@ async function generate(opts: Record<string, unknown>, io: Io): Promise<number> 
     throw new Error(`called process.exit(${code ?? ''}): an SLO file defines services and must not end the run`);
   }) as typeof process.exit;
   try {
-    const services = await loadServices(resolve(String(opts.slos)));
-    const outputs = buildOutputs(services, options);
+    const slosDir = resolve(String(opts.slos));
+    const name = typeof opts.project === 'string' ? opts.project : await projectName(slosDir);
+    const problem = projectNameProblem(name);
+    if (problem !== undefined) {
+      io.err(`slokit: the project name "${name}" (the package.json name or the project directory's, and the SLO directory) ${problem}: name the project with --project\n`);
+      return EXIT.usage;
+    }
+    const services = await loadServices(slosDir);
+    const outputs = buildOutputs(services, { ...options, project: name });
     const sloCount = services.reduce((n, s) => n + s.slos.length, 0);
     if (opts.check) {
       const stale = await findStale(outputs);
+      if (stale.foreign.length > 0) throw new ForeignFilesError(name, stale.foreign);
+      warnUnclaimed(stale.unclaimed, io);
       const lines = [
         ...stale.changed.map((p) => `  changed: ${p}`),
         ...stale.missing.map((p) => `  missing: ${p}`),
@@ -197,7 +218,8 @@ async function generate(opts: Record<string, unknown>, io: Io): Promise<number> 
       io.out(`slokit: ${outputs.files.size} generated files are up to date (${services.length} services, ${sloCount} SLOs)\n`);
       return EXIT.ok;
     }
-    const { written, removed } = await writeOutputs(outputs);
+    const { written, removed, unclaimed } = await writeOutputs(outputs);
+    warnUnclaimed(unclaimed, io);
     io.out(
       `slokit: ${services.length} services, ${sloCount} SLOs: ${written.length} files written, ` +
         `${outputs.files.size - written.length} unchanged${removed.length > 0 ? `, ${removed.length} removed` : ''}\n`,
@@ -206,7 +228,7 @@ async function generate(opts: Record<string, unknown>, io: Io): Promise<number> 
     for (const path of removed) io.out(`  removed ${path}\n`);
     return EXIT.ok;
   } catch (err) {
-    if (err instanceof SpecError) {
+    if (err instanceof SpecError || err instanceof ForeignFilesError) {
       io.err(`slokit: ${err.message}\nnothing was written.\n`);
       return EXIT.invalid;
     }
@@ -215,6 +237,19 @@ async function generate(opts: Record<string, unknown>, io: Io): Promise<number> 
   } finally {
     process.exit = exit;
   }
+}
+
+/**
+ * Names the generated files of no project that were kept: an older slokit wrote them, so they may
+ * be another project's in a shared directory, and only a person can tell.
+ */
+function warnUnclaimed(paths: readonly string[], io: Io): void {
+  if (paths.length === 0) return;
+  io.err(
+    'slokit: warning: kept generated files that are no longer generated but name no project ' +
+      '(an older slokit wrote them, and in a shared directory they may be another project\'s); delete those no project generates:\n' +
+      paths.map((p) => `  ${p}\n`).join(''),
+  );
 }
 
 async function review(opts: Record<string, unknown>, io: Io): Promise<number> {

@@ -2,8 +2,8 @@ import { chmod, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'n
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GENERATED_HEADER } from '../slo/index.js';
-import { writeOutputs, type OutputSet } from './output-files.js';
+import { GENERATED_HEADER, generatedMarker } from '../slo/index.js';
+import { ForeignFilesError, writeOutputs, type OutputSet } from './output-files.js';
 
 let base: string;
 beforeEach(async () => {
@@ -13,7 +13,8 @@ afterEach(async () => {
   await rm(base, { recursive: true, force: true });
 });
 
-const generated = (body: string) => `# ${GENERATED_HEADER}\n${body}\n`;
+const PROJECT = 'shop/slos';
+const generated = (body: string, project = PROJECT) => `# ${generatedMarker(project, '\n# ')}\n${body}\n`;
 
 /** A previous run's outputs on disk: a dashboard, the router catalog, and a dashboard no longer generated. */
 async function previousRun(): Promise<void> {
@@ -34,6 +35,7 @@ function thisRun(): OutputSet {
       [join(base, 'rules', 'payments.yml'), generated('new rules')],
     ]),
     managedDirs: [join(base, 'rules'), join(base, 'dashboards')],
+    project: PROJECT,
   };
 }
 
@@ -55,6 +57,36 @@ describe('writeOutputs', () => {
     expect(await read('dashboards', 'checkout.json')).toBe(generated('new dashboard'));
     expect(await read('rules', 'payments.yml')).toBe(generated('new rules'));
     expect((await readdir(join(base, 'dashboards'))).sort()).toEqual(['checkout.json']);
+  });
+
+  it("removes only its own project's files no longer produced, keeping another project's and those of no project", async () => {
+    await previousRun();
+    await writeFile(join(base, 'dashboards', 'blog.json'), generated('blog dashboard', 'blog/slos'));
+    await writeFile(join(base, 'dashboards', 'older.json'), `# ${GENERATED_HEADER}\nolder slokit\n`);
+    const result = await writeOutputs(thisRun());
+    expect(result.removed).toEqual([join(base, 'dashboards', 'retired.json')]);
+    expect(result.unclaimed).toEqual([join(base, 'dashboards', 'older.json')]);
+    expect((await readdir(join(base, 'dashboards'))).sort()).toEqual(['blog.json', 'checkout.json', 'older.json']);
+  });
+
+  it('replaces a file of no project that it produces: an older slokit wrote it, and replaced it every run', async () => {
+    await previousRun();
+    await writeFile(join(base, 'dashboards', 'checkout.json'), `# ${GENERATED_HEADER}\nolder slokit\n`);
+    await writeOutputs(thisRun());
+    expect(await read('dashboards', 'checkout.json')).toBe(generated('new dashboard'));
+  });
+
+  it("changes nothing and names the file and its project when it would replace another project's file", async () => {
+    await previousRun();
+    await mkdir(join(base, 'rules'));
+    await writeFile(join(base, 'rules', 'payments.yml'), generated('blog rules', 'blog/slos'));
+    const error = await failureOf(writeOutputs(thisRun()));
+    expect(error).toBeInstanceOf(ForeignFilesError);
+    expect(error?.message).toContain(`  ${join(base, 'rules', 'payments.yml')}: written by project "blog/slos"\n`);
+    expect(await read('rules', 'payments.yml')).toBe(generated('blog rules', 'blog/slos'));
+    expect(await readdir(join(base, 'rules'))).toEqual(['payments.yml']);
+    expect(await read('dashboards', 'checkout.json')).toBe(generated('old dashboard'));
+    expect(await read('dashboards', 'retired.json')).toBe(generated('retired dashboard'));
   });
 
   it('changes no output and leaves no temp file when one file cannot be written', async () => {
@@ -109,6 +141,7 @@ describe('writeOutputs', () => {
         [join(sameOut, 'checkout.json'), generated('dashboard')],
       ]),
       managedDirs: [out, sameOut],
+      project: PROJECT,
     };
     const result = await writeOutputs(outputs);
     expect(result.removed).toEqual([join(out, 'retired.json')]);

@@ -1,56 +1,114 @@
 import { chmod, mkdir, readFile, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { GENERATED_HEADER } from '../slo/index.js';
+import { generatedProject } from '../slo/index.js';
 
-/** Generated files by path, and the directories whose generated files slokit owns. */
+/** Generated files by path, the directories whose generated files slokit owns, and whose they are. */
 export interface OutputSet {
   files: Map<string, string>;
-  /** Directories where a generated file that is no longer produced is stale (and removed on write). */
+  /**
+   * Directories where a generated file of this project that is no longer produced is stale (and
+   * removed on write).
+   */
   managedDirs: string[];
+  /**
+   * The project the files are written for, named in each one's header (see generatedMarker); none
+   * for files without a header (review's reports), which are nobody's.
+   */
+  project?: string;
+}
+
+/** A file this run would write that another project's run wrote. */
+export interface ForeignFile {
+  path: string;
+  project: string;
 }
 
 export interface Staleness {
   changed: string[];
   missing: string[];
+  /** This project's generated files that are no longer produced. */
   extra: string[];
+  /** Files to write that name another project: writing refuses them (see ForeignFilesError). */
+  foreign: ForeignFile[];
+  /**
+   * Generated files no longer produced whose header names no project (an older slokit wrote them):
+   * they may be another project's, so they are kept, and named, instead of removed.
+   */
+  unclaimed: string[];
 }
 
-/** Generated files in a managed dir: they carry the DO-NOT-EDIT header (YAML) or a slokit marker (JSON). */
-async function generatedFilesIn(dir: string): Promise<string[]> {
+/**
+ * Files another project wrote where this one would write: two projects that share an output
+ * directory and both produce one file name (a service name, or the overview dashboard) would
+ * replace each other's file on every run. Nothing is written.
+ */
+export class ForeignFilesError extends Error {
+  readonly foreign: ForeignFile[];
+
+  constructor(project: string, foreign: readonly ForeignFile[]) {
+    super(
+      `this project ("${project}") would replace ${foreign.length === 1 ? 'a file' : `${foreign.length} files`} another project wrote:\n` +
+        foreign.map((f) => `  ${f.path}: written by project "${f.project}"`).join('\n') +
+        '\ntwo projects cannot share a file: give them different output directories (or, for a rule file or a service ' +
+        'dashboard, different service names). If that project is this one under an earlier name (its package.json name ' +
+        'or SLO directory changed), pass that name with --project, or delete its files.',
+    );
+    this.name = 'ForeignFilesError';
+    this.foreign = [...foreign];
+  }
+}
+
+/** The text of the file at `path`, or undefined when it cannot be read (missing, a directory). */
+const textOf = (path: string): Promise<string | undefined> => readFile(path, 'utf8').catch(() => undefined);
+
+/** Generated files in a managed dir with the project each names (null: none), by header or dashboard description. */
+async function generatedFilesIn(dir: string): Promise<{ path: string; project: string | null }[]> {
   let names: string[];
   try {
     names = await readdir(dir);
   } catch {
     return [];
   }
-  const out: string[] = [];
+  const out: { path: string; project: string | null }[] = [];
   for (const name of names.sort()) {
     const path = join(dir, name);
-    const text = await readFile(path, 'utf8').catch(() => '');
-    if (text.includes(GENERATED_HEADER)) out.push(path);
+    const project = generatedProject((await textOf(path)) ?? '');
+    if (project !== undefined) out.push({ path, project });
   }
   return out;
 }
 
-/** What `--check` reports: files whose content differs, that are missing, or that should be gone. */
+/**
+ * What `--check` reports and writing acts on: files whose content differs, that are missing, or
+ * that should be gone, each only when it is this project's; and files another project wrote.
+ */
 export async function findStale(outputs: OutputSet): Promise<Staleness> {
   const changed: string[] = [];
   const missing: string[] = [];
+  const foreign: ForeignFile[] = [];
   for (const [path, content] of [...outputs.files].sort(([a], [b]) => a.localeCompare(b))) {
-    const current = await readFile(path, 'utf8').catch(() => undefined);
-    if (current === undefined) missing.push(path);
+    const current = await textOf(path);
+    const owner = current === undefined ? undefined : generatedProject(current);
+    // A file of no project (an older slokit's) where this project writes is taken over: before
+    // projects were recorded, every run replaced it.
+    if (outputs.project !== undefined && typeof owner === 'string' && owner !== outputs.project) foreign.push({ path, project: owner });
+    else if (current === undefined) missing.push(path);
     else if (current !== content) changed.push(path);
   }
   // By resolved path: a directory given as `out` and as `/abs/out` holds the same files.
   const produced = new Set([...outputs.files.keys()].map((path) => resolve(path)));
   const extra: string[] = [];
+  const unclaimed: string[] = [];
   for (const dir of outputs.managedDirs) {
-    for (const path of await generatedFilesIn(dir)) {
-      if (!produced.has(resolve(path))) extra.push(path);
+    for (const { path, project } of await generatedFilesIn(dir)) {
+      if (!produced.has(resolve(path))) {
+        if (project === outputs.project) extra.push(path);
+        else if (project === null) unclaimed.push(path);
+      }
       produced.add(resolve(path));
     }
   }
-  return { changed, missing, extra };
+  return { changed, missing, extra, foreign, unclaimed };
 }
 
 /** A file to replace and the temp file, beside it, that holds its new content. */
@@ -83,12 +141,15 @@ async function cleanUp(temps: readonly string[], createdDirs: readonly string[])
 
 /**
  * Writes the changed and missing files as one set: every temp file first (each next to its target),
- * then, only when all were written, renames them into place, then removes generated files that are
- * no longer produced. When a temp file cannot be written no output changes; a rewritten file keeps
- * its mode. Files whose content is unchanged are not touched. Returns the paths written and removed.
+ * then, only when all were written, renames them into place, then removes this project's generated
+ * files that are no longer produced. When a temp file cannot be written no output changes; a
+ * rewritten file keeps its mode. Files whose content is unchanged are not touched. Throws
+ * ForeignFilesError, before writing anything, when a file to write is another project's. Returns
+ * the paths written and removed, and the generated files of no project that were kept.
  */
-export async function writeOutputs(outputs: OutputSet): Promise<{ written: string[]; removed: string[] }> {
+export async function writeOutputs(outputs: OutputSet): Promise<{ written: string[]; removed: string[]; unclaimed: string[] }> {
   const stale = await findStale(outputs);
+  if (outputs.project !== undefined && stale.foreign.length > 0) throw new ForeignFilesError(outputs.project, stale.foreign);
   const toWrite = [...stale.changed, ...stale.missing].sort();
 
   const pending: Pending[] = [];
@@ -137,5 +198,5 @@ export async function writeOutputs(outputs: OutputSet): Promise<{ written: strin
       throw new Error(`every output was written, but ${path}, no longer generated, could not be removed`, { cause });
     }
   }
-  return { written: toWrite, removed: stale.extra };
+  return { written: toWrite, removed: stale.extra, unclaimed: stale.unclaimed };
 }

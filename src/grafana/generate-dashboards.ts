@@ -9,6 +9,8 @@ export interface DashboardOptions {
   labelStyle: LabelStyle;
   /** The rules' formulation: under `raw` there are no 5m event-rate recordings to read. */
   formulation: EventSource;
+  /** The project that writes the files, named in each one. */
+  project: string;
 }
 
 /**
@@ -17,10 +19,10 @@ export interface DashboardOptions {
  */
 export function generateDashboards(services: readonly Service[], options: DashboardOptions): Map<string, string> {
   const files = new Map<string, string>();
-  files.set(dashboardFile.overview, renderDashboard(overviewDashboard(services, options.labelStyle)));
+  files.set(dashboardFile.overview, renderDashboard(overviewDashboard(services, options.labelStyle, options.project)));
   for (const service of services) {
     files.set(dashboardFile.service(service.name), renderDashboard(serviceDashboard(service, options)));
   }
-  files.set(DASHBOARD_PROVISIONING_FILE, provisioningConfig());
+  files.set(DASHBOARD_PROVISIONING_FILE, provisioningConfig(options.project));
   return files;
 }

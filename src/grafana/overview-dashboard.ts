@@ -10,14 +10,16 @@ const COUNT_HEIGHT = 4;
 
 /**
  * Every SLO on one screen: counts of SLOs, spent budgets and firing alerts, then one table line per
- * SLO with the ones in trouble first, each linking to its service dashboard.
+ * SLO with the ones in trouble first, each linking to its service dashboard. `project` names the
+ * project that writes it in its description.
  */
-export function overviewDashboard(services: readonly Service[], labelStyle: LabelStyle): Dashboard {
+export function overviewDashboard(services: readonly Service[], labelStyle: LabelStyle, project: string): Dashboard {
   const builder = dashboardBase(
     dashboardUid.overview,
     'SLOs / Overview',
     'Every SLO slokit generates, the ones in trouble first.',
     ['overview'],
+    project,
   );
   const width = 24 / OVERVIEW_COUNTS.length;
   OVERVIEW_COUNTS.forEach((count, i) => {

@@ -6,9 +6,10 @@ export const DEFAULT_PROVISIONED_PATH = '/var/lib/grafana/dashboards/slokit';
 /**
  * Grafana's file-provisioning config for the generated dashboards: one provider loading every JSON
  * file of the directory into the SLOs folder. Edits in the UI are refused (the files are the source
- * of truth) and dashboards whose file is removed are removed from Grafana.
+ * of truth) and dashboards whose file is removed are removed from Grafana. `project` names the
+ * project that writes it in the header.
  */
-export function provisioningConfig(path: string = DEFAULT_PROVISIONED_PATH): string {
+export function provisioningConfig(project: string, path: string = DEFAULT_PROVISIONED_PATH): string {
   return toGeneratedYaml(
     {
       apiVersion: 1,
@@ -25,6 +26,7 @@ export function provisioningConfig(path: string = DEFAULT_PROVISIONED_PATH): str
         },
       ],
     },
+    project,
     [`slokit generate: copy or mount this directory's *.json at ${path}, and this file in /etc/grafana/provisioning/dashboards/`],
   );
 }

@@ -24,7 +24,7 @@ function aService(names: readonly string[]): Service {
 
 /** The service's dashboard as the generated file holds it. */
 function dashboardOf(names: readonly string[]): Dashboard {
-  return JSON.parse(renderDashboard(serviceDashboard(aService(names), { labelStyle: 'slo', formulation: 'aggregated' }))) as Dashboard;
+  return JSON.parse(renderDashboard(serviceDashboard(aService(names), { labelStyle: 'slo', formulation: 'aggregated', project: 'shop/slos' }))) as Dashboard;
 }
 
 const DEFINED = ['webhook-availability', 'webhook-latency', 'notification-delivery'];

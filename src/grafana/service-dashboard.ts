@@ -11,6 +11,8 @@ export interface ServiceDashboardOptions {
   labelStyle: LabelStyle;
   /** `aggregated` reads event rates from slokit's 5m recordings; `raw` (no such recordings) from the SLI's queries. */
   formulation: EventSource;
+  /** The project that writes the dashboard, named in its description. */
+  project: string;
 }
 
 /**
@@ -23,6 +25,7 @@ export function serviceDashboard(service: Service, options: ServiceDashboardOpti
     `SLOs / ${service.name}`,
     `${service.description}. Team ${service.owner.team}.`,
     [service.name],
+    options.project,
   )
     .withVariable(sloVariable(service))
     .annotation(firingAlertsAnnotation(service))

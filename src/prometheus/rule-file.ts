@@ -5,11 +5,12 @@ export type RuleFileFormat = 'prometheus' | 'prometheus-rule';
 
 /**
  * A service's rule groups as a file Prometheus loads (`rule_files:`), or as a prometheus-operator
- * PrometheusRule object for clusters that load rules through the operator.
+ * PrometheusRule object for clusters that load rules through the operator. `project` names the
+ * project that writes it in the header.
  */
-export function renderRuleFile(service: Service, groups: readonly RuleGroup[], format: RuleFileFormat = 'prometheus'): string {
+export function renderRuleFile(service: Service, groups: readonly RuleGroup[], project: string, format: RuleFileFormat = 'prometheus'): string {
   const body = { groups };
-  if (format === 'prometheus') return toGeneratedYaml(body, [service.file]);
+  if (format === 'prometheus') return toGeneratedYaml(body, project, [service.file]);
   return toGeneratedYaml(
     {
       apiVersion: 'monitoring.coreos.com/v1',
@@ -20,6 +21,7 @@ export function renderRuleFile(service: Service, groups: readonly RuleGroup[], f
       },
       spec: body,
     },
+    project,
     [service.file],
   );
 }

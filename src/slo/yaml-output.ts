@@ -1,4 +1,4 @@
-import { GENERATED_HEADER } from './conventions.js';
+import { generatedMarker } from './conventions.js';
 
 /**
  * The one YAML writer for generated files. Generated files hold only maps, lists, strings,
@@ -7,10 +7,11 @@ import { GENERATED_HEADER } from './conventions.js';
  * that is not unambiguously a plain string is written as a JSON string (valid YAML 1.2 and read the
  * same by go-yaml v2 and v3, which Prometheus and Alertmanager use), and multi-line strings as
  * `|-` blocks, so PromQL and alert descriptions stay readable. yaml-output.test.ts proves that the
- * `yaml` parser reads back exactly what went in.
+ * `yaml` parser reads back exactly what went in. The header names the project that writes the file
+ * (see generatedMarker) and its sources.
  */
-export function toGeneratedYaml(value: unknown, sources: readonly string[]): string {
-  const header = [`# ${GENERATED_HEADER}`, ...sources.map((s) => `# Source: ${s}`)].join('\n');
+export function toGeneratedYaml(value: unknown, project: string, sources: readonly string[]): string {
+  const header = [`# ${generatedMarker(project, '\n# ')}`, ...sources.map((s) => `# Source: ${s}`)].join('\n');
   return `${header}\n${toYaml(value)}`;
 }
 

@@ -21,7 +21,7 @@ import { dashboardPanels, dashboardQueries } from '../../src/grafana/dashboard-q
 import { generateDashboards, type DashboardOptions } from '../../src/grafana/generate-dashboards.js';
 
 const GOLDEN_DIR = resolve('test/golden/dashboards');
-const OPTIONS: DashboardOptions = { labelStyle: 'slo', formulation: 'aggregated' };
+const OPTIONS: DashboardOptions = { labelStyle: 'slo', formulation: 'aggregated', project: 'slokit/slos' };
 
 let examples: Service[] = [];
 let files = new Map<string, string>();
@@ -206,8 +206,9 @@ describe('an SLO added to the definitions', () => {
     try {
       // A copy of slos/ with one more SLO in checkout.ts, importing the real src/slo.
       await mkdir(join(dir, 'slos'));
-      // Outside the repo: tell the loader the copies are ES modules, as the repo's package.json does.
-      await writeFile(join(dir, 'package.json'), '{ "type": "module" }\n');
+      // Outside the repo: tell the loader the copies are ES modules, as the repo's package.json does,
+      // and keep its name, so the copy is the same project wherever it is.
+      await writeFile(join(dir, 'package.json'), '{ "name": "slokit", "type": "module" }\n');
       for (const name of await readdir('slos')) {
         let text = (await readFile(join('slos', name), 'utf8')).replace("'../src/slo/index.js'", `'${pathToFileURL(resolve('src/slo/index.ts')).href}'`);
         if (name === 'checkout.ts') text = text.replace(/\n  \],\n\}\);\s*$/, `\n${REFUNDS_SLO}  ],\n});\n`);
@@ -240,7 +241,7 @@ describe('an SLO added to the definitions', () => {
 
 describe('label styles and formulations', () => {
   it('select recordings by the Sloth label keys under the sloth style, and join the overview on slo_id', () => {
-    const generated = dashboardsOf(generateDashboards(examples, { labelStyle: 'sloth', formulation: 'aggregated' }));
+    const generated = dashboardsOf(generateDashboards(examples, { ...OPTIONS, labelStyle: 'sloth' }));
     const service = dashboardQueries(generated.get(dashboardFile.service('payments'))!);
     for (const q of service.filter((x) => x.panelId !== undefined)) expect(q.expr).toContain('sloth_id="payments-authorisations"');
     const overview = dashboardQueries(generated.get(dashboardFile.overview)!);
@@ -249,7 +250,7 @@ describe('label styles and formulations', () => {
   });
 
   it('read event rates from the SLI source queries under the raw formulation, which records none', () => {
-    const generated = dashboardsOf(generateDashboards(examples, { labelStyle: 'slo', formulation: 'raw' }));
+    const generated = dashboardsOf(generateDashboards(examples, { ...OPTIONS, formulation: 'raw' }));
     const events = dashboardQueries(generated.get(dashboardFile.service('payments'))!).filter((q) => q.source === 'Good, bad and total events');
     expect(events).toHaveLength(3);
     for (const q of events) {

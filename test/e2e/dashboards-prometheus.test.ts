@@ -74,6 +74,7 @@ describe('generated dashboards against a real Prometheus', () => {
       formulation: 'aggregated',
       grafanaUrl: 'http://grafana.test',
       alertmanager: DEFAULT_ALERTMANAGER_OPTIONS,
+      project: 'slokit/slos',
     });
     const ruleFiles: string[] = [];
     for (const [path, content] of outputs.files) {

@@ -46,7 +46,7 @@ const PER_MINUTE = 1000;
 function rules(only?: readonly Slo[], options: Partial<RuleOptions> = {}): Record<string, string> {
   const full: RuleOptions = { labelStyle: 'slo', formulation: 'aggregated', grafanaUrl: 'http://grafana.test', ...options };
   const subset = only === undefined ? shop : { ...shop, slos: shop.slos.filter((s) => only.includes(s)) };
-  return { 'shop.yml': renderRuleFile(subset, generateRuleGroups(subset, full)) };
+  return { 'shop.yml': renderRuleFile(subset, generateRuleGroups(subset, full), 'shop/slos') };
 }
 
 const healthy = (minutes: number): Phase => ({ minutes, perMinute: PER_MINUTE, errorRatio: 0 });
