@@ -51,6 +51,50 @@ function ruleInterval(value: string): string {
   return value;
 }
 
+/**
+ * The range slokit takes for each Alertmanager route timer. Alertmanager itself refuses only a zero
+ * group_interval or repeat_interval; past these ends a value is a typo or defeats the timer's purpose.
+ * repeat_interval's lower end is the group interval (checked in generate, as it takes both flags).
+ */
+const AM_TIMERS = {
+  groupWait: {
+    min: '0s',
+    max: '5m',
+    tooLong: "a new page waits this long for its SLO's other alerts before Alertmanager sends it",
+  },
+  groupInterval: {
+    // Seconds are for test setups (the end-to-end tests use 1s); below that Alertmanager only spins.
+    min: '1s',
+    max: '1h',
+    tooShort: "Alertmanager would flush every SLO's group more than once a second, while alerts change only when Prometheus evaluates rules",
+    tooLong: 'a resolve, or a page joining a ticket, reaches the router only at the next group_interval',
+  },
+  repeatInterval: {
+    min: 'the group interval',
+    max: '5d',
+    tooLong: 'Alertmanager forgets a notification after its --data.retention (120h by default) and sends it again then anyway',
+  },
+} as const;
+
+const rangeOf = (range: { min: string; max: string }) => `${range.min} to ${range.max}`;
+
+/**
+ * A duration flag for an Alertmanager timer: the grammar, then the range, naming the range and what
+ * lies past the end it crosses. The lower end is checked where `tooShort` says why.
+ */
+function amTimer(range: { min: string; max: string; tooLong: string; tooShort?: string }): (value: string) => string {
+  return (value) => {
+    duration({ allowZero: range.min === '0s' })(value);
+    const ms = parseDuration(value, { allowZero: true })!;
+    const allowed = `allowed: ${rangeOf(range)}`;
+    if (ms > parseDuration(range.max)!) throw new InvalidArgumentError(`"${value}" is longer than ${range.max} (${allowed}): ${range.tooLong}`);
+    if (range.tooShort !== undefined && ms < parseDuration(range.min)!) {
+      throw new InvalidArgumentError(`"${value}" is shorter than ${range.min} (${allowed}): ${range.tooShort}`);
+    }
+    return value;
+  };
+}
+
 function url(value: string): string {
   if (!URL.canParse(value)) throw new InvalidArgumentError(`"${value}" is not an absolute URL`);
   return value;
@@ -125,9 +169,14 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       "file with the PagerDuty routing key for the router's own pages",
       DEFAULT_ALERTMANAGER_OPTIONS.selfPageRoutingKeyFile,
     )
-    .option('--am-group-wait <duration>', 'Alertmanager group_wait for SLO alerts', duration({ allowZero: true }), DEFAULT_ALERTMANAGER_OPTIONS.groupWait)
-    .option('--am-group-interval <duration>', 'Alertmanager group_interval', duration(), DEFAULT_ALERTMANAGER_OPTIONS.groupInterval)
-    .option('--am-repeat-interval <duration>', 'Alertmanager repeat_interval', duration(), DEFAULT_ALERTMANAGER_OPTIONS.repeatInterval)
+    .option('--am-group-wait <duration>', `Alertmanager group_wait for SLO alerts, ${rangeOf(AM_TIMERS.groupWait)}`, amTimer(AM_TIMERS.groupWait), DEFAULT_ALERTMANAGER_OPTIONS.groupWait)
+    .option('--am-group-interval <duration>', `Alertmanager group_interval, ${rangeOf(AM_TIMERS.groupInterval)}`, amTimer(AM_TIMERS.groupInterval), DEFAULT_ALERTMANAGER_OPTIONS.groupInterval)
+    .option(
+      '--am-repeat-interval <duration>',
+      `Alertmanager repeat_interval, ${rangeOf(AM_TIMERS.repeatInterval)}`,
+      amTimer(AM_TIMERS.repeatInterval),
+      DEFAULT_ALERTMANAGER_OPTIONS.repeatInterval,
+    )
     .action(async (opts: Record<string, unknown>) => {
       code = await generate(opts, io);
     });
@@ -162,7 +211,7 @@ async function generate(opts: Record<string, unknown>, io: Io): Promise<number> 
   if ((parseDuration(String(opts.amRepeatInterval)) ?? 0) < (parseDuration(String(opts.amGroupInterval)) ?? 0)) {
     io.err(
       `slokit: --am-repeat-interval ${String(opts.amRepeatInterval)} is shorter than --am-group-interval ${String(opts.amGroupInterval)}: ` +
-        'Alertmanager repeats only at group_interval ticks; use a repeat interval at least as long\n',
+        `Alertmanager repeats only at group_interval ticks; use a repeat interval from ${String(opts.amGroupInterval)} to ${AM_TIMERS.repeatInterval.max}\n`,
     );
     return EXIT.usage;
   }

@@ -99,6 +99,18 @@ describe('slokit generate', () => {
   });
 
   it.each([
+    { name: 'shortest', input: ['--am-group-wait', '0s', '--am-group-interval', '1s', '--am-repeat-interval', '1s'] },
+    { name: 'longest', input: ['--am-group-wait', '5m', '--am-group-interval', '1h', '--am-repeat-interval', '5d'] },
+  ])('writes an Alertmanager config amtool accepts with the $name timers slokit takes', async ({ name, input }) => {
+    const out = join(dir, `am-${name}`);
+    const result = await cli('generate', '--slos', join(ROOT, 'slos'), ...outTo(out), ...input);
+    expect(result.code, result.err).toBe(0);
+    const check = await run('amtool', ['check-config', join(out, 'router', 'alertmanager.yml')]);
+    expect(check.code, check.output).toBe(0);
+    expect(await readFile(join(out, 'router', 'alertmanager.yml'), 'utf8')).toContain(`  group_wait: ${input[1]}\n  group_interval: ${input[3]}\n  repeat_interval: ${input[5]}\n`);
+  });
+
+  it.each([
     { name: 'sloth label style', args: ['--label-style', 'sloth'], golden: 'checkout.sloth.yml', file: 'rules/checkout.yml' },
     { name: 'raw formulation', args: ['--formulation', 'raw'], golden: 'checkout.raw.yml', file: 'rules/checkout.yml' },
     { name: 'PrometheusRule format', args: ['--format', 'prometheus-rule'], golden: 'checkout.prometheusrule.yml', file: 'rules/checkout.yml' },
