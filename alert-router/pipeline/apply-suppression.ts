@@ -22,6 +22,8 @@ export interface SuppressionContext {
   windows: readonly MaintenanceWindow[];
   now: number;
   newId: () => string;
+  /** Set by a hold's release (release-hold.ts): see suppress.ts `GateInput.released`. */
+  released?: boolean;
 }
 
 /** A cause's targets a linked dependent is announced to (suppress.ts `GateInput.cause.targets`). */
@@ -111,6 +113,7 @@ export function applySuppression(
       const listing = port.openDigestListing(after.id, t.kind, t.destination);
       return listing === null ? undefined : listing.digestId === undefined ? 'the next storm digest' : `storm digest ${listing.digestId}`;
     },
+    released: ctx.released === true,
     settings: ctx.settings,
     catalog: ctx.catalog,
     now,

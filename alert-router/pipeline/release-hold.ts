@@ -18,21 +18,24 @@ export interface HoldRelease {
 }
 
 /**
- * True when an open page is routed to a PagerDuty service whose last event for it is not a trigger (or
- * that has none): what its targets were told is not a page.
+ * True when an open page was last told to its targets as a ticket and is routed to a PagerDuty service
+ * whose last event for it is not a trigger (or that has none): it escalated while held. One told as a
+ * page is not: its PagerDuty service was told by a storm digest, or a reload routed it to a new one
+ * (told of the incident at its next routed change, as without a hold).
  */
 function pageNotSent(incident: Incident, labels: Record<string, string>, targets: IncidentTarget[], settings: PipelineSettings, port: PipelinePort): boolean {
-  if (incident.severity !== 'page') return false;
+  if (incident.severity !== 'page' || port.lastSeverity(incident.id) !== 'ticket') return false;
   const pagerduty = route(incident, labels, settings.routing, settings.catalog).targets.filter((t) => t.kind === 'pagerduty');
   return pagerduty.some((t) => !targets.some((k) => k.kind === t.kind && k.destination === t.destination) || port.lastAction(incident.id, t) !== 'trigger');
 }
 
 /**
- * True when an open ticket has a PagerDuty service whose last event for it is the trigger and that
- * tickets do not route to: its page ended while it was held, and PagerDuty was not told.
+ * True when an open ticket was last told to its targets as a page and has a PagerDuty service whose
+ * last event for it is the trigger and that tickets do not route to: its page ended while it was held,
+ * and PagerDuty was not told. One told as a ticket is not (a reload stopped routing tickets there).
  */
 function pageStillOpen(incident: Incident, labels: Record<string, string>, targets: IncidentTarget[], settings: PipelineSettings, port: PipelinePort): boolean {
-  if (incident.severity !== 'ticket') return false;
+  if (incident.severity !== 'ticket' || port.lastSeverity(incident.id) !== 'page') return false;
   const routed = route(incident, labels, settings.routing, settings.catalog).targets;
   return targets.some(
     (t) => t.kind === 'pagerduty' && !routed.some((r) => r.kind === t.kind && r.destination === t.destination) && port.lastAction(incident.id, t) === 'trigger',
@@ -94,6 +97,7 @@ export function releaseHold(hold: Hold, incident: Incident, why: string, windows
       windows: [],
       now,
       newId: deps.newId,
+      released: true,
     });
     if (result.newTargets.length > 0) port.addTargets(incident.id, result.newTargets);
     suppressed = result.suppressed;

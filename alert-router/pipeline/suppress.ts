@@ -47,9 +47,14 @@ export interface GateInput {
   openedLastMinute: (target: Target) => number;
   /**
    * The storm digest that lists this incident for a target and is still open ('the next storm digest'
-   * for one not sent yet), or undefined; read only for a de-escalation's trigger to a new target.
+   * for one not sent yet), or undefined; read only for a de-escalation's or a release's trigger to a new target.
    */
   listedIn: (target: Target) => string | undefined;
+  /**
+   * True when a hold's release (release-hold.ts) sends the incident's state: a target whose open storm
+   * digest lists the incident was told by that digest that it fires, so it is not triggered again.
+   */
+  released: boolean;
   settings: SuppressionSettings;
   catalog: CatalogIndex;
   now: number;
@@ -216,16 +221,18 @@ export function gate(input: GateInput): GateResult {
 
   // 5. Storm control: a new incident for a target that already had its fill this minute goes to the digest.
   //    A de-escalation is not news to a target whose open digest lists the incident: the ticket routed
-  //    there (Slack takes tickets too) stays in that digest until it resolves, not listed again.
+  //    there (Slack takes tickets too) stays in that digest until it resolves, not listed again. Nor is
+  //    a hold's release of an incident still firing (an alert joined it in a maintenance window): the
+  //    digest told that target it fires, and keeps it until it resolves.
   const newKeys = new Set(input.newTargets.map((t) => `${t.kind}\u0000${t.destination}`));
   const deEscalated =
     after.state === 'open' && input.events.some((e) => e.kind === 'de-escalated') && !input.events.some((e) => e.kind === 'opened' || e.kind === 'reopened' || e.kind === 'escalated');
   for (const n of notifications) {
     const k = `${n.target.kind}\u0000${n.target.destination}`;
-    const digest = deEscalated && n.action === 'trigger' && newKeys.has(k) ? input.listedIn(n.target) : undefined;
+    const digest = (deEscalated || input.released) && n.action === 'trigger' && newKeys.has(k) ? input.listedIn(n.target) : undefined;
     if (digest !== undefined) {
       newKeys.delete(k);
-      suppress('storm', [n], `de-escalated to ${after.severity}, and already listed in ${digest}, which keeps it until it resolves`);
+      suppress('storm', [n], `${deEscalated ? `de-escalated to ${after.severity}` : 'released while still firing'}, and already listed in ${digest}, which keeps it until it resolves`);
       continue;
     }
     if (settings.storm.enabled && n.action === 'trigger' && newKeys.has(k)) {

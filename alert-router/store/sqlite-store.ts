@@ -223,6 +223,7 @@ export class SqliteStore implements AnomalyPort {
         WHERE incident_id = ? AND target_kind = ? AND destination = ? AND seq < ? ORDER BY seq`),
       outboxOf: p('SELECT * FROM outbox WHERE incident_id = ? ORDER BY seq'),
       lastAction: p('SELECT action FROM outbox WHERE incident_id = ? AND target_kind = ? AND destination = ? ORDER BY seq DESC LIMIT 1'),
+      lastSeverity: p("SELECT json_extract(payload, '$.severity') AS severity FROM outbox WHERE incident_id = ? ORDER BY seq DESC LIMIT 1"),
       alertsOf: p('SELECT * FROM alerts WHERE incident_id = ? ORDER BY first_received_at, fingerprint'),
       timelineOf: p('SELECT incident_id, at, kind, reason, data FROM timeline WHERE incident_id = ? ORDER BY seq'),
       ping: p('SELECT 1'),
@@ -437,6 +438,10 @@ export class SqliteStore implements AnomalyPort {
 
   lastAction(incidentId: string, target: Target): NotificationAction | undefined {
     return (this.s.lastAction.get(incidentId, target.kind, target.destination) as { action: NotificationAction } | undefined)?.action;
+  }
+
+  lastSeverity(incidentId: string): Severity | undefined {
+    return (this.s.lastSeverity.get(incidentId) as { severity: Severity } | undefined)?.severity;
   }
 
   appendTimeline(entries: TimelineEntry[]): void {
