@@ -4,7 +4,8 @@ import type { Catalog } from '../../src/slo/catalog.js';
 /**
  * The shape of the catalog `npm run generate` writes (`buildCatalog` in src/slo/catalog.ts, whose
  * types are the reference). Fields the router does not know are dropped, so a catalog from a newer
- * generator with extra fields still loads.
+ * generator with extra fields still loads. `generatedBy` (the project that wrote it) is one: it is
+ * for `slokit generate` in a shared `--router-out`, and a catalog without it loads the same.
  */
 const tier = z.object({
   severity: z.enum(['page', 'ticket']),

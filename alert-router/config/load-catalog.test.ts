@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -28,8 +28,10 @@ describe('router catalog', () => {
     dir = undefined;
   });
 
-  it('accepts the catalog npm run generate wrote, and the test catalog', () => {
-    const generated = loadCatalog(new URL('../catalog.json', import.meta.url).pathname);
+  it('accepts the catalog npm run generate wrote, naming its project, and the test catalog, written without one', () => {
+    const path = new URL('../catalog.json', import.meta.url).pathname;
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ generatedBy: { tool: 'slokit', project: 'slokit/slos' } });
+    const generated = loadCatalog(path);
     expect(generated?.services.length).toBeGreaterThan(0);
     expect(parseCatalog(JSON.stringify(routerCatalog(), null, 2), 'catalog.json')).toEqual(routerCatalog());
   });

@@ -61,7 +61,7 @@ export function buildOutputs(services: readonly Service[], options: GenerateOpti
     });
   }
   outputs.push(...dashboardOutputs(services, options));
-  const catalog = buildCatalog(services, { grafanaUrl: options.grafanaUrl, labelStyle: options.labelStyle });
+  const catalog = buildCatalog(services, { grafanaUrl: options.grafanaUrl, labelStyle: options.labelStyle, project: options.project });
   outputs.push({
     path: join(options.routerDir, 'catalog.json'),
     writer: { what: 'the alert-router catalog', flag: '--router-out' },

@@ -1,4 +1,4 @@
-import { dashboardUrl, record, identityLabelKeys, type LabelStyle } from './conventions.js';
+import { dashboardUrl, generatedBy, record, identityLabelKeys, type GeneratedBy, type LabelStyle } from './conventions.js';
 import type { Service } from './types.js';
 
 /**
@@ -50,6 +50,11 @@ export interface CatalogService {
 
 export interface Catalog {
   version: 1;
+  /**
+   * The project that wrote the file, so `slokit generate` replaces only its own catalog in a shared
+   * `--router-out`. The router does not read it: catalogs from before it was written load the same.
+   */
+  generatedBy?: GeneratedBy;
   services: CatalogService[];
   slos: CatalogSlo[];
 }
@@ -57,6 +62,8 @@ export interface Catalog {
 export interface CatalogOptions {
   grafanaUrl: string;
   labelStyle: LabelStyle;
+  /** Named in `generatedBy`. */
+  project: string;
 }
 
 /** Builds the router catalog; sorted by name so the file is deterministic. */
@@ -100,5 +107,5 @@ export function buildCatalog(services: readonly Service[], options: CatalogOptio
         })),
       })),
   );
-  return { version: 1, services: catalogServices, slos };
+  return { version: 1, generatedBy: generatedBy(options.project), services: catalogServices, slos };
 }

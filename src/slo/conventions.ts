@@ -117,18 +117,47 @@ export function generatedMarker(project: string, between: '\n# ' | ' '): string 
 }
 
 /**
- * The project a file's text names after its first GENERATED_HEADER; `null` when it has the header
- * but no project (written by a slokit from before projects were recorded); undefined when it is not
- * a generated file. Project names hold no quote, backslash or newline, so the same pattern reads a
- * YAML comment and a JSON string.
+ * The router catalog's `generatedBy` field: JSON has no comments and the catalog no description, so
+ * the project that wrote it is a field of its own, which the router drops.
+ */
+export interface GeneratedBy {
+  tool: 'slokit';
+  project: string;
+}
+
+export const generatedBy = (project: string): GeneratedBy => ({ tool: 'slokit', project });
+
+/**
+ * The project a file's text names: a catalog's `generatedBy`, or what follows the first
+ * GENERATED_HEADER; `null` when it has the header but no project (written by a slokit from before
+ * projects were recorded); undefined when it is not a generated file. A catalog from before then has
+ * neither, so it is not a generated file, as it was not to that slokit. Project names hold no
+ * quote, backslash or newline, so the same pattern reads a YAML comment and a JSON string.
  */
 export function generatedProject(text: string): string | null | undefined {
+  // The catalog first: its service and SLO descriptions are the user's, and may quote the header.
+  const catalog = catalogGenerator(text);
+  if (catalog !== undefined) return typeof catalog.project === 'string' && catalog.project !== '' ? catalog.project : null;
   const at = text.indexOf(GENERATED_HEADER);
   if (at < 0) return undefined;
   const rest = text.slice(at + GENERATED_HEADER.length);
   const between = ['\n# ', ' '].find((b) => rest.startsWith(`${b}${PROJECT_MARKER}`));
   if (between === undefined) return null;
   return /^[^\n"\\]+/.exec(rest.slice(between.length + PROJECT_MARKER.length))?.[0] ?? null;
+}
+
+/** A JSON object's `generatedBy` when slokit is its tool; only parsed when the text has the field. */
+function catalogGenerator(text: string): { project?: unknown } | undefined {
+  if (!text.startsWith('{') || !text.includes('"generatedBy"')) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const field = typeof value === 'object' && value !== null ? (value as { generatedBy?: unknown }).generatedBy : undefined;
+  if (typeof field !== 'object' || field === null || (field as { tool?: unknown }).tool !== 'slokit') return undefined;
+  return field;
 }
 
 /** Why `name` cannot name a project in generated files (see PROJECT_MARKER), or undefined when it can. */
