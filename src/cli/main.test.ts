@@ -31,6 +31,7 @@ describe('slokit generate duration flags', () => {
     { input: ['--am-repeat-interval', '0s'], expectedError: `--am-repeat-interval <duration>' argument '0s' is invalid. "0s" must be longer than zero` },
     { input: ['--am-group-interval', '0'], expectedError: '"0" must be longer than zero' },
     { input: ['--interval', '0s'], expectedError: '"0s" must be longer than zero' },
+    { input: ['--lock-wait', '10'], expectedError: `--lock-wait <duration>' argument '10' is invalid. "10" is not a Prometheus duration` },
     { input: ['--interval', '1h'], expectedError: '"1h" is longer than 5m: every longer window is built from 5m recordings, which evaluated every 1h would leave most of the time unseen' },
     { input: ['--interval', '5m1s'], expectedError: '"5m1s" is longer than 5m' },
     { input: ['--am-group-wait', '300y'], expectedError: '"300y" is not a Prometheus duration' },

@@ -4,7 +4,8 @@ import { BASE_WINDOW, DURATION_HINT, SpecError, describeError, parseDuration, pr
 import { DEFAULT_ALERTMANAGER_OPTIONS } from '../alertmanager/index.js';
 import { buildOutputs, type GenerateOptions } from './generate.js';
 import { loadServices, projectName } from './load-slos.js';
-import { ForeignFilesError, findStale, writeOutputs } from './output-files.js';
+import { ForeignFilesError, findStale, outputDirs, writeOutputs } from './output-files.js';
+import { OutputLockedError, withOutputLocks } from './output-lock.js';
 import { reviewExitCode, reviewSummary, writeReview } from './review.js';
 
 /** Exit codes: 0 ok, 1 invalid input, 2 usage, 3 I/O or network. */
@@ -151,6 +152,12 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .option('--router-out <dir>', 'where the alert-router catalog and Alertmanager config go', 'alert-router')
     .option('--check', 'write nothing; exit 1 when generated files are stale', false)
     .option(
+      '--lock-wait <duration>',
+      'how long to wait while another generate run writes to the same output directories',
+      duration({ allowZero: true }),
+      '10s',
+    )
+    .option(
       '--project <name>',
       'the project named in every generated file; generate removes or replaces only its own (default: package.json name/SLO directory)',
       project,
@@ -267,7 +274,14 @@ async function generate(opts: Record<string, unknown>, io: Io): Promise<number> 
       io.out(`slokit: ${outputs.files.size} generated files are up to date (${services.length} services, ${sloCount} SLOs)\n`);
       return EXIT.ok;
     }
-    const { written, removed, unclaimed } = await writeOutputs(outputs);
+    // --check takes no lock: it writes nothing, so it cannot break a run that writes, and it works
+    // on a checkout it may not write to (CI). Run beside a write, it reports what it finds.
+    const lock = {
+      project: name,
+      waitMs: parseDuration(String(opts.lockWait), { allowZero: true })!,
+      notice: (line: string) => io.err(`slokit: ${line}\n`),
+    };
+    const { written, removed, unclaimed } = await withOutputLocks(outputDirs(outputs), lock, () => writeOutputs(outputs));
     warnUnclaimed(unclaimed, io);
     io.out(
       `slokit: ${services.length} services, ${sloCount} SLOs: ${written.length} files written, ` +
@@ -280,6 +294,10 @@ async function generate(opts: Record<string, unknown>, io: Io): Promise<number> 
     if (err instanceof SpecError || err instanceof ForeignFilesError) {
       io.err(`slokit: ${err.message}\nnothing was written.\n`);
       return EXIT.invalid;
+    }
+    if (err instanceof OutputLockedError) {
+      io.err(`slokit: ${err.message}\nnothing was written.\n`);
+      return EXIT.io;
     }
     io.err(`slokit: ${describeError(err)}\n`);
     return EXIT.io;

@@ -4,6 +4,7 @@ import { join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GENERATED_HEADER, generatedMarker } from '../slo/index.js';
 import { ForeignFilesError, writeOutputs, type OutputSet } from './output-files.js';
+import { LOCK_FILE } from './output-lock.js';
 
 let base: string;
 beforeEach(async () => {
@@ -57,6 +58,17 @@ describe('writeOutputs', () => {
     expect(await read('dashboards', 'checkout.json')).toBe(generated('new dashboard'));
     expect(await read('rules', 'payments.yml')).toBe(generated('new rules'));
     expect((await readdir(join(base, 'dashboards'))).sort()).toEqual(['checkout.json']);
+  });
+
+  it("takes the run's lock file for no generated file, whatever project it names", async () => {
+    await previousRun();
+    // A project name may be any text without a quote or backslash, this header's too.
+    const lock = `{"pid":${process.pid},"hostname":"h","startedAt":"2026-12-03T08:00:00.000Z","project":"${GENERATED_HEADER} Project: shop/slos"}\n`;
+    await writeFile(join(base, 'dashboards', LOCK_FILE), lock);
+    const result = await writeOutputs(thisRun());
+    expect(result.removed).toEqual([join(base, 'dashboards', 'retired.json')]);
+    expect(result.unclaimed).toEqual([]);
+    expect(await read('dashboards', LOCK_FILE)).toBe(lock);
   });
 
   it("removes only its own project's files no longer produced, keeping another project's and those of no project", async () => {

@@ -1,6 +1,7 @@
 import { chmod, mkdir, readFile, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { generatedProject } from '../slo/index.js';
+import { LOCK_FILE } from './output-lock.js';
 
 /** Generated files by path, the directories whose generated files slokit owns, and whose they are. */
 export interface OutputSet {
@@ -71,11 +72,19 @@ async function generatedFilesIn(dir: string): Promise<{ path: string; project: s
   }
   const out: { path: string; project: string | null }[] = [];
   for (const name of names.sort()) {
+    // A run's lock names its project, and could quote anything a project name may hold.
+    if (name === LOCK_FILE) continue;
     const path = join(dir, name);
     const project = generatedProject((await textOf(path)) ?? '');
     if (project !== undefined) out.push({ path, project });
   }
   return out;
+}
+
+/** Every directory writing `outputs` may change: each file's, and those it removes files from. */
+export function outputDirs(outputs: OutputSet): string[] {
+  const dirs = [...[...outputs.files.keys()].map((path) => dirname(path)), ...outputs.managedDirs];
+  return [...new Set(dirs.map((dir) => resolve(dir)))].sort();
 }
 
 /**
