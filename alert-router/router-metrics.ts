@@ -9,6 +9,10 @@ export interface OutboxLateness {
   lateAfterMs: () => number;
 }
 
+/** The `operation` label values of slokit_router_store_errors_total. */
+export const STORE_ERROR_OPERATIONS = ['tick', 'durable', 'outbox', 'anomaly', 'storm_warning', 'retention', 'maintenance', 'volume_baselines'] as const;
+export type StoreErrorOperation = (typeof STORE_ERROR_OPERATIONS)[number];
+
 /**
  * The router's Prometheus metrics on a Registry of its own (never prom-client's global one, so apps
  * and tests can coexist in one process).
@@ -66,6 +70,15 @@ export class RouterMetrics {
     labelNames: ['kind'] as const,
     registers: [this.registry],
   });
+  readonly storeErrors = new Counter({
+    name: 'slokit_router_store_errors_total',
+    help:
+      "Store writes outside the webhook's path that failed (a webhook's show as code=\"503\" on slokit_router_webhook_duration_seconds), by operation: " +
+      'tick, durable, outbox, anomaly and storm_warning (a page may wait: slokit_router_ready is 0 while a store fault keeps them failing), ' +
+      'retention, maintenance (the API answered 503) and volume_baselines.',
+    labelNames: ['operation'] as const,
+    registers: [this.registry],
+  });
   readonly stormWarnings = new Counter({
     name: 'slokit_router_storm_warnings_total',
     help: "Early storm warnings: a service's alert volume surged far above its usual rate (suppression.storm.earlyWarning).",
@@ -100,6 +113,7 @@ export class RouterMetrics {
   ) {
     // Every series from the start, at 0: a rate() or an alert on them sees retention idle, not absent.
     for (const kind of ['incident', 'alert', 'maintenance_window'] as const) this.purged.inc({ kind }, 0);
+    for (const operation of STORE_ERROR_OPERATIONS) this.storeErrors.inc({ operation }, 0);
     const indexed = options.indexedFingerprints;
     if (indexed !== undefined) {
       this.scraped('slokit_router_dedup_index_fingerprints', 'Fingerprints the in-memory dedup index holds (~70-125 bytes of heap each); store.retention bounds it.', indexed);
@@ -133,7 +147,7 @@ export class RouterMetrics {
     if (ready !== undefined) {
       this.scraped(
         'slokit_router_ready',
-        '1 while the router is ready for webhooks; 0 while draining, and from a webhook commit, record or sync the store failed until a write goes through again (a probe or a webhook). /readyz answers 503 with why.',
+        '1 while the router is ready; 0 while draining, and while store writes a page waits for fail (a webhook batch, the suppression tick, making writes durable, recording a delivery, applying an anomaly score, recording a storm warning) until they go through again (a probe, or the tick itself). /readyz answers 503 with why.',
         () => (ready() ? 1 : 0),
       );
     }

@@ -36,7 +36,7 @@ import { migrations } from './store/migrations.js';
 import { openDatabase, type MigrationEvent } from './store/open-database.js';
 import { WalSyncer } from './store/wal-syncer.js';
 import { SqliteStore, type PurgeOutcome } from './store/sqlite-store.js';
-import { StoreReadiness } from './store/store-readiness.js';
+import { isStoreFault, StoreReadiness, type StoreOperation } from './store/store-readiness.js';
 
 export interface RouterServiceOptions {
   configPath: string;
@@ -133,6 +133,34 @@ const BULK_COMMIT = { maxAgeMs: 100, maxAlerts: 2000 };
  * that stays broken costs a journal fdatasync and a one-row commit every 30 s.
  */
 const READINESS_PROBE_MS = { first: 1000, max: 30_000 };
+
+/** What an operation's failure means, for the log line that says the router is not ready. */
+const STORE_OPERATION_FAILED: Record<StoreOperation, string> = {
+  webhook: 'the store could not take a webhook batch',
+  tick: 'the suppression tick could not commit; held notifications and storm digests wait',
+  durable: 'store writes could not be made durable; the notifications they queued wait',
+  outbox: 'the outbox worker could not record a delivery outcome; deliveries wait',
+  anomaly: 'an anomaly score could not be applied',
+  storm_warning: 'a storm warning could not be recorded',
+};
+
+/**
+ * A failure that repeats (each tick) logged when it begins, with the error, and when it ends, not
+ * each time: slokit_router_store_errors_total counts each.
+ */
+function failureLog(logger: Logger, failing: string, recovered: string): { failed: (error: unknown) => void; ok: () => void } {
+  let on = false;
+  return {
+    failed: (error) => {
+      if (!on) logger.error({ err: error }, failing);
+      on = true;
+    },
+    ok: () => {
+      if (on) logger.info(recovered);
+      on = false;
+    },
+  };
+}
 
 /** router_state key the readiness probe writes (when it last ran): nothing reads it, the API shows none of router_state. */
 const READINESS_PROBE_KEY = 'readiness-probe';
@@ -386,7 +414,9 @@ export async function startRouterService(options: RouterServiceOptions): Promise
       // What a webhook writes, without a batch: the journal's end marker rewritten where it is and
       // fdatasynced as a record is, then a one-row transaction of its own in the store. Never inside
       // the bulk transaction (a failure there can end it, with the batches it holds): while one is
-      // open, its own commit tests the store, and a failure of that is fatal.
+      // open, its own commit tests the store, and a failure of that is fatal. Then everything written
+      // is made durable, as a tick's or an anomaly score's writes are before their notifications go:
+      // the notifications that waited for a failed one go now.
       probe: async () => {
         if (journal !== undefined) {
           journal.touch();
@@ -394,16 +424,24 @@ export async function startRouterService(options: RouterServiceOptions): Promise
         }
         const at = now();
         if (!store.bulkOpen) store.transaction(() => store.putState(READINESS_PROBE_KEY, String(at), at));
+        await storeDurable();
+        worker.poke();
       },
       now,
       setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
       clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
       firstDelayMs: probeMs.first,
       maxDelayMs: probeMs.max,
-      onFailing: (f) =>
-        logger.error({ reason: f.reason }, 'not ready: the store could not take a webhook batch; /readyz answers 503 until a probe or a webhook commits again'),
-      onRecovered: (ended, by) =>
-        logger.info({ by, failures: ended.failures, notReadyMs: now() - ended.since }, 'ready: the store takes webhook batches again'),
+      onFailing: (f, operation) =>
+        logger.error(
+          { operation, reason: f.reason },
+          `not ready: ${STORE_OPERATION_FAILED[operation]}; /readyz answers 503 until ${operation === 'tick' ? 'a tick' : 'a probe or the same write'} goes through`,
+        ),
+      onRecovered: (ended, by) => {
+        logger.info({ by, operations: ended.operations, failures: ended.failures, notReadyMs: now() - ended.since }, 'ready: the store takes writes again');
+        // Deliveries paused while their outcomes could not be recorded start again.
+        worker.poke();
+      },
     });
     const metrics = new RouterMetrics(() => store.outboxDepth(), {
       processMetrics: options.processMetrics ?? false,
@@ -426,6 +464,9 @@ export async function startRouterService(options: RouterServiceOptions): Promise
       concurrency: config.concurrency,
       attemptTimeoutMs: config.attemptTimeoutMs,
       secrets: () => secretValues(config, options.env),
+      onStoreError: (error) => readiness.failed('outbox', new Error('could not record a delivery outcome or read the outbox', { cause: error })),
+      onRecorded: () => readiness.succeeded('outbox'),
+      paused: () => readiness.isFailing('outbox'),
       afterWrite: () => {
         try {
           flusher?.commit();
@@ -466,11 +507,24 @@ export async function startRouterService(options: RouterServiceOptions): Promise
      * Resolves once everything written so far is on disk (the bulk transaction committed, the WAL
      * fsynced) and the worker may deliver what it queued.
      */
-    const durable = (): Promise<void> => flusher?.durable() ?? walSyncer?.sync() ?? Promise.resolve();
+    const storeDurable = (): Promise<void> => flusher?.durable() ?? walSyncer?.sync() ?? Promise.resolve();
+    /** {@link storeDurable}, its failure counted and a readiness operation (the notifications it would release wait). */
+    const durable = (): Promise<void> =>
+      storeDurable().then(
+        () => readiness.succeeded('durable'),
+        (error: unknown) => {
+          metrics.storeErrors.inc({ operation: 'durable' });
+          readiness.failed('durable', error);
+          throw error;
+        },
+      );
     const deliverWhenDurable = (what: string) =>
       durable().then(
         () => worker.poke(),
-        (error: unknown) => logger.error({ err: error }, `could not make ${what} durable; its notifications wait for the next commit`),
+        (error: unknown) => {
+          // A store fault is told once by readiness, and its probe makes these durable and sends them.
+          if (!isStoreFault(error)) logger.error({ err: error }, `could not make ${what} durable; its notifications wait for the next commit`);
+        },
       );
     /** Outcomes of the batches applied again from the journal, scored and counted once the scorer and the volume watch exist. */
     const replayed: { at: number; outcome: BatchOutcome }[] = [];
@@ -573,7 +627,15 @@ export async function startRouterService(options: RouterServiceOptions): Promise
         try {
           const assessment = await assessor(request.slo, request.severity);
           metrics.anomalyScores.inc({ outcome: scoreOutcome(assessment) });
-          const applied = store.transaction(() => applyAnomaly(request, assessment, store, settings, { now, newId }));
+          let applied: ReturnType<typeof applyAnomaly>;
+          try {
+            applied = store.transaction(() => applyAnomaly(request, assessment, store, settings, { now, newId }));
+          } catch (error) {
+            metrics.storeErrors.inc({ operation: 'anomaly' });
+            readiness.failed('anomaly', new Error(`could not apply the anomaly score of incident ${request.incidentId}`, { cause: error }));
+            throw error;
+          }
+          readiness.succeeded('anomaly');
           countSuppressed(applied.outcome.suppressed);
           if (applied.action !== 'none') metrics.anomalyDecisions.inc({ action: applied.action });
           // An escalation's page is as durable as a webhook's batch before it is sent.
@@ -599,6 +661,7 @@ export async function startRouterService(options: RouterServiceOptions): Promise
         volumeSavedMinute = Math.floor(now() / 60_000);
         volumeChanged = false;
       } catch (error) {
+        metrics.storeErrors.inc({ operation: 'volume_baselines' });
         logger.error({ err: error }, 'could not save the alert volume baselines; they are kept in memory');
       }
     };
@@ -607,8 +670,11 @@ export async function startRouterService(options: RouterServiceOptions): Promise
       metrics.stormWarnings.inc();
       try {
         const queued = store.transaction(() => recordStormWarning(warning, store, settings, { now, newId }));
+        readiness.succeeded('storm_warning');
         if (queued.length > 0) void deliverWhenDurable('a storm warning');
       } catch (error) {
+        metrics.storeErrors.inc({ operation: 'storm_warning' });
+        readiness.failed('storm_warning', new Error(`could not record the storm warning of ${warning.service}`, { cause: error }));
         logger.error({ err: error, service: warning.service }, 'could not record the storm warning');
       }
     };
@@ -636,10 +702,10 @@ export async function startRouterService(options: RouterServiceOptions): Promise
         try {
           outcome = await committer.submit({ batch, body });
         } catch (error) {
-          readiness.webhookFailed(error);
+          readiness.failed('webhook', error);
           throw error;
         }
-        readiness.webhookCommitted();
+        readiness.succeeded('webhook');
         countSuppressed(outcome.suppressed);
         if (outcome.notifications.length > 0) void deliverWhenDurable('a webhook batch');
         for (const request of outcome.toScore) score(request);
@@ -664,7 +730,9 @@ export async function startRouterService(options: RouterServiceOptions): Promise
     for (const [req, res] of early.splice(0)) serve(req, res);
     worker.start();
     // Retention, a little every tick (purgeTick: a row and a time budget), so a webhook waits at most
-    // a few ms behind it. Nothing to send comes of it, so it needs no durable commit of its own.
+    // a few ms behind it. Nothing to send comes of it, so it needs no durable commit of its own, and
+    // its failing strands no page: counted, told when it begins and ends, not readiness.
+    const purgeFailures = failureLog(logger, 'retention purge failed; retrying on each tick', 'retention purge goes through again');
     const purgeExpired = (retentionMs: number) => {
       try {
         const out = purgeTick(store, now() - retentionMs, now);
@@ -674,22 +742,35 @@ export async function startRouterService(options: RouterServiceOptions): Promise
         if (out.rows > 0) {
           logger.debug({ incidents: out.incidents, alerts: out.alerts, maintenanceWindows: out.maintenanceWindows, rows: out.rows }, 'retention deleted expired rows');
         }
+        purgeFailures.ok();
       } catch (error) {
-        logger.error({ err: error }, 'retention purge failed; retrying on the next tick');
+        metrics.storeErrors.inc({ operation: 'retention' });
+        purgeFailures.failed(error);
       }
     };
+    // A tick that fails fails again each tickInterval. A store fault is readiness's (told once); any
+    // other failure (a bug: the probe would go through) is told when it begins and ends. Both count.
+    const tickFailures = failureLog(
+      logger,
+      'suppression tick failed; held notifications and storm digests wait, retrying on each tick',
+      'the suppression tick goes through again',
+    );
     // Deferred work (maintenance ends, dependencies resolve, flaps settle, storm digests) on the clock.
     const tick = () => {
       const minute = Math.floor(now() / 60_000);
       if (minute > volumeSavedMinute && (volumeChanged || minute - volumeSavedMinute >= 10)) saveVolume();
       try {
         const outcome = store.transaction(() => processTick(store, settings, { now, newId }));
+        readiness.succeeded('tick');
+        tickFailures.ok();
         countSuppressed(outcome.suppressed);
         // A digest or a release is made here, not from a webhook: as durable as a webhook's batch
         // before anything is sent from it.
         if (outcome.notifications.length > 0) void deliverWhenDurable('a suppression tick');
       } catch (error) {
-        logger.error({ err: error }, 'suppression tick failed; retrying on the next one');
+        metrics.storeErrors.inc({ operation: 'tick' });
+        if (isStoreFault(error)) readiness.failed('tick', new Error('could not commit the suppression tick', { cause: error }));
+        else tickFailures.failed(error);
       }
       if (config.retentionMs !== undefined) purgeExpired(config.retentionMs);
     };

@@ -12,7 +12,7 @@ import { DeliveryError, type AttemptContext, type DeliveryReceipt, type Notifica
 import { RouterMetrics } from '../router-metrics.js';
 import { openDatabase } from '../store/open-database.js';
 import { SqliteStore } from '../store/sqlite-store.js';
-import { OutboxWorker } from './outbox-worker.js';
+import { OutboxWorker, type OutboxWorkerOptions } from './outbox-worker.js';
 
 type Script = (n: Notification) => DeliveryReceipt | DeliveryError;
 
@@ -84,19 +84,22 @@ describe('OutboxWorker', () => {
   /** A worker on this test's store, clock and metrics with `notifiers` (backoff 1s doubling, 5 attempts). */
   const workerWith = (
     notifiers: ConstructorParameters<typeof OutboxWorker>[0]['notifiers'],
-    options: { concurrency?: number; attemptTimeoutMs?: number; logger?: Logger } = {},
-  ) =>
-    new OutboxWorker({
+    options: { concurrency?: number; attemptTimeoutMs?: number; logger?: Logger } & Pick<OutboxWorkerOptions, 'onStoreError' | 'onRecorded' | 'paused'> = {},
+  ) => {
+    const { concurrency, attemptTimeoutMs, logger, ...hooks } = options;
+    return new OutboxWorker({
       store,
       notifiers,
       clock,
       random: () => 0.5,
-      logger: options.logger ?? pino({ level: 'silent' }),
+      logger: logger ?? pino({ level: 'silent' }),
       metrics,
       policy: () => ({ baseMs: 1000, maxMs: 60_000, maxAttempts: 5 }),
-      concurrency: options.concurrency ?? 4,
-      attemptTimeoutMs: options.attemptTimeoutMs ?? 5000,
+      concurrency: concurrency ?? 4,
+      attemptTimeoutMs: attemptTimeoutMs ?? 5000,
+      ...hooks,
     });
+  };
 
   it('gets exactly one event accepted through a 500, then a 429 with Retry-After, then a 202', async () => {
     pd.script = [fail(500), fail(429, 7000), ok()];
@@ -367,6 +370,43 @@ describe('OutboxWorker', () => {
     expect(store.timelineOf('inc-1').map((e) => e.reason)).toEqual([
       'trigger to PagerDuty (routing key $PD_KEY) attempt 1 failed (timeout: no answer within 5000 ms (delivery.attemptTimeout)); retrying: backoff 1s',
     ]);
+  });
+
+  it('does not send again at once what the store could not record as sent: waits 1 s between tries, counts each, and records it once the store takes writes', async () => {
+    const errors: unknown[] = [];
+    let recorded = 0;
+    const w = workerWith({ slack }, { onStoreError: (error) => errors.push(error), onRecorded: () => recorded++ });
+    store.enqueue([notification('n1', 'trigger', 'slack')], clock.now());
+    // The store takes no writes: SQLite answers "attempt to write a readonly database".
+    store.db.pragma('query_only = ON');
+    expect(await w.runOnce()).toBe(1);
+    // Posted, but still pending: sending it again now would post a second Slack message at once, and
+    // again each round.
+    expect(await w.runOnce()).toBe(0);
+    clock.advance(999);
+    expect(await w.runOnce()).toBe(0);
+    clock.advance(1);
+    expect(await w.runOnce()).toBe(1);
+    expect(errors.map((e) => (e as { code?: string }).code)).toEqual(['SQLITE_READONLY', 'SQLITE_READONLY']);
+    expect(await metrics.registry.getSingleMetricAsString('slokit_router_store_errors_total')).toContain('operation="outbox"} 2');
+    expect(store.outboxOf('inc-1').map((e) => [e.state, e.attempts])).toEqual([['pending', 0]]);
+    store.db.pragma('query_only = OFF');
+    clock.advance(1000);
+    expect(await w.runOnce()).toBe(1);
+    expect(store.outboxOf('inc-1').map((e) => [e.state, e.attempts])).toEqual([['delivered', 1]]);
+    expect(slack.sent.map((n) => n.id)).toEqual(['n1', 'n1', 'n1']);
+    expect(recorded).toBe(1);
+  });
+
+  it('starts no attempt while paused (the service pauses it while the store cannot record outcomes)', async () => {
+    let paused = true;
+    const w = workerWith({ slack }, { paused: () => paused });
+    store.enqueue([notification('n1', 'trigger', 'slack')], clock.now());
+    expect(await w.runOnce()).toBe(0);
+    expect(slack.sent).toEqual([]);
+    paused = false;
+    expect(await w.runOnce()).toBe(1);
+    expect(store.outboxDepth()).toBe(0);
   });
 
   describe('a PagerDuty resolve after a refused trigger', () => {

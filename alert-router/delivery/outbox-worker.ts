@@ -35,7 +35,26 @@ export interface OutboxWorkerOptions {
    * read at each failure, so a reload's secrets apply. None when absent.
    */
   secrets?: () => readonly string[];
+  /**
+   * The store refused to record an attempt's outcome (the notification stays pending as it was, and is
+   * sent again: at-least-once) or to say what is due. Counted in slokit_router_store_errors_total
+   * {operation="outbox"} either way.
+   */
+  onStoreError?: (error: unknown) => void;
+  /** An attempt's outcome was recorded: the store takes the worker's writes. */
+  onRecorded?: () => void;
+  /**
+   * While true, no attempt starts: the store cannot record outcomes, and each delivery made now would
+   * be made again (a new Slack message each time). Read before each round; poke() when it turns false.
+   */
+  paused?: () => boolean;
 }
+
+/**
+ * After the store refused an attempt's outcome, no attempt starts for this long (ms): the refused
+ * notification is due again at once, and without a pause it would be sent again in a tight loop.
+ */
+const RECORD_FAILURE_PAUSE_MS = 1000;
 
 /** `text` with every secret of 4 characters or more replaced by `[redacted]`. */
 export function redact(text: string, secrets: readonly string[]): string {
@@ -106,6 +125,10 @@ export class OutboxWorker {
    */
   private readonly startedAt: number;
 
+  /** No attempt starts before this (epoch ms on the worker's clock): an outcome could not be recorded. */
+  private holdUntil = 0;
+  private readsFailing = false;
+
   constructor(private o: OutboxWorkerOptions) {
     this.startedAt = o.clock.now();
   }
@@ -154,7 +177,7 @@ export class OutboxWorker {
    */
   private fill(): number {
     const free = this.o.concurrency - this.inFlight.size;
-    if (free <= 0) return 0;
+    if (free <= 0 || this.holding()) return 0;
     let started = 0;
     for (const entry of this.o.store.due(this.o.clock.now(), this.o.concurrency * 4 + this.inFlight.size)) {
       if (started >= free) break;
@@ -180,16 +203,33 @@ export class OutboxWorker {
     return started;
   }
 
+  /** Whether attempts wait: paused by the service, or an outcome could not be recorded a moment ago. */
+  private holding(): boolean {
+    return this.o.clock.now() < this.holdUntil || (this.o.paused?.() ?? false);
+  }
+
   private async loop(): Promise<void> {
     while (!this.stopped) {
+      let nextAt: number | undefined;
       try {
         this.fill();
+        nextAt = this.o.store.nextDueAt();
       } catch (error) {
-        this.o.logger.error({ err: error }, 'outbox round failed; retrying in 1s');
+        this.o.metrics?.storeErrors.inc({ operation: 'outbox' });
+        this.o.onStoreError?.(error);
+        // Told when the reads begin to fail and when they work again, not each second.
+        if (!this.readsFailing) this.o.logger.error({ err: error }, 'could not read the outbox; nothing is delivered, retrying every 1s');
+        this.readsFailing = true;
         await this.sleep(1000);
         continue;
       }
-      const nextAt = this.o.store.nextDueAt();
+      if (this.readsFailing) this.o.logger.info('the outbox can be read again; delivering');
+      this.readsFailing = false;
+      if (this.holding()) {
+        const left = this.holdUntil - this.o.clock.now();
+        await this.sleep(left > 0 ? left : 1000);
+        continue;
+      }
       let wait = nextAt === undefined ? 30_000 : Math.max(10, nextAt - this.o.clock.now());
       // Due heads are in flight (or waiting for a free slot): their completion pokes the loop.
       if (this.inFlight.size > 0 && wait <= 10) wait = 1000;
@@ -209,6 +249,28 @@ export class OutboxWorker {
     });
   }
 
+  /**
+   * Runs `write` (an attempt's outcome) and says whether the store took it. When it did not, the
+   * notification stays pending as it was and goes again (the target is asked again: at-least-once),
+   * and attempts wait {@link RECORD_FAILURE_PAUSE_MS}, or for as long as the service pauses them.
+   */
+  private record(n: Notification, outcome: string, write: () => void): boolean {
+    try {
+      write();
+    } catch (error) {
+      this.holdUntil = this.o.clock.now() + RECORD_FAILURE_PAUSE_MS;
+      this.o.metrics?.storeErrors.inc({ operation: 'outbox' });
+      this.o.onStoreError?.(error);
+      this.o.logger.error(
+        { err: error, incident: n.incidentId, notification: n.id, target: n.target.kind, action: n.action, outcome },
+        'could not record a delivery outcome; the notification stays pending and is sent again once the store takes writes',
+      );
+      return false;
+    }
+    this.o.onRecorded?.();
+    return true;
+  }
+
   private async attempt(entry: OutboxEntry): Promise<void> {
     const { store, clock, metrics } = this.o;
     const n = entry.notification;
@@ -226,7 +288,8 @@ export class OutboxWorker {
     });
     const notifier = this.o.notifiers[n.target.kind];
     if (notifier === undefined) {
-      store.markFailed(n.id, undefined, `no ${n.target.kind} notifier configured`, entryAt('failed', `${n.action} to ${describeTarget(n)} failed: no ${n.target.kind} notifier configured`, {}));
+      const why = `no ${n.target.kind} notifier configured`;
+      if (!this.record(n, 'failed', () => store.markFailed(n.id, undefined, why, entryAt('failed', `${n.action} to ${describeTarget(n)} failed: ${why}`, {})))) return;
       metrics?.notifications.inc({ target: n.target.kind, outcome: 'failed' });
       return;
     }
@@ -249,16 +312,19 @@ export class OutboxWorker {
       delivery.catch(() => undefined);
       const receipt = await Promise.race([delivery, abandoned]);
       const now = clock.now();
-      store.markDelivered(
-        n,
-        receipt.status,
-        receipt.ref,
-        now,
-        entryAt('notified', `${n.action} delivered to ${describeTarget(n)}: HTTP ${receipt.status} on attempt ${attemptNo}`, {
-          status: receipt.status,
-          ...(receipt.ref === undefined ? {} : { ref: receipt.ref }),
-        }),
+      const recorded = this.record(n, 'delivered', () =>
+        store.markDelivered(
+          n,
+          receipt.status,
+          receipt.ref,
+          now,
+          entryAt('notified', `${n.action} delivered to ${describeTarget(n)}: HTTP ${receipt.status} on attempt ${attemptNo}`, {
+            status: receipt.status,
+            ...(receipt.ref === undefined ? {} : { ref: receipt.ref }),
+          }),
+        ),
       );
+      if (!recorded) return;
       metrics?.notifications.inc({ target: n.target.kind, outcome: 'delivered' });
       metrics?.deliveryLatency.observe({ target: n.target.kind }, Math.max(0, now - entry.createdAt) / 1000);
     } catch (error) {
@@ -287,16 +353,19 @@ export class OutboxWorker {
       if (de.retryable && !spent) {
         const delay = retryDelay(attemptNo, policy, this.o.random, de.retryAfterMs);
         const why = de.retryAfterMs !== undefined ? `Retry-After asked for ${Math.round(delay / 1000)}s` : `backoff ${Math.round(delay / 1000)}s`;
-        store.markRetry(
-          n.id,
-          clock.now() + delay,
-          status,
-          de.message,
-          entryAt('retried', `${n.action} to ${describeTarget(n)} attempt ${attemptNo} failed (${status === undefined ? (timedOut ? 'timeout' : 'network') : `HTTP ${status}`}: ${de.message}); retrying: ${why}`, {
-            ...(status === undefined ? {} : { status }),
-            delayMs: delay,
-          }),
+        const recorded = this.record(n, 'retried', () =>
+          store.markRetry(
+            n.id,
+            clock.now() + delay,
+            status,
+            de.message,
+            entryAt('retried', `${n.action} to ${describeTarget(n)} attempt ${attemptNo} failed (${status === undefined ? (timedOut ? 'timeout' : 'network') : `HTTP ${status}`}: ${de.message}); retrying: ${why}`, {
+              ...(status === undefined ? {} : { status }),
+              delayMs: delay,
+            }),
+          ),
         );
+        if (!recorded) return;
         metrics?.notifications.inc({ target: n.target.kind, outcome: 'retried' });
         this.o.logger.warn(
           { incident: n.incidentId, target: n.target.kind, action: n.action, attempt: attemptNo, status, reason: de.message, delayMs: delay },
@@ -304,14 +373,17 @@ export class OutboxWorker {
         );
       } else {
         const why = de.retryable ? `gave up after ${attemptNo} attempts over ${describeSpan(clock.now() - entry.createdAt)}: ${de.message}` : de.message;
-        store.markFailed(
-          n.id,
-          status,
-          why,
-          entryAt('failed', `${n.action} to ${describeTarget(n)} failed (${status === undefined ? (timedOut ? 'timeout' : 'no status') : `HTTP ${status}`}): ${why}`, {
-            ...(status === undefined ? {} : { status }),
-          }),
+        const recorded = this.record(n, 'failed', () =>
+          store.markFailed(
+            n.id,
+            status,
+            why,
+            entryAt('failed', `${n.action} to ${describeTarget(n)} failed (${status === undefined ? (timedOut ? 'timeout' : 'no status') : `HTTP ${status}`}): ${why}`, {
+              ...(status === undefined ? {} : { status }),
+            }),
+          ),
         );
+        if (!recorded) return;
         metrics?.notifications.inc({ target: n.target.kind, outcome: 'failed' });
         this.o.logger.error({ incident: n.incidentId, target: n.target.kind, action: n.action, attempt: attemptNo, status, reason: why }, 'delivery failed permanently');
       }
@@ -324,13 +396,16 @@ export class OutboxWorker {
   private withhold(n: Notification, refused: SentToTarget): void {
     const { store, clock, metrics } = this.o;
     const why = `not sent: PagerDuty refused the trigger (HTTP ${refused.lastStatus}: ${refused.lastError ?? 'no reason recorded'})`;
-    store.markWithheld(n.id, why, {
-      incidentId: n.incidentId,
-      at: clock.now(),
-      kind: 'withheld',
-      reason: `${n.action} to ${describeTarget(n)} ${why}; PagerDuty has no alert of this incident to resolve`,
-      data: { notificationId: n.id, action: n.action, target: n.target.kind, refusedStatus: refused.lastStatus },
-    });
+    const recorded = this.record(n, 'withheld', () =>
+      store.markWithheld(n.id, why, {
+        incidentId: n.incidentId,
+        at: clock.now(),
+        kind: 'withheld',
+        reason: `${n.action} to ${describeTarget(n)} ${why}; PagerDuty has no alert of this incident to resolve`,
+        data: { notificationId: n.id, action: n.action, target: n.target.kind, refusedStatus: refused.lastStatus },
+      }),
+    );
+    if (!recorded) return;
     metrics?.notifications.inc({ target: n.target.kind, outcome: 'withheld' });
     this.o.logger.info({ incident: n.incidentId, target: n.target.kind, action: n.action, reason: why }, 'delivery withheld');
   }

@@ -1,4 +1,5 @@
 import { statSync, writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +14,7 @@ import { startRouterService, type RouterService } from '../router-service.js';
 import { StoreError } from '../store/group-commit.js';
 import { openDatabase } from '../store/open-database.js';
 import { SqliteStore } from '../store/sqlite-store.js';
+import type { StoreFailing } from '../store/store-readiness.js';
 import { createApp, type AppDeps } from './create-app.js';
 
 const logger = pino({ level: 'silent' });
@@ -181,6 +183,32 @@ describe('alert-router HTTP API against the PagerDuty and Slack mocks', () => {
     const [fresh] = await incidents();
     expect(fresh!.id).not.toBe(old!.id);
     expect(pd.accepted.at(-1)!.body?.dedup_key).toBe(fresh!.id);
+  });
+
+  it('counts each retention purge the store refuses on /metrics, logs it when it begins and ends, and stays ready (no page waits for it)', async () => {
+    let offset = 0;
+    const lines: { level: number; msg: string }[] = [];
+    await start({ retention: '1d', tickInterval: '50ms' }, { now: () => Date.now() + offset, logger: pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) }) });
+    const before = pd.accepted.length;
+    expect((await postWebhook(router.url, page())).status).toBe(200);
+    expect((await postWebhook(router.url, page('resolved'))).status).toBe(200);
+    await until(() => pd.accepted.length === before + 2, 10_000, 'trigger and resolve');
+    await until(async () => (await router.store.outboxDepth()) === 0 && !router.store.bulkOpen);
+    const [old] = await incidents();
+    const purgeErrors = async () => Number(/^slokit_router_store_errors_total\{operation="retention"\} (\d+)$/m.exec(await (await fetch(`${router.url}/metrics`)).text())?.[1]);
+    expect(await purgeErrors()).toBe(0);
+    // The store takes no writes (SQLite: "attempt to write a readonly database"), and a day passes.
+    router.store.db.pragma('query_only = ON');
+    offset = 25 * 3_600_000;
+    await until(async () => (await purgeErrors()) >= 3, 5000, 'three refused purges');
+    expect((await fetch(`${router.url}/api/v1/incidents/${old!.id}`)).status).toBe(200);
+    expect((await fetch(`${router.url}/readyz`)).status).toBe(200);
+    router.store.db.pragma('query_only = OFF');
+    await until(async () => (await fetch(`${router.url}/api/v1/incidents/${old!.id}`)).status === 404, 5000, 'the incident deleted');
+    expect(lines.filter((l) => /retention purge/.test(l.msg)).map((l) => [l.level, l.msg])).toEqual([
+      [50, 'retention purge failed; retrying on each tick'],
+      [30, 'retention purge goes through again'],
+    ]);
   });
 
   it('checkpoints the WAL after 100 webhook commits with commits held, and counts each pause on /metrics', async () => {
@@ -449,6 +477,64 @@ describe('alert-router HTTP API against the PagerDuty and Slack mocks', () => {
     ]);
     expect(changes[0]!.reason).toBe('could not make the batch durable (fsync failed): EIO: i/o error, fdatasync');
   });
+
+  it('is not ready while the suppression tick cannot commit (a held page waits), counts each failed tick, and sends the page once a tick goes through', async () => {
+    let offset = 0;
+    const lines: { level: number; msg: string; operation?: string; by?: string }[] = [];
+    await start(
+      { tickInterval: '50ms' },
+      { now: () => Date.now() + offset, logger: pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) }), readinessProbeMs: { first: 20, max: 40 } },
+    );
+    const auth = { authorization: `Bearer ${ROUTER_TOKEN}` };
+    const created = await fetch(`${router.url}/api/v1/maintenance`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ matchers: ['slo_service="checkout"'], endsAt: new Date(Date.now() + 60_000).toISOString(), author: 'ana' }),
+    });
+    expect(created.status).toBe(201);
+    const before = pd.accepted.length;
+    expect((await postWebhook(router.url, page())).status).toBe(200);
+    const [held] = await incidents();
+    const readyz = async () => {
+      const res = await fetch(`${router.url}/readyz`);
+      return { status: res.status, body: (await res.json()) as { operations?: string[]; message?: string; reason?: string } };
+    };
+    const tickErrors = async () => Number(/^slokit_router_store_errors_total\{operation="tick"\} (\d+)$/m.exec(await (await fetch(`${router.url}/metrics`)).text())?.[1]);
+    expect(await tickErrors()).toBe(0);
+
+    // Another process holds the store's write lock (a backup, an operator's sqlite3 shell in a
+    // transaction). The router waits 20 ms for it, not the 5 s busy timeout that would hold the
+    // event loop each tick, and fails the same way: SQLITE_BUSY, "database is locked".
+    await until(() => !router.store.bulkOpen, 5000, 'the bulk transaction committed');
+    router.store.db.pragma('busy_timeout = 20');
+    const holder = new Database(fixture.storePath);
+    holder.exec('BEGIN IMMEDIATE');
+    try {
+      // The window ends: the tick would release the page, and cannot commit the release.
+      offset = 61_000;
+      await until(async () => (await tickErrors()) >= 3, 5000, 'three failed ticks');
+      const notReady = await readyz();
+      expect(notReady.status).toBe(503);
+      expect(notReady.body).toMatchObject({
+        error: 'store_failing',
+        operations: ['tick'],
+        message: expect.stringMatching(/^the suppression tick cannot commit \(held notifications and storm digests wait for it\) since .* failed\); each tick retries$/),
+        reason: 'could not commit the suppression tick: database is locked',
+      });
+      expect(pd.accepted.length).toBe(before);
+    } finally {
+      holder.exec('ROLLBACK');
+      holder.close();
+    }
+    await until(async () => (await readyz()).status === 200, 5000, 'ready again');
+    await pd.waitFor((r) => r.body?.dedup_key === held!.id && r.body?.event_action === 'trigger', 5000);
+    expect(pd.accepted.length).toBe(before + 1);
+    const changes = lines.filter((l) => /^(not )?ready:/.test(l.msg));
+    expect(changes.map((l) => [l.level, l.msg.split(';')[0], l.operation ?? l.by])).toEqual([
+      [50, 'not ready: the suppression tick could not commit', 'tick'],
+      [30, 'ready: the store takes writes again', 'tick'],
+    ]);
+  });
 });
 
 describe('incident filter validation', () => {
@@ -495,7 +581,12 @@ describe('webhook on a failing store', () => {
 });
 
 describe('readiness', () => {
-  const failing = { reason: 'could not record the batch: could not append to the journal in /data/router.db.batch-journal: ENOSPC: no space left on device', since: Date.parse('2026-11-02T03:00:00Z'), failures: 3 };
+  const failing: StoreFailing = {
+    reason: 'could not record the batch: could not append to the journal in /data/router.db.batch-journal: ENOSPC: no space left on device',
+    since: Date.parse('2026-11-02T03:00:00Z'),
+    failures: 3,
+    operations: ['webhook'],
+  };
 
   it('answers /readyz 503 saying why, since when and how often while the store fails, and /healthz 200 (liveness only)', async () => {
     await withApp(
@@ -506,6 +597,7 @@ describe('readiness', () => {
         expect(await res.json()).toEqual({
           error: 'store_failing',
           message: 'webhook batches cannot be committed since 2026-11-02T03:00:00.000Z (3 failed); a probe retries the store',
+          operations: ['webhook'],
           reason: failing.reason,
           since: '2026-11-02T03:00:00.000Z',
           failures: 3,

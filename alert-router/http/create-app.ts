@@ -7,7 +7,7 @@ import type { BatchOutcome } from '../pipeline/process-batch.js';
 import type { IncomingBatch } from '../pipeline/types.js';
 import type { RouterMetrics } from '../router-metrics.js';
 import type { SqliteStore } from '../store/sqlite-store.js';
-import type { StoreFailing } from '../store/store-readiness.js';
+import { describeFailing, type StoreFailing } from '../store/store-readiness.js';
 import { errorHandler } from './error-handler.js';
 import { fieldIssues, HttpError } from './http-error.js';
 import { alertView, incidentView, notificationView, timelineView } from './incident-view.js';
@@ -25,7 +25,7 @@ export interface AppDeps {
   settings: () => { auth: WebhookAuth; bodyLimitBytes: number };
   /** True once SIGTERM started draining: /readyz answers 503. */
   draining: () => boolean;
-  /** Why webhooks cannot be committed (StoreReadiness), undefined while they can: /readyz answers 503 with it. */
+  /** Which store writes a page waits for fail, and why (StoreReadiness), undefined while none does: /readyz answers 503 with it. */
   storeFailing?: () => StoreFailing | undefined;
   /** Clock and ids for maintenance windows (Date.now and UUIDs when absent). */
   now?: () => number;
@@ -119,12 +119,12 @@ export function createApp(deps: AppDeps): express.Express {
     const failing = deps.storeFailing?.();
     if (failing !== undefined) {
       // Not an error of this request: a report on the router, for a person or a dashboard as much as a probe.
-      const since = new Date(failing.since).toISOString();
       res.status(503).json({
         error: 'store_failing',
-        message: `webhook batches cannot be committed since ${since} (${failing.failures} failed); a probe retries the store`,
+        message: describeFailing(failing),
+        operations: failing.operations,
         reason: failing.reason,
-        since,
+        since: new Date(failing.since).toISOString(),
         failures: failing.failures,
       });
       return;
@@ -144,6 +144,7 @@ export function createApp(deps: AppDeps): express.Express {
       now: deps.now ?? Date.now,
       newId: deps.newId ?? randomUUID,
       durable: deps.durable ?? (() => Promise.resolve()),
+      storeFailed: () => deps.metrics.storeErrors.inc({ operation: 'maintenance' }),
     }),
   );
 

@@ -20,9 +20,10 @@ describe('maintenance window API', () => {
     const clock = new FakeClock();
     const store = new SqliteStore(openDatabase({ path: ':memory:', synchronous: 'normal' }));
     let n = 0;
+    const metrics = new RouterMetrics(() => 0);
     const app = createApp({
       store,
-      metrics: new RouterMetrics(() => 0),
+      metrics,
       logger: pino({ level: 'silent' }),
       commit: () => Promise.reject(new Error('unused')),
       settings: () => ({ auth: { kind: 'bearer', token: 't0ken' }, bodyLimitBytes: 1024 }),
@@ -38,7 +39,7 @@ describe('maintenance window API', () => {
     // Bytes, not a string: fetch would add text/plain to a string body without a content type.
     const post = (body: string, contentType?: string) =>
       fetch(url, { method: 'POST', headers: { authorization: 'Bearer t0ken', ...(contentType === undefined ? {} : { 'content-type': contentType }) }, body: new TextEncoder().encode(body) });
-    return { clock, store, call, post };
+    return { clock, store, metrics, call, post };
   }
 
   const window = (overrides: Record<string, unknown>) => ({ matchers: ['service="payments"'], endsAt: '2026-11-02T04:00:00Z', author: 'ana', ...overrides });
@@ -147,6 +148,21 @@ describe('maintenance window API', () => {
     expect((await call('DELETE', '/mw-1')).status).toBe(204);
     expect(store.suppression.activeMaintenance(clock.now())).toHaveLength(0);
     expect((await call('DELETE', '/mw-9')).status).toBe(404);
+  });
+
+  it('answers 503 with Retry-After (not 500) when the store refuses the window or its end, and counts each on /metrics', async () => {
+    const { store, metrics, call } = await start();
+    expect((await call('POST', '', window({}))).status).toBe(201);
+    // The store takes no writes: SQLite answers "attempt to write a readonly database".
+    store.db.pragma('query_only = ON');
+    for (const res of [await call('POST', '', window({})), await call('DELETE', '/mw-1')]) {
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('5');
+      expect(await res.json()).toEqual({ error: 'store_unavailable', message: 'could not commit to the store; retry' });
+    }
+    expect(await metrics.registry.getSingleMetricAsString('slokit_router_store_errors_total')).toContain('operation="maintenance"} 2');
+    store.db.pragma('query_only = OFF');
+    expect((await call('DELETE', '/mw-1')).status).toBe(204);
   });
 
   it('marks the holds of a window ended early on DELETE with when, by whom (?author=) and its planned end', async () => {

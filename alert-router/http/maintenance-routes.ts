@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { WebhookAuth } from '../config/load-config.js';
 import { matches, parseMatcher, type Matcher } from '../pipeline/matcher.js';
 import type { MaintenanceWindow } from '../pipeline/suppression-types.js';
+import { StoreError } from '../store/group-commit.js';
 import type { SqliteStore } from '../store/sqlite-store.js';
 import { authorized } from './authenticate.js';
 import { fieldIssues, HttpError, type FieldIssue } from './http-error.js';
@@ -17,6 +18,24 @@ export interface MaintenanceDeps {
   newId: () => string;
   /** Resolves once the last commit is on disk (the WAL syncer), so a 201 survives a crash. */
   durable: () => Promise<void>;
+  /** A window could not be committed or made durable (the API answers 503): counted on /metrics. */
+  storeFailed: () => void;
+}
+
+/**
+ * Runs a maintenance write and waits until it is durable. A store that refuses it is the store's
+ * failure, not the request's: a StoreError, which answers 503 with Retry-After (not 500 "internal"),
+ * and is counted.
+ */
+async function durably<T>(deps: MaintenanceDeps, what: string, write: () => T): Promise<T> {
+  try {
+    const result = deps.store.transaction(write);
+    await deps.durable();
+    return result;
+  } catch (cause) {
+    deps.storeFailed();
+    throw new StoreError(`could not commit ${what}`, { cause });
+  }
 }
 
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
@@ -189,8 +208,7 @@ export function maintenanceRouter(deps: MaintenanceDeps): express.Router {
         comment: b.comment,
         createdAt: now,
       };
-      deps.store.transaction(() => deps.store.suppression.addMaintenance(window));
-      await deps.durable();
+      await durably(deps, `maintenance window ${window.id}`, () => deps.store.suppression.addMaintenance(window));
       res.status(201).json({ maintenance: maintenanceView(window, now) });
     },
   );
@@ -206,9 +224,8 @@ export function maintenanceRouter(deps: MaintenanceDeps): express.Router {
   router.delete(`${MAINTENANCE_PATH}/:id`, async (req, res) => {
     const now = deps.now();
     const by = endedBy(req.query as Record<string, unknown>);
-    const found = deps.store.transaction(() => deps.store.suppression.endMaintenance(req.params.id, now, by));
+    const found = await durably(deps, `the end of maintenance window ${req.params.id}`, () => deps.store.suppression.endMaintenance(req.params.id, now, by));
     if (!found) throw new HttpError(404, 'not_found', `no maintenance window ${req.params.id}`);
-    await deps.durable();
     res.status(204).end();
   });
   return router;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../test/support/fake-clock.js';
 import { StoreError } from './group-commit.js';
-import { isStoreFault, StoreReadiness, type StoreFailing } from './store-readiness.js';
+import { describeFailing, isStoreFault, StoreReadiness, type StoreFailing } from './store-readiness.js';
 
 /** A system error as node:fs gives it. */
 const errno = (code: string, syscall: string) => Object.assign(new Error(`${code}: ${syscall} failed`), { code, syscall, errno: -5 });
@@ -21,7 +21,7 @@ function harness() {
     clearTimeout: clock.clearTimeout,
     firstDelayMs: 1000,
     maxDelayMs: 30_000,
-    onFailing: (f: StoreFailing) => told.push(`failing at ${f.since}: ${f.reason}`),
+    onFailing: (f: StoreFailing, operation) => told.push(`${operation} failing at ${f.since}: ${f.reason}`),
     onRecovered: (ended, by) => told.push(`recovered by ${by} after ${ended.failures}`),
   });
   /** Lets a settled probe's result reach the readiness. */
@@ -34,11 +34,12 @@ describe('StoreReadiness', () => {
     const { clock, told, probes, readiness, settle } = harness();
     expect(readiness.failing).toBeUndefined();
     clock.advance(500);
-    readiness.webhookFailed(journalFull());
+    readiness.failed('webhook', journalFull());
     expect(readiness.failing).toEqual({
       reason: 'could not record the batch: could not append to the journal in /d: ENOSPC: write failed',
       since: 500,
       failures: 1,
+      operations: ['webhook'],
     });
     // Each probe comes this long after the last one failed, not a millisecond before.
     for (const delay of [1000, 2000, 4000, 8000, 16_000, 30_000, 30_000]) {
@@ -55,25 +56,25 @@ describe('StoreReadiness', () => {
     probes.at(-1)!.resolve();
     await settle();
     expect(readiness.failing).toBeUndefined();
-    expect(told).toEqual(['failing at 500: could not record the batch: could not append to the journal in /d: ENOSPC: write failed', 'recovered by probe after 8']);
+    expect(told).toEqual(['webhook failing at 500: could not record the batch: could not append to the journal in /d: ENOSPC: write failed', 'recovered by probe after 8']);
     clock.advance(120_000);
     expect(probes).toHaveLength(8);
   });
 
   it('tells a change once, not each failure, and counts the failures with the last one as the reason', () => {
     const { told, readiness } = harness();
-    readiness.webhookFailed(journalFull());
-    readiness.webhookFailed(new StoreError('could not commit the batch', { cause: sqlite('SQLITE_BUSY', 'database is locked') }));
-    readiness.webhookFailed(new StoreError('could not make the batch durable (fsync failed)', { cause: errno('EIO', 'fdatasync') }));
+    readiness.failed('webhook', journalFull());
+    readiness.failed('webhook', new StoreError('could not commit the batch', { cause: sqlite('SQLITE_BUSY', 'database is locked') }));
+    readiness.failed('webhook', new StoreError('could not make the batch durable (fsync failed)', { cause: errno('EIO', 'fdatasync') }));
     expect(readiness.failing).toMatchObject({ failures: 3, reason: 'could not make the batch durable (fsync failed): EIO: fdatasync failed' });
     expect(told).toHaveLength(1);
   });
 
   it('is ready again once a webhook commits, and stops probing', () => {
     const { clock, told, probes, readiness } = harness();
-    readiness.webhookFailed(journalFull());
-    readiness.webhookFailed(journalFull());
-    readiness.webhookCommitted();
+    readiness.failed('webhook', journalFull());
+    readiness.failed('webhook', journalFull());
+    readiness.succeeded('webhook');
     expect(readiness.failing).toBeUndefined();
     clock.advance(60_000);
     expect(probes).toEqual([]);
@@ -82,11 +83,11 @@ describe('StoreReadiness', () => {
 
   it("does not take a probe's success for the store's when a webhook went through and the store failed again while it ran", async () => {
     const { clock, told, probes, readiness, settle } = harness();
-    readiness.webhookFailed(journalFull());
+    readiness.failed('webhook', journalFull());
     clock.advance(1000);
-    readiness.webhookCommitted();
+    readiness.succeeded('webhook');
     clock.advance(1000);
-    readiness.webhookFailed(journalFull());
+    readiness.failed('webhook', journalFull());
     probes[0]!.resolve();
     await settle();
     expect(readiness.failing).toMatchObject({ since: 2000, failures: 1 });
@@ -97,16 +98,50 @@ describe('StoreReadiness', () => {
 
   it('stays ready when the pipeline threw on one batch: the store took it, the batch is refused alone', () => {
     const { clock, probes, readiness } = harness();
-    readiness.webhookFailed(new StoreError('could not commit the batch', { cause: new TypeError("Cannot read properties of undefined (reading 'labels')") }));
-    readiness.webhookFailed(new StoreError('could not commit the batch', { cause: sqlite('SQLITE_CONSTRAINT_UNIQUE', 'UNIQUE constraint failed: alerts.id') }));
+    readiness.failed('webhook', new StoreError('could not commit the batch', { cause: new TypeError("Cannot read properties of undefined (reading 'labels')") }));
+    readiness.failed('webhook', new StoreError('could not commit the batch', { cause: sqlite('SQLITE_CONSTRAINT_UNIQUE', 'UNIQUE constraint failed: alerts.id') }));
     expect(readiness.failing).toBeUndefined();
     clock.advance(60_000);
     expect(probes).toEqual([]);
   });
 
+  it('is not ready while the suppression tick cannot commit, tells it once, and only a tick that goes through clears it: a probe does not', async () => {
+    const { clock, told, probes, readiness, settle } = harness();
+    const locked = () => new Error('could not commit the suppression tick', { cause: sqlite('SQLITE_BUSY', 'database is locked') });
+    for (let i = 0; i < 5; i++) readiness.failed('tick', locked());
+    expect(readiness.failing).toEqual({ reason: 'could not commit the suppression tick: database is locked', since: 0, failures: 5, operations: ['tick'] });
+    // The tick retries itself each tickInterval: no probe for it.
+    clock.advance(60_000);
+    expect(probes).toEqual([]);
+    readiness.failed('outbox', sqlite('SQLITE_BUSY', 'database is locked'));
+    clock.advance(1000);
+    expect(probes).toHaveLength(1);
+    probes[0]!.resolve();
+    await settle();
+    expect(readiness.failing).toMatchObject({ operations: ['tick'], failures: 6 });
+    expect(readiness.isFailing('outbox')).toBe(false);
+    clock.advance(120_000);
+    expect(probes).toHaveLength(1);
+    readiness.succeeded('webhook'); // not failing: changes nothing
+    expect(readiness.isFailing('tick')).toBe(true);
+    readiness.succeeded('tick');
+    expect(readiness.failing).toBeUndefined();
+    expect(told).toEqual([
+      'tick failing at 0: could not commit the suppression tick: database is locked',
+      'outbox failing at 0: database is locked',
+      'recovered by tick after 6',
+    ]);
+  });
+
+  it('does not count what is not a store fault in an operation (a tick that threw on a bug)', () => {
+    const { readiness } = harness();
+    readiness.failed('tick', new TypeError("Cannot read properties of undefined (reading 'until')"));
+    expect(readiness.failing).toBeUndefined();
+  });
+
   it('probes no more once stopped (drain)', () => {
     const { clock, probes, readiness } = harness();
-    readiness.webhookFailed(journalFull());
+    readiness.failed('webhook', journalFull());
     readiness.stop();
     clock.advance(60_000);
     expect(probes).toEqual([]);
@@ -127,5 +162,27 @@ describe('isStoreFault', () => {
   ];
   it.each(cases)('$name: $expected', ({ input, expected }) => {
     expect(isStoreFault(input)).toBe(expected);
+  });
+});
+
+describe('describeFailing', () => {
+  const since = Date.parse('2026-11-02T03:00:00Z');
+  const cases = [
+    {
+      operations: ['webhook'] as const,
+      expected: 'webhook batches cannot be committed since 2026-11-02T03:00:00.000Z (3 failed); a probe retries the store',
+    },
+    {
+      operations: ['tick'] as const,
+      expected: 'the suppression tick cannot commit (held notifications and storm digests wait for it) since 2026-11-02T03:00:00.000Z (3 failed); each tick retries',
+    },
+    {
+      operations: ['tick', 'durable'] as const,
+      expected:
+        'the suppression tick cannot commit (held notifications and storm digests wait for it); store writes cannot be made durable (the notifications they queued wait) since 2026-11-02T03:00:00.000Z (3 failed); a probe retries the store, and each tick retries the tick',
+    },
+  ];
+  it.each(cases)('$operations', ({ operations, expected }) => {
+    expect(describeFailing({ reason: 'x', since, failures: 3, operations: [...operations] })).toBe(expected);
   });
 });

@@ -1,13 +1,52 @@
 import { describeError } from '../../src/slo/spec-error.js';
 
-/** Why the router is not ready: the store failed the webhook's durable path, and has not taken a write since. */
+/**
+ * A store write a page can wait for: a webhook's batch, the suppression tick (releases of held
+ * notifications, storm digests), making written state durable so the outbox worker may send it, the
+ * worker's record of a delivery's outcome, an anomaly score's application (an escalation to a page),
+ * and a storm warning's record. A retention purge or a maintenance API write is not one of them.
+ */
+export type StoreOperation = 'webhook' | 'tick' | 'durable' | 'outbox' | 'anomaly' | 'storm_warning';
+
+/** What each operation failing means for on-call, as /readyz and the log say it. */
+const FAILING: Record<StoreOperation, string> = {
+  webhook: 'webhook batches cannot be committed',
+  tick: 'the suppression tick cannot commit (held notifications and storm digests wait for it)',
+  durable: 'store writes cannot be made durable (the notifications they queued wait)',
+  outbox: 'delivery outcomes cannot be recorded (deliveries wait)',
+  anomaly: 'anomaly scores cannot be applied',
+  storm_warning: 'storm warnings cannot be recorded',
+};
+
+/**
+ * Operations that retry themselves whether the router is ready or not: the tick runs every
+ * `suppression.tickInterval` and retries the very writes that failed, so only its own success clears
+ * it. A probe's one-row write can go through while a tick's cannot (a page of one table unreadable,
+ * a disk with room for a row but not for a digest), and letting it clear the tick would flip
+ * readiness each tick.
+ */
+const SELF_RETRYING: readonly StoreOperation[] = ['tick'];
+
+/** Why the router is not ready: store writes a page waits for fail, and have not gone through since. */
 export interface StoreFailing {
   /** The last failure's message with its causes (the file, the errno or SQLite code). */
   reason: string;
-  /** Epoch ms of the first failure since the store last took a write. */
+  /** Epoch ms of the first failure since the router was last ready. */
   since: number;
-  /** Failed writes since then: webhook commits, records and syncs, and failed probes. */
+  /** Failed writes since then: webhook commits, records and syncs, other operations' writes, and failed probes. */
   failures: number;
+  /** The operations failing now, in the order they began to. */
+  operations: StoreOperation[];
+}
+
+/** One sentence on what fails, since when, and what retries it (the /readyz message). */
+export function describeFailing(f: StoreFailing): string {
+  const retried = f.operations.every((o) => SELF_RETRYING.includes(o))
+    ? 'each tick retries'
+    : f.operations.some((o) => SELF_RETRYING.includes(o))
+      ? 'a probe retries the store, and each tick retries the tick'
+      : 'a probe retries the store';
+  return `${f.operations.map((o) => FAILING[o]).join('; ')} since ${new Date(f.since).toISOString()} (${f.failures} failed); ${retried}`;
 }
 
 export interface StoreReadinessOptions {
@@ -23,10 +62,10 @@ export interface StoreReadinessOptions {
   /** The first probe runs this long (ms) after the first failure; each failed probe doubles the wait, up to `maxDelayMs`. */
   firstDelayMs: number;
   maxDelayMs: number;
-  /** The store failed while it was ready: told once, when readiness is lost, not per failure. */
-  onFailing: (failing: StoreFailing) => void;
-  /** A write went through again (a webhook's commit or a probe): told once, with the failures that ended. */
-  onRecovered: (ended: StoreFailing, by: 'webhook' | 'probe') => void;
+  /** `operation` began to fail: told once, when it does, not per failure. */
+  onFailing: (failing: StoreFailing, operation: StoreOperation) => void;
+  /** Every failing operation went through again (or a probe did): told once, with the failures that ended. */
+  onRecovered: (ended: StoreFailing, by: StoreOperation | 'probe') => void;
 }
 
 /**
@@ -53,15 +92,19 @@ export function isStoreFault(error: unknown): boolean {
 }
 
 /**
- * Readiness that follows the store's ability to take webhooks. A webhook whose commit, record or sync
- * fails with a store fault makes the router not ready; the next write that goes through makes it ready
- * again. A router that is not ready gets no traffic, so recovery cannot wait for a webhook: a probe
- * (the same durable path, with no batch) runs `firstDelayMs` after the first failure, then backs off
- * doubling to `maxDelayMs` while it fails, and stops once the store is ready again.
+ * Readiness that follows the store's ability to take the writes a page waits for. A store fault in
+ * one of them ({@link StoreOperation}) makes the router not ready; it is ready again once each
+ * operation that failed has gone through. A router that is not ready gets no webhooks, and an anomaly
+ * score or a storm warning comes once, so recovery cannot wait for them: a probe (the webhook's
+ * durable path, with no batch) runs `firstDelayMs` after the first failure, then backs off doubling to
+ * `maxDelayMs` while it fails, and its success stands for every operation but the tick's
+ * ({@link SELF_RETRYING}).
  */
 export class StoreReadiness {
   private current: StoreFailing | undefined;
   private timer: unknown;
+  /** The failing period the running probe was started for, if one runs. */
+  private probeFor: StoreFailing | undefined;
   private delayMs = 0;
   private stopped = false;
 
@@ -69,17 +112,41 @@ export class StoreReadiness {
 
   /** Why the router is not ready, or undefined while the store takes writes. */
   get failing(): StoreFailing | undefined {
-    return this.current === undefined ? undefined : { ...this.current };
+    return this.current === undefined ? undefined : { ...this.current, operations: [...this.current.operations] };
   }
 
-  /** A webhook's commit, record or sync failed; counts only a store fault ({@link isStoreFault}). */
-  webhookFailed(error: unknown): void {
-    if (isStoreFault(error)) this.fail(error);
+  /** Whether `operation` failed with a store fault and has not gone through since. */
+  isFailing(operation: StoreOperation): boolean {
+    return this.current?.operations.includes(operation) ?? false;
   }
 
-  /** A webhook's batch was committed (and synced): the store takes writes. */
-  webhookCommitted(): void {
-    this.recover('webhook');
+  /** A write of `operation` failed; counts only a store fault ({@link isStoreFault}). */
+  failed(operation: StoreOperation, error: unknown): void {
+    if (!isStoreFault(error)) return;
+    const reason = describeError(error);
+    if (this.current === undefined) {
+      this.current = { reason, since: this.o.now(), failures: 1, operations: [operation] };
+    } else {
+      // Updated in place: a probe running holds this object to know its result is still wanted.
+      this.current.reason = reason;
+      this.current.failures++;
+      if (this.current.operations.includes(operation)) return;
+      this.current.operations.push(operation);
+    }
+    this.o.onFailing(this.failing!, operation);
+    // A probe already waiting or running for this period covers the operation too.
+    if (!SELF_RETRYING.includes(operation) && this.timer === undefined && this.probeFor !== this.current) {
+      this.delayMs = this.o.firstDelayMs;
+      this.scheduleProbe();
+    }
+  }
+
+  /** A write of `operation` went through (a webhook's batch committed and synced, a tick committed, ...). */
+  succeeded(operation: StoreOperation): void {
+    const run = this.current;
+    if (run === undefined || !run.operations.includes(operation)) return;
+    run.operations = run.operations.filter((o) => o !== operation);
+    if (run.operations.length === 0) this.recover(operation);
   }
 
   /** Stops probing (drain): the store is about to close. */
@@ -88,26 +155,12 @@ export class StoreReadiness {
     this.cancelProbe();
   }
 
-  private fail(error: unknown): void {
-    const reason = describeError(error);
-    if (this.current !== undefined) {
-      // Updated in place: a probe running holds this object to know its result is still wanted.
-      this.current.reason = reason;
-      this.current.failures++;
-      return;
-    }
-    this.current = { reason, since: this.o.now(), failures: 1 };
-    this.o.onFailing({ ...this.current });
-    this.delayMs = this.o.firstDelayMs;
-    this.scheduleProbe();
-  }
-
-  private recover(by: 'webhook' | 'probe'): void {
-    const ended = this.current;
+  private recover(by: StoreOperation | 'probe'): void {
+    const ended = this.failing;
     if (ended === undefined) return;
     this.current = undefined;
     this.cancelProbe();
-    this.o.onRecovered({ ...ended }, by);
+    this.o.onRecovered(ended, by);
   }
 
   private cancelProbe(): void {
@@ -127,21 +180,25 @@ export class StoreReadiness {
     const run = this.current;
     let error: unknown;
     let ok = false;
+    this.probeFor = run;
     try {
       await this.o.probe();
       ok = true;
     } catch (e) {
       error = e;
     }
-    // A webhook went through meanwhile (and the store may have failed again since, with its own
-    // probe scheduled), or the service is draining: this result is not wanted.
+    if (this.probeFor === run) this.probeFor = undefined;
+    // Every operation went through meanwhile (and the store may have failed again since, with its
+    // own probe scheduled), or the service is draining: this result is not wanted.
     if (this.current !== run || run === undefined || this.stopped) return;
     if (ok) {
-      this.recover('probe');
+      run.operations = run.operations.filter((o) => SELF_RETRYING.includes(o));
+      if (run.operations.length === 0) this.recover('probe');
       return;
     }
-    this.fail(error ?? new Error('the readiness probe failed'));
+    run.reason = describeError(error ?? new Error('the readiness probe failed'));
+    run.failures++;
     this.delayMs = Math.min(this.delayMs * 2, this.o.maxDelayMs);
-    this.scheduleProbe();
+    if (run.operations.some((o) => !SELF_RETRYING.includes(o))) this.scheduleProbe();
   }
 }
