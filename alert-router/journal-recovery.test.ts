@@ -319,4 +319,29 @@ describe('the batch journal across a crash', () => {
     expect(message).toMatchObject({ edited: true, text: expect.stringContaining('Resolved') });
     expect(message!.replies).toHaveLength(1);
   });
+  it('exits, for the journal to replay them, when a write other than a webhook\'s ends the bulk transaction of acknowledged batches (a full disk)', async () => {
+    fixture = routerFixture({ pagerduty: pd, slack });
+    const fatal: unknown[] = [];
+    const r = await start(fixture, undefined, { onFatal: (error) => fatal.push(error) });
+    const maintenance = (comment: string) =>
+      fetch(`${r.url}/api/v1/maintenance`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${fixture!.env['TEST_ROUTER_TOKEN']}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ matchers: ['service="checkout"'], endsAt: new Date(Date.now() + 3_600_000).toISOString(), author: 'ana', comment }),
+      });
+    expect((await maintenance('deploy')).status).toBe(201);
+    // Held by the window: nothing to send, so nothing commits the bulk transaction that holds it.
+    const held = webhookPayload([{ labels: { alertname: 'DiskFull', severity: 'ticket', service: 'checkout' }, fingerprint: 'd-1' }], { alertname: 'DiskFull' });
+    expect((await postWebhook(r.url, held)).status).toBe(200);
+    expect(r.store.bulkOpen).toBe(true);
+    // The disk fills: a second window's row no longer fits, and SQLite rolls back the whole
+    // transaction, the acknowledged batch above with it.
+    const pages = r.store.db.pragma('page_count', { simple: true }) as number;
+    r.store.db.pragma(`max_page_count = ${pages}`);
+    expect((await maintenance('x'.repeat(8000))).status).toBe(503);
+    expect(r.store.bulkOpen).toBe(false);
+    expect(fatal).toHaveLength(1);
+    expect(String((fatal[0] as Error).message)).toMatch(/database or disk is full/);
+    expect(lines.find((l) => l.level === 60)?.msg).toBe('the store lost a transaction of acknowledged batches; they are in the journal and replay on restart');
+  });
 });

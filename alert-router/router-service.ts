@@ -479,6 +479,9 @@ export async function startRouterService(options: RouterServiceOptions): Promise
       logger.fatal({ err: error }, 'the store lost a transaction of acknowledged batches; they are in the journal and replay on restart');
       (options.onFatal ?? (() => undefined))(error);
     };
+    // Whatever write ends the bulk transaction (a webhook's batch, the tick, a delivery's record), the
+    // batches it held are acknowledged and gone from the store: only a restart's replay brings them back.
+    store.onBulkLost = fatal;
     // With the journal, the store commits webhook batches in bulk and fsyncs its WAL on demand.
     const flusher =
       journal === undefined
@@ -555,14 +558,7 @@ export async function startRouterService(options: RouterServiceOptions): Promise
       transaction: (fn) => {
         if (journal === undefined) return store.transaction(fn);
         store.openBulk();
-        try {
-          return store.transaction(fn);
-        } catch (error) {
-          // A savepoint rolled back leaves the bulk transaction open; an I/O or full-disk error can
-          // end it, and with it every batch acknowledged since its start.
-          if (!store.bulkOpen) fatal(error);
-          throw error;
-        }
+        return store.transaction(fn);
       },
       process: ({ batch }) => {
         const outcome = processBatch(batch, store, settings, { now, newId });

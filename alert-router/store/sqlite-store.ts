@@ -177,6 +177,13 @@ export class SqliteStore implements AnomalyPort {
    * variants and their properties) on every call, 1.5% of a single-alert webhook's CPU when profiled.
    */
   private readonly inTransaction: (fn: () => unknown) => unknown;
+  /** {@link openBulk} began the transaction that is open, and it has not ended. */
+  private bulk = false;
+  /**
+   * Told when a failed {@link transaction} ended the bulk transaction it ran in: every write since
+   * {@link openBulk} is gone from the store (the service exits, and the journal replays them).
+   */
+  onBulkLost: ((error: unknown) => void) | undefined;
 
   constructor(readonly db: Database.Database) {
     this.inTransaction = db.transaction((fn: () => unknown) => fn());
@@ -353,19 +360,39 @@ export class SqliteStore implements AnomalyPort {
    * already, so the store commits them in bulk, each hot page once for many batches.
    */
   openBulk(): void {
-    if (!this.db.inTransaction) this.s.begin.run();
+    if (this.db.inTransaction) return;
+    this.s.begin.run();
+    this.bulk = true;
   }
 
   /** Commits the bulk transaction, if one is open. Throws when the commit fails. */
   commitBulk(): boolean {
     if (!this.db.inTransaction) return false;
-    this.s.commit.run();
+    try {
+      this.s.commit.run();
+    } finally {
+      this.bulk = this.db.inTransaction;
+    }
     return true;
   }
 
-  /** Runs `fn` in one transaction (a savepoint inside an open bulk transaction): all of it or none. */
+  /**
+   * Runs `fn` in one transaction (a savepoint inside an open bulk transaction): all of it or none.
+   * When its failure ended the bulk transaction too (SQLite rolls all of it back on some I/O and
+   * full-disk errors), {@link onBulkLost} is told before the error is thrown, whoever ran it: a
+   * suppression tick, a delivery's record or a maintenance write loses acknowledged batches as surely
+   * as a webhook's commit does.
+   */
   transaction<T>(fn: () => T): T {
-    return this.dedupIndex.within(() => this.latestByKey.within(() => this.suppression.within(() => this.inTransaction(fn) as T)));
+    try {
+      return this.dedupIndex.within(() => this.latestByKey.within(() => this.suppression.within(() => this.inTransaction(fn) as T)));
+    } catch (error) {
+      if (this.bulk && !this.db.inTransaction) {
+        this.bulk = false;
+        this.onBulkLost?.(error);
+      }
+      throw error;
+    }
   }
 
   latestAlert(fingerprint: string): AlertRecord | undefined {
