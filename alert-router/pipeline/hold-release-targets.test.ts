@@ -21,16 +21,21 @@ function maintenance(s: ReturnType<typeof simulation>, service: string, minutes:
   return s.sim.addMaintenance({ matchers: [`service="${service}"`], startsAt: s.clock.now(), endsAt: s.clock.now() + minutes * MINUTE, author: 'ana', comment: '' });
 }
 
+/** checkout/availability's ticket told to Slack, then its page held by a 30-minute maintenance window. */
+function ticketEscalatedInWindow(s: ReturnType<typeof simulation>) {
+  s.slo('checkout-availability', 'firing', T0, 'ticket');
+  s.advance(MINUTE);
+  expect(s.sent()).toEqual(['trigger slack #checkout-oncall checkout/availability']);
+  maintenance(s, 'checkout', 30);
+  s.slo('checkout-availability', 'firing', T0 + MINUTE, 'page');
+  s.advance(MINUTE);
+  expect(s.sent()).toEqual([]);
+}
+
 describe('a ticket told to Slack only, that escalates to page while held and resolves before the hold ends', () => {
   it('in a maintenance window: Slack gets its resolve at once, PagerDuty nothing, and the window’s end sends nothing', () => {
     const s = simulation();
-    s.slo('checkout-availability', 'firing', T0, 'ticket');
-    s.advance(MINUTE);
-    expect(s.sent()).toEqual(['trigger slack #checkout-oncall checkout/availability']);
-    maintenance(s, 'checkout', 30);
-    s.slo('checkout-availability', 'firing', T0 + MINUTE, 'page');
-    s.advance(MINUTE);
-    expect(s.sent()).toEqual([]);
+    ticketEscalatedInWindow(s);
     s.slo('checkout-availability', 'resolved', T0 + MINUTE, 'page');
     s.slo('checkout-availability', 'resolved', T0, 'ticket');
     s.advance(MINUTE);
@@ -232,5 +237,41 @@ describe('a config reload that changes an incident’s routes while a maintenanc
     s.slo('checkout-availability', 'resolved', T0, 'page');
     s.advance(MINUTE);
     expect(s.sent()).toEqual(['resolve pagerduty PD_KEY_CHECKOUT checkout/availability', 'resolve slack #checkout-oncall checkout/availability', 'resolve slack #incidents checkout/availability']);
+  });
+});
+
+describe('a held cause that a dependent is linked under: the “also affecting” notice is not news of its severity', () => {
+  it('a ticket that escalated in a maintenance window, told of a dependent meanwhile: the window’s end pages PagerDuty', () => {
+    const s = simulation();
+    ticketEscalatedInWindow(s);
+    // storefront depends on checkout: linked under it, its Slack thread gets a reply (at page severity).
+    s.slo('storefront-probe-availability', 'firing', s.clock.now(), 'ticket');
+    s.advance(MINUTE);
+    expect(s.sent()).toEqual(['update slack #checkout-oncall checkout/availability']);
+    s.advance(30 * MINUTE);
+    expect(s.sent()).toEqual(['trigger pagerduty PD_KEY_CHECKOUT checkout/availability', 'update slack #checkout-oncall checkout/availability']);
+  });
+
+  it('a page that de-escalated under flap damping, told of a dependent meanwhile: once stable, PagerDuty is resolved', () => {
+    const s = simulation({ flapping: { enabled: true, maxChanges: 2, windowMs: 15 * MINUTE, stableMs: 10 * MINUTE } });
+    s.slo('checkout-availability', 'firing', T0, 'ticket');
+    s.slo('checkout-availability', 'firing', T0, 'page');
+    s.advance(MINUTE);
+    s.slo('checkout-availability', 'resolved', T0, 'page');
+    s.advance(MINUTE);
+    s.slo('checkout-availability', 'firing', s.clock.now(), 'page'); // the 3rd change: flapping, sent marked
+    s.advance(MINUTE);
+    s.sent();
+    s.slo('checkout-availability', 'resolved', s.clock.now(), 'page'); // held: a ticket now
+    s.advance(MINUTE);
+    s.slo('storefront-probe-availability', 'firing', s.clock.now(), 'ticket');
+    s.advance(MINUTE);
+    // An event on its dedup_key and a thread reply, at the ticket severity it has now.
+    expect(s.sent().filter((l) => l.includes('checkout'))).toEqual(['trigger pagerduty PD_KEY_CHECKOUT checkout/availability', 'update slack #checkout-oncall checkout/availability']);
+    s.advance(15 * MINUTE);
+    expect(s.sent().filter((l) => l.includes('checkout'))).toEqual([
+      'update slack #checkout-oncall checkout/availability',
+      'resolve pagerduty PD_KEY_CHECKOUT checkout/availability',
+    ]);
   });
 });

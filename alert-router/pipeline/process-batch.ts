@@ -27,8 +27,9 @@ export interface PipelinePort {
   /** The action last queued (in the outbox, in any state) for the incident to this target, if any. */
   lastAction(incidentId: string, target: Target): NotificationAction | undefined;
   /**
-   * The severity of the incident's latest queued notification (the outbox, any target), if any: what its
-   * targets were last told it is (a hold keeps an escalation or de-escalation from them).
+   * The severity of the incident's latest queued notification of its own state (the outbox, any target;
+   * not a notice that a dependent was linked under it), if any: what its targets were last told it is (a
+   * hold keeps an escalation or de-escalation from them).
    */
   lastSeverity(incidentId: string): Severity | undefined;
   saveAlert(alert: AlertRecord): void;

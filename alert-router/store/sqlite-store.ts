@@ -230,7 +230,10 @@ export class SqliteStore implements AnomalyPort {
         WHERE incident_id = ? AND target_kind = ? AND destination = ? AND seq < ? ORDER BY seq`),
       outboxOf: p('SELECT * FROM outbox WHERE incident_id = ? ORDER BY seq'),
       lastAction: p('SELECT action FROM outbox WHERE incident_id = ? AND target_kind = ? AND destination = ? ORDER BY seq DESC LIMIT 1'),
-      lastSeverity: p("SELECT json_extract(payload, '$.severity') AS severity FROM outbox WHERE incident_id = ? ORDER BY seq DESC LIMIT 1"),
+      // Not a notice that a dependent was linked (suppress.ts, `customDetails.dependents`): it carries the
+      // cause's severity of the moment, sent while a hold keeps the cause's own escalation back.
+      lastSeverity: p(`SELECT json_extract(payload, '$.severity') AS severity FROM outbox
+        WHERE incident_id = ? AND json_extract(payload, '$.customDetails.dependents') IS NULL ORDER BY seq DESC LIMIT 1`),
       alertsOf: p('SELECT * FROM alerts WHERE incident_id = ? ORDER BY first_received_at, fingerprint'),
       timelineOf: p('SELECT incident_id, at, kind, reason, data FROM timeline WHERE incident_id = ? ORDER BY seq'),
       ping: p('SELECT 1'),
