@@ -62,22 +62,16 @@ export async function withOutputLocks<T>(dirs: readonly string[], options: LockO
   try {
     const real = new Set<string>();
     for (const dir of dirs) {
-      let at = resolve(dir);
-      let created: string | undefined;
       try {
-        created = await mkdir(at, { recursive: true });
+        createdDirs.push(...(await makeDir(dir)));
       } catch (cause) {
         throw new Error(`could not create the output directory ${dir}, so no output was changed`, { cause });
-      }
-      if (created !== undefined) {
-        // mkdir returns the first directory it made; record every one from there down to `dir`.
-        for (const top = resolve(created); at.length >= top.length; at = dirname(at)) createdDirs.push(at);
       }
       // One lock per directory however it is named: a second name for it would wait on this run.
       real.add(await realpath(dir));
     }
     const deadline = Date.now() + options.waitMs;
-    for (const dir of [...real].sort()) held.push(await acquire(dir, deadline, options));
+    for (const dir of [...real].sort()) held.push(await acquire(dir, deadline, options, (made) => createdDirs.push(...made)));
     return await work();
   } finally {
     for (const { path, text } of held.reverse()) await release(path, text);
@@ -85,14 +79,38 @@ export async function withOutputLocks<T>(dirs: readonly string[], options: LockO
   }
 }
 
-/** Creates `dir`'s lock file, waiting until `deadline` while a live run holds it. Returns what it wrote. */
-async function acquire(dir: string, deadline: number, options: LockOptions): Promise<{ path: string; text: string }> {
+/** Creates `dir` and any parent missing; returns the directories it made, `dir` first. */
+async function makeDir(dir: string): Promise<string[]> {
+  const made: string[] = [];
+  const created = await mkdir(dir, { recursive: true });
+  if (created !== undefined) {
+    // mkdir returns the first directory it made; record every one from there down to `dir`.
+    for (let at = resolve(dir), top = resolve(created); at.length >= top.length; at = dirname(at)) made.push(at);
+  }
+  return made;
+}
+
+/**
+ * Creates `dir`'s lock file, waiting until `deadline` while a live run holds it. Returns what it wrote.
+ * `recreated` is told the directories it had to make again: a run that had created `dir`, and failed,
+ * removes it when it lets go of its lock, while this run waits on that lock.
+ */
+async function acquire(dir: string, deadline: number, options: LockOptions, recreated: (dirs: string[]) => void): Promise<{ path: string; text: string }> {
   const path = join(dir, LOCK_FILE);
   const mine: Holder = { pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString(), project: options.project };
   const text = `${JSON.stringify(mine)}\n`;
   let told = false;
   for (;;) {
-    if (create(path, text)) return { path, text };
+    const created = create(path, text);
+    if (created === 'created') return { path, text };
+    if (created === 'no-directory') {
+      try {
+        recreated(await makeDir(dir));
+      } catch (cause) {
+        throw new Error(`could not create the output directory ${dir} again (a run that had created it removed it), so no output was changed`, { cause });
+      }
+      continue;
+    }
     const found = await lockFile(path);
     // Released between the attempt and the look: try again at once.
     if (found === undefined) continue;
@@ -111,13 +129,18 @@ async function acquire(dir: string, deadline: number, options: LockOptions): Pro
   }
 }
 
-/** Creates the lock file only if there is none (O_EXCL), with `text`; false when one exists. */
-function create(path: string, text: string): boolean {
+/**
+ * Creates the lock file only if there is none (O_EXCL), with `text`: 'created', 'exists' when one
+ * does, 'no-directory' when its directory is gone.
+ */
+function create(path: string, text: string): 'created' | 'exists' | 'no-directory' {
   let fd: number;
   try {
     fd = openSync(path, 'wx');
   } catch (cause) {
-    if ((cause as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    const { code } = cause as NodeJS.ErrnoException;
+    if (code === 'EEXIST') return 'exists';
+    if (code === 'ENOENT') return 'no-directory';
     throw new Error(`could not create the lock file ${path}`, { cause });
   }
   try {
@@ -129,7 +152,7 @@ function create(path: string, text: string): boolean {
     throw new Error(`could not write the lock file ${path}`, { cause });
   }
   closeSync(fd);
-  return true;
+  return 'created';
 }
 
 /** The lock file's text and when it was created (its mtime, ms), or undefined when there is none. */

@@ -469,6 +469,21 @@ describe('slokit generate runs at the same time into one output directory', () =
     for (const out of ['rules', 'dashboards', 'router']) expect(await readdir(join(base, out))).not.toContain('.slokit.lock');
   });
 
+  it('writes when the run it waited for failed and removed the directory it had created, lock and all', async () => {
+    const base = join(dir, 'removed-under');
+    const shop = await aProject(join(base, 'shop'), 'shop', ['cart']);
+    await holdLock(join(base, 'dashboards'), { pid: process.pid });
+    const result = await slokit(['generate', '--slos', shop, ...outTo(base), '--lock-wait', '60s'], (err) => {
+      if (!err.includes('waiting up to 60s')) return false;
+      // What a run that created the directory does when it fails: releases its lock, removes the directory.
+      void rm(join(base, 'dashboards'), { recursive: true });
+      return true;
+    });
+    expect(result.code, result.err).toBe(0);
+    expect(result.out).toContain(`  wrote ${join(base, 'dashboards', 'cart.json')}\n`);
+    for (const out of ['rules', 'dashboards', 'router']) expect(await readdir(join(base, out))).not.toContain('.slokit.lock');
+  });
+
   it('takes over, with a warning, a lock whose process is gone, and one of another host older than 10 minutes', async () => {
     const base = join(dir, 'stale-lock');
     const shop = await aProject(join(base, 'shop'), 'shop', ['cart']);
