@@ -470,6 +470,22 @@ describe('OutboxWorker', () => {
       }
     });
 
+    it('is sent when the trigger was given up after 429s or 5xx: PagerDuty may have taken one of them', async () => {
+      for (const status of [429, 503]) {
+        const mock = await startPagerDutyMock();
+        try {
+          mock.respondWith(Array.from({ length: 5 }, () => ({ status })));
+          const w = workerWith({ pagerduty: pagerDutyOn(mock) });
+          store.enqueue([notification(`t${status}`, 'trigger', 'pagerduty'), notification(`r${status}`, 'resolve', 'pagerduty')], clock.now());
+          await drain(w);
+          expect(received(mock).slice(-2)).toEqual([`trigger ${status}`, 'resolve 202']);
+          expect(store.timelineOf('inc-1').map((e) => e.kind).slice(-2)).toEqual(['failed', 'notified']);
+        } finally {
+          await mock.close();
+        }
+      }
+    });
+
     it('is decided once the trigger settled, not when the resolve was queued: a trigger retried after a 503 and then refused withholds it', async () => {
       const mock = await startPagerDutyMock();
       try {
