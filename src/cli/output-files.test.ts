@@ -1,4 +1,4 @@
-import { chmod, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -157,6 +157,27 @@ describe('writeOutputs', () => {
     };
     const result = await writeOutputs(outputs);
     expect(result.removed).toEqual([join(out, 'retired.json')]);
+    expect((await readdir(out)).sort()).toEqual(['checkout.json', 'checkout.yml']);
+  });
+
+  it('keeps a file it just wrote when one directory is reached through a symlink under a second name', async () => {
+    const out = join(base, 'out');
+    const alias = join(base, 'alias');
+    await mkdir(out);
+    await symlink(out, alias);
+    await writeFile(join(out, 'retired.json'), generated('retired dashboard'));
+    const outputs: OutputSet = {
+      files: new Map([
+        [join(out, 'checkout.yml'), generated('rules')],
+        [join(alias, 'checkout.json'), generated('dashboard')],
+      ]),
+      managedDirs: [out, alias],
+      project: PROJECT,
+    };
+    await writeOutputs(outputs);
+    // A second run finds both files where it writes them, under either name.
+    const again = await writeOutputs(outputs);
+    expect(again.removed).toEqual([]);
     expect((await readdir(out)).sort()).toEqual(['checkout.json', 'checkout.yml']);
   });
 

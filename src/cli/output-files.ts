@@ -1,4 +1,4 @@
-import { chmod, mkdir, readFile, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, readdir, realpath, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { generatedProject } from '../slo/index.js';
 import { LOCK_FILE } from './output-lock.js';
@@ -87,6 +87,12 @@ export function outputDirs(outputs: OutputSet): string[] {
   return [...new Set(dirs.map((dir) => resolve(dir)))].sort();
 }
 
+/** Where `path` is on disk: its directory's real path (symlinks followed) and its name; resolved as given when the directory does not exist yet. */
+async function placeOf(path: string): Promise<string> {
+  const dir = await realpath(dirname(path)).catch(() => resolve(dirname(path)));
+  return join(dir, basename(path));
+}
+
 /**
  * What `--check` reports and writing acts on: files whose content differs, that are missing, or
  * that should be gone, each only when it is this project's; and files another project wrote.
@@ -104,17 +110,19 @@ export async function findStale(outputs: OutputSet): Promise<Staleness> {
     else if (current === undefined) missing.push(path);
     else if (current !== content) changed.push(path);
   }
-  // By resolved path: a directory given as `out` and as `/abs/out` holds the same files.
-  const produced = new Set([...outputs.files.keys()].map((path) => resolve(path)));
+  // By the file's place on disk: a directory given as `out`, as `/abs/out` and through a symlink holds
+  // the same files, and one produced under either name is not stale under the other.
+  const produced = new Set(await Promise.all([...outputs.files.keys()].map(placeOf)));
   const extra: string[] = [];
   const unclaimed: string[] = [];
   for (const dir of outputs.managedDirs) {
     for (const { path, project } of await generatedFilesIn(dir)) {
-      if (!produced.has(resolve(path))) {
+      const place = await placeOf(path);
+      if (!produced.has(place)) {
         if (project === outputs.project) extra.push(path);
         else if (project === null) unclaimed.push(path);
       }
-      produced.add(resolve(path));
+      produced.add(place);
     }
   }
   return { changed, missing, extra, foreign, unclaimed };
