@@ -10,7 +10,7 @@ import { isFlapping } from './flap.js';
 import { maintenanceHoldOver } from './maintenance.js';
 import { releaseHold } from './release-hold.js';
 import type { RoutingTable, Target } from './route.js';
-import { DEFAULT_SUPPRESSION, type MaintenanceWindow, type SuppressionPort, type SuppressionReason, type SuppressionSettings } from './suppression-types.js';
+import { DEFAULT_SUPPRESSION, type FiringLabels, type Hold, type MaintenanceWindow, type SuppressionPort, type SuppressionReason, type SuppressionSettings } from './suppression-types.js';
 import type { AlertRecord, Incident, IncidentTarget, IncomingBatch, Severity, TimelineEntry } from './types.js';
 
 /**
@@ -158,17 +158,16 @@ export function processBatch(batch: IncomingBatch, port: PipelinePort, settings:
   let windows: MaintenanceWindow[] | undefined;
   const activeWindows = () => (windows ??= port.suppression.activeMaintenance(now));
   // A maintenance hold whose window is over (ended early with DELETE, or its end passed) lasts until the
-  // next tick; an alert of its incident that comes first releases it at once, as that tick would have,
-  // before this batch changes the incident: its page is not held, for a reason that is no longer true.
-  const releaseLapsedHold = (incident: Incident) => {
-    if (touched.has(incident.id)) return;
+  // next tick; an alert of its incident that comes first releases it in this batch, as that tick would
+  // have: its page is not held, for a reason that is no longer true. Noted here with the incident and
+  // the labels it had before this batch's alerts, released once they are all in (below).
+  const lapsed = new Map<string, { hold: Hold; before: Incident; why: string; source: FiringLabels | undefined }>();
+  const noteLapsedHold = (incident: Incident) => {
+    if (touched.has(incident.id) || lapsed.has(incident.id)) return;
     const hold = port.suppression.holdOf(incident.id);
     if (hold?.reason !== 'maintenance') return;
     const why = maintenanceHoldOver(hold, now, new Set(activeWindows().map((w) => w.id)));
-    if (why === undefined) return;
-    const release = releaseHold(hold, incident, why, activeWindows(), port, settings, deps);
-    outcome.notifications.push(...release.notifications);
-    addSuppressed(outcome, release.suppressed);
+    if (why !== undefined) lapsed.set(incident.id, { hold, before: incident, why, source: port.suppression.firingLabelsOf(incident.id) });
   };
 
   for (const alert of batch.alerts) {
@@ -184,7 +183,7 @@ export function processBatch(batch: IncomingBatch, port: PipelinePort, settings:
       incident = current(decision.previous.incidentId);
     }
     // Only an alert that changes the incident: a re-delivery stays silent, and the tick releases it.
-    if (incident !== undefined && (decision.kind === 'fire' || decision.kind === 'refire' || decision.kind === 'resolve')) releaseLapsedHold(incident);
+    if (incident !== undefined && (decision.kind === 'fire' || decision.kind === 'refire' || decision.kind === 'resolve')) noteLapsedHold(incident);
     const result = correlate(alert, decision, {
       incident,
       now,
@@ -229,8 +228,28 @@ export function processBatch(batch: IncomingBatch, port: PipelinePort, settings:
     }
   }
 
+  // The lapsed holds are released before this batch notifies anything, as the tick would have before
+  // its alerts came: the incident's state before them is sent, then their change (a ticket notified,
+  // then its escalation pages). Unless the batch ends what that release would announce (the incident
+  // resolved, or a page de-escalated to ticket): the release then sends the state after the batch, as
+  // a tick after it would have (nothing to targets never told, the resolve or de-escalation to those
+  // told, once), and the batch sends nothing of its own. PagerDuty is not paged for a page already over.
+  const settled = new Set<string>();
+  for (const [id, { hold, before, why, source }] of lapsed) {
+    const t = touched.get(id);
+    const over = t !== undefined && before.state === 'open' && (t.after.state === 'resolved' || (before.severity === 'page' && t.after.severity === 'ticket'));
+    if (over) {
+      port.saveIncident(t.after);
+      port.appendTimeline(coalesce(id, now, t.events));
+      settled.add(id);
+    }
+    const release = over ? releaseHold(hold, t.after, why, activeWindows(), port, settings, deps) : releaseHold(hold, before, why, activeWindows(), port, settings, deps, source);
+    outcome.notifications.push(...release.notifications);
+    addSuppressed(outcome, release.suppressed);
+  }
+
   // A shared dependency's incident is handled before its dependents', so one batch carrying both links them.
-  const ordered = [...touched.values()];
+  const ordered = [...touched.values()].filter((t) => !settled.has(t.after.id));
   if (ordered.length > 1 && suppression.dependencies.enabled) {
     const depth = new Map(ordered.map((t) => [t.after.id, transitiveDependencies(settings.catalog, t.after.service).length] as const));
     ordered.sort((a, b) => depth.get(a.after.id)! - depth.get(b.after.id)!);

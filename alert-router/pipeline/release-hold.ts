@@ -6,7 +6,7 @@ import { describeWindow, maintenanceFor, maintenanceSubject } from './maintenanc
 import { notice } from './notice.js';
 import type { PipelineDeps, PipelinePort, PipelineSettings } from './process-batch.js';
 import { route } from './route.js';
-import { DEFAULT_SUPPRESSION, type Hold, type MaintenanceWindow, type SuppressionReason } from './suppression-types.js';
+import { DEFAULT_SUPPRESSION, type FiringLabels, type Hold, type MaintenanceWindow, type SuppressionReason } from './suppression-types.js';
 import type { Incident, IncidentTarget, TimelineEntry } from './types.js';
 
 /** What releasing one hold did; its notifications are queued and its timeline written. */
@@ -48,13 +48,23 @@ function pageStillOpen(incident: Incident, labels: Record<string, string>, targe
  * and not notified → triggered (through storm control, and linked under a cause that pages when a
  * window or flap damping held it); resolved meanwhile → resolved where triggered; escalated or
  * de-escalated while held → paged or resolved on PagerDuty. A window that covers the still-firing
- * incident now holds it instead. `windows`: the maintenance windows active now. The caller provides the
- * transaction.
+ * incident now holds it instead. `windows`: the maintenance windows active now. `firing`: the labels it
+ * is told and routed by (default: its latest firing alert's now; a batch that releases the incident as
+ * it was before its alerts passes those it had then). The caller provides the transaction.
  */
-export function releaseHold(hold: Hold, incident: Incident, why: string, windows: readonly MaintenanceWindow[], port: PipelinePort, settings: PipelineSettings, deps: PipelineDeps): HoldRelease {
+export function releaseHold(
+  hold: Hold,
+  incident: Incident,
+  why: string,
+  windows: readonly MaintenanceWindow[],
+  port: PipelinePort,
+  settings: PipelineSettings,
+  deps: PipelineDeps,
+  firing: FiringLabels | undefined = port.suppression.firingLabelsOf(incident.id),
+): HoldRelease {
   const now = deps.now();
   const sup = settings.suppression ?? DEFAULT_SUPPRESSION;
-  const source = port.suppression.firingLabelsOf(incident.id) ?? { labels: {}, annotations: {} };
+  const source = firing ?? { labels: {}, annotations: {} };
   // Maintenance comes first (docs: precedence): whatever held the incident, a window that covers it
   // now holds it instead, until the window ends (a cause that resolved, a flap gone stable, during a
   // window on the dependent: nothing is sent into the window).

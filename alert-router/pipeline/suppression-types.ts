@@ -97,7 +97,13 @@ export interface SuppressionPort {
   openDigestListing(incidentId: string, kind: 'pagerduty' | 'slack', destination: string): { digestId: string | undefined } | null;
   digestMembers(digestId: string): string[];
   /** Labels of the incident's most recent firing alert (routing and matching after a hold). */
-  firingLabelsOf(incidentId: string): { labels: Record<string, string>; annotations: Record<string, string> } | undefined;
+  firingLabelsOf(incidentId: string): FiringLabels | undefined;
   /** Open incidents whose key starts with `storm:` (digests). */
   openDigests(): Incident[];
+}
+
+/** An incident's alert labels and annotations as a hold's release tells and routes it (`firingLabelsOf`). */
+export interface FiringLabels {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
 }

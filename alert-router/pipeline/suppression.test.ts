@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MINUTE, simulation } from '../../test/support/router-simulation.js';
+import { sloAlertLabels, webhookPayload } from '../../test/support/alertmanager-payload.js';
 
 const T0 = Date.parse('2026-11-02T03:00:00Z');
 
@@ -357,6 +358,96 @@ describe('maintenance windows', () => {
     const rows = s.sim.store.timelineOf(incident!.id).map((e) => `${e.kind}: ${e.reason}`);
     expect(rows.filter((r) => r.startsWith('suppressed'))).toEqual([expect.stringMatching(/^suppressed: trigger for slack #checkout-oncall held: in maintenance window/)]);
     expect(rows).toContain('released: released (maintenance): the maintenance window ended; still firing, so notified now');
+  });
+
+  /** checkout/availability's page, held by a window that is ended early at 03:03 (the next tick at 03:03:05). */
+  const heldPageWindowEnded = (s: ReturnType<typeof simulation>) => {
+    const w = s.sim.addMaintenance({ matchers: ['service="checkout"'], startsAt: T0, endsAt: T0 + 120 * MINUTE, author: 'ops', comment: 'db upgrade' });
+    s.clock.advance(MINUTE);
+    s.slo('checkout-availability', 'firing', T0);
+    s.advance(MINUTE);
+    s.clock.advance(MINUTE);
+    s.sim.store.transaction(() => s.sim.store.suppression.endMaintenance(w.id, s.clock.now(), 'ana'));
+    s.clock.advance(1_000);
+    return w;
+  };
+
+  it('sends nothing when the page a window held resolves after the window was ended early and before the next tick', () => {
+    const s = simulation();
+    const w = heldPageWindowEnded(s);
+    expect(s.sent()).toEqual([]);
+    s.sim.newTimeline();
+
+    s.slo('checkout-availability', 'resolved', T0);
+    expect(s.sent()).toEqual([]);
+    const rows = s.sim.newTimeline().map((e) => `${e.kind}: ${e.reason}`);
+    expect(rows.filter((r) => r.startsWith('enqueued') || r.startsWith('suppressed'))).toEqual([]);
+    expect(rows.at(-1)).toBe(
+      `released: released (maintenance): maintenance window ${w.id} {service="checkout"} was ended early at 2026-11-02T03:03:00.000Z by ana (planned until 2026-11-02T05:00:00.000Z); it was never notified and has resolved, nothing to send`,
+    );
+    s.advance(5_000);
+    expect(s.sent()).toEqual([]);
+  });
+
+  it('sends Slack only its resolve, once, when a ticket it was told of escalated to page in a window and resolves after the window was ended early', () => {
+    const s = simulation();
+    s.slo('checkout-availability', 'firing', T0, 'ticket');
+    expect(s.sent()).toEqual(['trigger slack #checkout-oncall checkout/availability']);
+    const w = s.sim.addMaintenance({ matchers: ['service="checkout"'], startsAt: s.clock.now(), endsAt: s.clock.now() + 120 * MINUTE, author: 'ops', comment: 'db upgrade' });
+    s.clock.advance(MINUTE);
+    s.slo('checkout-availability', 'firing', T0, 'page');
+    s.clock.advance(MINUTE);
+    s.slo('checkout-availability', 'resolved', T0, 'ticket');
+    s.advance(5_000);
+    expect(s.sent()).toEqual([]);
+    s.sim.store.transaction(() => s.sim.store.suppression.endMaintenance(w.id, s.clock.now(), 'ana'));
+    s.clock.advance(1_000);
+
+    s.slo('checkout-availability', 'resolved', T0, 'page');
+    expect(s.sent()).toEqual(['resolve slack #checkout-oncall checkout/availability']);
+    const [incident] = s.sim.store.listIncidents({ limit: 1, service: 'checkout' });
+    expect(s.sim.store.timelineOf(incident!.id).findLast((e) => e.kind === 'released')?.reason).toBe(
+      `released (maintenance): maintenance window ${w.id} {service="checkout"} was ended early at 2026-11-02T03:02:05.000Z by ana (planned until 2026-11-02T05:00:00.000Z); resolved meanwhile, so the resolve goes to every target sent the trigger`,
+    );
+    s.advance(5_000);
+    expect(s.sent()).toEqual([]);
+  });
+
+  it('sends only the ticket when a batch that releases a held page after its window was ended early also resolves the page alert', () => {
+    const s = simulation();
+    const w = heldPageWindowEnded(s);
+    s.sim.newTimeline();
+    s.sim.webhook(
+      webhookPayload([
+        { labels: sloAlertLabels('ticket'), fingerprint: 'fp-checkout-availability-ticket' },
+        { status: 'resolved', labels: sloAlertLabels('page'), fingerprint: 'fp-checkout-availability-page', endsAt: new Date(s.clock.now()).toISOString() },
+      ]),
+    );
+    expect(s.sent()).toEqual(['trigger slack #checkout-oncall checkout/availability']);
+    const rows = s.sim.newTimeline().map((e) => `${e.kind}: ${e.reason}`);
+    expect(rows.filter((r) => r.startsWith('released') || r.startsWith('enqueued'))).toEqual([
+      `released: released (maintenance): maintenance window ${w.id} {service="checkout"} was ended early at 2026-11-02T03:03:00.000Z by ana (planned until 2026-11-02T05:00:00.000Z); still firing, so notified now`,
+      'enqueued: trigger for slack #checkout-oncall: opened (ticket)',
+    ]);
+    s.advance(5_000);
+    expect(s.sent()).toEqual([]);
+  });
+
+  it('still pages at once when one of two page alerts a window held resolves after the window was ended early', () => {
+    const s = simulation();
+    const w = s.sim.addMaintenance({ matchers: ['service="checkout"'], startsAt: T0, endsAt: T0 + 120 * MINUTE, author: 'ops', comment: '' });
+    const node = (instance: string, status: 'firing' | 'resolved') => s.alert({ alertname: 'CheckoutDown', service: 'checkout', instance, severity: 'page' }, status, T0, `fp-${instance}`);
+    s.clock.advance(MINUTE);
+    node('a', 'firing');
+    node('b', 'firing');
+    s.advance(MINUTE);
+    s.sim.store.transaction(() => s.sim.store.suppression.endMaintenance(w.id, s.clock.now(), 'ana'));
+    s.clock.advance(1_000);
+
+    node('a', 'resolved');
+    expect(s.sent()).toEqual(['trigger pagerduty PD_KEY_CHECKOUT CheckoutDown', 'trigger slack #checkout-oncall CheckoutDown', 'update slack #checkout-oncall CheckoutDown']);
+    s.advance(5_000);
+    expect(s.sent()).toEqual([]);
   });
 
   it('keeps holding an alert that another window still covers when one window is ended early', () => {

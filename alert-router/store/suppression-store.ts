@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { keepChanges } from '../pipeline/flap.js';
 import { describeEarlyEnd } from '../pipeline/maintenance.js';
 import { parseMatcher } from '../pipeline/matcher.js';
-import type { DigestItem, Hold, MaintenanceWindow, SuppressionPort } from '../pipeline/suppression-types.js';
+import type { DigestItem, FiringLabels, Hold, MaintenanceWindow, SuppressionPort } from '../pipeline/suppression-types.js';
 import type { AlertRecord, Incident, Severity } from '../pipeline/types.js';
 
 interface WindowRow {
@@ -290,7 +290,7 @@ export class SqliteSuppressionStore implements SuppressionPort {
     return (this.s.members.all(digestId) as { incident_id: string }[]).map((r) => r.incident_id);
   }
 
-  firingLabelsOf(incidentId: string): { labels: Record<string, string>; annotations: Record<string, string> } | undefined {
+  firingLabelsOf(incidentId: string): FiringLabels | undefined {
     const r = this.s.firingLabels.get(incidentId) as { labels: string; annotations: string } | undefined;
     return r === undefined ? undefined : { labels: JSON.parse(r.labels) as Record<string, string>, annotations: JSON.parse(r.annotations) as Record<string, string> };
   }
