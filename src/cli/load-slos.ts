@@ -76,11 +76,14 @@ function projectRoot(dir: string): string {
  * path: a project moved or cloned elsewhere stays the same project, and two SLO directories of one
  * package are two projects. A root with no package.json takes its directory's name, which a clone
  * into another directory name changes; generate then refuses the old files instead of removing them.
+ * `from` says where the name came from, for an error about it.
  */
-export async function projectName(dir: string): Promise<string> {
+export async function projectName(dir: string): Promise<{ name: string; from: string }> {
   const slos = resolve(dir);
   const root = projectRoot(dirname(slos));
   const manifest = join(root, 'package.json');
+  const sloDir = relative(root, slos).split(sep).join('/');
+  let from = `the name of the project directory ${root}`;
   let name = basename(root);
   if (existsSync(manifest)) {
     let pkg: unknown;
@@ -90,9 +93,12 @@ export async function projectName(dir: string): Promise<string> {
       throw new Error(`could not read the project's name from ${manifest}`, { cause });
     }
     const named = typeof pkg === 'object' && pkg !== null ? (pkg as { name?: unknown }).name : undefined;
-    if (typeof named === 'string' && named !== '') name = named;
+    if (typeof named === 'string' && named !== '') {
+      name = named;
+      from = `the "name" in ${manifest}`;
+    }
   }
-  return `${name}/${relative(root, slos).split(sep).join('/')}`;
+  return { name: `${name}/${sloDir}`, from: `${from} and the SLO directory ${sloDir}` };
 }
 
 /**

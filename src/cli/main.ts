@@ -249,10 +249,11 @@ async function generate(opts: Record<string, unknown>, io: Io): Promise<number> 
   }) as typeof process.exit;
   try {
     const slosDir = resolve(String(opts.slos));
-    const name = typeof opts.project === 'string' ? opts.project : await projectName(slosDir);
+    const derived = typeof opts.project === 'string' ? { name: opts.project, from: '--project' } : await projectName(slosDir);
+    const name = derived.name;
     const problem = projectNameProblem(name);
     if (problem !== undefined) {
-      io.err(`slokit: the project name "${name}" (the package.json name or the project directory's, and the SLO directory) ${problem}: name the project with --project\n`);
+      io.err(`slokit: the project name "${name}" (from ${derived.from}) ${problem}: name the project with --project\n`);
       return EXIT.usage;
     }
     const services = await loadServices(slosDir);

@@ -387,7 +387,20 @@ describe('slokit generate for two projects sharing an output directory', () => {
     const result = await cli('generate', '--check', '--slos', join(root, 'slos'));
     expect(result.code).toBe(2);
     expect(result.err).toBe(
-      'slokit: the project name "shop "main"/slos" (the package.json name or the project directory\'s, and the SLO directory) ' +
+      `slokit: the project name "shop "main"/slos" (from the name of the project directory ${root} and the SLO directory slos) ` +
+        'contains a quote, a backslash or a control character: name the project with --project\n',
+    );
+  });
+
+  it('names the package.json whose name makes a project name it cannot write into a header', async () => {
+    const root = join(dir, 'quoted');
+    await mkdir(join(root, 'slos'), { recursive: true });
+    await writeFile(join(root, 'package.json'), '{ "name": "shop\\\\main" }\n');
+    await writeFile(join(root, 'slos', 'cart.ts'), serviceFile('cart'));
+    const result = await cli('generate', '--check', '--slos', join(root, 'slos'));
+    expect(result.code).toBe(2);
+    expect(result.err).toBe(
+      `slokit: the project name "shop\\main/slos" (from the "name" in ${join(root, 'package.json')} and the SLO directory slos) ` +
         'contains a quote, a backslash or a control character: name the project with --project\n',
     );
   });
