@@ -1,12 +1,12 @@
 import type { Notification } from '../notify/types.js';
 import { applySuppression } from './apply-suppression.js';
 import type { IncidentEvent } from './correlate.js';
-import { enqueue } from './enqueue.js';
+import { enqueue, type EnqueueResult } from './enqueue.js';
 import { describeWindow, maintenanceFor, maintenanceSubject } from './maintenance.js';
 import { notice } from './notice.js';
 import type { PipelineDeps, PipelinePort, PipelineSettings } from './process-batch.js';
 import { route } from './route.js';
-import { DEFAULT_SUPPRESSION, type FiringLabels, type Hold, type MaintenanceWindow, type SuppressionReason } from './suppression-types.js';
+import { DEFAULT_SUPPRESSION, type FiringLabels, type Hold, type MaintenanceWindow, type SuppressionReason, type SuppressionSettings } from './suppression-types.js';
 import type { Incident, IncidentTarget, TimelineEntry } from './types.js';
 
 /** What releasing one hold did; its notifications are queued and its timeline written. */
@@ -46,8 +46,8 @@ function pageStillOpen(incident: Incident, labels: Record<string, string>, targe
  * Ends a hold for `why` (the tick's release reason, or a maintenance window found over by a batch) and
  * sends the incident's state then when it differs from what its targets were last told: still firing
  * and not notified → triggered (through storm control, and linked under a cause that pages when a
- * window or flap damping held it); resolved meanwhile → resolved where triggered; escalated or
- * de-escalated while held → paged or resolved on PagerDuty. A window that covers the still-firing
+ * window or flap damping held it); resolved meanwhile → resolved where triggered; escalated while
+ * held → paged (through storm control too); de-escalated while held → resolved on PagerDuty. A window that covers the still-firing
  * incident now holds it instead. `windows`: the maintenance windows active now. `firing`: the labels it
  * is told and routed by (default: its latest firing alert's now; a batch that releases the incident as
  * it was before its alerts passes those it had then). The caller provides the transaction.
@@ -87,22 +87,16 @@ export function releaseHold(
   /** enqueue's notifications for the released incident, as if it were `before` and these events came. */
   const enqueueReleased = (before: Incident, events: IncidentEvent[]) =>
     enqueue({ before, after: incident, events, targets, lastAction: (target) => port.lastAction(incident.id, target), routing: settings.routing, catalog: settings.catalog, now, newId: deps.newId });
-  if (incident.state === 'open' && notified !== 'open') {
-    const reason = `released (${hold.reason}): ${why}; still firing, so notified now`;
-    timeline.push({ incidentId: incident.id, at: now, kind: 'released', reason, data: { reason: hold.reason } });
-    const events: IncidentEvent[] = [{ ...base, kind: targets.length === 0 ? 'opened' : 'reopened', reason }];
-    const enqueued = enqueueReleased({ ...incident, state: 'resolved' }, events);
-    const relinkable = hold.reason === 'maintenance' || hold.reason === 'flapping';
-    // The release itself passes storm control (a long window ending can release many at once).
+  // A release's triggers pass storm control as a new incident's do: a long window ending releases many
+  // at once, opened or escalated to page while held, and a target gets maxPerMinute of them alone and
+  // the rest in its digest.
+  const passGate = (events: IncidentEvent[], enqueued: EnqueueResult, gateSettings: SuppressionSettings) => {
     const result = applySuppression(incident, events, enqueued, false, {
       port: port.suppression,
       targets: (id) => port.targets(id),
       lastAction: (id, target) => port.lastAction(id, target),
       incident: (id) => port.incidentById(id),
-      // A page released from a maintenance window or flap damping while a cause it depends on pages
-      // is linked under that cause like any new incident; one released because its cause resolved
-      // or stopped holding it back is not linked again.
-      settings: relinkable ? sup : { ...sup, dependencies: { ...sup.dependencies, enabled: false }, grouping: { ...sup.grouping, keys: [] } },
+      settings: gateSettings,
       catalog: settings.catalog,
       windows: [],
       now,
@@ -113,6 +107,17 @@ export function releaseHold(
     suppressed = result.suppressed;
     timeline.push(...result.timeline);
     notifications.push(...result.notifications);
+  };
+  if (incident.state === 'open' && notified !== 'open') {
+    const reason = `released (${hold.reason}): ${why}; still firing, so notified now`;
+    timeline.push({ incidentId: incident.id, at: now, kind: 'released', reason, data: { reason: hold.reason } });
+    const events: IncidentEvent[] = [{ ...base, kind: targets.length === 0 ? 'opened' : 'reopened', reason }];
+    const enqueued = enqueueReleased({ ...incident, state: 'resolved' }, events);
+    const relinkable = hold.reason === 'maintenance' || hold.reason === 'flapping';
+    // A page released from a maintenance window or flap damping while a cause it depends on pages is
+    // linked under that cause like any new incident; one released because its cause resolved or
+    // stopped holding it back is not linked again.
+    passGate(events, enqueued, relinkable ? sup : { ...sup, dependencies: { ...sup.dependencies, enabled: false }, grouping: { ...sup.grouping, keys: [] } });
   } else if (incident.state === 'resolved' && notified === 'open') {
     const reason = `released (${hold.reason}): ${why}; resolved meanwhile, so the resolve goes to every target sent the trigger`;
     timeline.push({ incidentId: incident.id, at: now, kind: 'released', reason, data: { reason: hold.reason } });
@@ -127,10 +132,8 @@ export function releaseHold(
     // Notified, but as a ticket: its escalation to page came while held. Sent now, as an escalation.
     const reason = `released (${hold.reason}): ${why}; it escalated to page while held, and PagerDuty was not told, so it is paged now`;
     timeline.push({ incidentId: incident.id, at: now, kind: 'released', reason, data: { reason: hold.reason } });
-    const enqueued = enqueueReleased(incident, [{ ...base, kind: 'escalated', reason }]);
-    if (enqueued.newTargets.length > 0) port.addTargets(incident.id, enqueued.newTargets);
-    timeline.push(...enqueued.timeline);
-    notifications.push(...enqueued.notifications);
+    const events: IncidentEvent[] = [{ ...base, kind: 'escalated', reason }];
+    passGate(events, enqueueReleased(incident, events), sup);
   } else if (incident.state === 'open' && pageStillOpen(incident, source.labels, targets, settings, port)) {
     // A ticket now, but PagerDuty's last word was the page's trigger: it de-escalated while held
     // (flap damping holds resolves too). Sent now, as the de-escalation it was.

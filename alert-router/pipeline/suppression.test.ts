@@ -667,6 +667,56 @@ describe('storm control', () => {
     alert(3, 'page', 'firing', s.clock.now());
     expect(s.sent()).toContain('trigger pagerduty PD_KEY_CHECKOUT Disk3Full');
   });
+
+  /**
+   * 30 checkout pages a maintenance window held (opened in it, or tickets Slack was told of that
+   * escalated to page in it), released when it ends at 04:00 with storm control at 5 a minute: what
+   * PagerDuty got in that tick, and two minutes later.
+   */
+  const windowEndsOnPages = (escalated: boolean) => {
+    const s = simulation({ storm: { enabled: true, maxPerMinute: 5, digestIntervalMs: 2 * MINUTE, earlyWarning: false } });
+    const disk = (i: number, severity: 'page' | 'ticket', status: 'firing' | 'resolved' = 'firing') =>
+      s.alert({ alertname: `Disk${i}Full`, service: 'checkout', instance: `node-${i}`, severity }, status, T0, `fp-disk-${i}-${severity}`);
+    if (escalated) {
+      for (let i = 1; i <= 30; i++) {
+        s.clock.advance(15_000); // 4 a minute: each ticket is sent alone
+        disk(i, 'ticket');
+      }
+      expect(s.sent()).toHaveLength(30);
+    }
+    s.sim.addMaintenance({ matchers: ['service="checkout"'], startsAt: s.clock.now(), endsAt: T0 + 60 * MINUTE, author: 'ops', comment: 'disk migration' });
+    for (let i = 1; i <= 30; i++) {
+      s.clock.advance(1_000);
+      disk(i, 'page');
+    }
+    s.advance(T0 + 60 * MINUTE - s.clock.now());
+    const atEnd = s.sent().filter((l) => l.includes('pagerduty'));
+    s.advance(2 * MINUTE);
+    const digests = s.sim.sent.filter(({ notification: n }) => n.target.kind === 'pagerduty' && n.summary.startsWith('Alert storm'));
+    const disks = s.sim.store.listIncidents({ limit: 50, state: 'open' }).filter((i) => i.title.startsWith('Disk'));
+    return { s, disk, atEnd, digests, disks };
+  };
+
+  for (const escalated of [false, true]) {
+    it(`pages at most the per-minute limit when a window that held 30 pages ${escalated ? 'escalated from tickets' : 'opened'} in it ends, and digests the rest`, () => {
+      const { s, disk, atEnd, digests, disks } = windowEndsOnPages(escalated);
+      expect(atEnd).toEqual([1, 2, 3, 4, 5].map((i) => `trigger pagerduty PD_KEY_CHECKOUT Disk${i}Full`));
+      expect(digests).toHaveLength(1);
+      const [{ notification: digest }] = digests as [(typeof digests)[number]];
+      expect(digest.summary).toContain('Alert storm: 25 incidents opened');
+      for (let i = 6; i <= 30; i++) expect(digest.details).toContain(`Disk${i}Full node-${i} (page, incident`);
+      const disk30 = disks.find((i) => i.title.startsWith('Disk30Full'))!;
+      expect(s.sim.store.timelineOf(disk30.id).map((e) => `${e.kind}: ${e.reason}`)).toContain(
+        'suppressed: trigger for pagerduty $PD_KEY_CHECKOUT held: storm: 29 incidents already sent to pagerduty PD_KEY_CHECKOUT in the last minute (limit 5); listed in the next digest',
+      );
+      // PagerDuty was told of Disk30 by the digest only: its resolve goes to Slack, and the digest resolves once all have.
+      s.sent();
+      for (let i = 1; i <= 30; i++) disk(i, 'page', 'resolved');
+      s.advance(5_000);
+      const pagerduty = s.sent().filter((l) => l.includes('pagerduty'));
+      expect(pagerduty).toEqual([...[1, 2, 3, 4, 5].map((i) => `resolve pagerduty PD_KEY_CHECKOUT Disk${i}Full`), 'resolve pagerduty PD_KEY_CHECKOUT Alert storm']);
+    });
+  }
 });
 
 describe('time-window grouping of non-SLO alerts', () => {
