@@ -1,7 +1,8 @@
-import { chmod, mkdir, readFile, readdir, realpath, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { chmod, readFile, readdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { generatedProject } from '../slo/index.js';
 import { LOCK_FILE } from './output-lock.js';
+import { makeDir, removeEmptyDirs } from './made-dirs.js';
 
 /** Generated files by path, the directories whose generated files slokit owns, and whose they are. */
 export interface OutputSet {
@@ -152,8 +153,7 @@ async function modeOf(path: string): Promise<number | undefined> {
 /** Removes what a failed run created: its temp files, then the directories it made (only when empty). */
 async function cleanUp(temps: readonly string[], createdDirs: readonly string[]): Promise<void> {
   await Promise.all(temps.map((tmp) => rm(tmp, { force: true })));
-  // Deepest first, so a parent is empty by the time its turn comes; rmdir never removes content.
-  for (const dir of [...createdDirs].sort((a, b) => b.length - a.length)) await rmdir(dir).catch(() => undefined);
+  await removeEmptyDirs(createdDirs);
 }
 
 /**
@@ -175,12 +175,7 @@ export async function writeOutputs(outputs: OutputSet): Promise<{ written: strin
   for (const path of toWrite) {
     const tmp = tempPathFor(path);
     try {
-      let dir = resolve(dirname(path));
-      const created = await mkdir(dir, { recursive: true });
-      if (created !== undefined) {
-        // mkdir returns the first directory it made; record every one from there down to `dir`.
-        for (const top = resolve(created); dir.length >= top.length; dir = dirname(dir)) createdDirs.push(dir);
-      }
+      createdDirs.push(...(await makeDir(dirname(path))));
       const mode = await modeOf(path);
       temps.push(tmp);
       await writeFile(tmp, outputs.files.get(path) ?? '');

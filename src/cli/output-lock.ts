@@ -1,7 +1,8 @@
 import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
-import { link, mkdir, readFile, realpath, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { link, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { makeDir, removeEmptyDirs } from './made-dirs.js';
 
 /**
  * The lock file in each output directory while `slokit generate` writes it. A dotfile with no
@@ -75,19 +76,8 @@ export async function withOutputLocks<T>(dirs: readonly string[], options: LockO
     return await work();
   } finally {
     for (const { path, text } of held.reverse()) await release(path, text);
-    for (const dir of [...createdDirs].sort((a, b) => b.length - a.length)) await rmdir(dir).catch(() => undefined);
+    await removeEmptyDirs(createdDirs);
   }
-}
-
-/** Creates `dir` and any parent missing; returns the directories it made, `dir` first. */
-async function makeDir(dir: string): Promise<string[]> {
-  const made: string[] = [];
-  const created = await mkdir(dir, { recursive: true });
-  if (created !== undefined) {
-    // mkdir returns the first directory it made; record every one from there down to `dir`.
-    for (let at = resolve(dir), top = resolve(created); at.length >= top.length; at = dirname(at)) made.push(at);
-  }
-  return made;
 }
 
 /**

@@ -379,28 +379,18 @@ describe('slokit generate for two projects sharing an output directory', () => {
     expect(result.err).toContain(`\n  ${join(base, 'rules', 'posts.yml')}\n`);
   });
 
-  it('exits 2 when the project name it would take cannot be written into a header, and asks for --project', async () => {
-    const root = join(dir, 'shop "main"');
+  it.each([
+    { from: "the project directory's name", dirName: 'shop "main"', manifest: '{ "type": "module" }\n', name: 'shop "main"/slos', source: (root: string) => `the name of the project directory ${root}` },
+    { from: "package.json's name", dirName: 'quoted', manifest: '{ "name": "shop\\\\main" }\n', name: 'shop\\main/slos', source: (root: string) => `the "name" in ${join(root, 'package.json')}` },
+  ])('exits 2 when the project name from $from cannot be written into a header, says where it came from and asks for --project', async ({ dirName, manifest, name, source }) => {
+    const root = join(dir, dirName);
     await mkdir(join(root, 'slos'), { recursive: true });
-    await writeFile(join(root, 'package.json'), '{ "type": "module" }\n');
+    await writeFile(join(root, 'package.json'), manifest);
     await writeFile(join(root, 'slos', 'cart.ts'), serviceFile('cart'));
     const result = await cli('generate', '--check', '--slos', join(root, 'slos'));
     expect(result.code).toBe(2);
     expect(result.err).toBe(
-      `slokit: the project name "shop "main"/slos" (from the name of the project directory ${root} and the SLO directory slos) ` +
-        'contains a quote, a backslash or a control character: name the project with --project\n',
-    );
-  });
-
-  it('names the package.json whose name makes a project name it cannot write into a header', async () => {
-    const root = join(dir, 'quoted');
-    await mkdir(join(root, 'slos'), { recursive: true });
-    await writeFile(join(root, 'package.json'), '{ "name": "shop\\\\main" }\n');
-    await writeFile(join(root, 'slos', 'cart.ts'), serviceFile('cart'));
-    const result = await cli('generate', '--check', '--slos', join(root, 'slos'));
-    expect(result.code).toBe(2);
-    expect(result.err).toBe(
-      `slokit: the project name "shop\\main/slos" (from the "name" in ${join(root, 'package.json')} and the SLO directory slos) ` +
+      `slokit: the project name "${name}" (from ${source(root)} and the SLO directory slos) ` +
         'contains a quote, a backslash or a control character: name the project with --project\n',
     );
   });
