@@ -249,7 +249,7 @@ export function processBatch(batch: IncomingBatch, port: PipelinePort, settings:
   }
 
   // A shared dependency's incident is handled before its dependents', so one batch carrying both links them.
-  const ordered = [...touched.values()].filter((t) => !settled.has(t.after.id));
+  const ordered = settled.size === 0 ? [...touched.values()] : [...touched.values()].filter((t) => !settled.has(t.after.id));
   if (ordered.length > 1 && suppression.dependencies.enabled) {
     const depth = new Map(ordered.map((t) => [t.after.id, transitiveDependencies(settings.catalog, t.after.service).length] as const));
     ordered.sort((a, b) => depth.get(a.after.id)! - depth.get(b.after.id)!);
