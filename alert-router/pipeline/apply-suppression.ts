@@ -111,7 +111,8 @@ export function applySuppression(
     openedLastMinute: (t) => port.openedForTargetSince(t.kind, t.destination, now - MINUTE),
     listedIn: (t) => {
       const listing = port.openDigestListing(after.id, t.kind, t.destination);
-      return listing === null ? undefined : listing.digestId === undefined ? 'the next storm digest' : `storm digest ${listing.digestId}`;
+      if (listing === null) return undefined;
+      return { where: listing.digestId === undefined ? 'the next storm digest' : `storm digest ${listing.digestId}`, severity: listing.severity };
     },
     released: ctx.released === true,
     settings: ctx.settings,

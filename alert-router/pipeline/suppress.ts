@@ -6,7 +6,7 @@ import { notice } from './notice.js';
 import type { Target } from './route.js';
 import { inStorm } from './storm.js';
 import type { DigestItem, Hold, MaintenanceWindow, SuppressionReason, SuppressionSettings } from './suppression-types.js';
-import type { Incident, IncidentTarget, TimelineEntry } from './types.js';
+import type { Incident, IncidentTarget, Severity, TimelineEntry } from './types.js';
 
 /** Everything the suppression gate needs about one incident touched by one batch (or one release). */
 export interface GateInput {
@@ -47,13 +47,11 @@ export interface GateInput {
   openedLastMinute: (target: Target) => number;
   /**
    * The storm digest that lists this incident for a target and is still open ('the next storm digest'
-   * for one not sent yet), or undefined; read only for a de-escalation's or a release's trigger to a new target.
+   * for one not sent yet) and the highest severity it lists it at, or undefined; read only for a trigger
+   * to a new target of an incident that did not just open (a new incident is in no digest).
    */
-  listedIn: (target: Target) => string | undefined;
-  /**
-   * True when a hold's release (release-hold.ts) sends the incident's state: a target whose open storm
-   * digest lists the incident was told by that digest that it fires, so it is not triggered again.
-   */
+  listedIn: (target: Target) => { where: string; severity: Severity } | undefined;
+  /** True when a hold's release (release-hold.ts) sends the incident's state: said in a `suppressed` row. */
   released: boolean;
   settings: SuppressionSettings;
   catalog: CatalogIndex;
@@ -81,6 +79,16 @@ const STATE_CHANGES = new Set<IncidentEvent['kind']>(['opened', 'reopened', 'ale
  * a target that was sent the trigger, except while flapping, where the final state is sent once the
  * alert is stable. Every decision is a timeline row with its reason. Pure.
  */
+/** What a trigger to a target follows, for a storm digest's `suppressed` row. */
+function changeOf(input: GateInput): string {
+  const kinds = new Set(input.events.map((e) => e.kind));
+  if (kinds.has('de-escalated') && !kinds.has('reopened') && !kinds.has('escalated')) return `de-escalated to ${input.after.severity}`;
+  if (input.released) return 'released while still firing';
+  if (kinds.has('reopened')) return 'reopened';
+  if (kinds.has('escalated')) return `escalated to ${input.after.severity}`;
+  return 'still firing';
+}
+
 export function gate(input: GateInput): GateResult {
   const { after, now, settings } = input;
   const out: GateResult = { notifications: [], newTargets: [], timeline: [], hold: undefined, digest: [], suppressed: {} };
@@ -220,19 +228,20 @@ export function gate(input: GateInput): GateResult {
   }
 
   // 5. Storm control: a new incident for a target that already had its fill this minute goes to the digest.
-  //    A de-escalation is not news to a target whose open digest lists the incident: the ticket routed
-  //    there (Slack takes tickets too) stays in that digest until it resolves, not listed again. Nor is
-  //    a hold's release of an incident still firing (an alert joined it in a maintenance window): the
-  //    digest told that target it fires, and keeps it until it resolves.
+  //    A target whose open digest lists the incident at this severity or higher was told by that digest
+  //    that it fires, and the digest keeps it until it resolves (it resolves only once no incident it
+  //    lists is left for that target): a de-escalation, a reopen, a page again after a de-escalation, or
+  //    a hold's release is not news there, so it is not triggered on its own. A ticket a digest listed
+  //    that now pages is news: it goes through storm control as a new incident would.
   const newKeys = new Set(input.newTargets.map((t) => `${t.kind}\u0000${t.destination}`));
-  const deEscalated =
-    after.state === 'open' && input.events.some((e) => e.kind === 'de-escalated') && !input.events.some((e) => e.kind === 'opened' || e.kind === 'reopened' || e.kind === 'escalated');
+  // Just opened, it has a new id no digest lists (a release says `opened` of an incident never sent on its own).
+  const fresh = !input.released && input.events.some((e) => e.kind === 'opened');
   for (const n of notifications) {
     const k = `${n.target.kind}\u0000${n.target.destination}`;
-    const digest = (deEscalated || input.released) && n.action === 'trigger' && newKeys.has(k) ? input.listedIn(n.target) : undefined;
-    if (digest !== undefined) {
+    const listing = !fresh && n.action === 'trigger' && newKeys.has(k) ? input.listedIn(n.target) : undefined;
+    if (listing !== undefined && (listing.severity === 'page' || after.severity === 'ticket')) {
       newKeys.delete(k);
-      suppress('storm', [n], `${deEscalated ? `de-escalated to ${after.severity}` : 'released while still firing'}, and already listed in ${digest}, which keeps it until it resolves`);
+      suppress('storm', [n], `${changeOf(input)}, and already listed in ${listing.where}, which keeps it until it resolves`);
       continue;
     }
     if (settings.storm.enabled && n.action === 'trigger' && newKeys.has(k)) {

@@ -92,9 +92,10 @@ export interface SuppressionPort {
   markDigested(seqs: number[], digestId: string): void;
   /**
    * The digest that lists the incident for this target and is still open: its id, or undefined for
-   * the next digest (the item is not sent yet); null when none does.
+   * the next digest (the item is not sent yet), and the highest severity an open digest lists it at;
+   * null when none does.
    */
-  openDigestListing(incidentId: string, kind: 'pagerduty' | 'slack', destination: string): { digestId: string | undefined } | null;
+  openDigestListing(incidentId: string, kind: 'pagerduty' | 'slack', destination: string): { digestId: string | undefined; severity: Severity } | null;
   digestMembers(digestId: string): string[];
   /** Labels of the incident's most recent firing alert (routing and matching after a hold). */
   firingLabelsOf(incidentId: string): FiringLabels | undefined;

@@ -610,7 +610,11 @@ describe('storm control', () => {
     expect(s.sent()).toEqual(['resolve slack #alerts Alert storm']);
   });
 
-  it('takes an incident that de-escalates to ticket off its PagerDuty digest, which resolves once no page is left, and lists it in no later digest unless it pages again', () => {
+  /**
+   * Disk1–4 each fire a page and a ticket alert on checkout, storm control at 2 a minute: Disk3 and
+   * Disk4 go to the PagerDuty and Slack digests, sent two minutes later.
+   */
+  const diskStorm = () => {
     const s = simulation({ storm: { enabled: true, maxPerMinute: 2, digestIntervalMs: 2 * MINUTE, earlyWarning: true } });
     const alert = (i: number, severity: 'page' | 'ticket', status: 'firing' | 'resolved', startsAt = T0) =>
       s.alert({ alertname: `Disk${i}Full`, service: 'checkout', instance: `node-${i}`, severity }, status, startsAt, `fp-disk-${i}-${severity}`);
@@ -620,6 +624,11 @@ describe('storm control', () => {
       alert(i, 'ticket', 'firing');
     }
     s.advance(2 * MINUTE);
+    return { s, alert };
+  };
+
+  it('takes an incident that de-escalates to ticket off its PagerDuty digest, which resolves once no page is left, and lists it in no later digest unless it pages again', () => {
+    const { s, alert } = diskStorm();
     expect(s.sent().filter((l) => l.includes('Alert storm'))).toEqual(['trigger pagerduty PD_KEY_CHECKOUT Alert storm', 'trigger slack #checkout-oncall Alert storm']);
     const digestOf = (kind: string) => s.sim.sent.find(({ notification: n }) => n.action === 'trigger' && n.target.kind === kind && n.summary.startsWith('Alert storm'))!.notification;
     const pagerduty = digestOf('pagerduty');
@@ -666,6 +675,64 @@ describe('storm control', () => {
     s.sent();
     alert(3, 'page', 'firing', s.clock.now());
     expect(s.sent()).toContain('trigger pagerduty PD_KEY_CHECKOUT Disk3Full');
+  });
+
+  /**
+   * The disk storm, then Disk3's page alert resolves (a ticket now, still in both digests while Disk4
+   * pages) and fires again, in a maintenance window on node-3 or not.
+   */
+  const pagesAgainInDigest = (held: boolean) => {
+    const { s, alert } = diskStorm();
+    const digests = s.sim.sent.filter(({ notification: n }) => n.summary.startsWith('Alert storm')).map(({ notification: n }) => n.incidentId);
+    expect(digests).toHaveLength(2);
+    alert(3, 'page', 'resolved');
+    s.advance(5 * MINUTE);
+    s.sent();
+    if (held) s.sim.addMaintenance({ matchers: ['instance="node-3"'], startsAt: s.clock.now(), endsAt: s.clock.now() + 10 * MINUTE, author: 'ops', comment: '' });
+    alert(3, 'page', 'firing', s.clock.now());
+    s.advance(11 * MINUTE);
+    const [disk3] = s.sim.store.listIncidents({ limit: 20, state: 'open' }).filter((i) => i.title.startsWith('Disk3Full'));
+    return { s, alert, digests, disk3: disk3! };
+  };
+
+  for (const held of [false, true]) {
+    it(`keeps a page its open PagerDuty digest lists in that digest when it pages again after de-escalating${held ? ' in a maintenance window' : ''}: one page for one problem, and the digest resolves after it`, () => {
+      const { s, alert, digests, disk3 } = pagesAgainInDigest(held);
+      expect(disk3.severity).toBe('page');
+      expect(s.sent()).toEqual([]);
+      const what = held ? 'released while still firing' : 'escalated to page';
+      expect(s.sim.store.timelineOf(disk3.id).map((e) => `${e.kind}: ${e.reason}`)).toEqual(
+        expect.arrayContaining([
+          `suppressed: trigger for pagerduty $PD_KEY_CHECKOUT held: ${what}, and already listed in storm digest ${digests[0]}, which keeps it until it resolves`,
+          `suppressed: trigger for slack #checkout-oncall held: ${what}, and already listed in storm digest ${digests[1]}, which keeps it until it resolves`,
+        ]),
+      );
+      // Disk4 going leaves Disk3 paging: both digests stay open, and close when Disk3 resolves.
+      alert(4, 'page', 'resolved');
+      alert(4, 'ticket', 'resolved');
+      s.advance(5_000);
+      expect(s.sent()).toEqual([]);
+      alert(3, 'page', 'resolved', s.clock.now());
+      alert(3, 'ticket', 'resolved');
+      s.advance(5_000);
+      expect(s.sent().sort()).toEqual(['resolve pagerduty PD_KEY_CHECKOUT Alert storm', 'resolve slack #checkout-oncall Alert storm']);
+    });
+  }
+
+  it.each([false, true])('tells Slack on its own when a ticket its Slack digest lists escalates to page (in a maintenance window: %s): the digest listed it as a ticket', (held) => {
+    const s = simulation({ storm: { enabled: true, maxPerMinute: 2, digestIntervalMs: 2 * MINUTE, earlyWarning: false } });
+    const ticket = (i: number) => s.alert({ alertname: `Queue${i}Slow`, service: 'checkout', instance: `q-${i}`, severity: 'ticket' }, 'firing', T0, `fp-queue-${i}`);
+    for (let i = 1; i <= 3; i++) {
+      s.clock.advance(1_000);
+      ticket(i);
+    }
+    s.advance(2 * MINUTE);
+    expect(s.sent()).toEqual(['trigger slack #checkout-oncall Queue1Slow', 'trigger slack #checkout-oncall Queue2Slow', 'trigger slack #checkout-oncall Alert storm']);
+    s.advance(MINUTE);
+    if (held) s.sim.addMaintenance({ matchers: ['instance="q-3"'], startsAt: s.clock.now(), endsAt: s.clock.now() + 10 * MINUTE, author: 'ops', comment: '' });
+    s.alert({ alertname: 'Queue3Slow', service: 'checkout', instance: 'q-3', severity: 'page' }, 'firing', s.clock.now(), 'fp-queue-3-page');
+    s.advance(held ? 11 * MINUTE : 5_000);
+    expect(s.sent().sort()).toEqual(['trigger pagerduty PD_KEY_CHECKOUT Queue3Slow', 'trigger slack #checkout-oncall Queue3Slow']);
   });
 
   /**

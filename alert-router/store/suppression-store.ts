@@ -126,8 +126,9 @@ export class SqliteSuppressionStore implements SuppressionPort {
       undigested: p('SELECT * FROM digest_items WHERE digest_id IS NULL ORDER BY seq'),
       markDigested: p('UPDATE digest_items SET digest_id = ? WHERE seq = ?'),
       members: p('SELECT DISTINCT incident_id FROM digest_items WHERE digest_id = ? ORDER BY incident_id'),
-      openListing: p(`SELECT d.digest_id FROM digest_items d LEFT JOIN incidents g ON g.id = d.digest_id
-        WHERE d.incident_id = ? AND d.target_kind = ? AND d.destination = ? AND (d.digest_id IS NULL OR g.state = 'open') LIMIT 1`),
+      openListing: p(`SELECT d.digest_id, d.severity FROM digest_items d LEFT JOIN incidents g ON g.id = d.digest_id
+        WHERE d.incident_id = ? AND d.target_kind = ? AND d.destination = ? AND (d.digest_id IS NULL OR g.state = 'open')
+        ORDER BY d.severity = 'page' DESC LIMIT 1`),
       firingLabels: p("SELECT labels, annotations FROM alerts WHERE incident_id = ? ORDER BY (status = 'firing') DESC, last_received_at DESC LIMIT 1"),
     };
     for (const [incidentId] of db.prepare('SELECT incident_id FROM holds').raw().iterate() as IterableIterator<[string]>) this.held.add(incidentId);
@@ -281,9 +282,9 @@ export class SqliteSuppressionStore implements SuppressionPort {
     for (const seq of seqs) this.s.markDigested.run(digestId, seq);
   }
 
-  openDigestListing(incidentId: string, kind: 'pagerduty' | 'slack', destination: string): { digestId: string | undefined } | null {
-    const r = this.s.openListing.get(incidentId, kind, destination) as { digest_id: string | null } | undefined;
-    return r === undefined ? null : { digestId: r.digest_id ?? undefined };
+  openDigestListing(incidentId: string, kind: 'pagerduty' | 'slack', destination: string): { digestId: string | undefined; severity: Severity } | null {
+    const r = this.s.openListing.get(incidentId, kind, destination) as { digest_id: string | null; severity: Severity } | undefined;
+    return r === undefined ? null : { digestId: r.digest_id ?? undefined, severity: r.severity };
   }
 
   digestMembers(digestId: string): string[] {
