@@ -44,7 +44,7 @@ export interface GateInput {
    */
   parent: { incident: Incident | undefined; unpaged: string | undefined } | undefined;
   /** Incidents sent or digested to a target in the last minute (storm control). */
-  openedLastMinute: (target: Target) => number;
+  openedLastMinute: (target: Target) => { sent: number; digested: number };
   /**
    * The storm digest that lists this incident for a target and is still open ('the next storm digest'
    * for one not sent yet) and the highest severity it lists it at, or undefined; read only for a trigger
@@ -245,10 +245,11 @@ export function gate(input: GateInput): GateResult {
       continue;
     }
     if (settings.storm.enabled && n.action === 'trigger' && newKeys.has(k)) {
-      const count = input.openedLastMinute(n.target);
-      if (inStorm(count, settings.storm.maxPerMinute)) {
+      const { sent, digested } = input.openedLastMinute(n.target);
+      if (inStorm(sent + digested, settings.storm.maxPerMinute)) {
         newKeys.delete(k);
-        suppress('storm', [n], `storm: ${count} incidents already sent to ${n.target.kind} ${n.target.destination} in the last minute (limit ${settings.storm.maxPerMinute}); listed in the next digest`);
+        const already = `${sent} incident${sent === 1 ? '' : 's'} sent${digested > 0 ? ` and ${digested} listed for its digest` : ''}`;
+        suppress('storm', [n], `storm: ${already} in the last minute for ${n.target.kind} ${n.target.destination} (limit ${settings.storm.maxPerMinute}); listed in the next digest`);
         out.digest.push({ target: n.target, incidentId: after.id, title: after.title, severity: after.severity, at: now });
         continue;
       }

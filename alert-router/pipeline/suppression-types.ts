@@ -85,8 +85,8 @@ export interface SuppressionPort {
    * an alert with no stored history has one change: its row's `firstReceivedAt`.
    */
   recordChange(fingerprint: string, at: number, since: number, previous: AlertRecord | undefined): number[];
-  /** Incidents triggered or digested for a target at or after `since`. */
-  openedForTargetSince(kind: 'pagerduty' | 'slack', destination: string, since: number): number;
+  /** Incidents triggered to a target at or after `since`, and those listed for its digests since then. */
+  openedForTargetSince(kind: 'pagerduty' | 'slack', destination: string, since: number): { sent: number; digested: number };
   addDigestItem(item: Omit<DigestItem, 'seq' | 'digestId'>): void;
   undigested(): DigestItem[];
   markDigested(seqs: number[], digestId: string): void;

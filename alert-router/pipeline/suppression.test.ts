@@ -774,7 +774,7 @@ describe('storm control', () => {
       for (let i = 6; i <= 30; i++) expect(digest.details).toContain(`Disk${i}Full node-${i} (page, incident`);
       const disk30 = disks.find((i) => i.title.startsWith('Disk30Full'))!;
       expect(s.sim.store.timelineOf(disk30.id).map((e) => `${e.kind}: ${e.reason}`)).toContain(
-        'suppressed: trigger for pagerduty $PD_KEY_CHECKOUT held: storm: 29 incidents already sent to pagerduty PD_KEY_CHECKOUT in the last minute (limit 5); listed in the next digest',
+        'suppressed: trigger for pagerduty $PD_KEY_CHECKOUT held: storm: 5 incidents sent and 24 listed for its digest in the last minute for pagerduty PD_KEY_CHECKOUT (limit 5); listed in the next digest',
       );
       // PagerDuty was told of Disk30 by the digest only: its resolve goes to Slack, and the digest resolves once all have.
       s.sent();

@@ -120,8 +120,8 @@ export class SqliteSuppressionStore implements SuppressionPort {
       forgetFlaps: p('DELETE FROM flap_history WHERE fingerprint = ?'),
       setFlap: p('INSERT INTO flap_history (fingerprint, changes) VALUES (?, ?) ON CONFLICT (fingerprint) DO UPDATE SET changes = excluded.changes'),
       openedForTarget: p(`SELECT (SELECT COUNT(DISTINCT incident_id) FROM outbox WHERE action = 'trigger' AND target_kind = @kind
-          AND destination = @destination AND created_at >= @since)
-        + (SELECT COUNT(*) FROM digest_items WHERE target_kind = @kind AND destination = @destination AND at >= @since) AS n`),
+          AND destination = @destination AND created_at >= @since) AS sent,
+        (SELECT COUNT(*) FROM digest_items WHERE target_kind = @kind AND destination = @destination AND at >= @since) AS digested`),
       addDigest: p('INSERT INTO digest_items (target_kind, destination, incident_id, title, severity, at) VALUES (?, ?, ?, ?, ?, ?)'),
       undigested: p('SELECT * FROM digest_items WHERE digest_id IS NULL ORDER BY seq'),
       markDigested: p('UPDATE digest_items SET digest_id = ? WHERE seq = ?'),
@@ -266,8 +266,8 @@ export class SqliteSuppressionStore implements SuppressionPort {
     return changes;
   }
 
-  openedForTargetSince(kind: 'pagerduty' | 'slack', destination: string, since: number): number {
-    return (this.s.openedForTarget.get({ kind, destination, since }) as { n: number }).n;
+  openedForTargetSince(kind: 'pagerduty' | 'slack', destination: string, since: number): { sent: number; digested: number } {
+    return this.s.openedForTarget.get({ kind, destination, since }) as { sent: number; digested: number };
   }
 
   addDigestItem(item: Omit<DigestItem, 'seq' | 'digestId'>): void {
