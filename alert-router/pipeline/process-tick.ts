@@ -9,6 +9,37 @@ import { dueDigests, digestText, goneFromDigest } from './storm.js';
 import { DEFAULT_SUPPRESSION, type Hold, type SuppressionReason } from './suppression-types.js';
 import type { Incident, TimelineEntry } from './types.js';
 
+/**
+ * A digest's resolve, as its `resolved` row, its text and its notice's reason: every listed incident
+ * resolved, or (PagerDuty) each one left resolved, de-escalated to a ticket (the digest listed it as a
+ * page) or a ticket no longer routed to that service (the digest listed it as a ticket: a reload
+ * changed the routes, or its alerts' labels no longer match them).
+ */
+function digestResolution(gone: readonly { id: string; why: 'resolved' | 'de-escalated' | 'unrouted' }[], pagerduty: string | undefined): [string, string, string] {
+  const n = gone.length;
+  const ids = (why: string) => gone.filter((g) => g.why === why).map((g) => g.id);
+  const deEscalated = ids('de-escalated');
+  const unrouted = ids('unrouted');
+  if (deEscalated.length === 0 && unrouted.length === 0) return [`every one of the ${n} incidents it listed has resolved`, `all ${n} incidents resolved`, 'every listed incident resolved'];
+  const resolved = `${n - deEscalated.length - unrouted.length} resolved`;
+  if (unrouted.length === 0) {
+    const count = `${resolved}, ${deEscalated.length} de-escalated to ticket`;
+    return [
+      `none of the ${n} incidents it listed is a page for pagerduty $${pagerduty} any more: ${count} (incident ${deEscalated.join(', ')}), and tickets are not routed there`,
+      `none of the ${n} incidents is a page any more: ${count}`,
+      'no listed incident is a page any more',
+    ];
+  }
+  const parts = [resolved];
+  if (deEscalated.length > 0) parts.push(`${deEscalated.length} de-escalated to ticket (incident ${deEscalated.join(', ')})`);
+  parts.push(`${unrouted.length} ticket${unrouted.length === 1 ? '' : 's'} no longer routed there (incident ${unrouted.join(', ')})`);
+  return [
+    `none of the ${n} incidents it listed is for pagerduty $${pagerduty} any more: ${parts.join(', ')}; tickets are not routed there now`,
+    `none of the ${n} incidents is for this service any more: ${parts.join(', ')}`,
+    'no listed incident is routed to this service any more',
+  ];
+}
+
 /** What one tick did, for metrics, logs and replay. */
 export interface TickOutcome {
   released: number;
@@ -136,10 +167,10 @@ export function processTick(port: PipelinePort, settings: PipelineSettings, deps
     const routedThere = (member: Incident) =>
       route(member, port.suppression.firingLabelsOf(member.id)?.labels ?? {}, settings.routing, settings.catalog).targets.some((t) => t.kind === 'pagerduty' && t.destination === pagerduty);
     const members = port.suppression.digestMembers(digest.id);
-    const gone: { id: string; why: 'resolved' | 'de-escalated' }[] = [];
-    for (const id of members) {
+    const gone: { id: string; why: 'resolved' | 'de-escalated' | 'unrouted' }[] = [];
+    for (const { incidentId: id, severity } of members) {
       const member = port.incidentById(id);
-      const why = member === undefined ? undefined : goneFromDigest(member, pagerduty !== undefined, () => routedThere(member));
+      const why = member === undefined ? undefined : goneFromDigest(member, severity, pagerduty !== undefined, () => routedThere(member));
       if (why === undefined) break;
       gone.push({ id, why });
     }
@@ -147,16 +178,7 @@ export function processTick(port: PipelinePort, settings: PipelineSettings, deps
     const resolved: Incident = { ...digest, state: 'resolved', resolvedAt: now, updatedAt: now, firingAlerts: 0, firingPages: 0 };
     port.saveIncident(resolved);
     port.suppression.setNotifiedState(digest.id, 'resolved');
-    const deEscalated = gone.filter((g) => g.why === 'de-escalated').map((g) => g.id);
-    const count = `${members.length - deEscalated.length} resolved, ${deEscalated.length} de-escalated to ticket`;
-    const [reason, details, why] =
-      deEscalated.length === 0
-        ? [`every one of the ${members.length} incidents it listed has resolved`, `all ${members.length} incidents resolved`, 'every listed incident resolved']
-        : [
-            `none of the ${members.length} incidents it listed is a page for pagerduty $${pagerduty} any more: ${count} (incident ${deEscalated.join(', ')}), and tickets are not routed there`,
-            `none of the ${members.length} incidents is a page any more: ${count}`,
-            'no listed incident is a page any more',
-          ];
+    const [reason, details, why] = digestResolution(gone, pagerduty);
     const timeline: TimelineEntry[] = [{ incidentId: digest.id, at: now, kind: 'resolved', reason }];
     const notifications: Notification[] = [];
     for (const t of port.targets(digest.id)) {

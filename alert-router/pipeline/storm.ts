@@ -24,14 +24,20 @@ export function dueDigests(items: readonly DigestItem[], now: number, intervalMs
 
 /**
  * Why an incident a digest lists no longer keeps it open, or undefined while it does. A resolved one
- * is gone from every digest. On a PagerDuty digest (`pagerduty`), so is one that de-escalated to a
- * ticket not routed to that service (`ticketRoutedThere`, asked only then), as enqueue resolves such a
- * service for an incident that paged on its own. A Slack channel takes tickets too: there it stays
- * until it resolves. Pure.
+ * is gone from every digest. On a PagerDuty digest (`pagerduty`), so is a ticket not routed to that
+ * service (`ticketRoutedThere`, asked only then), as enqueue resolves such a service for an incident
+ * that paged on its own: `de-escalated` when the digest listed it as a page, `unrouted` when it listed
+ * a ticket (tickets were routed there, and a config reload stopped that). A Slack channel takes
+ * tickets too: there it stays until it resolves. Pure.
  */
-export function goneFromDigest(member: Incident, pagerduty: boolean, ticketRoutedThere: () => boolean): 'resolved' | 'de-escalated' | undefined {
+export function goneFromDigest(
+  member: Incident,
+  listedAs: Severity,
+  pagerduty: boolean,
+  ticketRoutedThere: () => boolean,
+): 'resolved' | 'de-escalated' | 'unrouted' | undefined {
   if (member.state === 'resolved') return 'resolved';
-  if (pagerduty && member.severity !== 'page' && !ticketRoutedThere()) return 'de-escalated';
+  if (pagerduty && member.severity !== 'page' && !ticketRoutedThere()) return listedAs === 'page' ? 'de-escalated' : 'unrouted';
   return undefined;
 }
 

@@ -96,7 +96,8 @@ export interface SuppressionPort {
    * null when none does.
    */
   openDigestListing(incidentId: string, kind: 'pagerduty' | 'slack', destination: string): { digestId: string | undefined; severity: Severity } | null;
-  digestMembers(digestId: string): string[];
+  /** The incidents a digest lists, each with the highest severity it lists it at. */
+  digestMembers(digestId: string): { incidentId: string; severity: Severity }[];
   /** Labels of the incident's most recent firing alert (routing and matching after a hold). */
   firingLabelsOf(incidentId: string): FiringLabels | undefined;
   /** Open incidents whose key starts with `storm:` (digests). */

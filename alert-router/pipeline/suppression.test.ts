@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MINUTE, simulation } from '../../test/support/router-simulation.js';
 import { sloAlertLabels, webhookPayload } from '../../test/support/alertmanager-payload.js';
+import { parseMatcher } from './matcher.js';
 
 const T0 = Date.parse('2026-11-02T03:00:00Z');
 
@@ -675,6 +676,27 @@ describe('storm control', () => {
     s.sent();
     alert(3, 'page', 'firing', s.clock.now());
     expect(s.sent()).toContain('trigger pagerduty PD_KEY_CHECKOUT Disk3Full');
+  });
+
+  it('resolves a PagerDuty digest of tickets once a reload stops routing tickets there, saying so rather than calling them de-escalated', () => {
+    const s = simulation({ storm: { enabled: true, maxPerMinute: 2, digestIntervalMs: 2 * MINUTE, earlyWarning: false } });
+    const running = s.sim.settings.routing.routes;
+    s.sim.settings.routing.routes = [{ name: 'everything', matchers: [parseMatcher('severity=~"page|ticket"')], pagerduty: 'owner', slack: 'owner', continue: false }];
+    for (let i = 1; i <= 4; i++) {
+      s.clock.advance(1_000);
+      s.alert({ alertname: `Queue${i}Slow`, service: 'checkout', instance: `q-${i}`, severity: 'ticket' }, 'firing', T0, `fp-queue-${i}`);
+    }
+    s.advance(2 * MINUTE);
+    expect(s.sent().filter((l) => l.includes('Alert storm'))).toEqual(['trigger pagerduty PD_KEY_CHECKOUT Alert storm', 'trigger slack #checkout-oncall Alert storm']);
+    const [digest] = s.sim.sent.filter(({ notification: n }) => n.target.kind === 'pagerduty' && n.summary.startsWith('Alert storm')).map(({ notification: n }) => n.incidentId);
+    const listed = s.sim.store.listIncidents({ limit: 10, state: 'open' }).filter((i) => i.title.startsWith('Queue3') || i.title.startsWith('Queue4')).map((i) => i.id).sort();
+
+    s.sim.settings.routing.routes = running; // the reload: tickets go to Slack only
+    s.advance(5_000);
+    expect(s.sent()).toEqual(['resolve pagerduty PD_KEY_CHECKOUT Alert storm']);
+    expect(s.sim.store.timelineOf(digest!).find((e) => e.kind === 'resolved')?.reason).toBe(
+      `none of the 2 incidents it listed is for pagerduty $PD_KEY_CHECKOUT any more: 0 resolved, 2 tickets no longer routed there (incident ${listed.join(', ')}); tickets are not routed there now`,
+    );
   });
 
   /**

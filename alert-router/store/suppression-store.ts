@@ -125,7 +125,7 @@ export class SqliteSuppressionStore implements SuppressionPort {
       addDigest: p('INSERT INTO digest_items (target_kind, destination, incident_id, title, severity, at) VALUES (?, ?, ?, ?, ?, ?)'),
       undigested: p('SELECT * FROM digest_items WHERE digest_id IS NULL ORDER BY seq'),
       markDigested: p('UPDATE digest_items SET digest_id = ? WHERE seq = ?'),
-      members: p('SELECT DISTINCT incident_id FROM digest_items WHERE digest_id = ? ORDER BY incident_id'),
+      members: p("SELECT incident_id, MAX(severity = 'page') AS page FROM digest_items WHERE digest_id = ? GROUP BY incident_id ORDER BY incident_id"),
       openListing: p(`SELECT d.digest_id, d.severity FROM digest_items d LEFT JOIN incidents g ON g.id = d.digest_id
         WHERE d.incident_id = ? AND d.target_kind = ? AND d.destination = ? AND (d.digest_id IS NULL OR g.state = 'open')
         ORDER BY d.severity = 'page' DESC LIMIT 1`),
@@ -287,8 +287,8 @@ export class SqliteSuppressionStore implements SuppressionPort {
     return r === undefined ? null : { digestId: r.digest_id ?? undefined, severity: r.severity };
   }
 
-  digestMembers(digestId: string): string[] {
-    return (this.s.members.all(digestId) as { incident_id: string }[]).map((r) => r.incident_id);
+  digestMembers(digestId: string): { incidentId: string; severity: Severity }[] {
+    return (this.s.members.all(digestId) as { incident_id: string; page: number }[]).map((r) => ({ incidentId: r.incident_id, severity: r.page === 1 ? 'page' : 'ticket' }));
   }
 
   firingLabelsOf(incidentId: string): FiringLabels | undefined {
