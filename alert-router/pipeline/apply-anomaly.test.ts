@@ -6,6 +6,7 @@ import type { BurnAssessment } from '../anomaly/burn-enricher.js';
 import { PipelineSimulator } from '../replay/simulator.js';
 import { applyAnomaly } from './apply-anomaly.js';
 import type { PipelineSettings, ScoreRequest } from './process-batch.js';
+import type { SuppressionSettings } from './suppression-types.js';
 
 const HOLD = 600;
 
@@ -24,41 +25,44 @@ const unreachable: BurnAssessment = {
  * The pipeline with `anomaly` on (the service's hold), on a fake clock: scores are applied by hand,
  * the outbox is delivered as the worker would.
  */
-function scoring() {
+function scoring(suppression: Partial<SuppressionSettings> = {}) {
   const clock = new FakeClock();
-  const settings: PipelineSettings = { ...exampleSettings(), anomaly: { holdMs: HOLD } };
+  const settings: PipelineSettings = { ...exampleSettings(suppression), anomaly: { holdMs: HOLD } };
   const sim = new PipelineSimulator(settings, clock.now);
-  const slo = (id: string, severity: 'page' | 'ticket', status: 'firing' | 'resolved', startsAt: number) => {
+  type Alert = [severity: 'page' | 'ticket', status: 'firing' | 'resolved', startsAt: number];
+  /** One webhook with the SLO's alerts. */
+  const batch = (id: string, ...alerts: Alert[]) => {
     const [service = '', name = ''] = id.split('-');
-    const alertname = severity === 'page' ? 'SLOErrorBudgetBurnPage' : 'SLOErrorBudgetBurnTicket';
+    const alertname = (severity: Alert[0]) => (severity === 'page' ? 'SLOErrorBudgetBurnPage' : 'SLOErrorBudgetBurnTicket');
+    const status = alerts.some(([, st]) => st === 'firing') ? 'firing' : 'resolved';
     return sim.webhook({
       version: '4',
-      groupKey: `{}:{alertname="${alertname}"}`,
+      groupKey: `{}:{slo_id="${id}"}`,
       truncatedAlerts: 0,
       status,
       receiver: 'slokit',
-      groupLabels: { alertname },
+      groupLabels: { slo_id: id },
       commonLabels: {},
       commonAnnotations: {},
       externalURL: 'http://alertmanager:9093',
-      alerts: [
-        {
-          status,
-          labels: { alertname, slo_id: id, slo_service: service, slo_name: name, severity },
-          annotations: {},
-          startsAt: new Date(startsAt).toISOString(),
-          endsAt: status === 'firing' ? ZERO_TIME : new Date(clock.now()).toISOString(),
-          generatorURL: 'http://prometheus:9090/graph',
-          fingerprint: `fp-${id}-${severity}`,
-        },
-      ],
+      alerts: alerts.map(([severity, st, startsAt]) => ({
+        status: st,
+        labels: { alertname: alertname(severity), slo_id: id, slo_service: service, slo_name: name, severity },
+        annotations: {},
+        startsAt: new Date(startsAt).toISOString(),
+        endsAt: st === 'firing' ? ZERO_TIME : new Date(clock.now()).toISOString(),
+        generatorURL: 'http://prometheus:9090/graph',
+        fingerprint: `fp-${id}-${severity}`,
+      })),
     });
   };
+  const slo = (id: string, severity: Alert[0], status: Alert[1], startsAt: number) => batch(id, [severity, status, startsAt]);
   let seen = 0;
   return {
     clock,
     sim,
     slo,
+    batch,
     apply(request: ScoreRequest, assessment: BurnAssessment) {
       const applied = sim.store.transaction(() => applyAnomaly(request, assessment, sim.store, settings, { now: clock.now, newId: sim.newId }));
       sim.tick();
@@ -99,6 +103,41 @@ describe('applying an anomaly score', () => {
     expect(again.reopened).toBe(1);
     expect(s.apply(again.toScore[0]!, scored(0.95, 10, 'escalate')).action).toBe('escalate');
     expect(s.sent()).toEqual(['update slack 0.95', 'trigger pagerduty 0.95', 'update slack 0.95']);
+  });
+
+  it("keeps the score on Slack's resolve when a maintenance window ended early and one batch resolves the incident it held", () => {
+    const s = scoring();
+    const t0 = s.clock.now();
+    const first = s.slo('checkout-availability', 'ticket', 'firing', t0);
+    s.apply(first.toScore[0]!, scored(0.3, 2, 'none'));
+    expect(s.sent()).toEqual(['trigger slack 0.3']);
+    const window = s.sim.addMaintenance({ matchers: ['slo_service="checkout"'], startsAt: s.clock.now(), endsAt: s.clock.now() + 30 * MINUTE, author: 'ops', comment: '' });
+    s.clock.advance(MINUTE);
+    const t1 = s.clock.now();
+    s.slo('checkout-availability', 'page', 'firing', t1); // its escalation, held by the window
+    expect(s.sent()).toEqual([]);
+    s.sim.store.transaction(() => s.sim.store.suppression.endMaintenance(window.id, s.clock.now(), 'ops'));
+    s.clock.advance(MINUTE);
+    s.batch('checkout-availability', ['page', 'resolved', t1], ['ticket', 'resolved', t0]);
+    expect(s.sent()).toEqual(['resolve slack 0.3']);
+  });
+
+  it("keeps the score on Slack's resolve that flap damping held until the incident was stable", () => {
+    const s = scoring({ flapping: { enabled: true, maxChanges: 2, windowMs: 15 * MINUTE, stableMs: 10 * MINUTE } });
+    const t0 = s.clock.now();
+    const first = s.slo('checkout-availability', 'ticket', 'firing', t0);
+    s.apply(first.toScore[0]!, scored(0.3, 2, 'none'));
+    expect(s.sent()).toEqual(['trigger slack 0.3']);
+    s.advance(MINUTE);
+    s.slo('checkout-availability', 'ticket', 'resolved', t0);
+    s.advance(MINUTE);
+    const again = s.slo('checkout-availability', 'ticket', 'firing', s.clock.now()); // the 3rd change: flapping
+    s.apply(again.toScore[0]!, scored(0.4, 3, 'none'));
+    s.advance(MINUTE);
+    s.slo('checkout-availability', 'ticket', 'resolved', s.clock.now() - MINUTE);
+    s.sent();
+    s.advance(15 * MINUTE);
+    expect(s.sent()).toEqual(['resolve slack 0.4']);
   });
 
   it("releases only the notifications held for its own episode: a reopen's wait for their own score", () => {
