@@ -31,7 +31,8 @@ export function errorResponse(error: unknown, logger: Logger, path: string): Err
   }
   if (error instanceof StoreError) {
     logger.error({ err: error, path }, 'store failure; answering 503 so the sender retries');
-    return { status: 503, headers: { 'retry-after': '5' }, body: { error: 'store_unavailable', message: 'could not commit to the store; retry' } };
+    const message = `could not commit to the store; retry${error.retryHow === undefined ? '' : ` ${error.retryHow}`}`;
+    return { status: 503, headers: { 'retry-after': '5' }, body: { error: 'store_unavailable', message } };
   }
   const bp = error as BodyParserError;
   if (bp.type === 'entity.too.large') {

@@ -7,6 +7,8 @@ import { StoreError } from '../store/group-commit.js';
 import type { SqliteStore } from '../store/sqlite-store.js';
 import { authorized } from './authenticate.js';
 import { fieldIssues, HttpError, type FieldIssue } from './http-error.js';
+import { IDEMPOTENCY_KEY, idempotencyKey } from './idempotency-key.js';
+import { KEYLESS_RETRY_MS, maintenanceRequest, parseRequestText, requestDifferences, requestText, type MaintenanceRequest } from './maintenance-request.js';
 import { rfc3339Time } from './rfc3339-time.js';
 
 export const MAINTENANCE_PATH = '/api/v1/maintenance';
@@ -25,17 +27,27 @@ export interface MaintenanceDeps {
 /**
  * Runs a maintenance write and waits until it is durable. A store that refuses it is the store's
  * failure, not the request's: a StoreError, which answers 503 with Retry-After (not 500 "internal"),
- * and is counted.
+ * saying `retryHow` when given, and is counted.
  */
-async function durably<T>(deps: MaintenanceDeps, what: string, write: () => T): Promise<T> {
+async function durably<T>(deps: MaintenanceDeps, what: string, write: () => T, retryHow?: string): Promise<T> {
   try {
     const result = deps.store.transaction(write);
     await deps.durable();
     return result;
   } catch (cause) {
     deps.storeFailed();
-    throw new StoreError(`could not commit ${what}`, { cause });
+    throw new StoreError(`could not commit ${what}`, { cause, ...(retryHow === undefined ? {} : { retryHow }) });
   }
+}
+
+/**
+ * What a POST's 503 tells its sender: the window may be stored (committed, then not made durable), so
+ * a plain retry could store it twice; the retries that get it back instead are these.
+ */
+function retryHow(key: string | undefined): string {
+  const why = 'the window may be stored, and that retry answers it (200) instead of storing a copy';
+  if (key !== undefined) return `with the same ${IDEMPOTENCY_KEY}: ${why}`;
+  return `the same request within ${KEYLESS_RETRY_MS / 60_000} minutes: ${why} (send an ${IDEMPOTENCY_KEY} to retry safely at any time)`;
 }
 
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
@@ -143,6 +155,25 @@ export function maintenanceView(w: MaintenanceWindow, now: number) {
   };
 }
 
+/**
+ * The window an earlier request with this `Idempotency-Key` created, when it asked for the same one;
+ * 409 when it asked for another (a key names one request), naming the key, the window and each field
+ * that differs. A window of a key is found while its row is kept: ended early or past its end until
+ * retention purges it, not once a `DELETE` removed it before it started.
+ */
+function windowOfKey(deps: MaintenanceDeps, key: string, asked: MaintenanceRequest): MaintenanceWindow | undefined {
+  const found = deps.store.suppression.maintenanceByIdempotencyKey(key);
+  if (found === undefined) return undefined;
+  const differences = requestDifferences(parseRequestText(found.request), asked);
+  if (differences.length === 0) return found.window;
+  throw new HttpError(
+    409,
+    'idempotency_key_reused',
+    `${IDEMPOTENCY_KEY} ${JSON.stringify(key)} was used for maintenance window ${found.window.id}, created by a different request (${differences.map((d) => d.field).join(', ')}); send a new key for a new window`,
+    differences.map((d) => ({ field: d.field, message: `differs from the request that created maintenance window ${found.window.id}, which had ${d.first}` })),
+  );
+}
+
 /** `?author=NAME` on DELETE: who ends the window, for the timeline; optional, but not empty or repeated. */
 function endedBy(query: Record<string, unknown>): string | undefined {
   const author = query['author'];
@@ -157,7 +188,9 @@ function endedBy(query: Record<string, unknown>): string | undefined {
 
 /**
  * `POST/GET/DELETE /api/v1/maintenance`: durable maintenance windows with Alertmanager-style matchers.
- * Same credentials as the webhook. POST answers 201 after the window is committed; DELETE ends an
+ * Same credentials as the webhook. POST answers 201 after the window is committed, or 200 with the
+ * window a retry's first attempt stored (same `Idempotency-Key`, or without one the same request
+ * within {@link KEYLESS_RETRY_MS}), so a retry of a 503 does not store it twice; DELETE ends an
  * active window now (its holds end with it, so the next tick, or an alert of a held incident that comes
  * first, notifies its held alerts that still fire, naming `?author=` as who ended it when given) and
  * removes a pending one.
@@ -182,6 +215,7 @@ export function maintenanceRouter(deps: MaintenanceDeps): express.Router {
     },
     express.json({ limit: '64kb' }),
     async (req, res) => {
+      const key = idempotencyKey(req);
       if (req.body === undefined) throw new HttpError(400, 'invalid_maintenance', 'not a maintenance window', [{ field: '(body)', message: 'required: a JSON object' }]);
       const parsed = windowBody.safeParse(req.body);
       if (!parsed.success) {
@@ -189,6 +223,17 @@ export function maintenanceRouter(deps: MaintenanceDeps): express.Router {
       }
       const now = deps.now();
       const b = parsed.data;
+      const request = maintenanceRequest(b);
+      const text = requestText(request);
+      // Looked up and (below) inserted with no await between them, so two copies of a request racing
+      // cannot both miss; the unique key index stands behind it.
+      const earlier = key === undefined ? deps.store.suppression.keylessRetryOf(text, now - KEYLESS_RETRY_MS, now) : windowOfKey(deps, key, request);
+      if (earlier !== undefined) {
+        // A retry: its first attempt's window, answered once durable (that attempt may still be waiting).
+        await durably(deps, `maintenance window ${earlier.id}`, () => undefined, retryHow(key));
+        res.status(200).json({ maintenance: maintenanceView(earlier, now) });
+        return;
+      }
       if (matchesEverything(b.matchers)) {
         throw new HttpError(400, 'invalid_maintenance', 'not a maintenance window', [
           {
@@ -208,7 +253,7 @@ export function maintenanceRouter(deps: MaintenanceDeps): express.Router {
         comment: b.comment,
         createdAt: now,
       };
-      await durably(deps, `maintenance window ${window.id}`, () => deps.store.suppression.addMaintenance(window));
+      await durably(deps, `maintenance window ${window.id}`, () => deps.store.suppression.addMaintenance(window, { request: text, idempotencyKey: key }), retryHow(key));
       res.status(201).json({ maintenance: maintenanceView(window, now) });
     },
   );

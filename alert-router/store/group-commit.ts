@@ -1,8 +1,12 @@
 /** Thrown when a batch could not be committed; the webhook answers 503 so Alertmanager retries. */
 export class StoreError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
+  /** How the sender should retry, when more than "retry" (the 503 body's message ends with it). */
+  readonly retryHow: string | undefined;
+
+  constructor(message: string, options?: ErrorOptions & { retryHow?: string }) {
     super(message, options);
     this.name = 'StoreError';
+    this.retryHow = options?.retryHow;
   }
 }
 

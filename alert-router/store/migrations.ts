@@ -178,5 +178,15 @@ export const migrations: readonly string[] = [
     SELECT count(*) FROM alerts WHERE alerts.incident_id = incidents.id AND alerts.status = 'firing' AND alerts.severity = 'page'
   ) WHERE state = 'open';
   `,
+  /*
+   * 9: a maintenance window keeps the request that created it, so a client's retry of a POST answered 503
+   * after its commit gets that window back instead of a copy: the `Idempotency-Key` it was sent with
+   * (unique where given) and the request as compared (`http/maintenance-request.ts`). Windows written
+   * before have neither and are never taken for a retry.
+   */ `
+  ALTER TABLE maintenance_windows ADD COLUMN idempotency_key TEXT;
+  ALTER TABLE maintenance_windows ADD COLUMN request TEXT;
+  CREATE UNIQUE INDEX maintenance_by_idempotency_key ON maintenance_windows (idempotency_key) WHERE idempotency_key IS NOT NULL;
+  `,
 ];
 

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrations } from './migrations.js';
 import { oldStore } from '../../test/support/old-store.js';
+import { requestText } from '../http/maintenance-request.js';
 import { openDatabase, type MigrationEvent } from './open-database.js';
+import { SqliteStore } from './sqlite-store.js';
 
 describe('openDatabase', () => {
   let dir: string;
@@ -90,7 +92,7 @@ describe('openDatabase', () => {
     const db = openDatabase({ path, synchronous: 'full', onMigration: (e) => events.push(e) });
     expect(db.pragma('user_version', { simple: true })).toBe(migrations.length);
     // Each step the open applied is announced before it runs and reported with its duration after.
-    expect(events.map((e) => `${e.phase} ${e.from}->${e.to}`)).toEqual(['start 3->4', 'done 3->4', 'start 4->5', 'done 4->5', 'start 5->6', 'done 5->6', 'start 6->7', 'done 6->7', 'start 7->8', 'done 7->8']);
+    expect(events.map((e) => `${e.phase} ${e.from}->${e.to}`)).toEqual(['start 3->4', 'done 3->4', 'start 4->5', 'done 4->5', 'start 5->6', 'done 5->6', 'start 6->7', 'done 6->7', 'start 7->8', 'done 7->8', 'start 8->9', 'done 8->9']);
     expect(events[1]).toMatchObject({ phase: 'done', ms: expect.any(Number) });
     expect(db.prepare("SELECT sql FROM sqlite_master WHERE name = 'alerts'").pluck().get()).not.toMatch(/WITHOUT ROWID/);
     expect(db.prepare('SELECT * FROM alerts ORDER BY fingerprint').all()).toEqual(before);
@@ -134,5 +136,27 @@ describe('openDatabase', () => {
       { incident_id: 'i2', parent_id: 'i9', window_id: null },
     ]);
     db.close();
+  });
+
+  it('upgrades a store from schema 8 keeping its maintenance windows, which no retry takes for its own, and keeps each Idempotency-Key to one window', () => {
+    const path = join(dir, 'router.db');
+    const old = oldStore(path, 8);
+    old.exec(`INSERT INTO maintenance_windows (id, matchers, starts_at, ends_at, author, comment, created_at)
+      VALUES ('before', '["service=\\"payments\\""]', 1000, 9000, 'ana', '', 1000)`);
+    old.close();
+    const store = new SqliteStore(openDatabase({ path, synchronous: 'full' }));
+    const s = store.suppression;
+    expect(s.activeMaintenance(2_000).map((w) => w.id)).toEqual(['before']);
+    const request = requestText({ matchers: ['service="payments"'], startsAt: null, endsAt: 9_000, author: 'ana', comment: '' });
+    expect(s.keylessRetryOf(request, 0, 2_000)).toBeUndefined();
+    const w = s.maintenanceById('before')!;
+    store.transaction(() => s.addMaintenance({ ...w, id: 'keyed' }, { request, idempotencyKey: 'k1' }));
+    store.transaction(() => s.addMaintenance({ ...w, id: 'keyless' }, { request, idempotencyKey: undefined }));
+    expect(s.maintenanceByIdempotencyKey('k1')).toEqual({ window: { ...w, id: 'keyed' }, request });
+    expect(s.keylessRetryOf(request, 0, 2_000)?.id).toBe('keyless');
+    expect(() => store.transaction(() => s.addMaintenance({ ...w, id: 'again' }, { request, idempotencyKey: 'k1' }))).toThrow(
+      /UNIQUE constraint failed: maintenance_windows.idempotency_key/,
+    );
+    store.db.close();
   });
 });

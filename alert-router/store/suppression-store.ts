@@ -98,8 +98,12 @@ export class SqliteSuppressionStore implements SuppressionPort {
       windowsEndingAfter: p('SELECT * FROM maintenance_windows WHERE ends_at > ? ORDER BY starts_at, id'),
       allWindows: p('SELECT * FROM maintenance_windows ORDER BY starts_at, id'),
       windowById: p('SELECT * FROM maintenance_windows WHERE id = ?'),
-      insertWindow: p(`INSERT INTO maintenance_windows (id, matchers, starts_at, ends_at, author, comment, created_at)
-        VALUES (@id, @matchers, @starts_at, @ends_at, @author, @comment, @created_at)`),
+      windowByKey: p('SELECT * FROM maintenance_windows WHERE idempotency_key = ?'),
+      // Through maintenance_by_end: only the windows that have not ended are read.
+      keylessRetryOf: p(`SELECT * FROM maintenance_windows WHERE request = ? AND idempotency_key IS NULL AND created_at >= ? AND ends_at > ?
+        ORDER BY created_at, id LIMIT 1`),
+      insertWindow: p(`INSERT INTO maintenance_windows (id, matchers, starts_at, ends_at, author, comment, created_at, idempotency_key, request)
+        VALUES (@id, @matchers, @starts_at, @ends_at, @author, @comment, @created_at, @idempotency_key, @request)`),
       endWindow: p('UPDATE maintenance_windows SET ends_at = ? WHERE id = ?'),
       endHoldsOf: p(`UPDATE holds SET detail = @detail WHERE reason = 'maintenance' AND window_id = @id`),
       deleteWindow: p('DELETE FROM maintenance_windows WHERE id = ?'),
@@ -179,7 +183,26 @@ export class SqliteSuppressionStore implements SuppressionPort {
     return r === undefined ? undefined : toWindow(r);
   }
 
-  addMaintenance(w: MaintenanceWindow): void {
+  /** The window created by a request with this `Idempotency-Key`, with that request as stored (migration 9: written together). */
+  maintenanceByIdempotencyKey(key: string): { window: MaintenanceWindow; request: string } | undefined {
+    const r = this.s.windowByKey.get(key) as (WindowRow & { request: string }) | undefined;
+    return r === undefined ? undefined : { window: toWindow(r), request: r.request };
+  }
+
+  /**
+   * The window a request without an `Idempotency-Key` stored as `request` created at or after `since`,
+   * if it has not ended by `now`: a client's retry of that request gets it back instead of a copy.
+   */
+  keylessRetryOf(request: string, since: number, now: number): MaintenanceWindow | undefined {
+    const r = this.s.keylessRetryOf.get(request, since, now) as WindowRow | undefined;
+    return r === undefined ? undefined : toWindow(r);
+  }
+
+  /**
+   * Stores a window. `origin` is the API request that created it (its text and `Idempotency-Key`), so
+   * a retry of that request finds it; the replay simulator's windows have none.
+   */
+  addMaintenance(w: MaintenanceWindow, origin?: { request: string; idempotencyKey: string | undefined }): void {
     this.maintenanceUntil = Math.max(this.maintenanceUntil, w.endsAt);
     this.s.insertWindow.run({
       id: w.id,
@@ -189,6 +212,8 @@ export class SqliteSuppressionStore implements SuppressionPort {
       author: w.author,
       comment: w.comment,
       created_at: w.createdAt,
+      idempotency_key: origin?.idempotencyKey ?? null,
+      request: origin?.request ?? null,
     });
   }
 
