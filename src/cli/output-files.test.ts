@@ -1,16 +1,39 @@
+import type * as FsPromises from 'node:fs/promises';
 import { chmod, mkdir, mkdtemp, readFile, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { dirSnapshot } from '../../test/support/dir-snapshot.js';
 import { GENERATED_HEADER, generatedMarker } from '../slo/index.js';
 import { ForeignFilesError, writeOutputs, type OutputSet } from './output-files.js';
 import { LOCK_FILE } from './output-lock.js';
+
+/**
+ * A rename refused, which a directory in place of a file cannot give (the tests run as root, where
+ * permissions refuse nothing): a test sets `onRename`, which sees every rename before it is done
+ * and may throw instead.
+ */
+let onRename: (from: string, to: string) => void = () => undefined;
+vi.mock('node:fs/promises', async (importOriginal) => {
+  const real = await importOriginal<typeof FsPromises>();
+  return {
+    ...real,
+    rename: async (from: string, to: string) => {
+      onRename(from, to);
+      return real.rename(from, to);
+    },
+  };
+});
+
+const refused = (from: string, to: string) =>
+  Object.assign(new Error(`EACCES: permission denied, rename '${from}' -> '${to}'`), { code: 'EACCES' });
 
 let base: string;
 beforeEach(async () => {
   base = await mkdtemp(join(tmpdir(), 'slokit-outputs-'));
 });
 afterEach(async () => {
+  onRename = () => undefined;
   await rm(base, { recursive: true, force: true });
 });
 
@@ -127,19 +150,18 @@ describe('writeOutputs', () => {
     expect(error?.message).toBe(`could not write ${join(base, 'b', 'y.yml')}, so no output was changed`);
   });
 
-  it('says which files were replaced and which were not when a rename fails midway, and removes nothing stale', async () => {
+  it('changes no output and leaves no backup or temp file when a rename fails midway, naming the file and the cause', async () => {
     await previousRun();
-    // A directory where rules/checkout.yml goes: its temp file writes, but nothing can be renamed onto it.
-    await mkdir(join(base, 'rules', 'checkout.yml'), { recursive: true });
+    // A non-empty directory where rules/payments.yml goes: its temp file writes, but nothing can be
+    // renamed onto it, after dashboards/checkout.json and router/catalog.json were replaced and
+    // rules/checkout.yml was added.
+    await mkdir(join(base, 'rules', 'payments.yml'), { recursive: true });
+    await writeFile(join(base, 'rules', 'payments.yml', 'keep'), 'a file of its own\n');
+    const before = await dirSnapshot(base);
     const error = await failureOf(writeOutputs(thisRun()));
-    expect(await read('dashboards', 'checkout.json')).toBe(generated('new dashboard'));
-    expect(await readdir(join(base, 'rules'))).toEqual(['checkout.yml']);
-    expect(await read('dashboards', 'retired.json')).toBe(generated('retired dashboard'));
-    expect(error?.message).toBe(
-      `could not replace ${join(base, 'rules', 'checkout.yml')}, so outputs are partly updated ` +
-        `(replaced: ${join(base, 'dashboards', 'checkout.json')}, ${join(base, 'router', 'catalog.json')}; ` +
-        `not replaced: ${join(base, 'rules', 'checkout.yml')}, ${join(base, 'rules', 'payments.yml')})`,
-    );
+    expect(await dirSnapshot(base)).toEqual(before);
+    expect(error?.message).toBe(`could not replace ${join(base, 'rules', 'payments.yml')}, so no output was changed`);
+    expect((error?.cause as NodeJS.ErrnoException | undefined)?.code).toBe('EISDIR');
   });
 
   it.each([
@@ -180,5 +202,38 @@ describe('writeOutputs', () => {
     expect(await mode('router', 'catalog.json')).toBe(0o666);
     expect(await mode('dashboards', 'checkout.json')).toBe(0o600);
     expect(await mode('rules', 'checkout.yml')).toBe(await mode('reference'));
+  });
+});
+
+describe("writeOutputs' commit", () => {
+  it('puts back every file it replaced and removes every file it added when a file no longer generated cannot be removed', async () => {
+    await previousRun();
+    const before = await dirSnapshot(base);
+    const retired = join(base, 'dashboards', 'retired.json');
+    onRename = (from, to) => {
+      if (from === retired) throw refused(from, to);
+    };
+    await expect(writeOutputs(thisRun())).rejects.toThrow(`could not remove ${retired}, no longer generated, so no output was changed`);
+    expect(await dirSnapshot(base)).toEqual(before);
+  });
+
+  it('names each change it could not undo, and where the previous content is, when putting a file back fails too', async () => {
+    await previousRun();
+    const catalog = join(base, 'router', 'catalog.json');
+    const dashboard = join(base, 'dashboards', 'checkout.json');
+    const dashboardBackup = join(base, 'dashboards', `.checkout.json.${process.pid}.bak`);
+    onRename = (from, to) => {
+      // The rule file, renamed after the dashboard and the catalog, fails; so does putting the dashboard back.
+      if (to === join(base, 'rules', 'checkout.yml') || from === dashboardBackup) throw refused(from, to);
+    };
+    await expect(writeOutputs(thisRun())).rejects.toThrow(
+      `could not replace ${join(base, 'rules', 'checkout.yml')}, and could not undo every change before it: ` +
+        `${dashboard}'s previous content is in ${dashboardBackup}`,
+    );
+    expect(await readFile(dashboardBackup, 'utf8')).toBe(generated('old dashboard'));
+    expect(await readFile(catalog, 'utf8')).toBe('old catalog\n');
+    expect(await readdir(join(base, 'router'))).toEqual(['catalog.json']);
+    // The rule file's temp file is gone, and the directory staging made for it.
+    expect((await readdir(base)).sort()).toEqual(['dashboards', 'router']);
   });
 });

@@ -1,4 +1,4 @@
-import { chmod, readFile, readdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, link, lstat, readFile, readdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { generatedProject } from '../slo/index.js';
 import { LOCK_FILE } from './output-lock.js';
@@ -135,9 +135,20 @@ interface Pending {
   tmp: string;
 }
 
+/** A file the commit changed, and where its previous content is kept until it ends (none: the file is new). */
+interface Changed {
+  path: string;
+  backup?: string;
+}
+
 /** The temp file for `path`: next to it, so the rename stays within one filesystem and is atomic. */
 function tempPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+}
+
+/** Where the commit keeps `path`'s previous content: next to it, so putting it back is a rename too. */
+function backupPathFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.bak`);
 }
 
 /** Mode bits of the file at `path` (permissions, setuid/gid, sticky), or undefined when there is none. */
@@ -158,11 +169,11 @@ async function cleanUp(temps: readonly string[], createdDirs: readonly string[])
 
 /**
  * Writes the changed and missing files as one set: every temp file first (each next to its target),
- * then, only when all were written, renames them into place, then removes this project's generated
- * files that are no longer produced. When a temp file cannot be written no output changes; a
- * rewritten file keeps its mode. Files whose content is unchanged are not touched. Throws
- * ForeignFilesError, before writing anything, when a file to write is another project's. Returns
- * the paths written and removed, and the generated files of no project that were kept.
+ * then, only when all were written, commits them (see commit): renames them into place and removes
+ * this project's generated files that are no longer produced, all or none. A rewritten file keeps
+ * its mode; files whose content is unchanged are not touched. Throws ForeignFilesError, before
+ * writing anything, when a file to write is another project's. Returns the paths written and
+ * removed, and the generated files of no project that were kept.
  */
 export async function writeOutputs(outputs: OutputSet): Promise<{ written: string[]; removed: string[]; unclaimed: string[] }> {
   const stale = await findStale(outputs);
@@ -186,29 +197,84 @@ export async function writeOutputs(outputs: OutputSet): Promise<{ written: strin
       throw new Error(`could not write ${path}, so no output was changed`, { cause });
     }
   }
+  await commit(pending, stale.extra, createdDirs);
+  return { written: toWrite, removed: stale.extra, unclaimed: stale.unclaimed };
+}
 
-  const replaced: string[] = [];
-  for (const [i, { path, tmp }] of pending.entries()) {
+/**
+ * Renames the staged files into place and removes the stale ones as one change, as far as POSIX
+ * allows: a file about to be replaced is first hard-linked to its backup (so a reader finds the old
+ * file or the new one, never none), a stale one is renamed to its backup. When a step fails, those
+ * before it are undone (backups renamed back, new files removed), the temp files left and the
+ * directories staging made are removed, and the error names the file and says whether every
+ * change was undone: rule files and the catalog never disagree because one rename of several
+ * failed. Once every step is done the backups are removed.
+ */
+async function commit(pending: readonly Pending[], stale: readonly string[], createdDirs: readonly string[]): Promise<void> {
+  const steps = [...pending, ...stale.map((path) => ({ path, tmp: undefined }))];
+  const changed: Changed[] = [];
+  for (const [i, { path, tmp }] of steps.entries()) {
+    const backup = backupPathFor(path);
     try {
-      await rename(tmp, path);
-      replaced.push(path);
+      if (tmp === undefined) {
+        await rename(path, backup);
+        changed.push({ path, backup });
+      } else {
+        const kept = await keepPrevious(path, backup);
+        await rename(tmp, path);
+        changed.push(kept ? { path, backup } : { path });
+      }
     } catch (cause) {
-      const notReplaced = pending.slice(i);
-      await cleanUp(notReplaced.map((p) => p.tmp), []);
+      // The previous content is still in place: a backup just made is only a second name for it.
+      await rm(backup, { force: true }).catch(() => undefined);
+      const notUndone = await undo(changed);
+      await cleanUp(steps.slice(i).flatMap((step) => (step.tmp === undefined ? [] : [step.tmp])), createdDirs);
+      const what = tmp === undefined ? `remove ${path}, no longer generated` : `replace ${path}`;
+      if (notUndone.length === 0) throw new Error(`could not ${what}, so no output was changed`, { cause });
       throw new Error(
-        `could not replace ${path}, so outputs are partly updated ` +
-          `(replaced: ${replaced.join(', ') || 'none'}; not replaced: ${notReplaced.map((p) => p.path).join(', ')})`,
+        `could not ${what}, and could not undo every change before it: ` +
+          notUndone.map((c) => (c.backup === undefined ? `${c.path} is new` : `${c.path}'s previous content is in ${c.backup}`)).join('; '),
         { cause },
       );
     }
   }
-
-  for (const path of stale.extra) {
+  for (const { path, backup } of changed) {
+    if (backup === undefined) continue;
     try {
-      await rm(path, { force: true });
+      await rm(backup, { force: true });
     } catch (cause) {
-      throw new Error(`every output was written, but ${path}, no longer generated, could not be removed`, { cause });
+      throw new Error(`every output was written, but ${backup}, the previous content of ${path}, could not be removed`, { cause });
     }
   }
-  return { written: toWrite, removed: stale.extra, unclaimed: stale.unclaimed };
+}
+
+/**
+ * Hard-links the file at `path`, if there is one, to `backup`, replacing a backup a killed run of
+ * this pid left (a container's pid repeats). True when there was a file to keep. A directory is
+ * not kept: renaming a file onto it fails, and that failure names the cause.
+ */
+async function keepPrevious(path: string, backup: string): Promise<boolean> {
+  try {
+    if ((await lstat(path)).isDirectory()) return false;
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw cause;
+  }
+  await rm(backup, { force: true });
+  await link(path, backup);
+  return true;
+}
+
+/** Undoes the commit's changes, last first; returns those it could not undo. */
+async function undo(changed: readonly Changed[]): Promise<Changed[]> {
+  const failed: Changed[] = [];
+  for (const change of [...changed].reverse()) {
+    try {
+      if (change.backup === undefined) await rm(change.path, { force: true });
+      else await rename(change.backup, change.path);
+    } catch {
+      failed.push(change);
+    }
+  }
+  return failed.reverse();
 }
