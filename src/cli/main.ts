@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { BASE_WINDOW, DURATION_HINT, SpecError, describeError, parseDuration, projectNameProblem } from '../slo/index.js';
 import { DEFAULT_ALERTMANAGER_OPTIONS } from '../alertmanager/index.js';
 import { buildOutputs, type GenerateOptions } from './generate.js';
+import { InterruptedError, listenForInterrupt } from './interrupt.js';
 import { loadServices, projectName } from './load-slos.js';
 import { ForeignFilesError, findStale, outputDirs, writeOutputs } from './output-files.js';
 import { OutputLockedError, withOutputLocks } from './output-lock.js';
@@ -134,7 +135,7 @@ function project(value: string): string {
   return value;
 }
 
-/** The slokit command line. Returns the exit code; only this function prints. */
+/** The slokit command line. Returns the exit code (128 + the signal's number when interrupted); only this function prints. */
 export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
   let code: number = EXIT.ok;
   const program = new Command('slokit')
@@ -275,23 +276,42 @@ async function generate(opts: Record<string, unknown>, io: Io): Promise<number> 
       io.out(`slokit: ${outputs.files.size} generated files are up to date (${services.length} services, ${sloCount} SLOs)\n`);
       return EXIT.ok;
     }
-    // --check takes no lock: it writes nothing, so it cannot break a run that writes, and it works
-    // on a checkout it may not write to (CI). Run beside a write, it reports what it finds.
-    const lock = {
-      project: name,
-      waitMs: parseDuration(String(opts.lockWait), { allowZero: true })!,
-      notice: (line: string) => io.err(`slokit: ${line}\n`),
-    };
-    const { written, removed, unclaimed } = await withOutputLocks(outputDirs(outputs), lock, () => writeOutputs(outputs));
-    warnUnclaimed(unclaimed, io);
-    io.out(
-      `slokit: ${services.length} services, ${sloCount} SLOs: ${written.length} files written, ` +
-        `${outputs.files.size - written.length} unchanged${removed.length > 0 ? `, ${removed.length} removed` : ''}\n`,
-    );
-    for (const path of written) io.out(`  wrote ${path}\n`);
-    for (const path of removed) io.out(`  removed ${path}\n`);
-    return EXIT.ok;
+    // From here the first SIGINT or SIGTERM stops the run at its next step, which removes its locks
+    // and temp files, instead of ending the process with them left behind.
+    const interrupt = listenForInterrupt();
+    try {
+      const { signal } = interrupt;
+      // --check takes no lock: it writes nothing, so it cannot break a run that writes, and it works
+      // on a checkout it may not write to (CI). Run beside a write, it reports what it finds.
+      const lock = {
+        project: name,
+        waitMs: parseDuration(String(opts.lockWait), { allowZero: true })!,
+        notice: (line: string) => io.err(`slokit: ${line}\n`),
+        signal,
+      };
+      const { written, removed, unclaimed } = await withOutputLocks(outputDirs(outputs), lock, () => writeOutputs(outputs, signal));
+      warnUnclaimed(unclaimed, io);
+      io.out(
+        `slokit: ${services.length} services, ${sloCount} SLOs: ${written.length} files written, ` +
+          `${outputs.files.size - written.length} unchanged${removed.length > 0 ? `, ${removed.length} removed` : ''}\n`,
+      );
+      for (const path of written) io.out(`  wrote ${path}\n`);
+      for (const path of removed) io.out(`  removed ${path}\n`);
+      // The signal came while the outputs were renamed into place: the run finished that rather than
+      // stop halfway, so the outputs are this run's, as listed.
+      if (signal.reason instanceof InterruptedError) {
+        io.err(`slokit: ${signal.reason.message} while renaming the outputs into place: finished renaming them, then removed this run's locks\n`);
+        return signal.reason.exitCode;
+      }
+      return EXIT.ok;
+    } finally {
+      interrupt.stop();
+    }
   } catch (err) {
+    if (err instanceof InterruptedError) {
+      io.err(`slokit: ${err.message}: removed this run's locks and temp files; no output was changed\n`);
+      return err.exitCode;
+    }
     if (err instanceof SpecError || err instanceof ForeignFilesError) {
       io.err(`slokit: ${err.message}\nnothing was written.\n`);
       return EXIT.invalid;

@@ -172,10 +172,15 @@ async function cleanUp(temps: readonly string[], createdDirs: readonly string[])
  * then, only when all were written, commits them (see commit): renames them into place and removes
  * this project's generated files that are no longer produced, all or none. A rewritten file keeps
  * its mode; files whose content is unchanged are not touched. Throws ForeignFilesError, before
- * writing anything, when a file to write is another project's. Returns the paths written and
- * removed, and the generated files of no project that were kept.
+ * writing anything, when a file to write is another project's. When `signal` aborts while files are
+ * staged (looked at before each one and before the commit), the temp files are removed and its
+ * reason thrown, no output changed; a commit that has begun is finished. Returns the paths written
+ * and removed, and the generated files of no project that were kept.
  */
-export async function writeOutputs(outputs: OutputSet): Promise<{ written: string[]; removed: string[]; unclaimed: string[] }> {
+export async function writeOutputs(
+  outputs: OutputSet,
+  signal?: AbortSignal,
+): Promise<{ written: string[]; removed: string[]; unclaimed: string[] }> {
   const stale = await findStale(outputs);
   if (outputs.project !== undefined && stale.foreign.length > 0) throw new ForeignFilesError(outputs.project, stale.foreign);
   const toWrite = [...stale.changed, ...stale.missing].sort();
@@ -183,7 +188,13 @@ export async function writeOutputs(outputs: OutputSet): Promise<{ written: strin
   const pending: Pending[] = [];
   const temps: string[] = [];
   const createdDirs: string[] = [];
+  const stopIfAborted = async (): Promise<void> => {
+    if (signal?.aborted !== true) return;
+    await cleanUp(temps, createdDirs);
+    signal.throwIfAborted();
+  };
   for (const path of toWrite) {
+    await stopIfAborted();
     const tmp = tempPathFor(path);
     try {
       createdDirs.push(...(await makeDir(dirname(path))));
@@ -197,6 +208,7 @@ export async function writeOutputs(outputs: OutputSet): Promise<{ written: strin
       throw new Error(`could not write ${path}, so no output was changed`, { cause });
     }
   }
+  await stopIfAborted();
   await commit(pending, stale.extra, createdDirs);
   return { written: toWrite, removed: stale.extra, unclaimed: stale.unclaimed };
 }

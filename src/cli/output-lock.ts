@@ -35,6 +35,11 @@ export interface LockOptions {
   waitMs: number;
   /** Told, a line without its end, when a directory is found locked (once each) and when a stale lock is taken over. */
   notice: (message: string) => void;
+  /**
+   * Aborted to stop the run (SIGINT, SIGTERM): looked at before each lock is taken, while waiting
+   * for one, and before the work; its reason is thrown, and every lock held is released.
+   */
+  signal?: AbortSignal;
 }
 
 /** Another run held an output directory's lock for longer than this run would wait. */
@@ -54,8 +59,9 @@ export class OutputLockedError extends Error {
  * removes while no other run does. Directories are created first (a lock needs one) and removed
  * again if they are still empty at the end, as a failed write leaves them. Locks are taken in order
  * of real path, so two runs that share several directories cannot each hold one the other waits for;
- * they are released however `work` ends. A run killed while it holds one leaves it behind: the next
- * run takes it over once its process is gone (see staleness).
+ * they are released however `work` ends, an interruption through `options.signal` included. A run
+ * killed (SIGKILL, a crash) while it holds one leaves it behind: the next run takes it over once its
+ * process is gone (see staleness).
  */
 export async function withOutputLocks<T>(dirs: readonly string[], options: LockOptions, work: () => Promise<T>): Promise<T> {
   const createdDirs: string[] = [];
@@ -73,6 +79,7 @@ export async function withOutputLocks<T>(dirs: readonly string[], options: LockO
     }
     const deadline = Date.now() + options.waitMs;
     for (const dir of [...real].sort()) held.push(await acquire(dir, deadline, options, (made) => createdDirs.push(...made)));
+    options.signal?.throwIfAborted();
     return await work();
   } finally {
     for (const { path, text } of held.reverse()) await release(path, text);
@@ -91,6 +98,7 @@ async function acquire(dir: string, deadline: number, options: LockOptions, recr
   const text = `${JSON.stringify(mine)}\n`;
   let told = false;
   for (;;) {
+    options.signal?.throwIfAborted();
     const created = create(path, text);
     if (created === 'created') return { path, text };
     if (created === 'no-directory') {

@@ -1,6 +1,7 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, mkdir, readFile, readdir, rm, utimes, writeFile, cp } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdtemp, mkdir, open, readFile, readdir, rm, utimes, writeFile, cp } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -421,10 +422,13 @@ describe('slokit generate runs at the same time into one output directory', () =
   }
 
   /**
-   * Runs the slokit command; `onErr` sees its stderr so far each time more arrives, and may act on
-   * it (once, until it returns true).
+   * Runs the slokit command; `onErr` sees its stderr so far each time more arrives, and the process,
+   * and may act on it (once, until it returns true).
    */
-  function slokit(args: readonly string[], onErr: (err: string) => boolean = () => true): Promise<{ code: number | null; out: string; err: string }> {
+  function slokit(
+    args: readonly string[],
+    onErr: (err: string, child: ChildProcess) => boolean = () => true,
+  ): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }> {
     const child = spawn(process.execPath, [join(ROOT, 'bin/slokit.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
@@ -432,9 +436,21 @@ describe('slokit generate runs at the same time into one output directory', () =
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => {
       err += d.toString();
-      if (!acted) acted = onErr(err);
+      if (!acted) acted = onErr(err, child);
     });
-    return once(child, 'close').then(([code]) => ({ code: code as number | null, out, err }));
+    return once(child, 'close').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null, out, err }));
+  }
+
+  /** Resolves with the process once the run says it waits for `dir`'s lock. */
+  function waitingFor(dir: string, args: readonly string[]): { waiting: Promise<ChildProcess>; result: ReturnType<typeof slokit> } {
+    let resolveWaiting!: (child: ChildProcess) => void;
+    const waiting = new Promise<ChildProcess>((resolve) => (resolveWaiting = resolve));
+    const result = slokit(args, (err, child) => {
+      if (!err.includes(`${dir} is locked by another slokit generate`)) return false;
+      resolveWaiting(child);
+      return true;
+    });
+    return { waiting, result };
   }
 
   it('waits while a live run holds the lock, then exits 3 naming the directory, the lock file and the holder, and writes nothing', async () => {
@@ -523,6 +539,61 @@ describe('slokit generate runs at the same time into one output directory', () =
     expect(failed.code).toBe(3);
     expect(failed.err).toContain(`could not replace ${join(base, 'rules', 'orders.yml')}`);
     for (const out of ['rules', 'dashboards', 'router']) expect(await readdir(join(base, out))).not.toContain('.slokit.lock');
+  });
+
+  it.each([
+    { signal: 'SIGINT', code: 130 },
+    { signal: 'SIGTERM', code: 143 },
+  ] as const)('on $signal while it stages files, removes its locks and temp files, changes no output and exits $code', async ({ signal, code }) => {
+    const base = join(dir, `interrupted-${signal}`);
+    const shop = await aProject(join(base, 'shop'), 'shop', ['cart']);
+    // rules/ is the last of its three directories to lock: the run holds the other two and waits.
+    await holdLock(join(base, 'rules'), { pid: process.pid });
+    await mkdir(join(base, 'router'));
+    const { waiting, result } = waitingFor(join(base, 'rules'), ['generate', '--slos', shop, ...outTo(base), '--lock-wait', '60s']);
+    const child = await waiting;
+    // Files are staged in path order: the dashboards', then router/alertmanager.yml's, whose temp file
+    // is made a FIFO here. Opening it to write waits for a reader, so the run cannot get past it to
+    // rename anything until this test lets it.
+    const fifo = join(base, 'router', `.alertmanager.yml.${child.pid}.tmp`);
+    expect((await run('mkfifo', [fifo])).code).toBe(0);
+    await rm(join(base, 'rules', '.slokit.lock'));
+    const lastDashboardTemp = join(base, 'dashboards', `.slokit-provisioning.yaml.${child.pid}.tmp`);
+    const staged = () => access(lastDashboardTemp).then(() => true, () => false);
+    while (child.exitCode === null && !(await staged())) await new Promise((wake) => setTimeout(wake, 10));
+    child.kill(signal);
+    // A reader (that never reads: what the run writes fits the pipe) lets the run open the FIFO, if it
+    // got that far before it saw the signal, and go on to its next step.
+    const reader = await open(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+    const ended = await result;
+    await reader.close();
+    expect(ended.err).toContain(`slokit: interrupted by ${signal}: removed this run's locks and temp files; no output was changed\n`);
+    expect({ code: ended.code, signal: ended.signal }).toEqual({ code, signal: null });
+    // The FIFO is this test's: the run removes it only when it had begun to write it.
+    await rm(fifo, { force: true });
+    expect(await readdir(join(base, 'rules'))).toEqual([]);
+    expect(await readdir(join(base, 'router'))).toEqual([]);
+    // It created dashboards/ to lock it, and removes it again, empty, with its temp files.
+    expect((await readdir(base)).sort()).toEqual(['router', 'rules', 'shop']);
+  });
+
+  it("on SIGINT while it waits for a lock, releases those it holds and leaves the other run's", async () => {
+    const base = join(dir, 'interrupted-waiting');
+    const shop = await aProject(join(base, 'shop'), 'shop', ['cart']);
+    await mkdir(join(base, 'dashboards'));
+    const lock = await holdLock(join(base, 'rules'), { pid: process.pid });
+    const { waiting, result } = waitingFor(join(base, 'rules'), ['generate', '--slos', shop, ...outTo(base), '--lock-wait', '60s']);
+    const child = await waiting;
+    // It holds dashboards/ and router/ (locked before rules/, in path order) while it waits.
+    expect(JSON.parse(await readFile(join(base, 'dashboards', '.slokit.lock'), 'utf8'))).toMatchObject({ pid: child.pid });
+    child.kill('SIGINT');
+    const ended = await result;
+    expect(ended.err.split('\n').at(-2)).toBe("slokit: interrupted by SIGINT: removed this run's locks and temp files; no output was changed");
+    expect(ended.code).toBe(130);
+    expect(await readdir(join(base, 'dashboards'))).toEqual([]);
+    expect(await readFile(join(base, 'rules', '.slokit.lock'), 'utf8')).toBe(lock);
+    // router/ was made for its lock, and is removed with it.
+    expect((await readdir(base)).sort()).toEqual(['dashboards', 'rules', 'shop']);
   });
 
   it('--check neither waits for a lock nor takes one: it writes nothing', async () => {
