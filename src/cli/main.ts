@@ -135,6 +135,16 @@ function project(value: string): string {
   return value;
 }
 
+/** `--adopt-project`, given once per earlier name. */
+function adoptProject(value: string, previous: readonly string[] = []): string[] {
+  return [...previous, project(value)];
+}
+
+/** `arg` as one POSIX shell word, for a command line to copy: as it is when the shell reads nothing in it. */
+function shellWord(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`;
+}
+
 /** The slokit command line. Returns the exit code (128 + the signal's number when interrupted); only this function prints. */
 export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
   let code: number = EXIT.ok;
@@ -163,6 +173,11 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       'the project named in every generated file; generate removes or replaces only its own (default: package.json name/SLO directory)',
       project,
     )
+    .option(
+      '--adopt-project <name>',
+      "an earlier name of this project (repeatable): replace its files and remove those no longer generated, as this project's",
+      adoptProject,
+    )
     .addOption(new Option('--label-style <style>', 'identity label keys').choices(['slo', 'sloth']).default('slo'))
     .addOption(
       new Option('--formulation <kind>', 'how long windows are computed').choices(['aggregated', 'raw']).default('aggregated'),
@@ -186,7 +201,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       DEFAULT_ALERTMANAGER_OPTIONS.repeatInterval,
     )
     .action(async (opts: Record<string, unknown>) => {
-      code = await generate(opts, io);
+      code = await generate(opts, argv, io);
     });
 
   program
@@ -213,7 +228,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
   return code;
 }
 
-async function generate(opts: Record<string, unknown>, io: Io): Promise<number> {
+async function generate(opts: Record<string, unknown>, argv: readonly string[], io: Io): Promise<number> {
   // Alertmanager re-sends only when a group is flushed, every group_interval: a shorter repeat_interval
   // would silently mean group_interval.
   if ((parseDuration(String(opts.amRepeatInterval)) ?? 0) < (parseDuration(String(opts.amGroupInterval)) ?? 0)) {
@@ -258,7 +273,7 @@ async function generate(opts: Record<string, unknown>, io: Io): Promise<number> 
       return EXIT.usage;
     }
     const services = await loadServices(slosDir);
-    const outputs = buildOutputs(services, { ...options, project: name });
+    const outputs = { ...buildOutputs(services, { ...options, project: name }), adopt: (opts.adoptProject as string[] | undefined) ?? [] };
     const sloCount = services.reduce((n, s) => n + s.slos.length, 0);
     if (opts.check) {
       const stale = await findStale(outputs);
@@ -312,7 +327,11 @@ async function generate(opts: Record<string, unknown>, io: Io): Promise<number> 
       io.err(`slokit: ${err.message}: removed this run's locks and temp files; no output was changed\n`);
       return err.exitCode;
     }
-    if (err instanceof SpecError || err instanceof ForeignFilesError) {
+    if (err instanceof ForeignFilesError) {
+      io.err(`slokit: ${err.message}\nto adopt them: ${adoptCommand(argv, err.projects)}\nnothing was written.\n`);
+      return EXIT.invalid;
+    }
+    if (err instanceof SpecError) {
       io.err(`slokit: ${err.message}\nnothing was written.\n`);
       return EXIT.invalid;
     }
@@ -325,6 +344,12 @@ async function generate(opts: Record<string, unknown>, io: Io): Promise<number> 
   } finally {
     process.exit = exit;
   }
+}
+
+/** The command line that runs `argv` again, writing (not --check), with each of `projects` adopted. */
+function adoptCommand(argv: readonly string[], projects: readonly string[]): string {
+  const args = [...argv.filter((arg) => arg !== '--check'), ...projects.flatMap((p) => ['--adopt-project', p])];
+  return ['slokit', ...args].map(shellWord).join(' ');
 }
 
 /**

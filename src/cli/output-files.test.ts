@@ -124,6 +124,30 @@ describe('writeOutputs', () => {
     expect(await read('dashboards', 'retired.json')).toBe(generated('retired dashboard'));
   });
 
+  it("replaces and removes the files of a project it adopts, as its own, and keeps every other project's", async () => {
+    await previousRun();
+    // The same project under its earlier name (its package was "shop"), and another project.
+    await writeFile(join(base, 'dashboards', 'checkout.json'), generated('old dashboard', 'shop-old/slos'));
+    await writeFile(join(base, 'dashboards', 'retired.json'), generated('retired dashboard', 'shop-old/slos'));
+    await writeFile(join(base, 'dashboards', 'blog.json'), generated('blog dashboard', 'blog/slos'));
+    const result = await writeOutputs({ ...thisRun(), adopt: ['shop-old/slos'] });
+    expect(result.removed).toEqual([join(base, 'dashboards', 'retired.json')]);
+    expect(await read('dashboards', 'checkout.json')).toBe(generated('new dashboard'));
+    expect((await readdir(join(base, 'dashboards'))).sort()).toEqual(['blog.json', 'checkout.json']);
+    expect(await read('dashboards', 'blog.json')).toBe(generated('blog dashboard', 'blog/slos'));
+  });
+
+  it("still refuses a file of a project it does not adopt, and says to adopt it if it is this one's earlier name", async () => {
+    await previousRun();
+    await writeFile(join(base, 'dashboards', 'checkout.json'), generated('blog dashboard', 'blog/slos'));
+    const before = await dirSnapshot(base);
+    const error = await failureOf(writeOutputs({ ...thisRun(), adopt: ['shop-old/slos'] }));
+    expect(error).toBeInstanceOf(ForeignFilesError);
+    expect(error?.message).toContain(`  ${join(base, 'dashboards', 'checkout.json')}: written by project "blog/slos"\n`);
+    expect(error?.message).toContain('If that project is this one under an earlier name (its package.json name or SLO directory changed), run again with --adopt-project naming it');
+    expect(await dirSnapshot(base)).toEqual(before);
+  });
+
   it('changes no output and leaves no temp file when one file cannot be written', async () => {
     await previousRun();
     // A regular file where the rules directory should be: its files cannot be written, even as root.

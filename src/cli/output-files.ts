@@ -17,6 +17,12 @@ export interface OutputSet {
    * for files without a header (review's reports), which are nobody's.
    */
   project?: string;
+  /**
+   * Earlier names of this project (`--adopt-project`): their files are taken as this project's,
+   * replaced and, when no longer produced, removed, after a rename of the package or a move of the
+   * SLO directory changed the project's name.
+   */
+  adopt?: readonly string[];
 }
 
 /** A file this run would write that another project's run wrote. */
@@ -46,17 +52,22 @@ export interface Staleness {
  */
 export class ForeignFilesError extends Error {
   readonly foreign: ForeignFile[];
+  /** The projects that wrote them, sorted: what `--adopt-project` would take over. */
+  readonly projects: string[];
 
   constructor(project: string, foreign: readonly ForeignFile[]) {
+    const projects = [...new Set(foreign.map((f) => f.project))].sort();
     super(
       `this project ("${project}") would replace ${foreign.length === 1 ? 'a file' : `${foreign.length} files`} another project wrote:\n` +
         foreign.map((f) => `  ${f.path}: written by project "${f.project}"`).join('\n') +
         '\ntwo projects cannot share a file: give them different output directories (or, for a rule file or a service ' +
         'dashboard, different service names). If that project is this one under an earlier name (its package.json name ' +
-        'or SLO directory changed), pass that name with --project, or delete its files.',
+        "or SLO directory changed), run again with --adopt-project naming it, to replace that project's files and remove " +
+        'those no longer generated, or delete its files.',
     );
     this.name = 'ForeignFilesError';
     this.foreign = [...foreign];
+    this.projects = projects;
   }
 }
 
@@ -96,9 +107,11 @@ async function placeOf(path: string): Promise<string> {
 
 /**
  * What `--check` reports and writing acts on: files whose content differs, that are missing, or
- * that should be gone, each only when it is this project's; and files another project wrote.
+ * that should be gone, each only when it is this project's (or an adopted project's); and files
+ * another project wrote.
  */
 export async function findStale(outputs: OutputSet): Promise<Staleness> {
+  const ours = (project: string | null) => project === outputs.project || (project !== null && (outputs.adopt ?? []).includes(project));
   const changed: string[] = [];
   const missing: string[] = [];
   const foreign: ForeignFile[] = [];
@@ -107,7 +120,7 @@ export async function findStale(outputs: OutputSet): Promise<Staleness> {
     const owner = current === undefined ? undefined : generatedProject(current);
     // A file of no project (an older slokit's) where this project writes is taken over: before
     // projects were recorded, every run replaced it.
-    if (outputs.project !== undefined && typeof owner === 'string' && owner !== outputs.project) foreign.push({ path, project: owner });
+    if (outputs.project !== undefined && typeof owner === 'string' && !ours(owner)) foreign.push({ path, project: owner });
     else if (current === undefined) missing.push(path);
     else if (current !== content) changed.push(path);
   }
@@ -120,7 +133,7 @@ export async function findStale(outputs: OutputSet): Promise<Staleness> {
     for (const { path, project } of await generatedFilesIn(dir)) {
       const place = await placeOf(path);
       if (!produced.has(place)) {
-        if (project === outputs.project) extra.push(path);
+        if (ours(project)) extra.push(path);
         else if (project === null) unclaimed.push(path);
       }
       produced.add(place);

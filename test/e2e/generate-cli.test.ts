@@ -6,6 +6,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { dirSnapshot } from '../support/dir-snapshot.js';
 import { promtoolCheckRules, run } from '../support/promtool.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -300,12 +301,18 @@ describe('slokit generate for two projects sharing an output directory', () => {
     '--router-out', join(base, name, 'router'),
   ];
 
-  it("leaves both projects' files, and removes only its own when one of its SLOs is gone", async () => {
-    const base = join(dir, 'shared-rules');
-    const shop = await aProject(join(base, 'shop'), 'shop', ['cart', 'orders']);
+  /** Projects shop (services cart and orders, its package named `shopName`) and blog (posts) in `base`, each generated once. */
+  async function bothGenerated(base: string, shopName = 'shop'): Promise<{ shop: string; blog: string }> {
+    const shop = await aProject(join(base, 'shop'), shopName, ['cart', 'orders']);
     const blog = await aProject(join(base, 'blog'), 'blog', ['posts']);
     expect((await cli('generate', '--slos', shop, ...sharedRulesOut(base, 'shop'))).code).toBe(0);
     expect((await cli('generate', '--slos', blog, ...sharedRulesOut(base, 'blog'))).code).toBe(0);
+    return { shop, blog };
+  }
+
+  it("leaves both projects' files, and removes only its own when one of its SLOs is gone", async () => {
+    const base = join(dir, 'shared-rules');
+    const { shop, blog } = await bothGenerated(base);
     expect((await readdir(join(base, 'rules'))).sort()).toEqual(['cart.yml', 'orders.yml', 'posts.yml']);
     expect(await readFile(join(base, 'rules', 'posts.yml'), 'utf8')).toContain('\n# Project: blog/slos\n');
 
@@ -358,6 +365,45 @@ describe('slokit generate for two projects sharing an output directory', () => {
     const check = await cli('generate', '--check', '--slos', blog, ...blogOut);
     expect(check.code).toBe(1);
     expect(check.err).toContain(`  ${join(base, expected.files[0]!)}: written by project "shop/slos"\n`);
+  });
+
+  it("after the package is renamed, refuses its old files naming the old project and the command that adopts them, which replaces and removes them and leaves the other project's", async () => {
+    const base = join(dir, 'renamed');
+    const { shop } = await bothGenerated(base, 'shop co');
+    const blogFiles = await dirSnapshot(join(base, 'blog'));
+    const posts = await readFile(join(base, 'rules', 'posts.yml'), 'utf8');
+    // The package gets a new name, and the orders service is retired.
+    await writeFile(join(base, 'shop', 'package.json'), `${JSON.stringify({ name: 'storefront', type: 'module' })}\n`);
+    await rm(join(shop, 'orders.ts'));
+    const args = ['--slos', shop, ...sharedRulesOut(base, 'shop')];
+    const adopt = `to adopt them: slokit generate ${args.join(' ')} --adopt-project 'shop co/slos'\n`;
+
+    for (const check of [['--check'], []]) {
+      const refused = await cli('generate', ...check, ...args);
+      expect(refused.code).toBe(1);
+      expect(refused.err).toContain('this project ("storefront/slos") would replace 6 files another project wrote:\n');
+      expect(refused.err).toContain(`  ${join(base, 'rules', 'cart.yml')}: written by project "shop co/slos"\n`);
+      expect(refused.err).toContain(`run again with --adopt-project naming it, to replace that project's files and remove those no longer generated, or delete its files.\n${adopt}`);
+    }
+    expect(await readFile(join(base, 'rules', 'cart.yml'), 'utf8')).toContain('\n# Project: shop co/slos\n');
+
+    const adopted = await cli('generate', ...args, '--adopt-project', 'shop co/slos');
+    expect(adopted.code, adopted.err).toBe(0);
+    expect(adopted.out).toContain(`  wrote ${join(base, 'rules', 'cart.yml')}\n`);
+    expect(adopted.out).toContain(`  removed ${join(base, 'rules', 'orders.yml')}\n  removed ${join(base, 'shop', 'dashboards', 'orders.json')}\n`);
+    expect((await readdir(join(base, 'rules'))).sort()).toEqual(['cart.yml', 'posts.yml']);
+    expect(await readFile(join(base, 'rules', 'cart.yml'), 'utf8')).toContain('\n# Project: storefront/slos\n');
+    expect(JSON.parse(await readFile(join(base, 'shop', 'router', 'catalog.json'), 'utf8'))).toMatchObject({ generatedBy: { project: 'storefront/slos' } });
+    expect(await readFile(join(base, 'rules', 'posts.yml'), 'utf8')).toBe(posts);
+    expect(await dirSnapshot(join(base, 'blog'))).toEqual(blogFiles);
+    // The files are its own now: without the flag it finds them up to date.
+    expect((await cli('generate', '--check', ...args)).code).toBe(0);
+  });
+
+  it('exits 2 naming the value when --adopt-project cannot be a project name', async () => {
+    const result = await cli('generate', '--check', '--slos', join(ROOT, 'slos'), '--adopt-project', 'shop', '--adopt-project', 'shop "old"');
+    expect(result.code).toBe(2);
+    expect(result.err).toContain(`argument 'shop "old"' is invalid. "shop "old"" contains a quote, a backslash or a control character`);
   });
 
   it("keeps, and names, a file an older slokit wrote without a project, and takes over one it writes itself", async () => {
