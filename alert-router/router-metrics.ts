@@ -39,8 +39,9 @@ export class RouterMetrics {
   readonly notifications = new Counter({
     name: 'slokit_router_notifications_total',
     help:
-      'Delivery attempts by target (pagerduty|slack) and outcome (delivered|retried|failed), and notifications withheld ' +
-      '(outcome="withheld": a PagerDuty resolve not sent because PagerDuty refused the trigger it would close).',
+      'Delivery attempts by target (pagerduty|slack) and outcome (delivered|retried|failed; a notification given up without ' +
+      'ever being sent, for want of a routing key, token or notifier, is failed too), and notifications withheld ' +
+      '(outcome="withheld": a PagerDuty resolve not sent because PagerDuty refused, or was never sent, the trigger it would close).',
     labelNames: ['target', 'outcome'] as const,
     registers: [this.registry],
   });

@@ -38,6 +38,11 @@ const ok = (ref?: string): Script => () => ({ status: 202, ...(ref === undefined
 const fail = (status: number, retryAfterMs?: number): Script => () =>
   new DeliveryError(`HTTP ${status}`, { retryable: status === 429 || status >= 500, status, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
 
+/** An attempt that got no answer: it may have reached the target. */
+const unreachable: Script = () => new DeliveryError('could not reach events.pagerduty.com: ECONNRESET', { retryable: true });
+/** An attempt that never left the router: the target's routing key is not set. */
+const unsent: Script = () => new DeliveryError('no PagerDuty routing key for incident inc-1: environment variable PD_KEY is not set', { retryable: false, notSent: true });
+
 function notification(id: string, action: Notification['action'], kind: TargetKind): Notification {
   return {
     id,
@@ -409,11 +414,14 @@ describe('OutboxWorker', () => {
     expect(store.outboxDepth()).toBe(0);
   });
 
-  describe('a PagerDuty resolve after a refused trigger', () => {
+  describe('a PagerDuty resolve after a trigger PagerDuty refused or never got', () => {
     /** PagerDuty's answer to an event it will never take. */
     const invalid = { status: 400, body: { status: 'invalid event', message: 'Event object is invalid', errors: ["'payload.summary' is missing or blank"] } };
     const pagerDutyOn = (mock: PagerDutyMock) =>
       createPagerDutyNotifier({ routingKey: () => 'R'.repeat(32), server: mock.server, extraCa: mock.ca, timeoutMs: 5000 });
+    /** A notifier on `mock` whose routing key is `key.value` at each attempt (an env var set, emptied or unset). */
+    const pagerDutyWithKey = (mock: PagerDutyMock, key: { value: string | undefined }) =>
+      createPagerDutyNotifier({ routingKey: () => key.value, server: mock.server, extraCa: mock.ca, timeoutMs: 5000 });
     /** The event actions the mock received for inc-1 and what it answered. */
     const received = (mock: PagerDutyMock) => mock.requests.filter((r) => r.body?.dedup_key === 'inc-1').map((r) => `${String(r.body?.event_action)} ${r.status}`);
     /** Runs the worker until nothing is due within the next minute (the backoff here is seconds). */
@@ -444,6 +452,58 @@ describe('OutboxWorker', () => {
         expect(store.outboxOf('inc-1').map((e) => [e.notification.action, e.state, e.attempts, e.lastError])).toEqual([
           ['trigger', 'failed', 1, refusal],
           ['resolve', 'failed', 0, `not sent: PagerDuty refused the trigger (HTTP 400: ${refusal})`],
+        ]);
+        const m = await metrics.registry.getSingleMetricAsString('slokit_router_notifications_total');
+        expect(m).toContain('target="pagerduty",outcome="failed"} 1');
+        expect(m).toContain('target="pagerduty",outcome="withheld"} 1');
+      } finally {
+        await mock.close();
+      }
+    });
+
+    it.each([
+      {
+        name: 'its routing key was unset when the trigger was due (and is set by the time the resolve is)',
+        missing: "no PagerDuty routing key for incident inc-1: environment variable PD_KEY is not set",
+        before: (mock: PagerDutyMock, key: { value: string | undefined }) => {
+          key.value = undefined;
+          return { pagerduty: pagerDutyWithKey(mock, key) };
+        },
+      },
+      {
+        name: 'its routing key was empty when the trigger was due (and is set by the time the resolve is)',
+        missing: 'no PagerDuty routing key for incident inc-1: environment variable PD_KEY is empty',
+        before: (mock: PagerDutyMock, key: { value: string | undefined }) => {
+          key.value = '';
+          return { pagerduty: pagerDutyWithKey(mock, key) };
+        },
+      },
+      {
+        name: 'a reload had taken its notifier away when the trigger was due (and brought it back by the time the resolve is)',
+        missing: 'no pagerduty notifier configured',
+        before: () => ({}),
+      },
+    ])('is not sent when the trigger was never sent because $name: PagerDuty holds nothing to resolve', async ({ missing, before }) => {
+      const mock = await startPagerDutyMock();
+      try {
+        const key: { value: string | undefined } = { value: 'R'.repeat(32) };
+        const w = workerWith(before(mock, key));
+        store.enqueue([notification('n1', 'trigger', 'pagerduty')], clock.now());
+        await w.runOnce();
+        key.value = 'R'.repeat(32);
+        w.reconfigure({ notifiers: { pagerduty: pagerDutyWithKey(mock, key) }, attemptTimeoutMs: 5000 });
+        store.enqueue([notification('n2', 'resolve', 'pagerduty')], clock.now());
+        await drain(w);
+        clock.advance(3_600_000);
+        expect(await w.runOnce()).toBe(0);
+        expect(received(mock)).toEqual([]);
+        expect(store.timelineOf('inc-1').map((e) => `${e.kind}: ${e.reason}`)).toEqual([
+          `failed: trigger to PagerDuty (routing key $PD_KEY) failed (not sent): ${missing}`,
+          `withheld: resolve to PagerDuty (routing key $PD_KEY) not sent: the trigger was never sent (${missing}); PagerDuty has no alert of this incident to resolve`,
+        ]);
+        expect(store.outboxOf('inc-1').map((e) => [e.notification.action, e.state, e.outcome, e.attempts, e.lastError])).toEqual([
+          ['trigger', 'failed', 'never_sent', 1, missing],
+          ['resolve', 'failed', 'withheld', 0, `not sent: the trigger was never sent (${missing})`],
         ]);
         const m = await metrics.registry.getSingleMetricAsString('slokit_router_notifications_total');
         expect(m).toContain('target="pagerduty",outcome="failed"} 1');
@@ -500,7 +560,10 @@ describe('OutboxWorker', () => {
       }
     });
 
-    it('is withheld the same way by a process started after the trigger was refused', async () => {
+    it.each([
+      { name: 'refused', firstNotifiers: (mock: PagerDutyMock) => ({ pagerduty: pagerDutyOn(mock) }), pagerDutyGot: ['trigger 400'] },
+      { name: 'never sent (no notifier)', firstNotifiers: () => ({}), pagerDutyGot: [] },
+    ])('is withheld the same way by a process started after the trigger was $name', async ({ firstNotifiers, pagerDutyGot }) => {
       const mock = await startPagerDutyMock();
       const dir = mkdtempSync(join(tmpdir(), 'slokit-outbox-'));
       const path = join(dir, 'router.db');
@@ -509,7 +572,7 @@ describe('OutboxWorker', () => {
         const before = new SqliteStore(openDatabase({ path, synchronous: 'full' }));
         const first = new OutboxWorker({
           store: before,
-          notifiers: { pagerduty: pagerDutyOn(mock) },
+          notifiers: firstNotifiers(mock),
           clock,
           random: () => 0.5,
           logger: pino({ level: 'silent' }),
@@ -525,7 +588,7 @@ describe('OutboxWorker', () => {
 
         store = new SqliteStore(openDatabase({ path, synchronous: 'full' }));
         await drain(workerWith({ pagerduty: pagerDutyOn(mock) }));
-        expect(received(mock)).toEqual(['trigger 400']);
+        expect(received(mock)).toEqual(pagerDutyGot);
         expect(store.timelineOf('inc-1').map((e) => e.kind)).toEqual(['failed', 'withheld']);
         store.db.close();
       } finally {
@@ -558,6 +621,30 @@ describe('OutboxWorker', () => {
         queued: ['trigger', 'resolve'],
         answers: [...Array.from({ length: 5 }, () => fail(502)), ok()],
         sent: [...Array.from({ length: 5 }, () => 'trigger'), 'resolve'],
+      },
+      {
+        name: 'a trigger given up after five network errors (no status): PagerDuty may have taken one, the resolve is sent',
+        queued: ['trigger', 'resolve'],
+        answers: [...Array.from({ length: 5 }, () => unreachable), ok()],
+        sent: [...Array.from({ length: 5 }, () => 'trigger'), 'resolve'],
+      },
+      {
+        name: 'a trigger that got no answer, then found no routing key: the first attempt may have reached PagerDuty, the resolve is sent',
+        queued: ['trigger', 'resolve'],
+        answers: [unreachable, unsent, ok()],
+        sent: ['trigger', 'trigger', 'resolve'],
+      },
+      {
+        name: 'an accepted trigger, then an update never sent (no routing key): the page is still open there, the resolve is sent',
+        queued: ['trigger', 'update', 'resolve'],
+        answers: [ok(), unsent, ok()],
+        sent: ['trigger', 'update', 'resolve'],
+      },
+      {
+        name: 'an episode accepted and resolved, then a reopen never sent (no routing key): nothing is open there, the resolve is withheld',
+        queued: ['trigger', 'resolve', 'trigger', 'resolve'],
+        answers: [ok(), ok(), unsent],
+        sent: ['trigger', 'resolve', 'trigger'],
       },
     ] as const)('follows what PagerDuty holds: $name', async ({ queued, answers, sent }) => {
       pd.script = [...answers];

@@ -70,45 +70,45 @@ const describeTarget = (n: Notification) =>
   n.target.kind === 'pagerduty' ? `PagerDuty (routing key $${n.target.destination})` : `Slack ${n.target.destination}`;
 
 /**
- * A trigger PagerDuty refused: failed on a 4xx other than 429, which the PagerDuty notifier never
- * retries. It opened nothing there.
+ * A trigger that opened nothing at PagerDuty: refused there (a 4xx other than 429, which the PagerDuty
+ * notifier never retries), or never sent (no attempt left the router: no routing key, no notifier).
  */
-const refusedByPagerDuty = (s: SentToTarget) =>
-  s.state === 'failed' && s.lastStatus !== undefined && s.lastStatus >= 400 && s.lastStatus < 500 && s.lastStatus !== 429;
+const openedNothing = (s: SentToTarget) =>
+  s.state === 'failed' && (s.outcome === 'never_sent' || (s.lastStatus !== undefined && s.lastStatus >= 400 && s.lastStatus < 500 && s.lastStatus !== 429));
 
 /**
- * The trigger PagerDuty refused, when that leaves it no alert on the incident's dedup_key for a
- * resolve to close: since the last resolve it accepted, a trigger was refused and none was accepted
- * or given up on (a 5xx, a 429 or no answer does not say it never arrived). Undefined otherwise, and
- * the resolve is sent.
+ * The trigger PagerDuty refused or never got, when that leaves it no alert on the incident's
+ * dedup_key for a resolve to close: since the last resolve it accepted, a trigger opened nothing there
+ * and none was accepted or given up on (a 5xx, a 429 or no answer does not say it never arrived).
+ * Undefined otherwise, and the resolve is sent.
  */
-function refusedTrigger(sent: readonly SentToTarget[]): SentToTarget | undefined {
+function unopenedTrigger(sent: readonly SentToTarget[]): SentToTarget | undefined {
   let mayBeOpen = false;
-  let refused: SentToTarget | undefined;
+  let unopened: SentToTarget | undefined;
   for (const s of sent) {
     if (s.action === 'resolve') {
-      // A resolve refused or given up on left PagerDuty's alert as it was.
+      // A resolve refused, given up on or withheld left PagerDuty's alert as it was.
       if (s.state !== 'delivered') continue;
       mayBeOpen = false;
-      refused = undefined;
-    } else if (refusedByPagerDuty(s)) {
-      refused = s;
+      unopened = undefined;
+    } else if (openedNothing(s)) {
+      unopened = s;
     } else {
       // Accepted, or given up on: an update is a trigger to PagerDuty (pagerduty-event.ts).
       mayBeOpen = true;
     }
   }
-  return mayBeOpen ? undefined : refused;
+  return mayBeOpen ? undefined : unopened;
 }
 
 /**
  * Drains the durable outbox: delivers due notifications in order per incident and target, retries
  * 429/5xx/network failures with backoff (Retry-After honoured), records 4xx as failed, and writes each
- * outcome to the incident's timeline. A PagerDuty resolve whose triggers PagerDuty refused is withheld
- * (PagerDuty would take it and do nothing), decided when the resolve is due, after its triggers
- * settled, from what the outbox recorded of them: a restart decides it the same way. At-least-once: a
- * crash between the target's answer and the store's update re-sends that one notification on restart
- * (PagerDuty dedups it by dedup_key).
+ * outcome to the incident's timeline. A PagerDuty resolve whose triggers PagerDuty refused or never got
+ * is withheld (PagerDuty would take it and do nothing), decided when the resolve is due, after its
+ * triggers settled, from what the outbox recorded of them: a restart decides it the same way.
+ * At-least-once: a crash between the target's answer and the store's update re-sends that one
+ * notification on restart (PagerDuty dedups it by dedup_key).
  */
 export class OutboxWorker {
   private stopped = true;
@@ -275,10 +275,15 @@ export class OutboxWorker {
     const { store, clock, metrics } = this.o;
     const n = entry.notification;
     if (n.target.kind === 'pagerduty' && n.action === 'resolve') {
-      const refused = refusedTrigger(store.sentBefore(entry));
-      if (refused !== undefined) return this.withhold(n, refused);
+      const unopened = unopenedTrigger(store.sentBefore(entry));
+      if (unopened !== undefined) return this.withhold(n, unopened);
     }
     const attemptNo = entry.attempts + 1;
+    // A failure that never left the router (no routing key or token, no notifier) means the target
+    // lacks the notification only on its first recorded attempt: an earlier one that got no answer may
+    // have reached it. Read from the row, so a restart judges it the same way (an attempt made before a
+    // crash and never recorded had a key this process lacks, and lacks for the resolve too).
+    const firstAttempt = entry.attempts === 0;
     const entryAt = (kind: TimelineEntry['kind'], reason: string, data: Record<string, unknown>): TimelineEntry => ({
       incidentId: n.incidentId,
       at: clock.now(),
@@ -289,7 +294,9 @@ export class OutboxWorker {
     const notifier = this.o.notifiers[n.target.kind];
     if (notifier === undefined) {
       const why = `no ${n.target.kind} notifier configured`;
-      if (!this.record(n, 'failed', () => store.markFailed(n.id, undefined, why, entryAt('failed', `${n.action} to ${describeTarget(n)} failed: ${why}`, {})))) return;
+      const neverSent = firstAttempt;
+      const failed = entryAt('failed', `${n.action} to ${describeTarget(n)} failed${neverSent ? ' (not sent)' : ''}: ${why}`, {});
+      if (!this.record(n, 'failed', () => store.markFailed(n.id, undefined, why, failed, neverSent))) return;
       metrics?.notifications.inc({ target: n.target.kind, outcome: 'failed' });
       return;
     }
@@ -342,6 +349,7 @@ export class OutboxWorker {
           ? raw
           : new DeliveryError(message, {
               retryable: raw.retryable,
+              notSent: raw.notSent,
               ...(raw.status === undefined ? {} : { status: raw.status }),
               ...(raw.retryAfterMs === undefined ? {} : { retryAfterMs: raw.retryAfterMs }),
             });
@@ -373,14 +381,17 @@ export class OutboxWorker {
         );
       } else {
         const why = de.retryable ? `gave up after ${attemptNo} attempts over ${describeSpan(clock.now() - entry.createdAt)}: ${de.message}` : de.message;
+        const neverSent = de.notSent && firstAttempt;
+        const how = status !== undefined ? `HTTP ${status}` : timedOut ? 'timeout' : neverSent ? 'not sent' : 'no status';
         const recorded = this.record(n, 'failed', () =>
           store.markFailed(
             n.id,
             status,
             why,
-            entryAt('failed', `${n.action} to ${describeTarget(n)} failed (${status === undefined ? (timedOut ? 'timeout' : 'no status') : `HTTP ${status}`}): ${why}`, {
+            entryAt('failed', `${n.action} to ${describeTarget(n)} failed (${how}): ${why}`, {
               ...(status === undefined ? {} : { status }),
             }),
+            neverSent,
           ),
         );
         if (!recorded) return;
@@ -392,17 +403,26 @@ export class OutboxWorker {
     }
   }
 
-  /** Records `n` as not sent, because PagerDuty refused the trigger it would follow (`refused`). */
-  private withhold(n: Notification, refused: SentToTarget): void {
+  /** Records `n` as not sent, because PagerDuty refused or never got the trigger it would follow (`trigger`). */
+  private withhold(n: Notification, trigger: SentToTarget): void {
     const { store, clock, metrics } = this.o;
-    const why = `not sent: PagerDuty refused the trigger (HTTP ${refused.lastStatus}: ${refused.lastError ?? 'no reason recorded'})`;
+    const said = trigger.lastError ?? 'no reason recorded';
+    const why =
+      trigger.outcome === 'never_sent'
+        ? `not sent: the trigger was never sent (${said})`
+        : `not sent: PagerDuty refused the trigger (HTTP ${trigger.lastStatus}: ${said})`;
     const recorded = this.record(n, 'withheld', () =>
       store.markWithheld(n.id, why, {
         incidentId: n.incidentId,
         at: clock.now(),
         kind: 'withheld',
         reason: `${n.action} to ${describeTarget(n)} ${why}; PagerDuty has no alert of this incident to resolve`,
-        data: { notificationId: n.id, action: n.action, target: n.target.kind, refusedStatus: refused.lastStatus },
+        data: {
+          notificationId: n.id,
+          action: n.action,
+          target: n.target.kind,
+          ...(trigger.outcome === 'never_sent' ? { triggerNeverSent: true } : { refusedStatus: trigger.lastStatus }),
+        },
       }),
     );
     if (!recorded) return;

@@ -116,13 +116,16 @@ describe('PagerDuty notifier', () => {
     expect(update.body?.payload?.custom_details).toMatchObject({ details: 'Slow-burn tier (6h/30m) fired too.' });
   });
 
-  it('refuses to send without a routing key and names the environment variable to set', async () => {
+  it.each([
+    { value: undefined, expected: 'environment variable PD_ROUTING_KEY_BILLING is not set' },
+    { value: '', expected: 'environment variable PD_ROUTING_KEY_BILLING is empty' },
+  ])('refuses to send without a routing key, names the environment variable and says whether it is unset or empty ($expected)', async ({ value, expected }) => {
     const error = await deliveryError(
-      notifier().deliver(aNotification({ target: { kind: 'pagerduty', destination: 'PD_ROUTING_KEY_BILLING' } })),
+      notifier({ routingKey: () => value }).deliver(aNotification({ target: { kind: 'pagerduty', destination: 'PD_ROUTING_KEY_BILLING' } })),
     );
 
-    expect(error.retryable).toBe(false);
-    expect(error.message).toContain('environment variable PD_ROUTING_KEY_BILLING is not set');
+    expect(error).toMatchObject({ retryable: false, notSent: true, status: undefined });
+    expect(error.message).toContain(expected);
     expect(pd.requests).toHaveLength(0);
   });
 

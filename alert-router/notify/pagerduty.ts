@@ -57,8 +57,8 @@ export function createPagerDutyNotifier(options: PagerDutyNotifierOptions): Noti
       const routingKey = options.routingKey(destination);
       if (routingKey === undefined || routingKey === '') {
         throw new DeliveryError(
-          `no PagerDuty routing key for incident ${notification.incidentId}: environment variable ${destination} is not set`,
-          { retryable: false },
+          `no PagerDuty routing key for incident ${notification.incidentId}: environment variable ${destination} is ${routingKey === undefined ? 'not set' : 'empty'}`,
+          { retryable: false, notSent: true },
         );
       }
       const data = buildPagerDutyEvent(notification, { routingKey, source });

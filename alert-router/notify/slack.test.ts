@@ -268,7 +268,7 @@ describe('Slack notifier', () => {
   it('refuses to send without a token for the channel', async () => {
     const error = await deliveryError(notifier({ token: () => undefined }).deliver(aSlackNotification()));
 
-    expect(error.retryable).toBe(false);
+    expect(error).toMatchObject({ retryable: false, notSent: true });
     expect(error.message).toContain(`no Slack token configured for ${CHANNEL}`);
     expect(slack.requests).toHaveLength(0);
   });

@@ -95,7 +95,7 @@ export function createSlackNotifier(options: SlackNotifierOptions): Notifier {
       const what = `Slack ${notification.action} for incident ${notification.incidentId} in ${channel}`;
       const token = options.token(channel);
       if (token === undefined || token === '') {
-        throw new DeliveryError(`${what}: no Slack token configured for ${channel}`, { retryable: false });
+        throw new DeliveryError(`${what}: no Slack token configured for ${channel}`, { retryable: false, notSent: true });
       }
       const threadTs = notification.threadTs;
 

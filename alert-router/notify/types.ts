@@ -70,16 +70,20 @@ export interface DeliveryReceipt {
 
 /**
  * A failed attempt. `retryable` is true for 429, 5xx and network errors; `retryAfterMs` is set when
- * the target said how long to wait (429 Retry-After).
+ * the target said how long to wait (429 Retry-After). `notSent` is true when the attempt never left
+ * the router (no routing key or token to send it with): the target cannot have it, which a failure
+ * without a status does not say otherwise (a timeout or a dropped connection may come after the
+ * target took it).
  */
 export class DeliveryError extends Error {
   readonly retryable: boolean;
   readonly status: number | undefined;
   readonly retryAfterMs: number | undefined;
+  readonly notSent: boolean;
 
   constructor(
     message: string,
-    details: { retryable: boolean; status?: number; retryAfterMs?: number },
+    details: { retryable: boolean; status?: number; retryAfterMs?: number; notSent?: boolean },
     options?: ErrorOptions,
   ) {
     super(message, options);
@@ -87,6 +91,7 @@ export class DeliveryError extends Error {
     this.retryable = details.retryable;
     this.status = details.status;
     this.retryAfterMs = details.retryAfterMs;
+    this.notSent = details.notSent ?? false;
   }
 }
 

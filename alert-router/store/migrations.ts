@@ -188,5 +188,19 @@ export const migrations: readonly string[] = [
   ALTER TABLE maintenance_windows ADD COLUMN request TEXT;
   CREATE UNIQUE INDEX maintenance_by_idempotency_key ON maintenance_windows (idempotency_key) WHERE idempotency_key IS NOT NULL;
   `,
+  /*
+   * 10: how a notification that was not delivered ended, where its state alone does not say: 'withheld'
+   * (not sent on purpose: a PagerDuty resolve with nothing to resolve) or 'never_sent' (failed without
+   * any attempt leaving the router: no routing key or token, no notifier). A column, not new `state`
+   * values: those would rebuild the table for its CHECK.
+   * Rows written before: a withheld one is the only failed row with no attempt counted; a trigger
+   * never sent failed on its first attempt with one of the notifiers' own messages for it.
+   */ `
+  ALTER TABLE outbox ADD COLUMN outcome TEXT;
+  UPDATE outbox SET outcome = 'withheld' WHERE state = 'failed' AND attempts = 0;
+  UPDATE outbox SET outcome = 'never_sent' WHERE state = 'failed' AND attempts = 1 AND last_status IS NULL
+    AND (last_error LIKE 'no PagerDuty routing key for incident %' OR last_error LIKE 'no % notifier configured'
+      OR last_error LIKE 'Slack % for incident %: no Slack token configured for %');
+  `,
 ];
 

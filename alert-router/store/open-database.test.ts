@@ -77,6 +77,40 @@ describe('openDatabase', () => {
     db.close();
   });
 
+  it('upgrades a store from schema 8 marking its withheld notifications and its triggers never sent', () => {
+    const path = join(dir, 'router.db');
+    const old = oldStore(path, 8);
+    const row = old.prepare(`INSERT INTO outbox (id, incident_id, target_kind, destination, action, payload, state, attempts, created_at, next_attempt_at, last_status, last_error)
+      VALUES (@id, 'i1', @kind, 'X', @action, @payload, @state, @attempts, 1, 1, @status, @error)`);
+    const rows = [
+      { id: 'refused', kind: 'pagerduty', action: 'trigger', state: 'failed', attempts: 1, status: 400, error: 'PagerDuty trigger for incident i1: PagerDuty refused it (400)' },
+      { id: 'withheld', kind: 'pagerduty', action: 'resolve', state: 'failed', attempts: 0, status: null, error: 'not sent: PagerDuty refused the trigger (HTTP 400: ...)' },
+      { id: 'no-key', kind: 'pagerduty', action: 'trigger', state: 'failed', attempts: 1, status: null, error: 'no PagerDuty routing key for incident i1: environment variable X is not set' },
+      { id: 'no-notifier', kind: 'pagerduty', action: 'trigger', state: 'failed', attempts: 1, status: null, error: 'no pagerduty notifier configured' },
+      { id: 'no-token', kind: 'slack', action: 'trigger', state: 'failed', attempts: 1, status: null, error: 'Slack trigger for incident i1 in X: no Slack token configured for X' },
+      // An earlier attempt got no answer and may have reached PagerDuty before the key went missing.
+      { id: 'no-key-late', kind: 'pagerduty', action: 'trigger', state: 'failed', attempts: 2, status: null, error: 'no PagerDuty routing key for incident i1: environment variable X is not set' },
+      { id: 'gave-up', kind: 'pagerduty', action: 'trigger', state: 'failed', attempts: 25, status: null, error: 'gave up after 25 attempts over 42m: could not reach events.pagerduty.com' },
+      { id: 'delivered', kind: 'pagerduty', action: 'trigger', state: 'delivered', attempts: 1, status: 202, error: null },
+      { id: 'pending', kind: 'pagerduty', action: 'resolve', state: 'pending', attempts: 0, status: null, error: null },
+    ];
+    for (const r of rows) row.run({ ...r, payload: JSON.stringify({ id: r.id, action: r.action, target: { kind: r.kind, destination: 'X' } }) });
+    old.close();
+    const store = new SqliteStore(openDatabase({ path, synchronous: 'full' }));
+    expect(store.outboxOf('i1').map((e) => [e.notification.id, e.state, e.outcome])).toEqual([
+      ['refused', 'failed', undefined],
+      ['withheld', 'failed', 'withheld'],
+      ['no-key', 'failed', 'never_sent'],
+      ['no-notifier', 'failed', 'never_sent'],
+      ['no-token', 'failed', 'never_sent'],
+      ['no-key-late', 'failed', undefined],
+      ['gave-up', 'failed', undefined],
+      ['delivered', 'delivered', undefined],
+      ['pending', 'pending', undefined],
+    ]);
+    store.db.close();
+  });
+
   it('upgrades a store from schema 3 (alerts WITHOUT ROWID) to a rowid table, keeping every column and (incident, fingerprint) unique', () => {
     const path = join(dir, 'router.db');
     const old = oldStore(path, 3);

@@ -48,11 +48,20 @@ interface TimelineRow {
   data: string | null;
 }
 
+/**
+ * How a notification that was not delivered ended, where `state` (failed) alone does not say:
+ * `withheld`, not sent on purpose ({@link SqliteStore.markWithheld}); `never_sent`, given up without
+ * any attempt leaving the router (no routing key or token, no notifier), so the target cannot have it.
+ */
+export type OutboxOutcome = 'withheld' | 'never_sent';
+
 /** An outbox row as the delivery worker and the incidents API see it. */
 export interface OutboxEntry {
   seq: number;
   notification: Notification;
   state: 'pending' | 'delivered' | 'failed';
+  /** Set on some failed rows only; undefined for every other. */
+  outcome: OutboxOutcome | undefined;
   attempts: number;
   createdAt: number;
   nextAttemptAt: number;
@@ -65,6 +74,7 @@ interface OutboxRow {
   seq: number;
   payload: string;
   state: OutboxEntry['state'];
+  outcome: OutboxOutcome | null;
   attempts: number;
   created_at: number;
   next_attempt_at: number;
@@ -77,6 +87,7 @@ interface OutboxRow {
 export interface SentToTarget {
   action: NotificationAction;
   state: OutboxEntry['state'];
+  outcome: OutboxOutcome | undefined;
   lastStatus: number | undefined;
   lastError: string | undefined;
 }
@@ -150,6 +161,7 @@ function toOutbox(r: OutboxRow): OutboxEntry {
     seq: r.seq,
     notification: JSON.parse(r.payload) as Notification,
     state: r.state,
+    outcome: opt(r.outcome),
     attempts: r.attempts,
     createdAt: r.created_at,
     nextAttemptAt: r.next_attempt_at,
@@ -224,9 +236,9 @@ export class SqliteStore implements AnomalyPort {
       oldestPending: p("SELECT MIN(created_at) AS t FROM outbox WHERE state = 'pending'"),
       delivered: p("UPDATE outbox SET state = 'delivered', attempts = attempts + 1, delivered_at = ?, last_status = ?, last_error = NULL WHERE id = ?"),
       retry: p('UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_status = ?, last_error = ? WHERE id = ?'),
-      failed: p("UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_status = ?, last_error = ? WHERE id = ?"),
-      withheld: p("UPDATE outbox SET state = 'failed', last_status = NULL, last_error = ? WHERE id = ?"),
-      sentBefore: p(`SELECT action, state, last_status, last_error FROM outbox
+      failed: p("UPDATE outbox SET state = 'failed', outcome = ?, attempts = attempts + 1, last_status = ?, last_error = ? WHERE id = ?"),
+      withheld: p("UPDATE outbox SET state = 'failed', outcome = 'withheld', last_status = NULL, last_error = ? WHERE id = ?"),
+      sentBefore: p(`SELECT action, state, outcome, last_status, last_error FROM outbox
         WHERE incident_id = ? AND target_kind = ? AND destination = ? AND seq < ? ORDER BY seq`),
       outboxOf: p('SELECT * FROM outbox WHERE incident_id = ? ORDER BY seq'),
       lastAction: p('SELECT action FROM outbox WHERE incident_id = ? AND target_kind = ? AND destination = ? ORDER BY seq DESC LIMIT 1'),
@@ -531,17 +543,18 @@ export class SqliteStore implements AnomalyPort {
     });
   }
 
-  markFailed(id: string, status: number | undefined, error: string, timeline: TimelineEntry): void {
+  /** Given up: `neverSent` when no attempt of it left the router, so the target cannot have it. */
+  markFailed(id: string, status: number | undefined, error: string, timeline: TimelineEntry, neverSent = false): void {
     this.transaction(() => {
-      this.s.failed.run(status ?? null, error, id);
+      this.s.failed.run(neverSent ? 'never_sent' : null, status ?? null, error, id);
       this.appendTimeline([timeline]);
     });
   }
 
   /**
-   * A notification not sent, on purpose: it ends failed, never tried again, with no attempt counted
-   * and `reason` as its error. Failed is the outbox's one end besides delivered: a state of its own
-   * would rebuild the table (its CHECK) and keep an older build from opening the store.
+   * A notification not sent, on purpose: it ends failed with outcome `withheld`, never tried again,
+   * with no attempt counted and `reason` as its error. Failed is the outbox's one end besides
+   * delivered: a state of its own would rebuild the table (its CHECK); the outcome column says which.
    */
   markWithheld(id: string, reason: string, timeline: TimelineEntry): void {
     this.transaction(() => {
@@ -559,10 +572,11 @@ export class SqliteStore implements AnomalyPort {
     const rows = this.s.sentBefore.all(n.incidentId, n.target.kind, n.target.destination, entry.seq) as {
       action: NotificationAction;
       state: OutboxEntry['state'];
+      outcome: OutboxOutcome | null;
       last_status: number | null;
       last_error: string | null;
     }[];
-    return rows.map((r) => ({ action: r.action, state: r.state, lastStatus: opt(r.last_status), lastError: opt(r.last_error) }));
+    return rows.map((r) => ({ action: r.action, state: r.state, outcome: opt(r.outcome), lastStatus: opt(r.last_status), lastError: opt(r.last_error) }));
   }
 
   listIncidents(filter: IncidentFilter): Incident[] {
