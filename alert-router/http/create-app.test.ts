@@ -261,11 +261,11 @@ describe('alert-router HTTP API against the PagerDuty and Slack mocks', () => {
     expect(pdEntries[1]!.reason).toContain('HTTP 429');
   });
 
-  describe('a PagerDuty trigger refused with a 400', () => {
+  describe('a PagerDuty trigger refused with a 400, or never sent', () => {
     const refused = { status: 400, body: { status: 'invalid event', message: 'Event object is invalid', errors: ["'payload.summary' is missing or blank"] } };
     interface Detail {
       timeline: { kind: string; reason: string }[];
-      notifications: { action: string; target: { kind: string }; state: string; attempts: number; lastError: string | null }[];
+      notifications: { action: string; target: { kind: string }; state: string; outcome: string | null; attempts: number; lastError: string | null }[];
     }
     const detailOf = async (id: string) => (await (await fetch(`${router.url}/api/v1/incidents/${id}`)).json()) as Detail;
     /** What PagerDuty was sent for the incident and what it answered. */
@@ -296,12 +296,41 @@ describe('alert-router HTTP API against the PagerDuty and Slack mocks', () => {
         `resolve to PagerDuty (routing key $TEST_PD_CHECKOUT_KEY) not sent: ${reason}; PagerDuty has no alert of this incident to resolve`,
       ]);
       expect(detail.timeline.some((e) => e.kind === 'notified' && /^resolve to PagerDuty/.test(e.reason))).toBe(false);
-      expect(detail.notifications.filter((n) => n.target.kind === 'pagerduty').map((n) => [n.action, n.state, n.attempts, n.lastError?.slice(0, 9)])).toEqual([
-        ['trigger', 'failed', 1, 'PagerDuty'],
-        ['resolve', 'failed', 0, 'not sent:'],
+      expect(detail.notifications.filter((n) => n.target.kind === 'pagerduty').map((n) => [n.action, n.state, n.outcome, n.attempts, n.lastError?.slice(0, 9)])).toEqual([
+        ['trigger', 'failed', null, 1, 'PagerDuty'],
+        ['resolve', 'withheld', 'withheld', 0, 'not sent:'],
       ]);
       expect(detail.notifications.find((n) => n.action === 'resolve' && n.target.kind === 'pagerduty')!.lastError).toBe(`not sent: ${reason}`);
       const metrics = await (await fetch(`${router.url}/metrics`)).text();
+      expect(metrics).toContain('slokit_router_notifications_total{target="pagerduty",outcome="withheld"} 1');
+    });
+
+    it('never sends PagerDuty the resolve of a trigger that was never sent for want of its routing key, and the API shows both as what they are', async () => {
+      await start();
+      const key = fixture.env['TEST_PD_CHECKOUT_KEY'];
+      fixture.env['TEST_PD_CHECKOUT_KEY'] = '';
+      await settle(page());
+      const [incident] = await incidents();
+      // The key is back by the time the incident resolves: a resolve sent now would close nothing.
+      fixture.env['TEST_PD_CHECKOUT_KEY'] = key;
+      await settle(page('resolved'));
+      expect(pagerDutySaw(incident!.id)).toEqual([]);
+      const detail = await detailOf(incident!.id);
+      const missing = `no PagerDuty routing key for incident ${incident!.id}: environment variable TEST_PD_CHECKOUT_KEY is empty`;
+      expect(detail.timeline.filter((e) => /^\w+ to PagerDuty/.test(e.reason) && e.kind !== 'enqueued').map((e) => `${e.kind}: ${e.reason}`)).toEqual([
+        `failed: trigger to PagerDuty (routing key $TEST_PD_CHECKOUT_KEY) failed (not sent): ${missing}`,
+        `withheld: resolve to PagerDuty (routing key $TEST_PD_CHECKOUT_KEY) not sent: the trigger was never sent (${missing}); PagerDuty has no alert of this incident to resolve`,
+      ]);
+      expect(detail.notifications.filter((n) => n.target.kind === 'pagerduty').map((n) => [n.action, n.state, n.outcome, n.attempts, n.lastError])).toEqual([
+        ['trigger', 'failed', 'never_sent', 1, missing],
+        ['resolve', 'withheld', 'withheld', 0, `not sent: the trigger was never sent (${missing})`],
+      ]);
+      expect(detail.notifications.filter((n) => n.target.kind === 'slack').map((n) => [n.action, n.state, n.outcome])).toEqual([
+        ['trigger', 'delivered', null],
+        ['resolve', 'delivered', null],
+      ]);
+      const metrics = await (await fetch(`${router.url}/metrics`)).text();
+      expect(metrics).toContain('slokit_router_notifications_total{target="pagerduty",outcome="failed"} 1');
       expect(metrics).toContain('slokit_router_notifications_total{target="pagerduty",outcome="withheld"} 1');
     });
 

@@ -42,12 +42,19 @@ export function timelineView(e: TimelineEntry) {
   return { at: iso(e.at), kind: e.kind, reason: e.reason, ...(e.data === undefined ? {} : { data: e.data }) };
 }
 
+/**
+ * A notification as the API shows it. One withheld on purpose is `state: 'withheld'`, never a plain
+ * `failed` (the store keeps it failed, with its outcome); `outcome` is how one that was not delivered
+ * ended where the state does not say it all (`withheld`, or `never_sent`: failed without any attempt
+ * leaving the router), null otherwise.
+ */
 export function notificationView(o: OutboxEntry) {
   return {
     id: o.notification.id,
     action: o.notification.action,
     target: o.notification.target,
-    state: o.state,
+    state: o.outcome === 'withheld' ? 'withheld' : o.state,
+    outcome: o.outcome ?? null,
     attempts: o.attempts,
     createdAt: iso(o.createdAt),
     nextAttemptAt: o.state === 'pending' ? iso(o.nextAttemptAt) : null,

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrations } from './migrations.js';
 import { oldStore } from '../../test/support/old-store.js';
+import { notificationView } from '../http/incident-view.js';
 import { requestText } from '../http/maintenance-request.js';
 import { openDatabase, type MigrationEvent } from './open-database.js';
 import { SqliteStore } from './sqlite-store.js';
@@ -77,7 +78,7 @@ describe('openDatabase', () => {
     db.close();
   });
 
-  it('upgrades a store from schema 8 marking its withheld notifications and its triggers never sent', () => {
+  it('upgrades a store from schema 8 so its withheld notifications read as withheld and its triggers never sent as never sent', () => {
     const path = join(dir, 'router.db');
     const old = oldStore(path, 8);
     const row = old.prepare(`INSERT INTO outbox (id, incident_id, target_kind, destination, action, payload, state, attempts, created_at, next_attempt_at, last_status, last_error)
@@ -97,16 +98,16 @@ describe('openDatabase', () => {
     for (const r of rows) row.run({ ...r, payload: JSON.stringify({ id: r.id, action: r.action, target: { kind: r.kind, destination: 'X' } }) });
     old.close();
     const store = new SqliteStore(openDatabase({ path, synchronous: 'full' }));
-    expect(store.outboxOf('i1').map((e) => [e.notification.id, e.state, e.outcome])).toEqual([
-      ['refused', 'failed', undefined],
-      ['withheld', 'failed', 'withheld'],
+    expect(store.outboxOf('i1').map(notificationView).map((n) => [n.id, n.state, n.outcome])).toEqual([
+      ['refused', 'failed', null],
+      ['withheld', 'withheld', 'withheld'],
       ['no-key', 'failed', 'never_sent'],
       ['no-notifier', 'failed', 'never_sent'],
       ['no-token', 'failed', 'never_sent'],
-      ['no-key-late', 'failed', undefined],
-      ['gave-up', 'failed', undefined],
-      ['delivered', 'delivered', undefined],
-      ['pending', 'pending', undefined],
+      ['no-key-late', 'failed', null],
+      ['gave-up', 'failed', null],
+      ['delivered', 'delivered', null],
+      ['pending', 'pending', null],
     ]);
     store.db.close();
   });
