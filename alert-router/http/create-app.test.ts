@@ -102,6 +102,8 @@ describe('alert-router HTTP API against the PagerDuty and Slack mocks', () => {
       ['store schema upgraded', 7, 8],
       ['upgrading the store schema; the router answers requests once it is done', 8, 9],
       ['store schema upgraded', 8, 9],
+      ['upgrading the store schema; the router answers requests once it is done', 9, 10],
+      ['store schema upgraded', 9, 10],
     ]);
     expect(upgrade[1]!.ms).toBeGreaterThanOrEqual(0);
     expect((await incidents()).map((i) => i.id)).toEqual(['inc-old']);
