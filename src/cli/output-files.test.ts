@@ -83,6 +83,18 @@ describe('writeOutputs', () => {
     expect((await readdir(join(base, 'dashboards'))).sort()).toEqual(['checkout.json']);
   });
 
+  it('writes its outputs when a killed run with the same pid left the temp file of one it rewrites', async () => {
+    await previousRun();
+    // A run killed (SIGKILL, a CI job's timeout) while staging left its temp file; in a container the
+    // next run often has the same pid, so it stages to that name too, and renames it into place.
+    const leftover = join(base, 'dashboards', `.checkout.json.${process.pid}.tmp`);
+    await writeFile(leftover, generated('half-written dashboard'));
+    const result = await writeOutputs(thisRun());
+    expect(result.removed).toEqual([leftover, join(base, 'dashboards', 'retired.json')]);
+    expect(await read('dashboards', 'checkout.json')).toBe(generated('new dashboard'));
+    expect((await readdir(join(base, 'dashboards'))).sort()).toEqual(['checkout.json']);
+  });
+
   it("takes the run's lock file for no generated file, whatever project it names", async () => {
     await previousRun();
     // A project name may be any text without a quote or backslash, this header's too.

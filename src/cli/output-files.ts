@@ -242,8 +242,9 @@ async function commit(pending: readonly Pending[], stale: readonly string[], cre
     const backup = backupPathFor(path);
     try {
       if (tmp === undefined) {
-        await rename(path, backup);
-        changed.push({ path, backup });
+        // Already gone is removed: a killed run's temp file that this run, with the same pid (a
+        // container's repeat), staged to and renamed into place a step before.
+        if (await renameUnlessGone(path, backup)) changed.push({ path, backup });
       } else {
         const kept = await keepPrevious(path, backup);
         await rename(tmp, path);
@@ -288,6 +289,17 @@ async function keepPrevious(path: string, backup: string): Promise<boolean> {
   await rm(backup, { force: true });
   await link(path, backup);
   return true;
+}
+
+/** Renames `from` to `to`; false, changing nothing, when there is no `from`. */
+async function renameUnlessGone(from: string, to: string): Promise<boolean> {
+  try {
+    await rename(from, to);
+    return true;
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw cause;
+  }
 }
 
 /** Undoes the commit's changes, last first; returns those it could not undo. */
