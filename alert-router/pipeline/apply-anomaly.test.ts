@@ -105,6 +105,21 @@ describe('applying an anomaly score', () => {
     expect(s.sent()).toEqual(['update slack 0.95', 'trigger pagerduty 0.95', 'update slack 0.95']);
   });
 
+  it.each([
+    ['escalates to page', 'page', 'firing', ['trigger pagerduty', 'update slack 0.3']],
+    ['de-escalates to ticket', 'page', 'resolved', ['update slack 0.3', 'resolve pagerduty']],
+  ] as const)('keeps the score on the Slack update that rewrites the first message when the incident %s', (_, severity, status, sent) => {
+    const s = scoring();
+    const t0 = s.clock.now();
+    // A page to de-escalate from: both alerts fire in the first batch.
+    const first = status === 'resolved' ? s.batch('checkout-availability', ['ticket', 'firing', t0], ['page', 'firing', t0]) : s.slo('checkout-availability', 'ticket', 'firing', t0);
+    s.apply(first.toScore[0]!, scored(0.3, 2, 'none'));
+    s.sent();
+    s.clock.advance(MINUTE);
+    s.slo('checkout-availability', severity, status, t0);
+    expect(s.sent()).toEqual(sent);
+  });
+
   it("keeps the score on Slack's resolve when a maintenance window ended early and one batch resolves the incident it held", () => {
     const s = scoring();
     const t0 = s.clock.now();

@@ -7,7 +7,7 @@ import { dedup } from './dedup.js';
 import { enqueue } from './enqueue.js';
 import { transitiveDependencies } from './dependency.js';
 import { isFlapping } from './flap.js';
-import { keepScoreOnSlackResolve } from './keep-score.js';
+import { keepScoreOnSlackEdits } from './keep-score.js';
 import { maintenanceHoldOver } from './maintenance.js';
 import { releaseHold } from './release-hold.js';
 import type { RoutingTable, Target } from './route.js';
@@ -325,7 +325,7 @@ export function notifyIncident(t: Touched, outcome: BatchOutcome, ctx: NotifyCon
   if (result.newTargets.length > 0) port.addTargets(after.id, result.newTargets);
   port.appendTimeline([...timeline, ...result.timeline]);
   if (result.notifications.length === 0) return result.notifications;
-  keepScoreOnSlackResolve(result.notifications, after.id, port);
+  keepScoreOnSlackEdits(result.notifications, after.id, port);
   outcome.notifications.push(...result.notifications);
   const own = result.notifications.filter((n) => n.incidentId === after.id);
   if (own.length === result.notifications.length || ctx.notBefore === now) {

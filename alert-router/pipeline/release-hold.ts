@@ -2,7 +2,7 @@ import type { Notification } from '../notify/types.js';
 import { applySuppression } from './apply-suppression.js';
 import type { IncidentEvent } from './correlate.js';
 import { enqueue, type EnqueueResult } from './enqueue.js';
-import { keepScoreOnSlackResolve } from './keep-score.js';
+import { keepScoreOnSlackEdits } from './keep-score.js';
 import { describeWindow, maintenanceFor, maintenanceSubject } from './maintenance.js';
 import { notice } from './notice.js';
 import type { PipelineDeps, PipelinePort, PipelineSettings } from './process-batch.js';
@@ -157,7 +157,7 @@ export function releaseHold(
     timeline.push({ incidentId: incident.id, at: now, kind: 'released', reason: `released (${hold.reason}): ${why}; ${known}, nothing to send`, data: { reason: hold.reason } });
   }
   port.appendTimeline(timeline);
-  keepScoreOnSlackResolve(notifications, incident.id, port);
+  keepScoreOnSlackEdits(notifications, incident.id, port);
   if (notifications.length > 0) port.enqueue(notifications, now);
   return { released: true, notifications, suppressed };
 }

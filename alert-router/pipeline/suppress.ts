@@ -71,14 +71,6 @@ export interface GateResult {
 
 const STATE_CHANGES = new Set<IncidentEvent['kind']>(['opened', 'reopened', 'alert-resolved', 'resolved', 'grouped']);
 
-/**
- * The suppression stage between enqueue and the outbox: maintenance windows, flap damping, dependency
- * correlation and storm control decide which of enqueue's notifications leave now, which wait on a
- * durable hold (released by the tick), and which are rolled into a digest. A page is held under a
- * likely cause only when that cause has paged itself. A resolve always reaches
- * a target that was sent the trigger, except while flapping, where the final state is sent once the
- * alert is stable. Every decision is a timeline row with its reason. Pure.
- */
 /** What a trigger to a target follows, for a storm digest's `suppressed` row. */
 function changeOf(input: GateInput): string {
   const kinds = new Set(input.events.map((e) => e.kind));
@@ -89,6 +81,14 @@ function changeOf(input: GateInput): string {
   return 'still firing';
 }
 
+/**
+ * The suppression stage between enqueue and the outbox: maintenance windows, flap damping, dependency
+ * correlation and storm control decide which of enqueue's notifications leave now, which wait on a
+ * durable hold (released by the tick), and which are rolled into a digest. A page is held under a
+ * likely cause only when that cause has paged itself. A resolve always reaches
+ * a target that was sent the trigger, except while flapping, where the final state is sent once the
+ * alert is stable. Every decision is a timeline row with its reason. Pure.
+ */
 export function gate(input: GateInput): GateResult {
   const { after, now, settings } = input;
   const out: GateResult = { notifications: [], newTargets: [], timeline: [], hold: undefined, digest: [], suppressed: {} };
