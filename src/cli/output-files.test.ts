@@ -9,11 +9,12 @@ import { ForeignFilesError, writeOutputs, type OutputSet } from './output-files.
 import { LOCK_FILE } from './output-lock.js';
 
 /**
- * A rename refused, which a directory in place of a file cannot give (the tests run as root, where
- * permissions refuse nothing): a test sets `onRename`, which sees every rename before it is done
- * and may throw instead.
+ * A rename or hard link refused, which a directory in place of a file cannot give (the tests run as
+ * root, where permissions refuse nothing, on a file system with hard links): a test sets `onRename`
+ * or `onLink`, which sees every call before it is done and may throw instead.
  */
 let onRename: (from: string, to: string) => void = () => undefined;
+let onLink: (from: string, to: string) => void = () => undefined;
 vi.mock('node:fs/promises', async (importOriginal) => {
   const real = await importOriginal<typeof FsPromises>();
   return {
@@ -21,6 +22,10 @@ vi.mock('node:fs/promises', async (importOriginal) => {
     rename: async (from: string, to: string) => {
       onRename(from, to);
       return real.rename(from, to);
+    },
+    link: async (from: string, to: string) => {
+      onLink(from, to);
+      return real.link(from, to);
     },
   };
 });
@@ -34,6 +39,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   onRename = () => undefined;
+  onLink = () => undefined;
   await rm(base, { recursive: true, force: true });
 });
 
@@ -241,16 +247,32 @@ describe('writeOutputs', () => {
   });
 });
 
+/** A previous run, then this run with the retired dashboard's removal refused: nothing on disk changes. */
+async function undoneWhenRetiredCannotGo(): Promise<void> {
+  await previousRun();
+  const before = await dirSnapshot(base);
+  const retired = join(base, 'dashboards', 'retired.json');
+  onRename = (from, to) => {
+    if (from === retired) throw refused(from, to);
+  };
+  await expect(writeOutputs(thisRun())).rejects.toThrow(`could not remove ${retired}, no longer generated, so no output was changed`);
+  expect(await dirSnapshot(base)).toEqual(before);
+}
+
 describe("writeOutputs' commit", () => {
-  it('puts back every file it replaced and removes every file it added when a file no longer generated cannot be removed', async () => {
-    await previousRun();
-    const before = await dirSnapshot(base);
-    const retired = join(base, 'dashboards', 'retired.json');
-    onRename = (from, to) => {
-      if (from === retired) throw refused(from, to);
+  it('keeps the previous content as a copy where the file system has no hard links (vfat, some network shares), and puts it back on a failure', async () => {
+    onLink = (from, to) => {
+      throw Object.assign(new Error(`EPERM: operation not permitted, link '${from}' -> '${to}'`), { code: 'EPERM' });
     };
-    await expect(writeOutputs(thisRun())).rejects.toThrow(`could not remove ${retired}, no longer generated, so no output was changed`);
-    expect(await dirSnapshot(base)).toEqual(before);
+    await undoneWhenRetiredCannotGo();
+    onRename = () => undefined;
+    await writeOutputs(thisRun());
+    expect(await readFile(join(base, 'dashboards', 'checkout.json'), 'utf8')).toBe(generated('new dashboard'));
+    expect((await readdir(join(base, 'dashboards'))).sort()).toEqual(['checkout.json']);
+  });
+
+  it('puts back every file it replaced and removes every file it added when a file no longer generated cannot be removed', async () => {
+    await undoneWhenRetiredCannotGo();
   });
 
   it('names each change it could not undo, and where the previous content is, when putting a file back fails too', async () => {

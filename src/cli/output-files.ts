@@ -1,4 +1,5 @@
-import { chmod, link, lstat, readFile, readdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { chmod, copyFile, link, lstat, readFile, readdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { generatedProject } from '../slo/index.js';
 import { LOCK_FILE } from './output-lock.js';
@@ -274,10 +275,14 @@ async function commit(pending: readonly Pending[], stale: readonly string[], cre
   }
 }
 
+/** How a file system without hard links (vfat, exFAT, some SMB and FUSE mounts) refuses `link`. */
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK', 'EXDEV']);
+
 /**
  * Hard-links the file at `path`, if there is one, to `backup`, replacing a backup a killed run of
- * this pid left (a container's pid repeats). True when there was a file to keep. A directory is
- * not kept: renaming a file onto it fails, and that failure names the cause.
+ * this pid left (a container's pid repeats); where the file system has no hard links, copies it
+ * (mode included). True when there was a file to keep. A directory is not kept: renaming a file
+ * onto it fails, and that failure names the cause.
  */
 async function keepPrevious(path: string, backup: string): Promise<boolean> {
   try {
@@ -287,7 +292,12 @@ async function keepPrevious(path: string, backup: string): Promise<boolean> {
     throw cause;
   }
   await rm(backup, { force: true });
-  await link(path, backup);
+  try {
+    await link(path, backup);
+  } catch (cause) {
+    if (!NO_HARD_LINKS.has((cause as NodeJS.ErrnoException).code ?? '')) throw cause;
+    await copyFile(path, backup, constants.COPYFILE_EXCL);
+  }
   return true;
 }
 
