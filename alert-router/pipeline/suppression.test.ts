@@ -678,6 +678,22 @@ describe('storm control', () => {
     expect(s.sent()).toContain('trigger pagerduty PD_KEY_CHECKOUT Disk3Full');
   });
 
+  it('counts an incident listed for a digest twice in the last minute (a ticket, then its page) once', () => {
+    const s = simulation({ storm: { enabled: true, maxPerMinute: 2, digestIntervalMs: 2 * MINUTE, earlyWarning: false } });
+    const queue = (i: number, severity: 'page' | 'ticket') =>
+      s.alert({ alertname: `Queue${i}Slow`, service: 'checkout', instance: `q-${i}`, severity }, 'firing', T0, `fp-queue-${i}-${severity}`);
+    for (let i = 1; i <= 3; i++) {
+      s.clock.advance(1_000);
+      queue(i, 'ticket');
+    }
+    queue(3, 'page'); // a page now: news to the Slack digest that lists it as a ticket, and listed again
+    queue(4, 'ticket');
+    const [queue4] = s.sim.store.listIncidents({ limit: 10 }).filter((i) => i.title.startsWith('Queue4'));
+    expect(s.sim.store.timelineOf(queue4!.id).map((e) => `${e.kind}: ${e.reason}`)).toContain(
+      'suppressed: trigger for slack #checkout-oncall held: storm: 2 incidents sent and 1 listed for its digest in the last minute for slack #checkout-oncall (limit 2); listed in the next digest',
+    );
+  });
+
   it('resolves a PagerDuty digest of tickets once a reload stops routing tickets there, saying so rather than calling them de-escalated', () => {
     const s = simulation({ storm: { enabled: true, maxPerMinute: 2, digestIntervalMs: 2 * MINUTE, earlyWarning: false } });
     const running = s.sim.settings.routing.routes;

@@ -125,7 +125,7 @@ export class SqliteSuppressionStore implements SuppressionPort {
       setFlap: p('INSERT INTO flap_history (fingerprint, changes) VALUES (?, ?) ON CONFLICT (fingerprint) DO UPDATE SET changes = excluded.changes'),
       openedForTarget: p(`SELECT (SELECT COUNT(DISTINCT incident_id) FROM outbox WHERE action = 'trigger' AND target_kind = @kind
           AND destination = @destination AND created_at >= @since) AS sent,
-        (SELECT COUNT(*) FROM digest_items WHERE target_kind = @kind AND destination = @destination AND at >= @since) AS digested`),
+        (SELECT COUNT(DISTINCT incident_id) FROM digest_items WHERE target_kind = @kind AND destination = @destination AND at >= @since) AS digested`),
       addDigest: p('INSERT INTO digest_items (target_kind, destination, incident_id, title, severity, at) VALUES (?, ?, ?, ?, ?, ?)'),
       undigested: p('SELECT * FROM digest_items WHERE digest_id IS NULL ORDER BY seq'),
       markDigested: p('UPDATE digest_items SET digest_id = ? WHERE seq = ?'),
