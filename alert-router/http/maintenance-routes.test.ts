@@ -247,15 +247,44 @@ describe('maintenance window API', () => {
     expect(((await (await call('GET', '?all=true')).json()) as Listed).maintenance.map((w) => w.id)).toEqual(['mw-1']);
   });
 
-  it('stores a new window for the Idempotency-Key of a pending window that DELETE removed', async () => {
-    const { call } = await start();
+  it('answers a DELETE of a pending window retried after a 503 (its commit went through) with 204, and shows the window cancelled with its planned start', async () => {
+    const { failing, call, clock } = await start();
+    expect((await call('POST', '', window({ startsAt: '2026-11-02T03:30:00Z' }))).status).toBe(201);
+    clock.advance(60_000);
+    failing.durable = true;
+    const refused = await call('DELETE', '/mw-1?author=bo');
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('5');
+    failing.durable = false;
+    clock.advance(5_000);
+    expect((await call('DELETE', '/mw-1?author=bo')).status).toBe(204);
+    // Not yet ended is not what GET lists by default: a cancelled window has ended.
+    expect(((await (await call('GET')).json()) as Listed).maintenance).toEqual([]);
+    const cancelled = { id: 'mw-1', status: 'cancelled', startsAt: '2026-11-02T03:30:00.000Z', endsAt: '2026-11-02T03:01:00.000Z' };
+    expect(((await (await call('GET', '?all=true')).json()) as Listed).maintenance).toEqual([expect.objectContaining(cancelled)]);
+    // Past its planned start it is still cancelled, and a DELETE then still answers 204.
+    clock.advance(3600_000);
+    expect(((await (await call('GET', '/mw-1')).json()) as { maintenance: unknown }).maintenance).toMatchObject(cancelled);
+    expect((await call('DELETE', '/mw-1')).status).toBe(204);
+    const unknown = await call('DELETE', '/mw-9');
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({ error: 'not_found', message: 'no maintenance window mw-9' });
+  });
+
+  it('answers a POST retried with the Idempotency-Key of a pending window that DELETE cancelled with 200 and that window, and stores none', async () => {
+    const { call, clock } = await start();
     const key = { 'idempotency-key': 'tonight' };
     const pending = window({ startsAt: '2026-11-02T03:30:00Z' });
     expect((await call('POST', '', pending, undefined, key)).status).toBe(201);
     expect((await call('DELETE', '/mw-1')).status).toBe(204);
-    const again = await call('POST', '', pending, undefined, key);
-    expect(again.status).toBe(201);
-    expect(((await (await call('GET', '?all=true')).json()) as Listed).maintenance.map((w) => [w.id, w.status])).toEqual([['mw-2', 'pending']]);
+    // Before its planned start and after it: the cancelled window, not a new one that would hold alerts.
+    for (const ms of [5_000, 3600_000]) {
+      clock.advance(ms);
+      const again = await call('POST', '', pending, undefined, key);
+      expect(again.status).toBe(200);
+      expect(((await again.json()) as { maintenance: unknown }).maintenance).toMatchObject({ id: 'mw-1', status: 'cancelled', startsAt: '2026-11-02T03:30:00.000Z' });
+    }
+    expect(((await (await call('GET', '?all=true')).json()) as Listed).maintenance.map((w) => [w.id, w.status])).toEqual([['mw-1', 'cancelled']]);
   });
 
   it('answers 409 naming the key, its window and each field that differs when an Idempotency-Key is sent with another window, and stores nothing', async () => {
@@ -318,6 +347,7 @@ describe('maintenance window API', () => {
   });
 
   const first = window({ matchers: ['service="payments"', 'cluster="eu-1"'], comment: 'db upgrade' });
+  const pendingFirst = { ...first, startsAt: '2026-11-02T03:30:00Z' };
   const keyless = [
     { name: 'the same request 9 minutes later', then: first, afterMs: 9 * 60_000, expected: { status: 200, id: 'mw-1' } },
     { name: 'the same matchers in another order, one repeated', then: { ...first, matchers: ['cluster="eu-1"', 'service="payments"', 'cluster="eu-1"'] }, afterMs: 5_000, expected: { status: 200, id: 'mw-1' } },
@@ -327,10 +357,11 @@ describe('maintenance window API', () => {
     { name: 'a start given where the first let it default', then: { ...first, startsAt: '2026-11-02T03:00:00Z' }, afterMs: 0, expected: { status: 201, id: 'mw-2' } },
     { name: 'the same request with an Idempotency-Key', then: first, key: 'k1', afterMs: 5_000, expected: { status: 201, id: 'mw-2' } },
     { name: 'the same request once the window was ended early', then: first, end: true, afterMs: 5_000, expected: { status: 201, id: 'mw-2' } },
+    { name: 'the same request for a pending window once it was cancelled', initial: pendingFirst, then: pendingFirst, end: true, afterMs: 5_000, expected: { status: 201, id: 'mw-2' } },
   ];
-  it.each(keyless)('without an Idempotency-Key, answers $name with $expected.status and window $expected.id', async ({ then, key, end, afterMs, expected }) => {
+  it.each(keyless)('without an Idempotency-Key, answers $name with $expected.status and window $expected.id', async ({ initial, then, key, end, afterMs, expected }) => {
     const { call, clock } = await start();
-    expect((await call('POST', '', first)).status).toBe(201);
+    expect((await call('POST', '', initial ?? first)).status).toBe(201);
     if (end === true) expect((await call('DELETE', '/mw-1')).status).toBe(204);
     clock.advance(afterMs);
     const res = await call('POST', '', then, undefined, key === undefined ? {} : { 'idempotency-key': key });

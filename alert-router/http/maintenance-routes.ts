@@ -1,6 +1,7 @@
 import express from 'express';
 import { z } from 'zod';
 import type { WebhookAuth } from '../config/load-config.js';
+import { isCancelled } from '../pipeline/maintenance.js';
 import { matches, parseMatcher, type Matcher } from '../pipeline/matcher.js';
 import type { MaintenanceWindow } from '../pipeline/suppression-types.js';
 import { StoreError } from '../store/group-commit.js';
@@ -141,7 +142,7 @@ function matchesEverything(matchers: readonly Matcher[]): boolean {
   return matchers.every((m) => matches(m, {}));
 }
 
-/** A maintenance window as the API shows it. */
+/** A maintenance window as the API shows it: a cancelled one keeps its planned start, and ends when it was cancelled. */
 export function maintenanceView(w: MaintenanceWindow, now: number) {
   return {
     id: w.id,
@@ -151,15 +152,15 @@ export function maintenanceView(w: MaintenanceWindow, now: number) {
     author: w.author,
     comment: w.comment,
     createdAt: new Date(w.createdAt).toISOString(),
-    status: w.startsAt > now ? 'pending' : w.endsAt > now ? 'active' : 'expired',
+    status: isCancelled(w) ? 'cancelled' : w.startsAt > now ? 'pending' : w.endsAt > now ? 'active' : 'expired',
   };
 }
 
 /**
  * The window an earlier request with this `Idempotency-Key` created, when it asked for the same one;
  * 409 when it asked for another (a key names one request), naming the key, the window and each field
- * that differs. A window of a key is found while its row is kept: ended early or past its end until
- * retention purges it, not once a `DELETE` removed it before it started.
+ * that differs. A window of a key is found while its row is kept: ended early, cancelled or past its
+ * end, until retention purges it.
  */
 function windowOfKey(deps: MaintenanceDeps, key: string, asked: MaintenanceRequest): MaintenanceWindow | undefined {
   const found = deps.store.suppression.maintenanceByIdempotencyKey(key);
@@ -193,7 +194,8 @@ function endedBy(query: Record<string, unknown>): string | undefined {
  * within {@link KEYLESS_RETRY_MS}), so a retry of a 503 does not store it twice; DELETE ends an
  * active window now (its holds end with it, so the next tick, or an alert of a held incident that comes
  * first, notifies its held alerts that still fire, naming `?author=` as who ended it when given) and
- * removes a pending one.
+ * cancels a pending one, keeping its row so that a retry of the DELETE (204) or of its POST (200 with
+ * it) finds it.
  */
 export function maintenanceRouter(deps: MaintenanceDeps): express.Router {
   const router = express.Router();

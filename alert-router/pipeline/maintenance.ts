@@ -22,6 +22,16 @@ export function maintenanceSubject(labels: Record<string, string>, service: stri
   return labels['service'] === undefined ? { ...labels, service } : labels;
 }
 
+/**
+ * True for a window `DELETE` cancelled before it started: it ends when it was cancelled, before its
+ * start, so no time is inside it and every reader of windows (active, not yet ended, retention) takes
+ * it as ended then. POST refuses an end at or before the start, so no other window the API stored
+ * looks like this.
+ */
+export function isCancelled(w: MaintenanceWindow): boolean {
+  return w.endsAt < w.startsAt;
+}
+
 /** One line for timelines and replay: who, why, until when. */
 export function describeWindow(w: MaintenanceWindow): string {
   return `maintenance window ${w.id} {${w.matchers.map((m) => m.text).join(', ')}} until ${new Date(w.endsAt).toISOString()} by ${w.author}${w.comment === '' ? '' : ` ("${w.comment}")`}`;

@@ -4,7 +4,10 @@ import type { AlertRecord, Incident, Severity } from './types.js';
 /** Why notifications were held back; the label of `slokit_router_notifications_suppressed_total`. */
 export type SuppressionReason = 'maintenance' | 'dependency' | 'flapping' | 'storm' | 'grouped';
 
-/** A maintenance window: alerts matching every matcher notify nobody between `startsAt` and `endsAt` (epoch ms). */
+/**
+ * A maintenance window: alerts matching every matcher notify nobody between `startsAt` and `endsAt`
+ * (epoch ms). A window cancelled before it started ends before it starts (see `isCancelled`).
+ */
 export interface MaintenanceWindow {
   id: string;
   matchers: Matcher[];

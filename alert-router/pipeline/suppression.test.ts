@@ -451,6 +451,21 @@ describe('maintenance windows', () => {
     expect(s.sent()).toEqual([]);
   });
 
+  it.each([false, true])('never holds an alert of a window cancelled before it started, when its planned start comes (after a restart: %s)', (restart) => {
+    const s = simulation();
+    const w = s.sim.addMaintenance({ matchers: ['service="checkout"'], startsAt: T0 + 30 * MINUTE, endsAt: T0 + 120 * MINUTE, author: 'ops', comment: 'db upgrade' });
+    s.clock.advance(MINUTE);
+    expect(s.sim.store.transaction(() => s.sim.store.suppression.endMaintenance(w.id, s.clock.now(), 'ana'))).toBe(true);
+    if (restart) s.sim.restart();
+    s.advance(30 * MINUTE); // 03:31: inside the window as planned
+    s.sim.newTimeline();
+    s.slo('checkout-availability', 'firing', s.clock.now());
+    expect(s.sent()).toEqual(['trigger pagerduty PD_KEY_CHECKOUT checkout/availability', 'trigger slack #checkout-oncall checkout/availability']);
+    expect(s.sim.newTimeline().filter((e) => e.kind === 'suppressed')).toEqual([]);
+    s.advance(120 * MINUTE);
+    expect(s.sent()).toEqual([]);
+  });
+
   it('keeps holding an alert that another window still covers when one window is ended early', () => {
     const s = simulation();
     const short = s.sim.addMaintenance({ matchers: ['service="checkout"'], startsAt: T0, endsAt: T0 + 120 * MINUTE, author: 'ops', comment: '' });

@@ -106,7 +106,6 @@ export class SqliteSuppressionStore implements SuppressionPort {
         VALUES (@id, @matchers, @starts_at, @ends_at, @author, @comment, @created_at, @idempotency_key, @request)`),
       endWindow: p('UPDATE maintenance_windows SET ends_at = ? WHERE id = ?'),
       endHoldsOf: p(`UPDATE holds SET detail = @detail WHERE reason = 'maintenance' AND window_id = @id`),
-      deleteWindow: p('DELETE FROM maintenance_windows WHERE id = ?'),
       // Retention: windows that ended before the cutoff, oldest end first (maintenance_by_end), unless a
       // hold still names one (a hold outlives its window only until the next tick releases it).
       purgeEnded: p(`DELETE FROM maintenance_windows WHERE id IN (SELECT w.id FROM maintenance_windows w
@@ -173,7 +172,7 @@ export class SqliteSuppressionStore implements SuppressionPort {
     return this.s.purgeEnded.run(cutoff, limit).changes;
   }
 
-  /** Windows that have not ended (`all`: every window, ended ones too), for `GET /api/v1/maintenance`. */
+  /** Windows that have not ended, which a cancelled one has (`all`: every window), for `GET /api/v1/maintenance`. */
   listMaintenance(now: number, all: boolean): MaintenanceWindow[] {
     return ((all ? this.s.allWindows.all() : this.s.windowsEndingAfter.all(now)) as WindowRow[]).map(toWindow);
   }
@@ -218,19 +217,18 @@ export class SqliteSuppressionStore implements SuppressionPort {
   }
 
   /**
-   * Ends a window early: a window that has started ends now, and the holds it set say so (when, `by`
-   * whom if known, the planned end), which they are released with (by the next tick, or by an alert of
-   * their incident that comes first); one that has not started
-   * is deleted. An ended window is left as it is. False when there is no such window.
+   * Ends a window early, now. The holds a window that has started set say so (when, `by` whom if
+   * known, the planned end), which they are released with (by the next tick, or by an alert of their
+   * incident that comes first). One that has not started is cancelled: its end (now) comes before its
+   * start, so no time is inside it (`isCancelled`), and its row is kept so that a retried `DELETE` or
+   * `POST` finds it. An ended or cancelled window is left as it is. False when there is no such window.
    */
   endMaintenance(id: string, now: number, by?: string): boolean {
     const w = this.maintenanceById(id);
     if (w === undefined) return false;
-    if (w.startsAt > now) this.s.deleteWindow.run(id);
-    else if (w.endsAt > now) {
-      this.s.endWindow.run(now, id);
-      this.s.endHoldsOf.run({ id, detail: describeEarlyEnd(w, now, by) });
-    }
+    if (w.endsAt <= now) return true;
+    this.s.endWindow.run(now, id);
+    if (w.startsAt <= now) this.s.endHoldsOf.run({ id, detail: describeEarlyEnd(w, now, by) });
     return true;
   }
 
