@@ -279,6 +279,7 @@ async function generate(opts: Record<string, unknown>, argv: readonly string[], 
       const stale = await findStale(outputs);
       if (stale.foreign.length > 0) throw new ForeignFilesError(name, stale.foreign);
       warnUnclaimed(stale.unclaimed, io);
+      warnUnadopted(stale.unadopted, outputs, io);
       const lines = [
         ...stale.changed.map((p) => `  changed: ${p}`),
         ...stale.missing.map((p) => `  missing: ${p}`),
@@ -304,8 +305,9 @@ async function generate(opts: Record<string, unknown>, argv: readonly string[], 
         notice: (line: string) => io.err(`slokit: ${line}\n`),
         signal,
       };
-      const { written, removed, unclaimed } = await withOutputLocks(outputDirs(outputs), lock, () => writeOutputs(outputs, signal));
+      const { written, removed, unclaimed, unadopted } = await withOutputLocks(outputDirs(outputs), lock, () => writeOutputs(outputs, signal));
       warnUnclaimed(unclaimed, io);
+      warnUnadopted(unadopted, outputs, io);
       io.out(
         `slokit: ${services.length} services, ${sloCount} SLOs: ${written.length} files written, ` +
           `${outputs.files.size - written.length} unchanged${removed.length > 0 ? `, ${removed.length} removed` : ''}\n`,
@@ -363,6 +365,13 @@ function warnUnclaimed(paths: readonly string[], io: Io): void {
       '(an older slokit wrote them, and in a shared directory they may be another project\'s); delete those no project generates:\n' +
       paths.map((p) => `  ${p}\n`).join(''),
   );
+}
+
+/** Names each `--adopt-project` that matched no file: most likely a typo in the earlier name. */
+function warnUnadopted(projects: readonly string[], outputs: { managedDirs: readonly string[] }, io: Io): void {
+  for (const project of projects) {
+    io.err(`slokit: warning: --adopt-project ${JSON.stringify(project)} matched no generated file in ${outputs.managedDirs.join(', ')} or among this run's outputs (a mistyped name, or its files are this project's already)\n`);
+  }
 }
 
 async function review(opts: Record<string, unknown>, io: Io): Promise<number> {

@@ -44,6 +44,8 @@ export interface Staleness {
    * they may be another project's, so they are kept, and named, instead of removed.
    */
   unclaimed: string[];
+  /** Projects `adopt` names that wrote none of the files read: a mistyped name, or one adopted already. */
+  unadopted: string[];
 }
 
 /**
@@ -112,7 +114,14 @@ async function placeOf(path: string): Promise<string> {
  * another project wrote.
  */
 export async function findStale(outputs: OutputSet): Promise<Staleness> {
-  const ours = (project: string | null) => project === outputs.project || (project !== null && (outputs.adopt ?? []).includes(project));
+  const adopt = outputs.adopt ?? [];
+  const adopted = new Set<string>();
+  const ours = (project: string | null) => {
+    if (project === null || project === outputs.project) return project !== null;
+    if (!adopt.includes(project)) return false;
+    adopted.add(project);
+    return true;
+  };
   const changed: string[] = [];
   const missing: string[] = [];
   const foreign: ForeignFile[] = [];
@@ -140,7 +149,7 @@ export async function findStale(outputs: OutputSet): Promise<Staleness> {
       produced.add(place);
     }
   }
-  return { changed, missing, extra, foreign, unclaimed };
+  return { changed, missing, extra, foreign, unclaimed, unadopted: adopt.filter((p) => !adopted.has(p)) };
 }
 
 /** A file to replace and the temp file, beside it, that holds its new content. */
@@ -194,7 +203,7 @@ async function cleanUp(temps: readonly string[], createdDirs: readonly string[])
 export async function writeOutputs(
   outputs: OutputSet,
   signal?: AbortSignal,
-): Promise<{ written: string[]; removed: string[]; unclaimed: string[] }> {
+): Promise<{ written: string[]; removed: string[]; unclaimed: string[]; unadopted: string[] }> {
   const stale = await findStale(outputs);
   if (outputs.project !== undefined && stale.foreign.length > 0) throw new ForeignFilesError(outputs.project, stale.foreign);
   const toWrite = [...stale.changed, ...stale.missing].sort();
@@ -224,7 +233,7 @@ export async function writeOutputs(
   }
   await stopIfAborted();
   await commit(pending, stale.extra, createdDirs);
-  return { written: toWrite, removed: stale.extra, unclaimed: stale.unclaimed };
+  return { written: toWrite, removed: stale.extra, unclaimed: stale.unclaimed, unadopted: stale.unadopted };
 }
 
 /**

@@ -396,8 +396,12 @@ describe('slokit generate for two projects sharing an output directory', () => {
     expect(JSON.parse(await readFile(join(base, 'shop', 'router', 'catalog.json'), 'utf8'))).toMatchObject({ generatedBy: { project: 'storefront/slos' } });
     expect(await readFile(join(base, 'rules', 'posts.yml'), 'utf8')).toBe(posts);
     expect(await dirSnapshot(join(base, 'blog'))).toEqual(blogFiles);
-    // The files are its own now: without the flag it finds them up to date.
+    expect(adopted.err).not.toContain('warning');
+    // The files are its own now: without the flag it finds them up to date, and the flag, given again, matches nothing.
     expect((await cli('generate', '--check', ...args)).code).toBe(0);
+    const again = await cli('generate', '--check', ...args, '--adopt-project', 'shop co/slos');
+    expect(again.code).toBe(0);
+    expect(again.err).toContain('slokit: warning: --adopt-project "shop co/slos" matched no generated file in ');
   });
 
   it('exits 2 naming the value when --adopt-project cannot be a project name', async () => {
