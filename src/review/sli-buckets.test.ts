@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { defineService, resolveServices, type Slo } from '../slo/index.js';
 import type { PrometheusClient, RangeSeries } from './prometheus-client.js';
 import { sliBuckets } from './sli-buckets.js';
+import { summarizePeriod } from './summarize.js';
 
 const HOUR = 3_600_000;
 
@@ -56,5 +57,15 @@ describe('sliBuckets', () => {
     const events = sloOf({ kind: 'ratio', errors: 'sum(rate(e[{{.window}}]))', total: 'sum(rate(t[{{.window}}]))' });
     const empty = fakeClient((expr) => (expr.includes('rate(e[') ? 0 : undefined));
     expect(await sliBuckets(empty.client, events, 0, 2 * HOUR, HOUR)).toEqual([]);
+  });
+
+  it('reads a latency SLI whose threshold is not a bucket bound as no data, not as no slow requests', async () => {
+    // No le="0.3" bucket: the errors query is empty while the count answers. The rules read that as
+    // no data (SLOSLINoData); counted as 0 errors, the review said 100% attained and "tighten".
+    const slo = sloOf({ kind: 'latency', metric: 'http_request_duration_seconds', threshold: 0.3 });
+    const { client } = fakeClient((expr) => (expr.includes('_bucket') ? undefined : 100));
+    const hours = await sliBuckets(client, slo, 0, 2 * HOUR, HOUR);
+    expect(hours).toEqual([]);
+    expect(summarizePeriod(hours, { startMs: 0, endMs: 2 * HOUR }, slo.errorBudget)).toMatchObject({ status: 'no data', attainment: undefined });
   });
 });

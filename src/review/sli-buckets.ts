@@ -38,8 +38,11 @@ export async function sliBuckets(client: PrometheusClient, slo: Slo, startMs: nu
   }
   const totals = await read(`(${slo.sli.total(window)}) * ${seconds}`);
   const errors = await read(`(${slo.sli.errors(window)}) * ${seconds}`);
-  // An hour without total is a gap, whatever the errors query says (it falls back to 0 by design).
+  // An hour is data only when both queries answer. Without total it is a gap (a ratio SLI's errors
+  // fall back to 0 by design); a latency SLI's errors are empty while its count is not when the
+  // threshold is no bucket bound, which the rules read as no data too, not as no slow request.
   return [...totals]
+    .filter(([t]) => errors.has(t))
     .sort(([a], [b]) => a - b)
-    .map(([t, total]) => ({ startMs: t, errors: Math.min(errors.get(t) ?? 0, total), total }));
+    .map(([t, total]) => ({ startMs: t, errors: Math.min(errors.get(t)!, total), total }));
 }
