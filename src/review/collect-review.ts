@@ -115,15 +115,15 @@ async function reviewSlo(
     incidents = [];
     const mine = routerIncidents.filter((i) => i.slo === slo.name);
     for (const incident of mine) {
-      const end = Math.min(incident.resolvedAtMs ?? period.endMs, period.endMs);
+      // To the resolve even after the period's end: the page is judged on the whole incident.
       const from = Math.floor((incident.openedAtMs - INCIDENT_LOOKBACK_MS) / INCIDENT_STEP_MS) * INCIDENT_STEP_MS;
-      const to = Math.ceil(end / INCIDENT_STEP_MS) * INCIDENT_STEP_MS;
+      const to = Math.ceil((incident.resolvedAtMs ?? period.endMs) / INCIDENT_STEP_MS) * INCIDENT_STEP_MS;
       const buckets = await sliBuckets(deps.prometheus, slo, from, to, INCIDENT_STEP_MS);
       incidents.push(analyseIncident(incident, buckets, INCIDENT_STEP_MS, slo.errorBudget, budgetEvents, period));
     }
   }
   const inPeriod = hours.filter((h) => h.startMs >= period.startMs && h.startMs < period.endMs);
-  const quality = incidents === undefined ? undefined : alertQuality(incidents, inPeriod, budgetEvents, slo.errorBudget, period.endMs - period.startMs);
+  const quality = incidents === undefined ? undefined : alertQuality(incidents, inPeriod, budgetEvents, slo.errorBudget, period);
   return {
     slo: info,
     current,

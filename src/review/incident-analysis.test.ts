@@ -82,13 +82,14 @@ describe('analyseIncident', () => {
 describe('alertQuality', () => {
   const HOUR = 60 * MIN;
   const DAY = 24 * HOUR;
+  const MONTH = { startMs: 0, endMs: 30 * DAY };
   const hours: Bucket[] = Array.from({ length: 48 }, (_, h) => ({ startMs: h * HOUR, errors: h >= 10 && h < 13 ? 30 : 0, total: 1000 }));
 
   it('calls a burn of 9% of the budget in 3 hours with no page missed, and not when a page was open', () => {
-    const missed = alertQuality([], hours, 1000, 0.001, 30 * DAY);
+    const missed = alertQuality([], hours, 1000, 0.001, MONTH);
     expect(missed.unpagedBurns).toEqual([{ startMs: 10 * HOUR, endMs: 13 * HOUR, budgetSpent: 0.09 }]);
     const paged = analyseIncident(incident(10 * HOUR, 14 * HOUR, 10 * HOUR + 5 * MIN), [], STEP, 0.001, 1000, ALL_TIME);
-    expect(alertQuality([{ ...paged, budgetSpent: 0.09 }], hours, 1000, 0.001, 30 * DAY)).toEqual({ noisePages: [], unpagedBurns: [] });
+    expect(alertQuality([{ ...paged, budgetSpent: 0.09, wholeBudgetSpent: 0.09 }], hours, 1000, 0.001, MONTH)).toEqual({ noisePages: [], unpagedBurns: [] });
   });
 
   it.each([
@@ -97,11 +98,31 @@ describe('alertQuality', () => {
   ])('in a 7-day period calls 6 hours at error ratio $input (budget 0.1%) missed only from burn rate 6 on', ({ input, expected }) => {
     // 1,000 events an hour for 7 days: the period's budget is 168 errors; 6 hours at burn rate 3 spend 18 of them (11%).
     const week = Array.from({ length: 168 }, (_, h) => ({ startMs: h * HOUR, errors: h >= 50 && h < 56 ? input * 1000 : 0, total: 1000 }));
-    expect(alertQuality([], week, 168, 0.001, 7 * DAY).unpagedBurns).toHaveLength(expected);
+    expect(alertQuality([], week, 168, 0.001, { startMs: 0, endMs: 7 * DAY }).unpagedBurns).toHaveLength(expected);
   });
 
   it('calls a page that spent under 1% of the budget noise', () => {
     const page = analyseIncident(incident(30 * HOUR, 31 * HOUR, 30 * HOUR), [], STEP, 0.001, 1000, ALL_TIME);
-    expect(alertQuality([page], [], 1000, 0.001, 30 * DAY).noisePages.map((p) => p.id)).toEqual(['i1']);
+    expect(alertQuality([page], [], 1000, 0.001, MONTH).noisePages.map((p) => p.id)).toEqual(['i1']);
+  });
+
+  it('judges a page on its whole incident across the period\'s edges, in the period it opened in', () => {
+    // 5 errors a bucket (burn rate 5) against a budget of 1,000 events; the period is 120 to 240 min.
+    const period = { startMs: 120 * MIN, endMs: 240 * MIN };
+    const bucketsBurning = (from: number, to: number) =>
+      Array.from({ length: 72 }, (_, k) => ({ startMs: k * STEP, errors: k * STEP >= from && k * STEP < to ? 5 : 0, total: 1000 }));
+    const analyse = (i: RouterIncident, from: number, to: number) => analyseIncident(i, bucketsBurning(from, to), STEP, 0.001, 1000, period);
+    // Paged before the period, 65 errors in all, one bucket (5, 0.5%) inside it: noise of neither period.
+    const before = { ...analyse(incident(65 * MIN, 125 * MIN, 70 * MIN), 60 * MIN, 125 * MIN), id: 'before' };
+    // Paged 5 minutes before the end, 45 errors in all, 5 of them inside the period.
+    const atEnd = { ...analyse(incident(235 * MIN, 280 * MIN, 236 * MIN), 235 * MIN, 280 * MIN), id: 'at-end' };
+    // Still open: what it will spend is not known.
+    const open = { ...analyse(incident(235 * MIN, undefined, 236 * MIN), 235 * MIN, 360 * MIN), id: 'open' };
+    // A blip wholly inside the period, 5 errors.
+    const blip = { ...analyse(incident(150 * MIN, 155 * MIN, 151 * MIN), 150 * MIN, 155 * MIN), id: 'blip' };
+    expect([before, atEnd, open, blip].map((i) => i.budgetSpent)).toEqual([0.005, 0.005, 0.005, 0.005]);
+    const quality = alertQuality([before, atEnd, open, blip], [], 1000, 0.001, period);
+    expect(quality.noisePages.map((p) => [p.id, p.wholeBudgetSpent])).toEqual([['blip', 0.005]]);
+    expect(atEnd.wholeBudgetSpent).toBeCloseTo(0.045, 12);
   });
 });

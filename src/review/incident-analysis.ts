@@ -26,7 +26,8 @@ export interface RouterNotification {
  * The burn's start is the first of the unbroken run of 5m buckets above the budget's error ratio
  * (burn rate over 1) that holds the first notification (or the opening when nothing was sent);
  * the budget spent counts errors from there to the resolve, within the period only (an incident
- * that began before the period spent the earlier part from the previous period's budget).
+ * that began before the period spent the earlier part from the previous period's budget); the
+ * whole budget spent counts them across the period's edges, so `buckets` reach to the resolve.
  * `budgetEvents` is the period's budget in events (budget × the period's total).
  */
 export function analyseIncident(
@@ -52,8 +53,10 @@ export function analyseIncident(
     burnStartMs = sorted[i]!.startMs;
     i--;
   }
-  const from = Math.max(burnStartMs ?? incident.openedAtMs, period.startMs);
-  const errors = sorted.filter((b) => b.startMs + stepMs > from && b.startMs < endMs).reduce((n, b) => n + b.errors, 0);
+  const burnFrom = burnStartMs ?? incident.openedAtMs;
+  const errorsBetween = (from: number, to: number) =>
+    sorted.filter((b) => b.startMs + stepMs > from && b.startMs < to).reduce((n, b) => n + b.errors, 0);
+  const errors = errorsBetween(Math.max(burnFrom, period.startMs), endMs);
   return {
     id: incident.id,
     title: incident.title,
@@ -63,6 +66,8 @@ export function analyseIncident(
     durationMs: endMs - incident.openedAtMs,
     openAtPeriodEnd: incident.resolvedAtMs === undefined || incident.resolvedAtMs > period.endMs,
     budgetSpent: budgetEvents > 0 ? errors / budgetEvents : 0,
+    wholeBudgetSpent:
+      incident.resolvedAtMs === undefined ? undefined : budgetEvents > 0 ? errorsBetween(burnFrom, incident.resolvedAtMs) / budgetEvents : 0,
     paged,
     firstNotificationAtMs,
     burnStartMs,

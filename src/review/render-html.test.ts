@@ -60,6 +60,7 @@ const partial: Review = {
           durationMs: 2 * 3_600_000,
           openAtPeriodEnd: true,
           budgetSpent: 0.2,
+          wholeBudgetSpent: undefined,
           paged: true,
           firstNotificationAtMs: undefined,
           burnStartMs: undefined,

@@ -131,7 +131,7 @@ function sloSection(s: SloReview, withIncidents: boolean): string {
       out.push(`<p><strong>Alert quality</strong>: ${q.noisePages.length} noisy page(s) (under 1% of the budget), ${q.unpagedBurns.length} burn(s) with no page.</p>`);
       const items = [
         ...q.unpagedBurns.map((b) => `no page: ${dateTime(b.startMs)} to ${dateTime(b.endMs)}, ${percent(b.budgetSpent)} of the budget`),
-        ...q.noisePages.map((n) => `noise: ${esc(n.title)} (${esc(n.id)}), ${percent(n.budgetSpent, 2)} of the budget`),
+        ...q.noisePages.map((n) => `noise: ${esc(n.title)} (${esc(n.id)}), ${percent(n.wholeBudgetSpent, 2)} of the budget`),
       ];
       if (items.length > 0) out.push('<ul>', ...items.map((i) => `<li>${i}</li>`), '</ul>');
     }

@@ -95,7 +95,7 @@ function sloSection(s: SloReview, withIncidents: boolean): string[] {
         '',
       );
       for (const b of q.unpagedBurns) out.push(`- no page: ${dateTime(b.startMs)} to ${dateTime(b.endMs)}, ${percent(b.budgetSpent)} of the budget`);
-      for (const n of q.noisePages) out.push(`- noise: ${n.title} (${n.id}), ${percent(n.budgetSpent, 2)} of the budget`);
+      for (const n of q.noisePages) out.push(`- noise: ${n.title} (${n.id}), ${percent(n.wholeBudgetSpent, 2)} of the budget`);
       out.push('');
     }
   }

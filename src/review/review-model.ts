@@ -72,6 +72,11 @@ export interface IncidentReview {
   openAtPeriodEnd: boolean;
   /** Share of the period's budget spent from the burn's start to the resolve, inside the period. */
   budgetSpent: number;
+  /**
+   * The same from the burn's start to the resolve wherever they fall, before or after the period:
+   * what the incident cost, which its page is judged on. Undefined while it is unresolved.
+   */
+  wholeBudgetSpent: number | undefined;
   /** A PagerDuty trigger was sent. */
   paged: boolean;
   firstNotificationAtMs: number | undefined;
