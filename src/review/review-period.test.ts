@@ -39,6 +39,10 @@ describe('resolvePeriod', () => {
     { input: { from: '2026-11-02', to: '2026-11-01' }, expectedError: '--from 2026-11-02 must be on or before --to 2026-11-01' },
     { input: { from: '2026-11-01', to: '2026-12-01' }, expectedError: '--to 2026-12-01 is not over yet: the last full day is 2026-11-30 (UTC)' },
     { input: { to: '2027-01-31' }, expectedError: '--to 2027-01-31 is not over yet' },
+    {
+      input: { from: '2026-12-01' },
+      expectedError: '--from 2026-12-01 must be on or before 2026-11-30, the default --to (yesterday, the last full day in UTC)',
+    },
   ])('rejects $input as a usage error', ({ input, expectedError }) => {
     expect(() => resolvePeriod({ ...input, nowMs, defaultDays: 30 })).toThrow(PeriodError);
     expect(() => resolvePeriod({ ...input, nowMs, defaultDays: 30 })).toThrow(expectedError);

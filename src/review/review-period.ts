@@ -49,7 +49,11 @@ export function resolvePeriod(input: { from?: string; to?: string; nowMs: number
   }
   const endMs = to + DAY_MS;
   const startMs = input.from === undefined ? endMs - input.defaultDays * DAY_MS : mustParse(input.from, '--from');
-  if (startMs >= endMs) throw new PeriodError(`--from ${formatDate(startMs)} must be on or before --to ${formatDate(to)}`);
+  if (startMs >= endMs) {
+    // Without --to, naming it as if given sent people looking for a flag they never typed.
+    const toText = input.to === undefined ? `${formatDate(to)}, the default --to (yesterday, the last full day in UTC)` : `--to ${formatDate(to)}`;
+    throw new PeriodError(`--from ${formatDate(startMs)} must be on or before ${toText}`);
+  }
   return { startMs, endMs };
 }
 
