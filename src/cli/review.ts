@@ -55,6 +55,7 @@ export async function writeReview(options: ReviewOptions, services?: readonly Se
   const review = await collectReview(loaded, period, {
     prometheus: createPrometheusClient({ url: options.prometheusUrl, ...fetchOpt }),
     ...(options.routerUrl === undefined ? {} : { router: createRouterClient({ url: options.routerUrl, ...fetchOpt }) }),
+    nowMs: options.nowMs,
   });
   const name = periodName(period);
   const markdownPath = join(options.outDir, `${name}.md`);

@@ -4,9 +4,11 @@ import { analyseIncident, type RouterIncident } from './incident-analysis.js';
 import type { PrometheusClient } from './prometheus-client.js';
 import { recommend } from './recommendations.js';
 import { NoDataError } from './review-errors.js';
-import type { Bucket, IncidentReview, Review, SloInfo, SloReview, TeamSection } from './review-model.js';
+import type { Bucket, IncidentReview, Review, RetentionStart, SloInfo, SloReview, TeamSection } from './review-model.js';
 import { DAY_MS, HOUR_MS, formatDate, previousPeriod, type ReviewPeriod } from './review-period.js';
+import { retentionFrom } from './retention.js';
 import type { RouterClient } from './router-client.js';
+import { dateTime } from './format.js';
 import { sliBuckets } from './sli-buckets.js';
 import { dailyStats, dataGaps, summarizePeriod, worstDays } from './summarize.js';
 
@@ -14,6 +16,8 @@ export interface CollectDeps {
   prometheus: PrometheusClient;
   /** Without it the review has no incidents and no alert-quality section. */
   router?: RouterClient;
+  /** Epoch ms: where Prometheus's retention begins is now − its retention time. */
+  nowMs: number;
 }
 
 /** Resolution of the series around an incident, for the burn's start and the budget it spent. */
@@ -28,24 +32,44 @@ const HISTORY_PERIODS = 3;
  * Builds the review of `period` for every SLO of `services` from Prometheus's HTTP API (and the
  * alert-router's incidents when given). Reads hourly event counts of each SLO's SLI over this period
  * and the two before it; everything else is computed from those and the incidents.
+ * Hours without data before Prometheus's retention begins are told apart from gaps; when Prometheus
+ * does not say where that is, every hour without data is a gap, with one warning saying so.
  * Throws {@link NoDataError} when no SLO has any data in the period.
  */
 export async function collectReview(services: readonly Service[], period: ReviewPeriod, deps: CollectDeps): Promise<Review> {
   const loaded = await loadedSloIds(deps.prometheus);
+  const warnings: string[] = [];
+  let retention: RetentionStart | undefined;
+  try {
+    const learnt = retentionFrom(await deps.prometheus.storageRetention(), deps.nowMs);
+    retention = { heldFromMs: learnt.heldFromMs, time: learnt.time };
+    if (learnt.size !== undefined) {
+      warnings.push(
+        `Prometheus also limits its storage to ${learnt.size}: hours without data after ${dateTime(learnt.heldFromMs)} count as gaps, though that limit may have dropped them`,
+      );
+    }
+  } catch (err) {
+    // A review without the boundary is still right about every hour it has; it only names more gaps.
+    warnings.push(
+      `could not learn where Prometheus's retention begins (${err instanceof Error ? err.message : String(err)}): every hour without SLI data counts as a gap`,
+    );
+  }
   const history = Array.from({ length: HISTORY_PERIODS }, (_, i) => (i === 0 ? period : previousPeriod(period, i)));
   const earliest = history[history.length - 1]!.startMs;
   const range = { from: formatDate(period.startMs), to: formatDate(period.endMs - DAY_MS) };
   const reviews: SloReview[] = [];
-  const warnings: string[] = [];
   for (const service of services) {
     // Opened up to one previous period before this one: a long incident that spans the start counts.
     const routerIncidents = deps.router
       ? await deps.router.incidents(service.name, period.startMs, period.endMs, previousPeriod(period).startMs)
       : undefined;
     for (const slo of service.slos) {
-      const review = await reviewSlo(service, slo, period, history, earliest, loaded.has(slo.id), routerIncidents, deps);
+      const review = await reviewSlo(service, slo, period, history, earliest, loaded.has(slo.id), routerIncidents, deps, retention);
       if (review.current.status === 'no data') {
-        review.warnings.push(`no SLI data for ${slo.id} between ${range.from} and ${range.to}`);
+        const gone = retention !== undefined && review.current.hoursBeforeRetention === review.current.hours;
+        review.warnings.push(
+          `no SLI data for ${slo.id} between ${range.from} and ${range.to}${gone ? `: the whole period is before Prometheus's retention (since ${dateTime(retention!.heldFromMs)})` : ''}`,
+        );
       }
       warnings.push(...review.warnings);
       reviews.push(review);
@@ -69,6 +93,7 @@ export async function collectReview(services: readonly Service[], period: Review
     slos: reviews,
     teams: teamSections,
     withIncidents: deps.router !== undefined,
+    retention,
     warnings: [...warnings].sort(),
   };
 }
@@ -82,6 +107,7 @@ async function reviewSlo(
   rulesLoaded: boolean,
   routerIncidents: readonly RouterIncident[] | undefined,
   deps: CollectDeps,
+  retention: RetentionStart | undefined,
 ): Promise<SloReview> {
   const info: SloInfo = {
     id: slo.id,
@@ -102,10 +128,11 @@ async function reviewSlo(
   } catch (cause) {
     throw new Error(`could not read the SLI of ${slo.id}`, { cause });
   }
-  const summaries = history.map((p) => summarizePeriod(hours, p, slo.errorBudget));
+  const heldFromMs = retention?.heldFromMs ?? -Infinity;
+  const summaries = history.map((p) => summarizePeriod(hours, p, slo.errorBudget, heldFromMs));
   const current = summaries[0]!;
   const days = dailyStats(hours, period, slo.errorBudget);
-  const gaps = current.status === 'no data' ? [] : dataGaps(hours, period);
+  const gaps = current.status === 'no data' ? [] : dataGaps(hours, period, heldFromMs);
   const budgetEvents = slo.errorBudget * current.total;
   const warnings: string[] = [];
   if (!rulesLoaded) warnings.push(`the rules of ${slo.id} are not loaded in Prometheus (no rule group or rule for it in /api/v1/rules): its alerts cannot fire`);

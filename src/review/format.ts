@@ -2,7 +2,7 @@
  * Number and time formatting shared by the Markdown and HTML reports: fixed decimals and en-US
  * digit grouping, so output depends only on the numbers.
  */
-import type { IncidentReview, PeriodSummary, SloInfo, SloStatus } from './review-model.js';
+import type { IncidentReview, PeriodSummary, RetentionStart, SloInfo, SloStatus } from './review-model.js';
 import { HOUR_MS } from './review-period.js';
 import { wellCovered } from './summarize.js';
 
@@ -53,14 +53,14 @@ export function budgetAmount(s: PeriodSummary, slo: SloInfo): string {
   if (slo.weighting === 'events') {
     return `${integer(s.errors)} of ${integer(slo.errorBudget * s.total)} allowed bad events`;
   }
-  const len = s.period.endMs - s.period.startMs;
+  const len = heldMs(s);
   return `${duration(s.budgetSpent * slo.errorBudget * len)} of ${duration(slo.errorBudget * len)} allowed downtime`;
 }
 
-/** The budget as outage time whatever the weighting: errors ÷ total × the period. */
+/** The budget as outage time whatever the weighting: errors ÷ total × the part of the period Prometheus holds. */
 export function budgetTime(s: PeriodSummary, slo: SloInfo): string {
   if (s.budgetSpent === undefined) return '—';
-  const len = s.period.endMs - s.period.startMs;
+  const len = heldMs(s);
   return `${duration(s.budgetSpent * slo.errorBudget * len)} of ${duration(slo.errorBudget * len)}`;
 }
 
@@ -75,10 +75,40 @@ export function budgetLeftText(s: PeriodSummary): string {
   return `${percent(s.budgetLeft)}${wellCovered(s) ? '' : ' (partial data)'}`;
 }
 
-/** How much of the period has SLI data: `30 d of 30 d`, `2 d 4 h of 30 d`, or "no data". */
+/** The part of the period Prometheus's retention still holds, in ms: all of it unless retention began inside it. */
+function heldMs(s: PeriodSummary): number {
+  return (s.hours - s.hoursBeforeRetention) * HOUR_MS;
+}
+
+/** What a period's numbers cover when retention began inside it: ` (over 15 d of 30 d)`, else nothing. */
+export function heldPart(s: PeriodSummary): string {
+  if (s.status === 'no data' || s.hoursBeforeRetention === 0) return '';
+  return ` (over ${duration(heldMs(s))} of ${duration(s.hours * HOUR_MS)})`;
+}
+
+/**
+ * How much of the period has SLI data: `30 d of 30 d`, `2 d 4 h of 30 d`, or "no data"; the hours
+ * before Prometheus's retention are named apart: `15 d of 30 d (partial: 15 d before retention)`.
+ */
 export function coverage(s: PeriodSummary): string {
-  if (s.status === 'no data') return 'no data';
-  return `${duration(s.hoursWithData * HOUR_MS)} of ${duration(s.hours * HOUR_MS)}${wellCovered(s) ? '' : ' (partial)'}`;
+  const gone = s.hoursBeforeRetention > 0 ? `${duration(s.hoursBeforeRetention * HOUR_MS)} before retention` : '';
+  if (s.status === 'no data') return gone === '' ? 'no data' : `no data (${gone})`;
+  const partial = wellCovered(s) ? '' : gone === '' ? ' (partial)' : ` (partial: ${gone})`;
+  return `${duration(s.hoursWithData * HOUR_MS)} of ${duration(s.hours * HOUR_MS)}${partial}`;
+}
+
+/**
+ * What Prometheus no longer holds of this period, for an SLO's section; undefined when it holds all
+ * of it (or its retention is unknown).
+ */
+export function retentionNote(s: PeriodSummary, retention: RetentionStart | undefined): string | undefined {
+  if (retention === undefined || s.hoursBeforeRetention === 0) return undefined;
+  const before = `before Prometheus's retention (${retention.time}, since ${dateTime(retention.heldFromMs)})`;
+  if (s.status === 'no data') return `Prometheus no longer holds any of this period: all of it is ${before}, so there is no data.`;
+  return (
+    `Prometheus no longer holds ${duration(s.hoursBeforeRetention * HOUR_MS)} of this period: it is ${before}, not a gap in the SLI's data. ` +
+    `Attainment and budget cover the ${duration(heldMs(s))} it holds.`
+  );
 }
 
 /** An incident's duration; one still open at the period's end says so (the duration is a lower bound). */

@@ -12,7 +12,7 @@ export interface InstantSample {
   value: number;
 }
 
-/** The two calls of Prometheus's HTTP API a review needs. Times are epoch milliseconds. */
+/** The calls of Prometheus's HTTP API a review needs. Times are epoch milliseconds. */
 export interface PrometheusClient {
   readonly url: string;
   /** `query_range` from `startMs` to `endMs` inclusive every `stepMs`; split into chunks under the 11,000-point limit. */
@@ -21,6 +21,11 @@ export interface PrometheusClient {
   query(expr: string, atMs?: number): Promise<InstantSample[]>;
   /** The rule groups Prometheus has loaded now (`GET /api/v1/rules`): group names and each rule's labels. */
   ruleGroups(): Promise<LoadedRuleGroup[]>;
+  /**
+   * The retention in effect (`GET /api/v1/status/runtimeinfo`, `storageRetention`) as Prometheus
+   * prints it: `15d`, `1GiB` or `15d or 1GiB`. Unlike the flags, it includes the 15d default.
+   */
+  storageRetention(): Promise<string>;
 }
 
 export interface LoadedRuleGroup {
@@ -107,6 +112,13 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
         groups: { name: string; rules: { name: string; labels?: Record<string, string> }[] }[];
       };
       return data.groups.map((g) => ({ name: g.name, rules: g.rules.map((r) => ({ name: r.name, labels: r.labels ?? {} })) }));
+    },
+    async storageRetention() {
+      const data = (await call('/api/v1/status/runtimeinfo', undefined, 'GET /api/v1/status/runtimeinfo')) as { storageRetention?: unknown };
+      if (typeof data.storageRetention !== 'string') {
+        throw new PeerQueryError('Prometheus', base, 'no storageRetention in the answer', 'GET /api/v1/status/runtimeinfo');
+      }
+      return data.storageRetention;
     },
   };
 }

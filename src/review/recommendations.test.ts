@@ -17,7 +17,7 @@ const slo: SloInfo = {
   pagesDisabled: false,
 };
 
-function period(spent: number | undefined, hoursWithData = 720): PeriodSummary {
+function period(spent: number | undefined, hoursWithData = 720, hoursBeforeRetention = 0): PeriodSummary {
   return {
     period: { startMs: 0, endMs: 1 },
     errors: 0,
@@ -28,6 +28,7 @@ function period(spent: number | undefined, hoursWithData = 720): PeriodSummary {
     status: statusOf(spent),
     hoursWithData: spent === undefined ? 0 : hoursWithData,
     hours: 720,
+    hoursBeforeRetention,
   };
 }
 
@@ -63,5 +64,14 @@ describe('recommendations', () => {
     });
     expect(r).toMatchObject({ kind: 'data-gaps' });
     expect(r!.reason).toBe('2 hour(s) without SLI data in 1 gap(s), the longest 2 h');
+  });
+
+  it('asks to fix the data for the gaps in the part Prometheus holds only, and says the hours before its retention are not counted', () => {
+    const retentionOnly = (gaps: { startMs: number; endMs: number }[]) =>
+      recommend({ slo, history: [period(0.2, 357, 360)], gaps, alertQuality: undefined, rulesLoaded: true });
+    expect(retentionOnly([])).toEqual([]);
+    const [r] = retentionOnly([{ startMs: 400 * 3_600_000, endMs: 403 * 3_600_000 }]);
+    expect(r).toMatchObject({ kind: 'data-gaps' });
+    expect(r!.reason).toBe("3 hour(s) without SLI data in 1 gap(s), the longest 3 h (not counting the 360 h before Prometheus's retention)");
   });
 });

@@ -61,13 +61,17 @@ export function recommend(input: {
       reason: `${quality.noisePages.length} page(s) spent under 1% of the budget each`,
     });
   }
+  // The gaps are the held part's only: hours before Prometheus's retention are gone, and no scrape fix brings them back.
   const missingHours = input.gaps.reduce((n, g) => n + (g.endMs - g.startMs) / HOUR_MS, 0);
   if (missingHours > 0) {
     const longest = Math.max(...input.gaps.map((g) => (g.endMs - g.startMs) / HOUR_MS));
+    const gone = history[0]?.hoursBeforeRetention ?? 0;
     out.push({
       kind: 'data-gaps',
       action: 'Fix the SLI\'s data: scrape failures or a missing exporter hide both good and bad events',
-      reason: `${missingHours} hour(s) without SLI data in ${input.gaps.length} gap(s), the longest ${longest} h`,
+      reason:
+        `${missingHours} hour(s) without SLI data in ${input.gaps.length} gap(s), the longest ${longest} h` +
+        (gone > 0 ? ` (not counting the ${gone} h before Prometheus's retention)` : ''),
     });
   }
   if (known.length >= TIGHTEN_PERIODS && known.every((p) => p.status === 'met' && (p.budgetSpent ?? 1) < TIGHTEN_BELOW_SPENT)) {

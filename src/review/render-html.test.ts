@@ -8,8 +8,8 @@ import { dailyStats, summarizePeriod, worstDays } from './summarize.js';
 const period = { startMs: 20 * DAY_MS, endMs: 22 * DAY_MS };
 const previous = { startMs: 18 * DAY_MS, endMs: 20 * DAY_MS };
 
-function slo(id: string, team: string, hours: { startMs: number; errors: number; total: number }[]): SloReview {
-  const current = summarizePeriod(hours, period, 0.001);
+function slo(id: string, team: string, hours: { startMs: number; errors: number; total: number }[], heldFromMs = -Infinity): SloReview {
+  const current = summarizePeriod(hours, period, 0.001, heldFromMs);
   const days = dailyStats(hours, period, 0.001);
   return {
     slo: { id, service: id.split('-')[0]!, name: 'x', description: 'A <b>bold</b> claim', team, objective: 99.9, errorBudget: 0.001, window: '30d', sliKind: 'ratio', weighting: 'events', pagesDisabled: false },
@@ -36,6 +36,7 @@ const review: Review = {
     { team: 'web', sloIds: ['web-probe'] },
   ],
   withIncidents: true,
+  retention: undefined,
   warnings: ['no SLI data for web-probe between 1970-01-21 and 1970-01-22'],
 };
 
@@ -70,6 +71,14 @@ const partial: Review = {
     },
   ],
   teams: [{ team: 'checkout', sloIds: ['checkout-availability'] }],
+};
+
+/** Prometheus's 30d retention holds this period from its second day on; the first day is gone. */
+const HELD_FROM = period.startMs + DAY_MS;
+const truncated: Review = {
+  ...review,
+  slos: [slo('checkout-availability', 'checkout', hours.filter((h) => h.startMs >= HELD_FROM), HELD_FROM), slo('web-probe', 'web', [], period.endMs)],
+  retention: { heldFromMs: HELD_FROM, time: '30d' },
 };
 
 describe('review renderers', () => {
@@ -116,4 +125,21 @@ describe('review renderers', () => {
     expect(renderHtml(review)).toBe(renderHtml(structuredClone(review)));
     expect(renderMarkdown(review)).toBe(renderMarkdown(structuredClone(review)));
   });
+
+  it('say how much of the period is before Prometheus\'s retention and that the numbers cover only the rest', () => {
+    const md = renderMarkdown(truncated);
+    expect(md).toContain(
+      "Prometheus no longer holds 1 d of this period: it is before Prometheus's retention (30d, since 1970-01-22 00:00 UTC), not a gap in the SLI's data. " +
+        'Attainment and budget cover the 1 d it holds.',
+    );
+    expect(md).toContain('| attained | 99.900% (over 1 d of 2 d) | no data | — |');
+    expect(md).toContain('| budget left at the end | 0.0% (over 1 d of 2 d) | — | — |');
+    expect(md).toContain('| SLI data for | 1 d of 2 d (partial: 1 d before retention) | no data |  |');
+    expect(md).toContain("Prometheus no longer holds any of this period: all of it is before Prometheus's retention (30d, since 1970-01-22 00:00 UTC), so there is no data.");
+    const html = renderHtml(truncated);
+    expect(html).toContain("<p class=\"retention\">Prometheus no longer holds 1 d of this period: it is before Prometheus's retention");
+    expect(html).toContain('<td>attained</td><td class="num">99.900% (over 1 d of 2 d)</td>');
+    expect(renderMarkdown(review)).not.toContain('retention');
+  });
 });
+

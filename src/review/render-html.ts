@@ -1,5 +1,5 @@
-import { attained, budgetAmount, budgetLeftText, budgetTime, coverage, dateTime, duration, incidentDuration, percent, pointsChange, statusText } from './format.js';
-import type { Review, SloReview, SloStatus } from './review-model.js';
+import { attained, budgetAmount, budgetLeftText, budgetTime, coverage, dateTime, duration, heldPart, incidentDuration, percent, pointsChange, retentionNote, statusText } from './format.js';
+import type { RetentionStart, Review, SloReview, SloStatus } from './review-model.js';
 import { periodLabel } from './review-period.js';
 import { burnDownChart, dailyErrorRatioChart } from './svg-charts.js';
 
@@ -62,14 +62,14 @@ export function renderHtml(review: Review): string {
     parts.push(`<h2 id="team-${esc(team.team)}">Team ${esc(team.team)}</h2>`);
     for (const id of team.sloIds) {
       const slo = review.slos.find((s) => s.slo.id === id);
-      if (slo) parts.push(sloSection(slo, review.withIncidents));
+      if (slo) parts.push(sloSection(slo, review.withIncidents, review.retention));
     }
   }
   parts.push('</body></html>');
   return `${parts.join('\n')}\n`;
 }
 
-function sloSection(s: SloReview, withIncidents: boolean): string {
+function sloSection(s: SloReview, withIncidents: boolean, retention: RetentionStart | undefined): string {
   const c = s.current;
   const p = s.previous;
   const met = (st: SloStatus) => (st === 'no data' ? '—' : st === 'missed' ? 'no' : 'yes');
@@ -77,20 +77,24 @@ function sloSection(s: SloReview, withIncidents: boolean): string {
     `<section class="slo" id="${esc(s.slo.id)}">`,
     `<h3>${esc(s.slo.id)} ${badge(c.status)}</h3>`,
     `<p class="sub">${s.slo.description === '' ? '' : `${esc(s.slo.description)}. `}Objective ${s.slo.objective}% (${esc(s.slo.sliKind)} SLI, ${esc(s.slo.window)} window, ${s.slo.weighting}-weighted).</p>`,
+  ];
+  const note = retentionNote(c, retention);
+  if (note !== undefined) out.push(`<p class="retention">${esc(note)}</p>`);
+  out.push(
     table(
       ['', 'this period', 'previous period', 'change'],
       [
-        ['attained', attained(c), attained(p), pointsChange(c.attainment, p.attainment)],
-        ['budget spent', percent(c.budgetSpent), percent(p.budgetSpent), pointsChange(c.budgetSpent, p.budgetSpent, 1)],
+        ['attained', attained(c) + heldPart(c), attained(p) + heldPart(p), pointsChange(c.attainment, p.attainment)],
+        ['budget spent', percent(c.budgetSpent) + heldPart(c), percent(p.budgetSpent) + heldPart(p), pointsChange(c.budgetSpent, p.budgetSpent, 1)],
         ['budget spent (amount)', budgetAmount(c, s.slo), budgetAmount(p, s.slo), ''],
         ['budget spent (as full outage)', budgetTime(c, s.slo), budgetTime(p, s.slo), ''],
-        ['budget left at the end', percent(c.budgetLeft), percent(p.budgetLeft), pointsChange(c.budgetLeft, p.budgetLeft, 1)],
+        ['budget left at the end', percent(c.budgetLeft) + heldPart(c), percent(p.budgetLeft) + heldPart(p), pointsChange(c.budgetLeft, p.budgetLeft, 1)],
         ['SLI data for', coverage(c), coverage(p), ''],
         ['objective met', met(c.status), met(p.status), ''],
       ],
       [false, true, true, true],
     ),
-  ];
+  );
   if (c.status !== 'no data') {
     out.push(
       '<div class="charts">',

@@ -1,5 +1,5 @@
-import { attained, budgetAmount, budgetLeftText, budgetTime, coverage, dateTime, duration, incidentDuration, percent, pointsChange, statusText } from './format.js';
-import type { Review, SloReview } from './review-model.js';
+import { attained, budgetAmount, budgetLeftText, budgetTime, coverage, dateTime, duration, heldPart, incidentDuration, percent, pointsChange, retentionNote, statusText } from './format.js';
+import type { RetentionStart, Review, SloReview } from './review-model.js';
 import { periodLabel } from './review-period.js';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -38,13 +38,13 @@ export function renderMarkdown(review: Review): string {
     lines.push(`## Team ${team.team}`, '');
     for (const id of team.sloIds) {
       const slo = review.slos.find((s) => s.slo.id === id);
-      if (slo) lines.push(...sloSection(slo, review.withIncidents), '');
+      if (slo) lines.push(...sloSection(slo, review.withIncidents, review.retention), '');
     }
   }
   return `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
 }
 
-function sloSection(s: SloReview, withIncidents: boolean): string[] {
+function sloSection(s: SloReview, withIncidents: boolean, retention: RetentionStart | undefined): string[] {
   const c = s.current;
   const p = s.previous;
   const out = [
@@ -52,13 +52,14 @@ function sloSection(s: SloReview, withIncidents: boolean): string[] {
     '',
     `${s.slo.description === '' ? '' : `${s.slo.description}. `}Objective ${s.slo.objective}% (${s.slo.sliKind} SLI, ${s.slo.window} window, ${s.slo.weighting}-weighted).`,
     '',
+    ...[retentionNote(c, retention)].flatMap((n) => (n === undefined ? [] : [n, ''])),
     row(['', 'this period', 'previous period', 'change']),
     row(['---', '---:', '---:', '---:']),
-    row(['attained', attained(c), attained(p), pointsChange(c.attainment, p.attainment)]),
-    row(['budget spent', percent(c.budgetSpent), percent(p.budgetSpent), pointsChange(c.budgetSpent, p.budgetSpent, 1)]),
+    row(['attained', attained(c) + heldPart(c), attained(p) + heldPart(p), pointsChange(c.attainment, p.attainment)]),
+    row(['budget spent', percent(c.budgetSpent) + heldPart(c), percent(p.budgetSpent) + heldPart(p), pointsChange(c.budgetSpent, p.budgetSpent, 1)]),
     row(['budget spent (amount)', budgetAmount(c, s.slo), budgetAmount(p, s.slo), '']),
     row(['budget spent (as full outage)', budgetTime(c, s.slo), budgetTime(p, s.slo), '']),
-    row(['budget left at the end', percent(c.budgetLeft), percent(p.budgetLeft), pointsChange(c.budgetLeft, p.budgetLeft, 1)]),
+    row(['budget left at the end', percent(c.budgetLeft) + heldPart(c), percent(p.budgetLeft) + heldPart(p), pointsChange(c.budgetLeft, p.budgetLeft, 1)]),
     row(['SLI data for', coverage(c), coverage(p), '']),
     row(['objective met', c.status === 'no data' ? '—' : c.status === 'missed' ? 'no' : 'yes', p.status === 'no data' ? '—' : p.status === 'missed' ? 'no' : 'yes', '']),
     '',

@@ -37,6 +37,11 @@ export interface PeriodSummary {
   status: SloStatus;
   hoursWithData: number;
   hours: number;
+  /**
+   * Hours without data before the first hour Prometheus's retention still holds: gone, not gaps.
+   * The numbers cover the other hours (the held part). 0 when retention covers the period or is unknown.
+   */
+  hoursBeforeRetention: number;
 }
 
 export interface DayStat {
@@ -144,6 +149,14 @@ export interface SloReview {
   warnings: string[];
 }
 
+/** Where Prometheus's retention begins for the whole review; undefined in {@link Review} when it could not be learnt. */
+export interface RetentionStart {
+  /** The first whole hour Prometheus is sure to hold (epoch ms). */
+  heldFromMs: number;
+  /** Its retention time as Prometheus prints it, e.g. `15d`. */
+  time: string;
+}
+
 export interface TeamSection {
   team: string;
   sloIds: string[];
@@ -157,5 +170,7 @@ export interface Review {
   teams: TeamSection[];
   /** Whether incidents were read from an alert-router. */
   withIncidents: boolean;
+  /** Undefined when Prometheus did not say (every hour without data is then a gap). */
+  retention: RetentionStart | undefined;
   warnings: string[];
 }

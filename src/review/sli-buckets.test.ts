@@ -29,6 +29,7 @@ function fakeClient(answer: (expr: string) => number | undefined) {
     },
     query: async () => [],
     ruleGroups: async () => [],
+    storageRetention: async () => '15d',
   };
   return { client, calls };
 }

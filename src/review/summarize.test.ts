@@ -59,4 +59,15 @@ describe('daily stats', () => {
       { startMs: 40 * HOUR_MS, endMs: 41 * HOUR_MS },
     ]);
   });
+
+  it('counts hours without data before Prometheus\'s retention as gone, not as gaps, and keeps the hours it still has before it', () => {
+    // Retention holds from hour 20; hours 0-9 are gone, 10-19 survive in an older block, 30 is a real gap.
+    const held = 20 * HOUR_MS;
+    const data = hours(Object.fromEntries([...Array.from({ length: 10 }, (_, h) => [h, undefined]), [30, undefined]]));
+    expect(dataGaps(data, period, held)).toEqual([{ startMs: 30 * HOUR_MS, endMs: 31 * HOUR_MS }]);
+    expect(summarizePeriod(data, period, 0.001, held)).toMatchObject({ hoursWithData: 37, hours: 48, hoursBeforeRetention: 10 });
+    expect(summarizePeriod(data, period, 0.001)).toMatchObject({ hoursBeforeRetention: 0 });
+    expect(summarizePeriod([], period, 0.001, 60 * HOUR_MS)).toMatchObject({ status: 'no data', hoursBeforeRetention: 48 });
+  });
 });
+

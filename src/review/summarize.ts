@@ -7,11 +7,23 @@ function inPeriod(hours: readonly Bucket[], p: ReviewPeriod): Bucket[] {
 }
 
 /**
+ * Hours of the period without data that start before `heldFromMs`: Prometheus's retention has
+ * dropped them, they are not gaps. `-Infinity` when where retention begins is unknown.
+ */
+function hoursBeforeRetention(inside: readonly Bucket[], p: ReviewPeriod, heldFromMs: number): number {
+  const held = Math.min(p.endMs, Math.max(p.startMs, heldFromMs));
+  const before = Math.round((held - p.startMs) / HOUR_MS);
+  return before - inside.filter((h) => h.startMs < held).length;
+}
+
+/**
  * The period's SLI, event-weighted: 1 − Σerrors ÷ Σtotal over its hours (never a mean of ratios), and
  * the share of its error budget spent, errors ÷ (budget × total). Zero events is no outage: attainment 1.
+ * Hours without data before `heldFromMs`, where Prometheus's retention begins, count as before retention.
  */
-export function summarizePeriod(hours: readonly Bucket[], p: ReviewPeriod, errorBudget: number): PeriodSummary {
+export function summarizePeriod(hours: readonly Bucket[], p: ReviewPeriod, errorBudget: number, heldFromMs = -Infinity): PeriodSummary {
   const inside = inPeriod(hours, p);
+  const beforeRetention = hoursBeforeRetention(inside, p, heldFromMs);
   let errors = 0;
   let total = 0;
   for (const h of inside) {
@@ -20,7 +32,7 @@ export function summarizePeriod(hours: readonly Bucket[], p: ReviewPeriod, error
   }
   const hoursCount = Math.round((p.endMs - p.startMs) / HOUR_MS);
   if (inside.length === 0) {
-    return { period: p, errors, total, attainment: undefined, budgetSpent: undefined, budgetLeft: undefined, status: 'no data', hoursWithData: 0, hours: hoursCount };
+    return { period: p, errors, total, attainment: undefined, budgetSpent: undefined, budgetLeft: undefined, status: 'no data', hoursWithData: 0, hours: hoursCount, hoursBeforeRetention: beforeRetention };
   }
   const ratio = total > 0 ? errors / total : 0;
   const budgetSpent = ratio / errorBudget;
@@ -34,6 +46,7 @@ export function summarizePeriod(hours: readonly Bucket[], p: ReviewPeriod, error
     status: statusOf(budgetSpent),
     hoursWithData: inside.length,
     hours: hoursCount,
+    hoursBeforeRetention: beforeRetention,
   };
 }
 
@@ -83,11 +96,14 @@ export function worstDays(days: readonly DayStat[], count = 3): DayStat[] {
     .slice(0, count);
 }
 
-/** Runs of hours in the period with no SLI data at all. */
-export function dataGaps(hours: readonly Bucket[], p: ReviewPeriod): DataGap[] {
+/**
+ * Runs of hours in the period with no SLI data at all, from `heldFromMs` on: an hour before it that
+ * has no data is gone with Prometheus's retention, which no scrape fix brings back.
+ */
+export function dataGaps(hours: readonly Bucket[], p: ReviewPeriod, heldFromMs = -Infinity): DataGap[] {
   const have = new Set(inPeriod(hours, p).map((h) => h.startMs));
   const gaps: DataGap[] = [];
-  for (let t = p.startMs; t < p.endMs; t += HOUR_MS) {
+  for (let t = Math.max(p.startMs, heldFromMs); t < p.endMs; t += HOUR_MS) {
     if (have.has(t)) continue;
     const last = gaps[gaps.length - 1];
     if (last && last.endMs === t) last.endMs = t + HOUR_MS;

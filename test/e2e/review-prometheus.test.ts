@@ -419,3 +419,72 @@ describe('slokit review when scrapes do not land on the hour', () => {
     }
   }, 60_000);
 });
+
+describe('slokit review over a period longer than Prometheus keeps', () => {
+  it('tells the days before its retention apart from gaps, and falls back to calling them gaps when Prometheus does not say', async () => {
+    // 40 days in 5-day blocks under a 10-day retention: Prometheus deletes the blocks that ended over
+    // 10 days before the newest, so it holds the last 10 to 15 days of the 30 reviewed. The probe's
+    // gap is 3 hours two days back, well inside what it holds.
+    const lateGap = { startMs: END - 2 * DAY + 4 * HOUR, endMs: END - 2 * DAY + 7 * HOUR };
+    const plans = { ...PLANS, 'storefront-probe-availability': { ...PLANS['storefront-probe-availability']!, gaps: [lateGap] } };
+    const short = synthesize(END, 40, plans);
+    const dir = await mkdtemp(join(tmpdir(), 'slokit-review-tsdb-'));
+    const out = await mkdtemp(join(tmpdir(), 'slokit-review-out-'));
+    let shortProm: PrometheusInstance | undefined;
+    try {
+      await backfillSynthetic(short, dir, '120h');
+      shortProm = await startPrometheus({ tsdbPath: dir, extraArgs: ['--storage.tsdb.retention.time=10d'] });
+      const slos = await loadServices(resolve('slos'));
+      const nowMs = Date.now();
+      const heldFrom = Math.ceil((nowMs - 10 * DAY) / HOUR) * HOUR;
+      const options = { prometheusUrl: shortProm.url, from: date(FROM), to: date(END - DAY), slosDir: 'slos', outDir: out, nowMs };
+      const r = await writeReview(options, slos);
+      const payments = r.review.slos.find((s) => s.slo.id === 'payments-authorisations')!;
+      const held = payments.current.hoursWithData;
+      const gone = 30 * 24 - held;
+      expect(gone, 'hours before retention').toBeGreaterThanOrEqual(15 * 24);
+      expect(gone).toBeLessThanOrEqual(20 * 24);
+      expect(payments.current.hoursBeforeRetention).toBe(gone);
+      expect(payments.gaps).toEqual([]);
+      expect(payments.recommendations.map((x) => x.kind)).not.toContain('data-gaps');
+      const exact = exactEvents(short, 'payments-authorisations', END - held * HOUR, END);
+      expect(Math.abs(payments.current.attainment! - (1 - exact.errors / exact.total)) * 100).toBeLessThan(0.01);
+      const probe = r.review.slos.find((s) => s.slo.id === 'storefront-probe-availability')!;
+      expect(probe.gaps).toEqual([lateGap]);
+
+      const md = await readFile(r.markdownPath, 'utf8');
+      const since = `${new Date(heldFrom).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+      const days = (h: number) => (h % 24 === 0 ? `${h / 24} d` : `${Math.floor(h / 24)} d ${h % 24} h`);
+      expect(md).toContain(
+        `Prometheus no longer holds ${days(gone)} of this period: it is before Prometheus's retention (10d, since ${since}), not a gap in the SLI's data. ` +
+          `Attainment and budget cover the ${days(held)} it holds.`,
+      );
+      expect(md).toMatch(new RegExp(`\\| attained \\| \\d+\\.\\d{3}% \\(over ${days(held)} of 30 d\\) \\|`));
+      expect(md).toContain(`| SLI data for | ${days(held)} of 30 d (partial: ${days(gone)} before retention) |`);
+      expect(md).toContain(
+        `- Fix the SLI's data: scrape failures or a missing exporter hide both good and bad events: 3 hour(s) without SLI data in 1 gap(s), the longest 3 h (not counting the ${gone} h before Prometheus's retention).`,
+      );
+      // No rules are loaded here: those warnings are expected, none about retention.
+      const aboutRetention = (warnings: readonly string[]) => warnings.filter((w) => w.includes('retention'));
+      expect(aboutRetention(r.review.warnings)).toEqual([]);
+
+      // A Prometheus (or a proxy in front of it) that does not answer runtimeinfo: the review still
+      // works, counts every hour without data as a gap as before, and says so once.
+      const noRuntimeInfo: typeof fetch = async (input, init) =>
+        String(input).endsWith('/api/v1/status/runtimeinfo') ? new Response('404 page not found', { status: 404 }) : fetch(input, init);
+      const blind = await writeReview({ ...options, fetch: noRuntimeInfo }, slos);
+      expect(aboutRetention(blind.review.warnings)).toEqual([
+        "could not learn where Prometheus's retention begins (Prometheus at " +
+          `${shortProm.url} refused "GET /api/v1/status/runtimeinfo": HTTP 404, not a Prometheus API answer: 404 page not found): every hour without SLI data counts as a gap`,
+      ]);
+      const blindPayments = blind.review.slos.find((s) => s.slo.id === 'payments-authorisations')!;
+      expect(blindPayments.current.attainment).toBe(payments.current.attainment);
+      expect(blindPayments.recommendations.find((x) => x.kind === 'data-gaps')?.reason).toBe(`${gone} hour(s) without SLI data in 1 gap(s), the longest ${gone} h`);
+      expect(await readFile(blind.markdownPath, 'utf8')).not.toContain('no longer holds');
+    } finally {
+      await shortProm?.stop();
+      await rm(dir, { recursive: true, force: true });
+      await rm(out, { recursive: true, force: true });
+    }
+  }, 120_000);
+});

@@ -209,14 +209,16 @@ export function exactEvents(data: SyntheticData, sloId: string, fromMs: number, 
  * Writes the data as TSDB blocks into `tsdbDir` with `promtool tsdb create-blocks-from openmetrics`.
  * Its hidden `--max-block-duration` matters: by default promtool 2.42 writes one 2-hour block at a
  * time and re-reads the whole input for each, so 60 days (720 blocks) take minutes instead of a second.
+ * Blocks start at multiples of `maxBlockDuration` since the epoch; Prometheus's time retention
+ * deletes whole blocks, so shorter ones let a test's retention end nearer a chosen time.
  */
-export async function backfillSynthetic(data: SyntheticData, tsdbDir: string): Promise<void> {
+export async function backfillSynthetic(data: SyntheticData, tsdbDir: string, maxBlockDuration = '720h'): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'slokit-review-backfill-'));
   try {
     const input = join(dir, 'input.om');
     await writeFile(input, data.openMetrics);
     await mkdir(tsdbDir, { recursive: true });
-    const result = await run('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', '--quiet', '--max-block-duration=720h', input, tsdbDir], {
+    const result = await run('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', '--quiet', `--max-block-duration=${maxBlockDuration}`, input, tsdbDir], {
       timeoutMs: 120_000,
     });
     if (result.code !== 0) throw new Error(`promtool tsdb create-blocks-from openmetrics failed (${result.code}): ${result.output}`);
