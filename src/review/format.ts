@@ -2,7 +2,7 @@
  * Number and time formatting shared by the Markdown and HTML reports: fixed decimals and en-US
  * digit grouping, so output depends only on the numbers.
  */
-import type { IncidentReview, PeriodSummary, RetentionStart, SloInfo, SloStatus } from './review-model.js';
+import type { IncidentReview, PeriodSummary, RetentionStart, SloInfo, SloReview, SloStatus } from './review-model.js';
 import { HOUR_MS } from './review-period.js';
 import { wellCovered } from './summarize.js';
 
@@ -122,3 +122,22 @@ export const statusText: Record<SloStatus, string> = {
   missed: 'missed',
   'no data': 'no data',
 };
+
+/**
+ * An SLO's summary table, this period beside the previous one, as both reports show it: each row its
+ * label, the two periods' values and the change (cells are plain text, safe in HTML).
+ */
+export function summaryRows(s: SloReview): [string, string, string, string][] {
+  const c = s.current;
+  const p = s.previous;
+  const met = (st: SloStatus) => (st === 'no data' ? '—' : st === 'missed' ? 'no' : 'yes');
+  return [
+    ['attained', attained(c) + heldPart(c), attained(p) + heldPart(p), pointsChange(c.attainment, p.attainment)],
+    ['budget spent', percent(c.budgetSpent) + heldPart(c), percent(p.budgetSpent) + heldPart(p), pointsChange(c.budgetSpent, p.budgetSpent, 1)],
+    ['budget spent (amount)', budgetAmount(c, s.slo), budgetAmount(p, s.slo), ''],
+    ['budget spent (as full outage)', budgetTime(c, s.slo), budgetTime(p, s.slo), ''],
+    ['budget left at the end', percent(c.budgetLeft) + heldPart(c), percent(p.budgetLeft) + heldPart(p), pointsChange(c.budgetLeft, p.budgetLeft, 1)],
+    ['SLI data for', coverage(c), coverage(p), ''],
+    ['objective met', met(c.status), met(p.status), ''],
+  ];
+}

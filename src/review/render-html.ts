@@ -1,4 +1,4 @@
-import { attained, budgetAmount, budgetLeftText, budgetTime, coverage, dateTime, duration, heldPart, incidentDuration, percent, pointsChange, retentionNote, statusText } from './format.js';
+import { budgetLeftText, dateTime, duration, incidentDuration, percent, pointsChange, retentionNote, statusText, summaryRows } from './format.js';
 import type { RetentionStart, Review, SloReview, SloStatus } from './review-model.js';
 import { periodLabel } from './review-period.js';
 import { burnDownChart, dailyErrorRatioChart } from './svg-charts.js';
@@ -71,8 +71,6 @@ export function renderHtml(review: Review): string {
 
 function sloSection(s: SloReview, withIncidents: boolean, retention: RetentionStart | undefined): string {
   const c = s.current;
-  const p = s.previous;
-  const met = (st: SloStatus) => (st === 'no data' ? '—' : st === 'missed' ? 'no' : 'yes');
   const out: string[] = [
     `<section class="slo" id="${esc(s.slo.id)}">`,
     `<h3>${esc(s.slo.id)} ${badge(c.status)}</h3>`,
@@ -81,19 +79,7 @@ function sloSection(s: SloReview, withIncidents: boolean, retention: RetentionSt
   const note = retentionNote(c, retention);
   if (note !== undefined) out.push(`<p class="retention">${esc(note)}</p>`);
   out.push(
-    table(
-      ['', 'this period', 'previous period', 'change'],
-      [
-        ['attained', attained(c) + heldPart(c), attained(p) + heldPart(p), pointsChange(c.attainment, p.attainment)],
-        ['budget spent', percent(c.budgetSpent) + heldPart(c), percent(p.budgetSpent) + heldPart(p), pointsChange(c.budgetSpent, p.budgetSpent, 1)],
-        ['budget spent (amount)', budgetAmount(c, s.slo), budgetAmount(p, s.slo), ''],
-        ['budget spent (as full outage)', budgetTime(c, s.slo), budgetTime(p, s.slo), ''],
-        ['budget left at the end', percent(c.budgetLeft) + heldPart(c), percent(p.budgetLeft) + heldPart(p), pointsChange(c.budgetLeft, p.budgetLeft, 1)],
-        ['SLI data for', coverage(c), coverage(p), ''],
-        ['objective met', met(c.status), met(p.status), ''],
-      ],
-      [false, true, true, true],
-    ),
+    table(['', 'this period', 'previous period', 'change'], summaryRows(s), [false, true, true, true]),
   );
   if (c.status !== 'no data') {
     out.push(

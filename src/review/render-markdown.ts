@@ -1,4 +1,4 @@
-import { attained, budgetAmount, budgetLeftText, budgetTime, coverage, dateTime, duration, heldPart, incidentDuration, percent, pointsChange, retentionNote, statusText } from './format.js';
+import { budgetLeftText, dateTime, duration, incidentDuration, percent, pointsChange, retentionNote, statusText, summaryRows } from './format.js';
 import type { RetentionStart, Review, SloReview } from './review-model.js';
 import { periodLabel } from './review-period.js';
 
@@ -46,7 +46,6 @@ export function renderMarkdown(review: Review): string {
 
 function sloSection(s: SloReview, withIncidents: boolean, retention: RetentionStart | undefined): string[] {
   const c = s.current;
-  const p = s.previous;
   const out = [
     `### ${s.slo.id}: ${statusText[c.status]}`,
     '',
@@ -55,13 +54,7 @@ function sloSection(s: SloReview, withIncidents: boolean, retention: RetentionSt
     ...[retentionNote(c, retention)].flatMap((n) => (n === undefined ? [] : [n, ''])),
     row(['', 'this period', 'previous period', 'change']),
     row(['---', '---:', '---:', '---:']),
-    row(['attained', attained(c) + heldPart(c), attained(p) + heldPart(p), pointsChange(c.attainment, p.attainment)]),
-    row(['budget spent', percent(c.budgetSpent) + heldPart(c), percent(p.budgetSpent) + heldPart(p), pointsChange(c.budgetSpent, p.budgetSpent, 1)]),
-    row(['budget spent (amount)', budgetAmount(c, s.slo), budgetAmount(p, s.slo), '']),
-    row(['budget spent (as full outage)', budgetTime(c, s.slo), budgetTime(p, s.slo), '']),
-    row(['budget left at the end', percent(c.budgetLeft) + heldPart(c), percent(p.budgetLeft) + heldPart(p), pointsChange(c.budgetLeft, p.budgetLeft, 1)]),
-    row(['SLI data for', coverage(c), coverage(p), '']),
-    row(['objective met', c.status === 'no data' ? '—' : c.status === 'missed' ? 'no' : 'yes', p.status === 'no data' ? '—' : p.status === 'missed' ? 'no' : 'yes', '']),
+    ...summaryRows(s).map(row),
     '',
   ];
   if (s.worstDays.length > 0) {
