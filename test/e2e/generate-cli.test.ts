@@ -523,33 +523,32 @@ describe('slokit generate runs at the same time into one output directory', () =
     expect((await readdir(base)).sort()).toEqual(['rules', 'shop']);
   });
 
-  it('writes once the run holding the lock releases it, and leaves no lock', async () => {
-    const base = join(dir, 'released');
-    const shop = await aProject(join(base, 'shop'), 'shop', ['cart']);
-    await holdLock(join(base, 'router'), { pid: process.pid });
-    const result = await slokit(['generate', '--slos', shop, ...outTo(base), '--lock-wait', '60s'], (err) => {
-      if (!err.includes('waiting up to 60s')) return false;
-      void rm(join(base, 'router', '.slokit.lock'));
-      return true;
-    });
-    expect(result.err).toContain(`slokit: ${join(base, 'router')} is locked by another slokit generate (project "blog/slos", pid ${process.pid}`);
-    expect(result.code, result.err).toBe(0);
-    expect(result.out).toContain(`  wrote ${join(base, 'router', 'catalog.json')}\n`);
-    for (const out of ['rules', 'dashboards', 'router']) expect(await readdir(join(base, out))).not.toContain('.slokit.lock');
-  });
-
-  it('writes when the run it waited for failed and removed the directory it had created, lock and all', async () => {
-    const base = join(dir, 'removed-under');
-    const shop = await aProject(join(base, 'shop'), 'shop', ['cart']);
-    await holdLock(join(base, 'dashboards'), { pid: process.pid });
-    const result = await slokit(['generate', '--slos', shop, ...outTo(base), '--lock-wait', '60s'], (err) => {
-      if (!err.includes('waiting up to 60s')) return false;
+  it.each([
+    {
+      when: 'the run holding the lock releases it',
+      dir: 'router',
+      wrote: join('router', 'catalog.json'),
+      release: (base: string) => rm(join(base, 'router', '.slokit.lock')),
+    },
+    {
       // What a run that created the directory does when it fails: releases its lock, removes the directory.
-      void rm(join(base, 'dashboards'), { recursive: true });
+      when: 'the run it waited for failed and removed the directory it had created, lock and all',
+      dir: 'dashboards',
+      wrote: join('dashboards', 'cart.json'),
+      release: (base: string) => rm(join(base, 'dashboards'), { recursive: true }),
+    },
+  ])('writes once $when, and leaves no lock', async ({ dir: locked, wrote, release }) => {
+    const base = join(dir, `released-${locked}`);
+    const shop = await aProject(join(base, 'shop'), 'shop', ['cart']);
+    await holdLock(join(base, locked), { pid: process.pid });
+    const result = await slokit(['generate', '--slos', shop, ...outTo(base), '--lock-wait', '60s'], (err) => {
+      if (!err.includes('waiting up to 60s')) return false;
+      void release(base);
       return true;
     });
+    expect(result.err).toContain(`slokit: ${join(base, locked)} is locked by another slokit generate (project "blog/slos", pid ${process.pid}`);
     expect(result.code, result.err).toBe(0);
-    expect(result.out).toContain(`  wrote ${join(base, 'dashboards', 'cart.json')}\n`);
+    expect(result.out).toContain(`  wrote ${join(base, wrote)}\n`);
     for (const out of ['rules', 'dashboards', 'router']) expect(await readdir(join(base, out))).not.toContain('.slokit.lock');
   });
 
