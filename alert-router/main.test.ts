@@ -20,7 +20,7 @@ interface Run {
  * stops it with SIGTERM once it says it is ready, or after 30 s.
  */
 function runRouter(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
-  const child = spawn(process.execPath, ['bin/run-ts.js', 'alert-router/main.ts', ...args], {
+  const child = spawn(process.execPath, ['bin/router.js', ...args], {
     cwd: ROOT,
     env: { PATH: process.env['PATH'], ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,10 +5,12 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
 import type { Synchronous } from '../alert-router/store/open-database.js';
 import type { Notifier } from '../alert-router/notify/types.js';
-import { startRouterService, type RouterService } from '../alert-router/router-service.js';
+import type { RouterService } from '../alert-router/router-service.js';
+import { ensureRouterBuilt } from '../scripts/build-router.mjs';
 import { startAlertmanager } from '../test/support/alertmanager-process.js';
 
 export const BENCH_TOKEN = 'bench-token';
@@ -31,8 +33,16 @@ export function writeBenchRouterConfig(dir: string, synchronous: Synchronous = '
   return join(dir, 'router.yml');
 }
 
-/** The production router (`startRouterService`) on `configPath`, on a free port. */
-export function startBenchRouter(configPath: string): Promise<RouterService> {
+type StartRouterService = typeof import('../alert-router/router-service.js').startRouterService;
+
+/**
+ * The production router (`startRouterService`) on `configPath`, on a free port, from the build that
+ * `npm run router` runs (dist/alert-router/router-service.mjs, built here when its sources changed),
+ * not through tsx: what is measured is what runs.
+ */
+export async function startBenchRouter(configPath: string): Promise<RouterService> {
+  const { paths } = ensureRouterBuilt();
+  const { startRouterService } = (await import(pathToFileURL(paths['router-service']).href)) as { startRouterService: StartRouterService };
   const accept: Notifier = { kind: 'pagerduty', deliver: async () => ({ status: 202 }) };
   return startRouterService({
     configPath,

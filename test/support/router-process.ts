@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** The router running as its own process (`node bin/run-ts.js alert-router/main.ts`), as `npm run router` starts it. */
+/** The router running as its own process (`node bin/router.js`), as `npm run router` starts it. */
 export interface RouterProcess {
   url: string;
   child: ChildProcess;
@@ -16,7 +16,7 @@ export interface RouterProcess {
 
 /** Starts the router with `configPath` and `env` on a free port; resolves once it printed its URL. */
 export async function startRouterProcess(configPath: string, env: NodeJS.ProcessEnv, port = 0, timeoutMs = 30_000): Promise<RouterProcess> {
-  const child = spawn(process.execPath, ['bin/run-ts.js', 'alert-router/main.ts', '--config', configPath, '--port', String(port)], {
+  const child = spawn(process.execPath, ['bin/router.js', '--config', configPath, '--port', String(port)], {
     cwd: ROOT,
     env: { PATH: process.env['PATH'], ...env, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
