@@ -319,29 +319,88 @@ describe('the batch journal across a crash', () => {
     expect(message).toMatchObject({ edited: true, text: expect.stringContaining('Resolved') });
     expect(message!.replies).toHaveLength(1);
   });
-  it('exits, for the journal to replay them, when a write other than a webhook\'s ends the bulk transaction of acknowledged batches (a full disk)', async () => {
+  const maintenanceOn = (r: RouterService) => (comment: string) =>
+    fetch(`${r.url}/api/v1/maintenance`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${fixture!.env['TEST_ROUTER_TOKEN']}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ matchers: ['service="checkout"'], endsAt: new Date(Date.now() + 3_600_000).toISOString(), author: 'ana', comment }),
+    });
+  const incidentsIn = async (r: RouterService) =>
+    ((await (await fetch(`${r.url}/api/v1/incidents`)).json()) as { incidents: { id: string; title: string }[] }).incidents;
+
+  it('commits the bulk transaction before a write other than a webhook\'s, so that write failing on a full disk loses no acknowledged batch', async () => {
     fixture = routerFixture({ pagerduty: pd, slack });
     const fatal: unknown[] = [];
     const r = await start(fixture, undefined, { onFatal: (error) => fatal.push(error) });
-    const maintenance = (comment: string) =>
-      fetch(`${r.url}/api/v1/maintenance`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${fixture!.env['TEST_ROUTER_TOKEN']}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ matchers: ['service="checkout"'], endsAt: new Date(Date.now() + 3_600_000).toISOString(), author: 'ana', comment }),
-      });
+    const maintenance = maintenanceOn(r);
     expect((await maintenance('deploy')).status).toBe(201);
-    // Held by the window: nothing to send, so nothing commits the bulk transaction that holds it.
+    // Held by the window: nothing to send, so only the bulk transaction holds it.
     const held = webhookPayload([{ labels: { alertname: 'DiskFull', severity: 'ticket', service: 'checkout' }, fingerprint: 'd-1' }], { alertname: 'DiskFull' });
     expect((await postWebhook(r.url, held)).status).toBe(200);
     expect(r.store.bulkOpen).toBe(true);
-    // The disk fills: a second window's row no longer fits, and SQLite rolls back the whole
-    // transaction, the acknowledged batch above with it.
+    // The disk fills: a second window's row no longer fits. The batch above was committed before it.
     const pages = r.store.db.pragma('page_count', { simple: true }) as number;
     r.store.db.pragma(`max_page_count = ${pages}`);
     expect((await maintenance('x'.repeat(8000))).status).toBe(503);
+    expect(fatal).toEqual([]);
     expect(r.store.bulkOpen).toBe(false);
+    const committed = r.store.db.prepare("SELECT COUNT(*) AS n FROM alerts WHERE fingerprint = 'd-1'").get() as { n: number };
+    expect(committed.n).toBe(1);
+    expect((await incidentsIn(r)).map((i) => i.title)).toEqual([expect.stringContaining('DiskFull')]);
+  });
+
+  it('exits, for the journal to replay them, when a webhook fails on a full disk and the acknowledged batches of the bulk transaction cannot go back in', async () => {
+    fixture = routerFixture({ pagerduty: pd, slack });
+    const fatal: unknown[] = [];
+    const r = await start(fixture, undefined, { onFatal: (error) => fatal.push(error) });
+    const maintenance = maintenanceOn(r);
+    expect((await maintenance('deploy')).status).toBe(201);
+    const held = (n: number, labels: Record<string, string> = {}) =>
+      webhookPayload([{ labels: { alertname: `DiskFull${n}`, severity: 'ticket', service: 'checkout', ...labels }, fingerprint: `d-${n}` }], { alertname: `DiskFull${n}` });
+    expect((await postWebhook(r.url, held(1))).status).toBe(200);
+    expect(r.store.bulkOpen).toBe(true);
+    const pages = r.store.db.pragma('page_count', { simple: true }) as number;
+    r.store.db.pragma(`max_page_count = ${pages}`);
+    expect((await postWebhook(r.url, held(2, { big: 'x'.repeat(20_000) }))).status).toBe(503);
     expect(fatal).toHaveLength(1);
-    expect(String((fatal[0] as Error).message)).toMatch(/database or disk is full/);
     expect(lines.find((l) => l.level === 60)?.msg).toBe('the store lost a transaction of acknowledged batches; they are in the journal and replay on restart');
+  });
+
+  it('rolls back the bulk transaction when a webhook group fails in it, puts its acknowledged batches back, and refuses only the failing batch', async () => {
+    fixture = routerFixture({ pagerduty: pd, slack });
+    const fatal: unknown[] = [];
+    const r = await start(fixture, undefined, { onFatal: (error) => fatal.push(error) });
+    // Held by a window, so no delivery's record commits the bulk transaction while the test runs.
+    expect((await maintenanceOn(r)('deploy')).status).toBe(201);
+    const one = (name: string, fingerprint: string) =>
+      webhookPayload([{ labels: { alertname: name, severity: 'ticket', service: 'checkout', instance: fingerprint }, fingerprint }], { alertname: name });
+    // A store write that throws for one alert: a bug, as far as the pipeline can tell.
+    const saveAlert = r.store.saveAlert.bind(r.store);
+    r.store.saveAlert = (a) => {
+      if (a.fingerprint === 'poison') throw new Error('a bug in the store');
+      saveAlert(a);
+    };
+    expect((await postWebhook(r.url, one('Earlier', 'e-1'))).status).toBe(200);
+    expect((await postWebhook(r.url, one('Earlier', 'e-2'))).status).toBe(200);
+    expect(r.store.bulkOpen).toBe(true);
+    // Sent together, they are one group: the good one is answered 200, the poisoned one alone 503.
+    const [good, bad] = await Promise.all([postWebhook(r.url, one('Neighbour', 'n-1')), postWebhook(r.url, one('Poisoned', 'poison'))]);
+    expect([good!.status, bad!.status]).toEqual([200, 503]);
+    expect(fatal).toEqual([]);
+    const incidents = await incidentsIn(r);
+    expect(incidents.map((i) => i.title).sort()).toEqual([expect.stringContaining('Earlier'), expect.stringContaining('Neighbour')]);
+    // The earlier batches went back in once each: one incident, both alerts, opened once, joined once.
+    const earlier = await detail(r, incidents.find((i) => i.title.includes('Earlier'))!.id);
+    expect(earlier.alerts.map((a) => a.fingerprint).sort()).toEqual(['e-1', 'e-2']);
+    const kinds = earlier.timeline.map((t) => t.kind);
+    expect([kinds.filter((k) => k === 'opened').length, kinds.filter((k) => k === 'grouped').length]).toEqual([1, 1]);
+    // The indexes were rolled back with it: a repeat of e-1 is a duplicate of the alert it has, not a new one.
+    const repeat = (await (await postWebhook(r.url, one('Earlier', 'e-1'))).json()) as { duplicates: number };
+    expect(repeat.duplicates).toBe(1);
+    // And what the store holds is what it commits.
+    await r.drain();
+    routers.splice(routers.indexOf(r), 1);
+    const after = await start(fixture);
+    expect((await incidentsIn(after)).map((i) => i.title).sort()).toEqual([expect.stringContaining('Earlier'), expect.stringContaining('Neighbour')]);
   });
 });

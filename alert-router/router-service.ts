@@ -242,6 +242,8 @@ function assessorOf(config: RouterConfig, now: () => number): Assess | undefined
 interface Accepted {
   batch: IncomingBatch;
   body: Buffer;
+  /** Its journal record's seq, once appended. */
+  seq?: number;
 }
 
 /** A journaled webhook body as a batch again, decoded as the webhook handler decoded it. */
@@ -554,14 +556,59 @@ export async function startRouterService(options: RouterServiceOptions): Promise
       // Everything in the store is now on disk; the worker may deliver all of it.
       await durable();
     }
+    /**
+     * The journal seqs of the webhook batches the open bulk transaction holds: when a later group fails
+     * in it and the bulk is rolled back (SqliteStore.groupInBulk), they are read back from the journal
+     * and applied again, at the times they were received. Emptied when the bulk commits. Seqs, not the
+     * batches or their bodies: a body kept for the bulk's 100 ms outlives the young generation, and
+     * garbage collection took 5 % of the CPU per single-alert webhook instead of 3 %.
+     */
+    let inBulk: number[] = [];
+    /** The batches of the group being processed, added to `inBulk` once its writes stand. */
+    let inGroup: number[] = [];
+    if (flusher !== undefined) {
+      store.onBulkCommitted = () => {
+        inBulk = [];
+      };
+      store.beforeOtherWrite = () => flusher.commit();
+    }
+    /** After a group failed and took the bulk with it: its acknowledged batches go back in, one savepoint each. */
+    const applyBulkAgain = () => {
+      const earlier = inBulk;
+      inBulk = [];
+      try {
+        for (const r of journal!.read(earlier)) {
+          const batch = decodeJournaledBody(r.body);
+          store.isolatedInBulk(() => processBatch(batch, store, settings, { now: () => r.at, newId }));
+          flusher?.wrote(batch.alerts.length);
+          inBulk.push(r.seq);
+        }
+      } catch (error) {
+        // It applied before and not now: it is acknowledged and in the journal, which a restart replays.
+        fatal(new Error('a webhook batch of the rolled-back bulk transaction could not be applied again', { cause: error }));
+      }
+    };
+    /** Runs a group, or one batch alone, and keeps its batches in `inBulk` once its writes stand. */
+    const keepingBatches = <T>(run: () => T): T => {
+      inGroup = [];
+      try {
+        const result = run();
+        inBulk.push(...inGroup);
+        return result;
+      } finally {
+        inGroup = [];
+      }
+    };
     const committer = new GroupCommitter<Accepted, BatchOutcome>({
       transaction: (fn) => {
         if (journal === undefined) return store.transaction(fn);
         store.openBulk();
-        return store.transaction(fn);
+        return keepingBatches(() => store.groupInBulk(fn, applyBulkAgain));
       },
-      process: ({ batch }) => {
+      isolate: (fn) => (journal === undefined ? store.transaction(fn) : keepingBatches(() => store.isolatedInBulk(fn))),
+      process: ({ batch, seq }) => {
         const outcome = processBatch(batch, store, settings, { now, newId });
+        if (seq !== undefined) inGroup.push(seq);
         flusher?.wrote(batch.alerts.length);
         return outcome;
       },
@@ -573,11 +620,12 @@ export async function startRouterService(options: RouterServiceOptions): Promise
           ? {}
           : { sync: () => walSyncer.sync(), syncsInFlight: 2 }
         : {
-            // Before the group's savepoint: the journal's fdatasync starts at once and the store's work
+            // Before the group's writes: the journal's fdatasync starts at once and the store's work
             // runs while it does. A failed append refuses the batch (503) unprocessed.
             record: (accepted: Accepted[]) => {
               const at = now();
-              journal.append(accepted.map(({ body }) => ({ at, body })));
+              const records = journal.append(accepted.map(({ body }) => ({ at, body })));
+              records.forEach((r, i) => (accepted[i]!.seq = r.seq));
             },
             ...(config.synchronous === 'full' ? { sync: () => syncJournal(journal), syncsInFlight: 2, holdWhileSyncing: false } : {}),
           }),

@@ -40,6 +40,23 @@ describe('BatchJournal', () => {
     expect(segments()).toEqual(['journal-0000000000000001.log', 'journal-0000000000000004.log']);
   });
 
+  it('reads back the records of given seqs while it runs, across segments, and names one it does not hold', async () => {
+    const { journal } = BatchJournal.open(dir, { afterSeq: 0, segmentBytes: 300, ...plain });
+    for (const f of ['a', 'b', 'c', 'd', 'e']) journal.append([{ at: f.charCodeAt(0), body: body(f) }]);
+    expect(segments().length).toBeGreaterThan(1);
+    const read = journal.read([2, 5, 4]);
+    expect(read.map((r) => [r.seq, r.at, fingerprintOf(r.body)])).toEqual([
+      [2, 98, 'b'],
+      [5, 101, 'e'],
+      [4, 100, 'd'],
+    ]);
+    expect(read[0]!.body.equals(body('b'))).toBe(true);
+    expect(journal.read([])).toEqual([]);
+    expect(() => journal.read([3, 9])).toThrow(`journal record 9 is not in ${dir}`);
+    await journal.sync();
+    journal.close();
+  });
+
   it('goes on after the store applied seq when the journal holds nothing newer', () => {
     const { journal, records } = BatchJournal.open(dir, { afterSeq: 41, ...plain });
     expect(records).toEqual([]);

@@ -1,6 +1,6 @@
 import { closeSync, fdatasync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { open as openFile, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { crc32 } from 'node:zlib';
 
 /** One acknowledged webhook batch: its place in the journal, when it was received, and its body. */
@@ -142,6 +142,31 @@ export class BatchJournal {
   /** The seq the next appended record gets. */
   get nextSeq(): number {
     return this.next;
+  }
+
+  /**
+   * The records with these seqs, read back from the segments on disk (not yet released), in the order
+   * asked. For applying a rolled-back bulk transaction's batches again (router-service.ts): the rare
+   * path reads the disk so the common one keeps no body in memory. Throws naming a seq it cannot find.
+   */
+  read(seqs: readonly number[]): JournalRecord[] {
+    if (seqs.length === 0) return [];
+    const wanted = new Set(seqs);
+    const found = new Map<number, JournalRecord>();
+    const segments = this.active === undefined ? this.closed : [...this.closed, this.active];
+    for (const segment of segments) {
+      const firstSeq = Number(SEGMENT.exec(basename(segment.file))![1]);
+      if (segment.lastSeq < firstSeq) continue;
+      let any = false;
+      for (const seq of wanted) if (seq >= firstSeq && seq <= segment.lastSeq) any = true;
+      if (!any) continue;
+      for (const r of readSegment(segment.file, firstSeq).records) if (wanted.has(r.seq)) found.set(r.seq, r);
+    }
+    return seqs.map((seq) => {
+      const r = found.get(seq);
+      if (r === undefined) throw new Error(`journal record ${seq} is not in ${this.dir}`);
+      return r;
+    });
   }
 
   /** The seq of the last record appended (0 before any): the store holds every one once it commits. */

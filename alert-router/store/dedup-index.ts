@@ -24,6 +24,13 @@ export class DedupIndex {
   private readonly committed: Map<string, string>[] = Array.from({ length: SHARDS }, () => new Map<string, string>());
   private staged: Map<string, string> | undefined;
   private depth = 0;
+  /**
+   * While a bulk transaction is open ({@link beginUndo}): each change to a committed entry as
+   * fingerprint and the entry it replaced ({@link FORGOTTEN}: none), in order, so
+   * {@link rollbackUndo} can put back what SQLite's rollback of the bulk puts back. A flat array, not
+   * a Map: one push per new alert, no hashing.
+   */
+  private undo: string[] | undefined;
 
   /**
    * Loads the latest incident of every fingerprint (the row with the newest `first_received_at`). Each
@@ -59,13 +66,14 @@ export class DedupIndex {
   forget(fingerprint: string, incidentId: string): boolean {
     if (this.incidentOf(fingerprint) !== incidentId) return false;
     if (this.staged !== undefined) this.staged.set(fingerprint, FORGOTTEN);
-    else this.shard(fingerprint).delete(fingerprint);
+    else this.put(fingerprint, FORGOTTEN);
     return true;
   }
 
   /** Records that the fingerprint's latest row is now in `incidentId` (staged while a transaction is open). */
   record(fingerprint: string, incidentId: string): void {
-    (this.staged ?? this.shard(fingerprint)).set(fingerprint, incidentId);
+    if (this.staged !== undefined) this.staged.set(fingerprint, incidentId);
+    else this.put(fingerprint, incidentId);
   }
 
   /** Runs `commit` (a whole SQLite transaction) and keeps its writes only if it returns. Re-entrant. */
@@ -75,15 +83,47 @@ export class DedupIndex {
     this.depth++;
     try {
       const result = commit();
-      for (const [fingerprint, incidentId] of this.staged) {
-        if (incidentId === FORGOTTEN) this.shard(fingerprint).delete(fingerprint);
-        else this.shard(fingerprint).set(fingerprint, incidentId);
-      }
+      for (const [fingerprint, incidentId] of this.staged) this.put(fingerprint, incidentId);
       return result;
     } finally {
       this.depth--;
       this.staged = undefined;
     }
+  }
+
+  /**
+   * A bulk transaction began (SqliteStore.openBulk): from now until {@link endUndo} or
+   * {@link rollbackUndo}, committed changes remember what they replaced.
+   */
+  beginUndo(): void {
+    this.undo = [];
+  }
+
+  /** The bulk transaction committed: its changes stay. */
+  endUndo(): void {
+    this.undo = undefined;
+  }
+
+  /** The bulk transaction rolled back: every entry it changed is as it was when it began. */
+  rollbackUndo(): void {
+    const undo = this.undo;
+    this.undo = undefined;
+    if (undo === undefined) return;
+    // Newest first, so a fingerprint changed twice ends as it was before the first change.
+    for (let i = undo.length - 2; i >= 0; i -= 2) {
+      const fingerprint = undo[i]!;
+      const incidentId = undo[i + 1]!;
+      if (incidentId === FORGOTTEN) this.shard(fingerprint).delete(fingerprint);
+      else this.shard(fingerprint).set(fingerprint, incidentId);
+    }
+  }
+
+  /** Sets (or, with {@link FORGOTTEN}, deletes) a committed entry, remembering the old one for {@link rollbackUndo}. */
+  private put(fingerprint: string, incidentId: string): void {
+    const shard = this.shard(fingerprint);
+    if (this.undo !== undefined) this.undo.push(fingerprint, shard.get(fingerprint) ?? FORGOTTEN);
+    if (incidentId === FORGOTTEN) shard.delete(fingerprint);
+    else shard.set(fingerprint, incidentId);
   }
 
   get size(): number {

@@ -13,6 +13,11 @@ export class StoreError extends Error {
 export interface GroupCommitOptions<I, O> {
   /** Runs `fn` inside one database transaction and returns its result after the commit. */
   transaction: <T>(fn: () => T) => T;
+  /**
+   * Runs one item alone, after the group it was in failed (default `transaction`): for a store whose
+   * group transaction has no savepoint of its own, one that does.
+   */
+  isolate?: <T>(fn: () => T) => T;
   /** Processes one item inside the transaction. */
   process: (item: I) => O;
   /**
@@ -52,7 +57,7 @@ export interface GroupCommitOptions<I, O> {
   /**
    * While as many syncs run as may, hold a light queue until one ends and commit it then, as one
    * transaction (default true): fewer commits when each writes its pages. False when a group's commit
-   * is cheap (a savepoint and a journal append): groups are processed as they come, and the next sync
+   * is cheap (writes into an open bulk transaction and a journal append): groups are processed as they come, and the next sync
    * starts the moment one ends instead of after that processing.
    */
   holdWhileSyncing?: boolean;
@@ -219,9 +224,10 @@ export class GroupCommitter<I, O> {
         settle(0, undefined, new StoreError('could not commit the batch', { cause: groupError }));
         return;
       }
+      const isolate = this.options.isolate ?? this.options.transaction;
       items.forEach((item, i) => {
         try {
-          settle(i, this.commitItems([item])[0]!);
+          settle(i, isolate(() => this.options.process(item)));
         } catch (cause) {
           settle(i, undefined, new StoreError('could not commit the batch', { cause }));
         }

@@ -53,6 +53,11 @@ export class LatestIncidentCache {
   }
 
   /** Runs `commit` (a whole SQLite transaction) and keeps what it read and wrote only if it returns. Re-entrant. */
+  /** Forgets everything held (the bulk transaction rolled back): the next reads go to SQLite. */
+  clear(): void {
+    this.committed.clear();
+  }
+
   within<T>(commit: () => T): T {
     if (this.depth > 0) return commit();
     this.staged = new Map();

@@ -196,6 +196,16 @@ export class SqliteStore implements AnomalyPort {
    * {@link openBulk} is gone from the store (the service exits, and the journal replays them).
    */
   onBulkLost: ((error: unknown) => void) | undefined;
+  /** A webhook group runs inside the bulk transaction ({@link groupInBulk}, {@link isolatedInBulk}). */
+  private inGroup = false;
+  /**
+   * Told before any other write joins an open bulk transaction (a tick, a delivery's record, a
+   * maintenance window): it commits the bulk (StoreFlusher.commit), so the bulk only ever holds
+   * webhook groups, which the journal holds too and {@link groupInBulk}'s rollback can lose.
+   */
+  beforeOtherWrite: (() => void) | undefined;
+  /** Told when the bulk transaction committed. */
+  onBulkCommitted: (() => void) | undefined;
 
   constructor(readonly db: Database.Database) {
     this.inTransaction = db.transaction((fn: () => unknown) => fn());
@@ -252,6 +262,7 @@ export class SqliteStore implements AnomalyPort {
       maxOutboxSeq: p('SELECT MAX(seq) AS seq FROM outbox'),
       begin: p('BEGIN IMMEDIATE'),
       commit: p('COMMIT'),
+      rollback: p('ROLLBACK'),
       totalChanges: p('SELECT total_changes() AS n'),
       unattempted: p("SELECT payload FROM outbox WHERE id = ? AND state = 'pending' AND attempts = 0"),
       reviseUnattempted: p('UPDATE outbox SET payload = ?, next_attempt_at = MIN(next_attempt_at, ?) WHERE id = ?'),
@@ -370,7 +381,8 @@ export class SqliteStore implements AnomalyPort {
 
   /**
    * Opens a write transaction that stays open across calls (and event-loop turns) until
-   * {@link commitBulk}: each {@link transaction} inside it is a savepoint, and the connection (the
+   * {@link commitBulk}: webhook groups run in it ({@link groupInBulk}, {@link isolatedInBulk}; any other
+   * write commits it first, {@link beforeOtherWrite}), and the connection (the
    * incidents API included) reads what it wrote. For webhook batches that are durable in the journal
    * already, so the store commits them in bulk, each hot page once for many batches.
    */
@@ -378,6 +390,7 @@ export class SqliteStore implements AnomalyPort {
     if (this.db.inTransaction) return;
     this.s.begin.run();
     this.bulk = true;
+    this.dedupIndex.beginUndo();
   }
 
   /** Commits the bulk transaction, if one is open. Throws when the commit fails. */
@@ -388,17 +401,85 @@ export class SqliteStore implements AnomalyPort {
     } finally {
       this.bulk = this.db.inTransaction;
     }
+    this.dedupIndex.endUndo();
+    this.onBulkCommitted?.();
     return true;
   }
 
   /**
-   * Runs `fn` in one transaction (a savepoint inside an open bulk transaction): all of it or none.
+   * Runs one group of webhook batches in the open bulk transaction without a savepoint of its own.
+   * A savepoint copies every page the group touches into a statement journal first: 8–10 % of the
+   * router's CPU per single-alert webhook (docs/benchmarks.md), for a failure that is a bug. When `fn`
+   * throws, the group's half-done writes cannot be undone alone, so the whole bulk transaction is
+   * rolled back, the in-memory indexes with it (the fingerprint index to where the bulk began, the
+   * latest-incident cache emptied, the holds read again); `again` is called to apply the bulk's
+   * earlier groups again (the caller kept them; they are in the journal too), and the error is thrown
+   * for the caller to retry this group's batches one by one with {@link isolatedInBulk}. Only webhook
+   * groups ever run in the bulk ({@link beforeOtherWrite}), so nothing else is lost. When SQLite ended
+   * the transaction itself (some I/O and full-disk errors), {@link onBulkLost} is told instead of
+   * `again`, as for any write that loses the bulk.
+   */
+  groupInBulk<T>(fn: () => T, again: () => void): T {
+    if (!this.bulk || !this.db.inTransaction) throw new Error('groupInBulk: no bulk transaction is open');
+    this.inGroup = true;
+    try {
+      return this.dedupIndex.within(() => this.latestByKey.within(() => this.suppression.within(fn)));
+    } catch (error) {
+      const lost = !this.db.inTransaction;
+      this.abandonBulk();
+      if (lost) this.onBulkLost?.(error);
+      else again();
+      throw error;
+    } finally {
+      this.inGroup = false;
+    }
+  }
+
+  /**
+   * Runs one webhook batch in the bulk transaction (opened if none is) inside a savepoint of its own:
+   * when `fn` throws, only its writes are undone and the bulk goes on. For the batches of a group that
+   * failed, retried one by one, and for applying a rolled-back bulk's groups again.
+   */
+  isolatedInBulk<T>(fn: () => T): T {
+    this.openBulk();
+    this.inGroup = true;
+    try {
+      return this.transaction(fn);
+    } finally {
+      this.inGroup = false;
+    }
+  }
+
+  /**
+   * Rolls back the bulk transaction after a group failed in it (unless SQLite did), and the in-memory
+   * indexes with it. A rollback that fails leaves the connection in a state nobody can vouch for: that
+   * is the loss of the bulk, told to {@link onBulkLost}, and thrown.
+   */
+  private abandonBulk(): void {
+    this.bulk = false;
+    this.latestByKey.clear();
+    try {
+      if (this.db.inTransaction) this.s.rollback.run();
+    } catch (error) {
+      this.dedupIndex.endUndo();
+      const lost = new Error('could not roll back the bulk transaction after a webhook group failed in it', { cause: error });
+      this.onBulkLost?.(lost);
+      throw lost;
+    }
+    this.dedupIndex.rollbackUndo();
+    this.suppression.reloadHolds();
+  }
+
+  /**
+   * Runs `fn` in one transaction (a savepoint inside an open bulk transaction, which
+   * {@link beforeOtherWrite} commits first unless a webhook group runs): all of it or none.
    * When its failure ended the bulk transaction too (SQLite rolls all of it back on some I/O and
    * full-disk errors), {@link onBulkLost} is told before the error is thrown, whoever ran it: a
    * suppression tick, a delivery's record or a maintenance write loses acknowledged batches as surely
    * as a webhook's commit does.
    */
   transaction<T>(fn: () => T): T {
+    if (this.bulk && !this.inGroup && this.db.inTransaction) this.beforeOtherWrite?.();
     try {
       return this.dedupIndex.within(() => this.latestByKey.within(() => this.suppression.within(() => this.inTransaction(fn) as T)));
     } catch (error) {

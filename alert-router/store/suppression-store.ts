@@ -134,9 +134,19 @@ export class SqliteSuppressionStore implements SuppressionPort {
         ORDER BY d.severity = 'page' DESC LIMIT 1`),
       firingLabels: p("SELECT labels, annotations FROM alerts WHERE incident_id = ? ORDER BY (status = 'firing') DESC, last_received_at DESC LIMIT 1"),
     };
-    for (const [incidentId] of db.prepare('SELECT incident_id FROM holds').raw().iterate() as IterableIterator<[string]>) this.held.add(incidentId);
+    this.reloadHolds();
     const latestEnd = (db.prepare('SELECT MAX(ends_at) AS t FROM maintenance_windows').get() as { t: number | null }).t;
     if (latestEnd !== null) this.maintenanceUntil = latestEnd;
+  }
+
+  /**
+   * Reads which incidents are held from the holds table again: at start, and after the bulk
+   * transaction rolled back (SqliteStore.groupInBulk). `maintenanceUntil` is only ever a bound, so one
+   * the rolled-back writes raised can stay.
+   */
+  reloadHolds(): void {
+    this.held.clear();
+    for (const [incidentId] of this.db.prepare('SELECT incident_id FROM holds').raw().iterate() as IterableIterator<[string]>) this.held.add(incidentId);
   }
 
   /** Runs `commit` (a whole SQLite transaction) and keeps its hold changes in memory only if it returns. Re-entrant. */
