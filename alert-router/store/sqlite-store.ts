@@ -228,6 +228,8 @@ export class SqliteStore implements AnomalyPort {
         ON CONFLICT (id) DO UPDATE SET state = excluded.state, severity = excluded.severity, resolved_at = excluded.resolved_at,
           updated_at = excluded.updated_at, reopen_count = excluded.reopen_count, firing_alerts = excluded.firing_alerts,
           firing_pages = excluded.firing_pages`),
+      updateIncident: p(`UPDATE incidents SET state = ?, severity = ?, resolved_at = ?, updated_at = ?, reopen_count = ?, firing_alerts = ?,
+          firing_pages = ? WHERE id = ?`),
       firingAlertOf: p("SELECT * FROM alerts WHERE incident_id = ? AND status = 'firing' AND severity = ? ORDER BY last_received_at DESC LIMIT 1"),
       addTarget: p('INSERT OR IGNORE INTO incident_targets (incident_id, kind, destination) VALUES (?, ?, ?)'),
       setTargetRef: p('UPDATE incident_targets SET ref = ? WHERE incident_id = ? AND kind = ? AND destination = ? AND ref IS NULL'),
@@ -535,6 +537,14 @@ export class SqliteStore implements AnomalyPort {
   }
 
   saveIncident(i: Incident): void {
+    // Most saves are of an incident that exists (an alert joined it): the columns that change, by
+    // primary key, bind 8 values and serialise no labels. A new incident is inserted whole.
+    const updated = this.s.updateIncident.run(i.state, i.severity, i.resolvedAt ?? null, i.updatedAt, i.reopenCount, i.firingAlerts, i.firingPages, i.id);
+    if (updated.changes === 0) this.insertIncident(i);
+    this.latestByKey.saved(i);
+  }
+
+  private insertIncident(i: Incident): void {
     this.s.saveIncident.run(
       i.id,
       i.key,
@@ -552,7 +562,6 @@ export class SqliteStore implements AnomalyPort {
       i.firingAlerts,
       i.firingPages,
     );
-    this.latestByKey.saved(i);
   }
 
   addTargets(incidentId: string, targets: Target[]): void {
