@@ -701,7 +701,9 @@ export async function startRouterService(options: RouterServiceOptions): Promise
     let volumeChanged = false;
     const saveVolume = () => {
       try {
-        store.putState(VOLUME_STATE_KEY, JSON.stringify(volume.save(now())), now());
+        // Its own transaction: a write left in the bulk transaction of webhook batches would go if a
+        // later group failed and the bulk were rolled back (SqliteStore.beforeOtherWrite).
+        store.transaction(() => store.putState(VOLUME_STATE_KEY, JSON.stringify(volume.save(now())), now()));
         volumeSavedMinute = Math.floor(now() / 60_000);
         volumeChanged = false;
       } catch (error) {
