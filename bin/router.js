@@ -9,8 +9,9 @@ let paths;
 try {
   ({ paths } = ensureRouterBuilt());
 } catch (error) {
+  // As the router's own exits: 1 for a source that does not build, 3 for a build it cannot write.
   process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
+  process.exit(error?.exitCode ?? 1);
 }
 process.setSourceMapsEnabled(true);
 await import(pathToFileURL(paths.main).href);

@@ -6,5 +6,8 @@ export interface RouterBuild {
   paths: Record<'main' | 'router-service', string>;
 }
 
-/** Builds the router's bundles unless the last build is up to date; throws naming what esbuild could not build. */
+/**
+ * Builds the router's bundles unless the last build is up to date; throws naming what esbuild could not
+ * build, or (with `exitCode` 3) the directory it could not write.
+ */
 export function ensureRouterBuilt(root?: string): RouterBuild;

@@ -88,7 +88,8 @@ function describe(errors) {
 /**
  * Builds the router's bundles (of the project at `root`, this one unless a test says otherwise) unless
  * the last build is up to date. Returns the bundles' paths and
- * whether it built. Throws an Error naming the file, line and column of what esbuild could not build.
+ * whether it built. Throws an Error naming the file, line and column of what esbuild could not build
+ * (exit code 1), or the directory it could not write (`exitCode` 3, I/O).
  */
 export function ensureRouterBuilt(root = PROJECT) {
   const outDir = join(root, 'dist', 'alert-router');
@@ -101,9 +102,16 @@ export function ensureRouterBuilt(root = PROJECT) {
     const errors = Array.isArray(error?.errors) ? error.errors : [];
     throw new Error(`could not build the alert-router:\n${errors.length > 0 ? describe(errors) : String(error)}`, { cause: error });
   }
-  // Sources first, maps before the code that names them; the stamp last, so a build cut short is redone.
+  // Maps before the code that names them; the stamp last, so a build cut short is redone.
   const files = [...result.outputFiles].sort((a, b) => Number(b.path.endsWith('.map')) - Number(a.path.endsWith('.map')));
-  for (const f of files) writeAtomically(f.path, f.contents);
+  try {
+    for (const f of files) writeAtomically(f.path, f.contents);
+  } catch (error) {
+    // A read-only install: build at image time (`npm run router:build`), and a start finds it up to date.
+    throw Object.assign(new Error(`could not write the built alert-router to ${outDir}: ${error instanceof Error ? error.message : String(error)}`, { cause: error }), {
+      exitCode: 3,
+    });
+  }
   const inputs = Object.fromEntries(
     Object.keys(result.metafile.inputs)
       .filter((file) => !file.startsWith('node_modules/'))
@@ -121,6 +129,6 @@ if (process.argv[1] !== undefined && pathToFileURL(process.argv[1]).href === imp
     process.stdout.write(built ? `built ${list}\n` : `up to date: ${list}\n`);
   } catch (error) {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
+    process.exit(error?.exitCode ?? 1);
   }
 }

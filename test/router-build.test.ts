@@ -54,6 +54,22 @@ describe('the router build (npm run router runs JavaScript built from the TypeSc
     expect(readFileSync(paths.main, 'utf8')).toBe(good);
   });
 
+  it('names the directory it cannot write, as an I/O failure (exit code 3), and writes nothing', () => {
+    const root = project();
+    // A file where the output directory should be: what a read-only or broken install looks like here.
+    mkdirSync(join(root, 'dist'));
+    writeFileSync(join(root, 'dist', 'alert-router'), 'not a directory\n');
+    let thrown: (Error & { exitCode?: number }) | undefined;
+    try {
+      ensureRouterBuilt(root);
+    } catch (error) {
+      thrown = error as Error & { exitCode?: number };
+    }
+    expect(thrown?.message).toMatch(new RegExp(`^could not write the built alert-router to ${join(root, 'dist', 'alert-router')}: `));
+    expect(thrown?.exitCode).toBe(3);
+    expect(readFileSync(join(root, 'dist', 'alert-router'), 'utf8')).toBe('not a directory\n');
+  });
+
   it('builds the real router without the per-function name wrappers tsx adds (their cost is why it is built)', () => {
     const { paths } = ensureRouterBuilt();
     const code = readFileSync(paths['router-service'], 'utf8');
