@@ -131,7 +131,7 @@ async function reviewSlo(
   const heldFromMs = retention?.heldFromMs ?? -Infinity;
   const summaries = history.map((p) => summarizePeriod(hours, p, slo.errorBudget, heldFromMs));
   const current = summaries[0]!;
-  const days = dailyStats(hours, period, slo.errorBudget);
+  const days = dailyStats(hours, period, slo.errorBudget, heldFromMs);
   const gaps = current.status === 'no data' ? [] : dataGaps(hours, period, heldFromMs);
   const budgetEvents = slo.errorBudget * current.total;
   const warnings: string[] = [];

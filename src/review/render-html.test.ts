@@ -10,7 +10,7 @@ const previous = { startMs: 18 * DAY_MS, endMs: 20 * DAY_MS };
 
 function slo(id: string, team: string, hours: { startMs: number; errors: number; total: number }[], heldFromMs = -Infinity): SloReview {
   const current = summarizePeriod(hours, period, 0.001, heldFromMs);
-  const days = dailyStats(hours, period, 0.001);
+  const days = dailyStats(hours, period, 0.001, heldFromMs);
   return {
     slo: { id, service: id.split('-')[0]!, name: 'x', description: 'A <b>bold</b> claim', team, objective: 99.9, errorBudget: 0.001, window: '30d', sliKind: 'ratio', weighting: 'events', pagesDisabled: false },
     current,
@@ -140,6 +140,14 @@ describe('review renderers', () => {
     expect(html).toContain("<p class=\"retention\">Prometheus no longer holds 1 d of this period: it is before Prometheus's retention");
     expect(html).toContain('<td>attained</td><td class="num">99.900% (over 1 d of 2 d)</td>');
     expect(renderMarkdown(review)).not.toContain('retention');
+  });
+
+  it('shade the days before Prometheus\'s retention in both charts, not drawn as days without data', () => {
+    const html = renderHtml(truncated);
+    expect(html.match(/<rect class="before-retention"[^>]*><title>1970-01-21 to 1970-01-21: before Prometheus's retention, no longer held<\/title>/g)).toHaveLength(2);
+    expect(html).not.toContain('<title>1970-01-21: no data</title>');
+    expect(html).toContain("<figcaption>Daily error ratio; the dashed line is the objective; grey days had no SLI data; shaded days are before Prometheus's retention, no longer held</figcaption>");
+    expect(renderHtml(review)).not.toContain('before-retention');
   });
 });
 

@@ -82,10 +82,12 @@ function sloSection(s: SloReview, withIncidents: boolean, retention: RetentionSt
     table(['', 'this period', 'previous period', 'change'], summaryRows(s), [false, true, true, true]),
   );
   if (c.status !== 'no data') {
+    // The charts' own label may not fit a band of a day or two; the caption names it whatever its width.
+    const shaded = s.days.some((d) => d.beforeRetention) ? "; shaded days are before Prometheus's retention, no longer held" : '';
     out.push(
       '<div class="charts">',
-      `<figure>${burnDownChart(s.days, `${s.slo.id}: error budget left`)}<figcaption>Error budget left at the end of each day against even spending</figcaption></figure>`,
-      `<figure>${dailyErrorRatioChart(s.days, s.slo.errorBudget, `${s.slo.id}: daily error ratio`)}<figcaption>Daily error ratio; the dashed line is the objective</figcaption></figure>`,
+      `<figure>${burnDownChart(s.days, `${s.slo.id}: error budget left`)}<figcaption>Error budget left at the end of each day against even spending${shaded}</figcaption></figure>`,
+      `<figure>${dailyErrorRatioChart(s.days, s.slo.errorBudget, `${s.slo.id}: daily error ratio`)}<figcaption>Daily error ratio; the dashed line is the objective; grey days had no SLI data${shaded}</figcaption></figure>`,
       '</div>',
     );
   }

@@ -52,6 +52,11 @@ export interface DayStat {
   total: number;
   /** Errors ÷ total that day; undefined for a day without data. */
   errorRatio: number | undefined;
+  /**
+   * A day without data that ends before Prometheus's retention begins: gone, not a gap. A day the
+   * boundary falls inside is held in part, so one without data has a gap and is not this.
+   */
+  beforeRetention: boolean;
   /** Share of the period's budget spent that day. */
   budgetSpent: number;
   /** Budget left at the end of the day (1 − cumulative spent). */

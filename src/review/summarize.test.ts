@@ -69,5 +69,15 @@ describe('daily stats', () => {
     expect(summarizePeriod(data, period, 0.001)).toMatchObject({ hoursBeforeRetention: 0 });
     expect(summarizePeriod([], period, 0.001, 60 * HOUR_MS)).toMatchObject({ status: 'no data', hoursBeforeRetention: 48 });
   });
+
+  it('calls a day without data before Prometheus\'s retention "before retention", and one the boundary falls inside a day with a gap', () => {
+    const none = hours(Object.fromEntries(Array.from({ length: 48 }, (_, h) => [h, undefined])));
+    expect(dailyStats(none, period, 0.001, 24 * HOUR_MS).map((d) => d.beforeRetention)).toEqual([true, false]);
+    expect(dailyStats(none, period, 0.001, 30 * HOUR_MS).map((d) => d.beforeRetention)).toEqual([true, false]);
+    expect(dailyStats(none, period, 0.001, 23 * HOUR_MS).map((d) => d.beforeRetention)).toEqual([false, false]);
+    // An older block still holds the first day: it is data, wherever retention begins.
+    expect(dailyStats(hours(), period, 0.001, 48 * HOUR_MS).map((d) => d.beforeRetention)).toEqual([false, false]);
+    expect(dailyStats(none, period, 0.001).map((d) => d.beforeRetention)).toEqual([false, false]);
+  });
 });
 

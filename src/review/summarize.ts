@@ -62,8 +62,11 @@ export function statusOf(budgetSpent: number | undefined): SloStatus {
   return budgetSpent > AT_RISK_SPENT ? 'at risk' : 'met';
 }
 
-/** Per UTC day of the period: events, error ratio, budget spent that day and left at its end. */
-export function dailyStats(hours: readonly Bucket[], p: ReviewPeriod, errorBudget: number): DayStat[] {
+/**
+ * Per UTC day of the period: events, error ratio, budget spent that day and left at its end. A day
+ * without data that ends by `heldFromMs`, where Prometheus's retention begins, is before retention.
+ */
+export function dailyStats(hours: readonly Bucket[], p: ReviewPeriod, errorBudget: number, heldFromMs = -Infinity): DayStat[] {
   const inside = inPeriod(hours, p);
   const periodTotal = inside.reduce((n, h) => n + h.total, 0);
   const budgetEvents = errorBudget * periodTotal;
@@ -81,6 +84,7 @@ export function dailyStats(hours: readonly Bucket[], p: ReviewPeriod, errorBudge
       errors,
       total,
       errorRatio: dayHours.length === 0 ? undefined : total > 0 ? errors / total : 0,
+      beforeRetention: dayHours.length === 0 && start + DAY_MS <= heldFromMs,
       budgetSpent,
       budgetLeftAfter: 1 - spentSoFar,
     });

@@ -10,6 +10,7 @@ const days: DayStat[] = [0.1, 0.7, 0.3].map((spent, i, all) => ({
   errorRatio: (spent * 100) / 100_000,
   budgetSpent: spent,
   budgetLeftAfter: 1 - all.slice(0, i + 1).reduce((a, b) => a + b, 0),
+  beforeRetention: false,
 }));
 
 describe('svg charts', () => {
@@ -37,6 +38,25 @@ describe('svg charts', () => {
     expect(ticks.length).toBeLessThanOrEqual(12);
     expect(svg).toContain('>-80000%<');
     expect(svg).not.toMatch(/NaN|undefined|Infinity/);
+  });
+
+  it('shades and labels the days before Prometheus\'s retention apart from a day without data, and burns down from the first held day', () => {
+    // Two days gone with retention, then a day without data (a gap), then the three days above.
+    const gone = (i: number): DayStat => ({ ...days[0]!, date: `2026-09-2${i + 7}`, startMs: (i - 3) * 86_400_000, errors: 0, total: 0, errorRatio: undefined, budgetSpent: 0, budgetLeftAfter: 1, beforeRetention: i < 2 });
+    const truncated = [gone(0), gone(1), gone(2), ...days];
+    const bars = dailyErrorRatioChart(truncated, 0.00025, 'x');
+    expect(bars).toContain("<title>2026-09-27 to 2026-09-28: before Prometheus's retention, no longer held</title>");
+    expect(bars).toContain('>before retention</text>');
+    expect(bars.match(/class="no-data"/g)).toHaveLength(1);
+    expect(bars).toContain('<title>2026-09-29: no data</title>');
+    const burn = burnDownChart(truncated, 'x');
+    expect(burn).toContain('>before retention</text>');
+    // Day 2 of 6 begins a third of the way across the plot (x = 56 + 468 ÷ 3).
+    const points = /class="actual" points="([^"]+)"/.exec(burn)![1]!.split(' ');
+    expect(points[0]).toBe('212,16');
+    expect(points).toHaveLength(5);
+    expect(burn).toContain('class="ideal" x1="212" y1="16"');
+    expect(burnDownChart(days, 'x')).not.toContain('before-retention');
   });
 
   it('is the same text for the same input', () => {

@@ -58,6 +58,39 @@ function legend(items: { color: string; label: string; dash?: boolean }[]): stri
   return out;
 }
 
+/** Width of the "before retention" label at 11 px, with a little room either side. */
+const LABEL_W = 104;
+
+/**
+ * Shades each run of days before Prometheus's retention over the plot's height, behind the marks,
+ * labelled "before retention" (across the run when it is wide enough, else upright along it) and
+ * titled with its days: data no longer held, unlike a day without data, which is a gap.
+ */
+function beforeRetentionBands(days: readonly DayStat[]): string[] {
+  const slot = days.length === 0 ? 0 : PLOT_W / days.length;
+  const out: string[] = [];
+  for (let i = 0; i < days.length; i++) {
+    if (!days[i]!.beforeRetention || days[i - 1]?.beforeRetention) continue;
+    let end = i + 1;
+    while (days[end]?.beforeRetention) end++;
+    const x = PAD.left + i * slot;
+    const width = (end - i) * slot;
+    const mid = x + width / 2;
+    out.push(
+      `<rect class="before-retention" x="${r(x)}" y="${PAD.top}" width="${r(width)}" height="${PLOT_H}" fill="#ebe6f5"><title>${days[i]!.date} to ${days[end - 1]!.date}: before Prometheus's retention, no longer held</title></rect>`,
+    );
+    if (width >= LABEL_W) {
+      out.push(`<text class="before-retention" x="${r(mid)}" y="${PAD.top + 14}" font-size="11" text-anchor="middle" fill="#5b4a80">before retention</text>`);
+    } else if (width >= 13) {
+      const y = PAD.top + PLOT_H / 2;
+      out.push(
+        `<text class="before-retention" x="${r(mid + 4)}" y="${r(y)}" font-size="11" text-anchor="middle" fill="#5b4a80" transform="rotate(-90 ${r(mid + 4)} ${r(y)})">before retention</text>`,
+      );
+    }
+  }
+  return out;
+}
+
 /**
  * The burn-down's tick spacing (ratio): quarters up to 150%, halves up to 300%, then 1, 2 or 5 × 10ⁿ
  * so a heavily overspent budget (a full outage is −99,900% on a 99.9% SLO) keeps about six ticks.
@@ -72,10 +105,13 @@ function tickStep(range: number): number {
 
 /**
  * Error-budget burn-down: budget left at the end of each day (100% at the period's start) against the
- * ideal line that spends it evenly to 0% at the end.
+ * ideal line that spends it evenly to 0% at the end. The budget is the held part's, so both lines
+ * start after the days before Prometheus's retention that open the period, which are shaded.
  */
 export function burnDownChart(days: readonly DayStat[], title: string): string {
   const n = days.length;
+  const first = days.findIndex((d) => !d.beforeRetention);
+  const held = first === -1 ? n : first;
   const lowest = Math.min(0, ...days.map((d) => d.budgetLeftAfter));
   const yMin = lowest < 0 ? Math.floor(lowest * 2) / 2 : 0;
   const yMax = 1;
@@ -88,11 +124,15 @@ export function burnDownChart(days: readonly DayStat[], title: string): string {
     const v = top - k * step;
     ticks.push({ y: yOf(v), label: `${Math.round(v * 100)}%` });
   }
-  const points = [`${r(xOf(0))},${r(yOf(1))}`, ...days.map((d, i) => `${r(xOf(i + 1))},${r(yOf(d.budgetLeftAfter))}`)];
+  const points = [
+    `${r(xOf(held))},${r(yOf(1))}`,
+    ...days.slice(held).map((d, i) => `${r(xOf(held + i + 1))},${r(yOf(d.budgetLeftAfter))}`),
+  ];
   return frame('burn-down', title, [
+    ...beforeRetentionBands(days),
     ...axes(ticks, dateLabels(days, (i) => xOf(i))),
     lowest < 0 ? `<line x1="${PAD.left}" y1="${r(yOf(0))}" x2="${W - PAD.right}" y2="${r(yOf(0))}" stroke="#c0392b" stroke-width="1"/>` : '',
-    `<line class="ideal" x1="${r(xOf(0))}" y1="${r(yOf(1))}" x2="${r(xOf(n))}" y2="${r(yOf(0))}" stroke="#7f8c8d" stroke-width="2" stroke-dasharray="5 4"/>`,
+    `<line class="ideal" x1="${r(xOf(held))}" y1="${r(yOf(1))}" x2="${r(xOf(n))}" y2="${r(yOf(0))}" stroke="#7f8c8d" stroke-width="2" stroke-dasharray="5 4"/>`,
     `<polyline class="actual" points="${points.join(' ')}" fill="none" stroke="#2166ac" stroke-width="2.5"/>`,
     ...legend([
       { color: '#2166ac', label: 'budget left' },
@@ -101,7 +141,11 @@ export function burnDownChart(days: readonly DayStat[], title: string): string {
   ].filter((s) => s !== ''));
 }
 
-/** Daily error ratio as bars, red above the objective's error ratio (the budget), with that line. */
+/**
+ * Daily error ratio as bars, red above the objective's error ratio (the budget), with that line. A
+ * day without data is a grey column titled "no data"; days before Prometheus's retention are shaded
+ * and labelled apart.
+ */
 export function dailyErrorRatioChart(days: readonly DayStat[], errorBudget: number, title: string): string {
   const n = days.length;
   const highest = Math.max(errorBudget * 2, ...days.map((d) => d.errorRatio ?? 0));
@@ -110,17 +154,21 @@ export function dailyErrorRatioChart(days: readonly DayStat[], errorBudget: numb
   const yOf = (v: number) => PAD.top + (1 - v / yMax) * PLOT_H;
   const digits = yMax < 0.001 ? 3 : yMax < 0.01 ? 2 : 1;
   const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => ({ y: yOf(f * yMax), label: `${(f * yMax * 100).toFixed(digits)}%` }));
-  const bars = days.map((d, i) => {
+  const bars = days.flatMap((d, i) => {
+    if (d.beforeRetention) return [];
     const v = d.errorRatio;
     const x = PAD.left + i * slot + slot * 0.15;
     if (v === undefined) {
-      return `<rect class="no-data" x="${r(x)}" y="${PAD.top}" width="${r(slot * 0.7)}" height="${PLOT_H}" fill="#f2f2f2"><title>${d.date}: no data</title></rect>`;
+      return [`<rect class="no-data" x="${r(x)}" y="${PAD.top}" width="${r(slot * 0.7)}" height="${PLOT_H}" fill="#f2f2f2"><title>${d.date}: no data</title></rect>`];
     }
     const y = yOf(v);
     const color = v > errorBudget ? '#c0392b' : '#6baed6';
-    return `<rect class="day" x="${r(x)}" y="${r(y)}" width="${r(slot * 0.7)}" height="${r(Math.max(PAD.top + PLOT_H - y, v > 0 ? 1 : 0))}" fill="${color}"><title>${d.date}: ${(v * 100).toFixed(4)}%</title></rect>`;
+    return [
+      `<rect class="day" x="${r(x)}" y="${r(y)}" width="${r(slot * 0.7)}" height="${r(Math.max(PAD.top + PLOT_H - y, v > 0 ? 1 : 0))}" fill="${color}"><title>${d.date}: ${(v * 100).toFixed(4)}%</title></rect>`,
+    ];
   });
   return frame('daily-error-ratio', title, [
+    ...beforeRetentionBands(days),
     ...axes(ticks, dateLabels(days, (i) => PAD.left + i * slot + slot / 2)),
     ...bars,
     `<line class="objective" x1="${PAD.left}" y1="${r(yOf(errorBudget))}" x2="${W - PAD.right}" y2="${r(yOf(errorBudget))}" stroke="#333" stroke-width="1.5" stroke-dasharray="6 3"/>`,

@@ -464,6 +464,11 @@ describe('slokit review over a period longer than Prometheus keeps', () => {
       expect(md).toContain(
         `- Fix the SLI's data: scrape failures or a missing exporter hide both good and bad events: 3 hour(s) without SLI data in 1 gap(s), the longest 3 h (not counting the ${gone} h before Prometheus's retention).`,
       );
+      // The charts shade the whole days before retention, in both charts of each of the 9 SLOs, and draw none of them as a day without data.
+      const html = await readFile(r.htmlPath, 'utf8');
+      const goneDays = `${date(FROM)} to ${date(FROM + (Math.floor(gone / 24) - 1) * DAY)}: before Prometheus's retention, no longer held`;
+      expect(html.split(goneDays)).toHaveLength(2 * 9 + 1);
+      expect(html).not.toContain(': no data</title>');
       // No rules are loaded here: those warnings are expected, none about retention.
       const aboutRetention = (warnings: readonly string[]) => warnings.filter((w) => w.includes('retention'));
       expect(aboutRetention(r.review.warnings)).toEqual([]);
