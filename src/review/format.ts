@@ -123,6 +123,28 @@ export const statusText: Record<SloStatus, string> = {
   'no data': 'no data',
 };
 
+/** The overview table's header: every SLO on the first page, one row each. */
+export const OVERVIEW_HEAD = ['SLO', 'team', 'objective', 'attained', 'budget spent', 'budget left', 'status', 'previous left', 'attainment change'] as const;
+
+/**
+ * An SLO's row of the overview table, its numbers as its own section gives them (with the part of the
+ * period they cover): `sloCell`, `teamCell` and `statusCell` as each report writes them (a link, a badge).
+ */
+export function overviewRow(s: SloReview, sloCell: string, teamCell: string, statusCell: string): string[] {
+  const c = s.current;
+  return [
+    sloCell,
+    teamCell,
+    `${s.slo.objective}%`,
+    percent(c.attainment, 3) + heldPart(c),
+    percent(c.budgetSpent) + heldPart(c),
+    percent(c.budgetLeft) + heldPart(c),
+    statusCell,
+    budgetLeftText(s.previous),
+    pointsChange(c.attainment, s.previous.attainment),
+  ];
+}
+
 /**
  * An SLO's summary table, this period beside the previous one, as both reports show it: each row its
  * label, the two periods' values and the change (cells are plain text, safe in HTML).

@@ -142,6 +142,17 @@ describe('review renderers', () => {
     expect(renderMarkdown(review)).not.toContain('retention');
   });
 
+  it('say in the overview table too that an SLO\'s numbers cover only the part of the period Prometheus holds', () => {
+    expect(renderMarkdown(truncated)).toContain(
+      '| checkout-availability | checkout | 99.9% | 99.900% (over 1 d of 2 d) | 100.0% (over 1 d of 2 d) | 0.0% (over 1 d of 2 d) | at risk |',
+    );
+    expect(renderHtml(truncated)).toContain(
+      '<td class="num">99.900% (over 1 d of 2 d)</td><td class="num">100.0% (over 1 d of 2 d)</td><td class="num">0.0% (over 1 d of 2 d)</td><td><span class="status status-at-risk">',
+    );
+    // An SLO Prometheus holds the whole period of reads as before.
+    expect(renderMarkdown(review)).toMatch(/\| checkout-availability \| checkout \| 99\.9% \| 99\.860% \| 139\.6% \| −39\.6% \| missed \|/);
+  });
+
   it('shade the days before Prometheus\'s retention in both charts, not drawn as days without data', () => {
     const html = renderHtml(truncated);
     expect(html.match(/<rect class="before-retention"[^>]*><title>1970-01-21 to 1970-01-21: before Prometheus's retention, no longer held<\/title>/g)).toHaveLength(2);

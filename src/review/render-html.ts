@@ -1,4 +1,4 @@
-import { budgetLeftText, dateTime, duration, incidentDuration, percent, pointsChange, retentionNote, statusText, summaryRows } from './format.js';
+import { OVERVIEW_HEAD, dateTime, duration, incidentDuration, overviewRow, percent, retentionNote, statusText, summaryRows } from './format.js';
 import type { RetentionStart, Review, SloReview, SloStatus } from './review-model.js';
 import { periodLabel } from './review-period.js';
 import { burnDownChart, dailyErrorRatioChart } from './svg-charts.js';
@@ -40,18 +40,8 @@ export function renderHtml(review: Review): string {
     `<p class="sub">Compared with ${esc(periodLabel(review.previous))}. Event-weighted SLIs (1 − errors ÷ events over the period), read from Prometheus's raw series.</p>`,
     '<h2 id="overview">All SLOs, least budget left first</h2>',
     table(
-      ['SLO', 'team', 'objective', 'attained', 'budget spent', 'budget left', 'status', 'previous left', 'attainment change'],
-      review.slos.map((s) => [
-        `<a href="#${esc(s.slo.id)}">${esc(s.slo.id)}</a>`,
-        esc(s.slo.team),
-        `${s.slo.objective}%`,
-        percent(s.current.attainment, 3),
-        percent(s.current.budgetSpent),
-        percent(s.current.budgetLeft),
-        badge(s.current.status),
-        budgetLeftText(s.previous),
-        pointsChange(s.current.attainment, s.previous.attainment),
-      ]),
+      OVERVIEW_HEAD,
+      review.slos.map((s) => overviewRow(s, `<a href="#${esc(s.slo.id)}">${esc(s.slo.id)}</a>`, esc(s.slo.team), badge(s.current.status))),
       [false, false, true, true, true, true, false, true, true],
     ),
   ];

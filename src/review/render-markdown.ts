@@ -1,4 +1,4 @@
-import { budgetLeftText, dateTime, duration, incidentDuration, percent, pointsChange, retentionNote, statusText, summaryRows } from './format.js';
+import { OVERVIEW_HEAD, dateTime, duration, incidentDuration, overviewRow, percent, retentionNote, statusText, summaryRows } from './format.js';
 import type { RetentionStart, Review, SloReview } from './review-model.js';
 import { periodLabel } from './review-period.js';
 
@@ -14,21 +14,9 @@ export function renderMarkdown(review: Review): string {
     '',
     '## All SLOs, least budget left first',
     '',
-    row(['SLO', 'team', 'objective', 'attained', 'budget spent', 'budget left', 'status', 'previous left', 'attainment change']),
+    row(OVERVIEW_HEAD),
     row(['---', '---', '---:', '---:', '---:', '---:', '---', '---:', '---:']),
-    ...review.slos.map((s) =>
-      row([
-        s.slo.id,
-        s.slo.team,
-        `${s.slo.objective}%`,
-        percent(s.current.attainment, 3),
-        percent(s.current.budgetSpent),
-        percent(s.current.budgetLeft),
-        statusText[s.current.status],
-        budgetLeftText(s.previous),
-        pointsChange(s.current.attainment, s.previous.attainment),
-      ]),
-    ),
+    ...review.slos.map((s) => row(overviewRow(s, s.slo.id, s.slo.team, statusText[s.current.status]))),
     '',
   ];
   if (review.warnings.length > 0) {

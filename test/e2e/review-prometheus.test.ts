@@ -460,6 +460,7 @@ describe('slokit review over a period longer than Prometheus keeps', () => {
           `Attainment and budget cover the ${days(held)} it holds.`,
       );
       expect(md).toMatch(new RegExp(`\\| attained \\| \\d+\\.\\d{3}% \\(over ${days(held)} of 30 d\\) \\|`));
+      expect(md).toMatch(new RegExp(`\\| payments-authorisations \\| [a-z-]+ \\| [\\d.]+% \\| \\d+\\.\\d{3}% \\(over ${days(held)} of 30 d\\) \\|`));
       expect(md).toContain(`| SLI data for | ${days(held)} of 30 d (partial: ${days(gone)} before retention) |`);
       expect(md).toContain(
         `- Fix the SLI's data: scrape failures or a missing exporter hide both good and bad events: 3 hour(s) without SLI data in 1 gap(s), the longest 3 h (not counting the ${gone} h before Prometheus's retention).`,
