@@ -69,12 +69,6 @@ export function attained(s: PeriodSummary): string {
   return s.status === 'no data' ? 'no data' : percent(s.attainment, 3);
 }
 
-/** Budget left, marked when the period's data is partial (under 90% of its hours). */
-export function budgetLeftText(s: PeriodSummary): string {
-  if (s.status === 'no data') return 'no data';
-  return `${percent(s.budgetLeft)}${wellCovered(s) ? '' : ' (partial data)'}`;
-}
-
 /** The part of the period Prometheus's retention still holds, in ms: all of it unless retention began inside it. */
 function heldMs(s: PeriodSummary): number {
   return (s.hours - s.hoursBeforeRetention) * HOUR_MS;
@@ -84,6 +78,24 @@ function heldMs(s: PeriodSummary): number {
 export function heldPart(s: PeriodSummary): string {
   if (s.status === 'no data' || s.hoursBeforeRetention === 0) return '';
   return ` (over ${duration(heldMs(s))} of ${duration(s.hours * HOUR_MS)})`;
+}
+
+/**
+ * A previous period's `value` as the comparison with it shows it. It is compared only with SLI data
+ * for at least 90% of its hours ({@link wellCovered}, the rule the three-period history judges by);
+ * under that it is partial, `99.950% (over 3 d of 30 d), too little to compare`
+ * (`(partial data)` when gaps, not retention, took the hours), and when Prometheus holds none of it,
+ * it says so instead of "no data".
+ */
+export function previousValue(p: PeriodSummary, value: string): string {
+  if (p.status === 'no data') return p.hoursBeforeRetention === p.hours ? "none held: before Prometheus's retention" : 'no data';
+  if (wellCovered(p)) return value + heldPart(p);
+  return `${value}${p.hoursBeforeRetention > 0 ? heldPart(p) : ' (partial data)'}, too little to compare`;
+}
+
+/** The change from the previous period `p` to now, none when `p` is too little to compare ({@link previousValue}). */
+function changeFrom(p: PeriodSummary, now: number | undefined, before: number | undefined, digits?: number): string {
+  return wellCovered(p) ? pointsChange(now, before, digits) : '—';
 }
 
 /**
@@ -140,26 +152,27 @@ export function overviewRow(s: SloReview, sloCell: string, teamCell: string, sta
     percent(c.budgetSpent) + heldPart(c),
     percent(c.budgetLeft) + heldPart(c),
     statusCell,
-    budgetLeftText(s.previous),
-    pointsChange(c.attainment, s.previous.attainment),
+    previousValue(s.previous, percent(s.previous.budgetLeft)),
+    changeFrom(s.previous, c.attainment, s.previous.attainment),
   ];
 }
 
 /**
  * An SLO's summary table, this period beside the previous one, as both reports show it: each row its
- * label, the two periods' values and the change (cells are plain text, safe in HTML).
+ * label, the two periods' values and the change (cells are plain text, safe in HTML). A previous
+ * period too little held to compare gets no change and no verdict ({@link previousValue}).
  */
 export function summaryRows(s: SloReview): [string, string, string, string][] {
   const c = s.current;
   const p = s.previous;
   const met = (st: SloStatus) => (st === 'no data' ? '—' : st === 'missed' ? 'no' : 'yes');
   return [
-    ['attained', attained(c) + heldPart(c), attained(p) + heldPart(p), pointsChange(c.attainment, p.attainment)],
-    ['budget spent', percent(c.budgetSpent) + heldPart(c), percent(p.budgetSpent) + heldPart(p), pointsChange(c.budgetSpent, p.budgetSpent, 1)],
+    ['attained', attained(c) + heldPart(c), previousValue(p, attained(p)), changeFrom(p, c.attainment, p.attainment)],
+    ['budget spent', percent(c.budgetSpent) + heldPart(c), percent(p.budgetSpent) + heldPart(p), changeFrom(p, c.budgetSpent, p.budgetSpent, 1)],
     ['budget spent (amount)', budgetAmount(c, s.slo), budgetAmount(p, s.slo), ''],
     ['budget spent (as full outage)', budgetTime(c, s.slo), budgetTime(p, s.slo), ''],
-    ['budget left at the end', percent(c.budgetLeft) + heldPart(c), percent(p.budgetLeft) + heldPart(p), pointsChange(c.budgetLeft, p.budgetLeft, 1)],
+    ['budget left at the end', percent(c.budgetLeft) + heldPart(c), percent(p.budgetLeft) + heldPart(p), changeFrom(p, c.budgetLeft, p.budgetLeft, 1)],
     ['SLI data for', coverage(c), coverage(p), ''],
-    ['objective met', met(c.status), met(p.status), ''],
+    ['objective met', met(c.status), wellCovered(p) ? met(p.status) : '—', ''],
   ];
 }

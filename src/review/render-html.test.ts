@@ -14,7 +14,7 @@ function slo(id: string, team: string, hours: { startMs: number; errors: number;
   return {
     slo: { id, service: id.split('-')[0]!, name: 'x', description: 'A <b>bold</b> claim', team, objective: 99.9, errorBudget: 0.001, window: '30d', sliKind: 'ratio', weighting: 'events', pagesDisabled: false },
     current,
-    previous: summarizePeriod(hours, previous, 0.001),
+    previous: summarizePeriod(hours, previous, 0.001, heldFromMs),
     history: [current],
     days,
     worstDays: worstDays(days),
@@ -91,10 +91,33 @@ describe('review renderers', () => {
     expect(html).toContain('<td>attained</td><td class="num">99.860%</td><td class="num">no data</td>');
   });
 
-  it('mark a previous period with data for under 90% of its hours as partial', () => {
+  it('mark a previous period with data for under 90% of its hours as partial, too little to compare: no change, no verdict', () => {
     const md = renderMarkdown(partial);
     expect(md).toContain('| SLI data for | 2 d of 2 d | 4 h of 2 d (partial) |  |');
-    expect(md).toContain('| missed | 100.0% (partial data) |');
+    expect(md).toContain('| attained | 99.860% | 100.000% (partial data), too little to compare | — |');
+    expect(md).toContain('| budget left at the end | −39.6% | 100.0% | — |');
+    expect(md).toContain('| objective met | no | — |  |');
+    expect(md).toContain('| missed | 100.0% (partial data), too little to compare | — |');
+  });
+
+  it('say how little of the previous period Prometheus holds, and compare with it only when it holds 90% of it', () => {
+    // Retention begins inside the previous period: 4 h of it held, then 46 h.
+    const held = (fromMs: number): Review => ({
+      ...partial,
+      retention: { heldFromMs: fromMs, time: '30d' },
+      slos: [{ ...partial.slos[0]!, previous: summarizePeriod(hours.map((h) => ({ ...h, startMs: h.startMs - 2 * DAY_MS })).filter((h) => h.startMs >= fromMs), previous, 0.001, fromMs) }],
+    });
+    const little = renderMarkdown(held(period.startMs - 4 * 3_600_000));
+    expect(little).toContain('| attained | 99.860% | 99.900% (over 4 h of 2 d), too little to compare | — |');
+    expect(little).toContain('| budget spent | 139.6% | 100.0% (over 4 h of 2 d) | — |');
+    expect(little).toContain('| objective met | no | — |  |');
+    expect(little).toContain('| missed | 0.0% (over 4 h of 2 d), too little to compare | — |');
+    expect(renderHtml(held(period.startMs - 4 * 3_600_000))).toContain(
+      '<td>attained</td><td class="num">99.860%</td><td class="num">99.900% (over 4 h of 2 d), too little to compare</td><td class="num">—</td>',
+    );
+    const most = renderMarkdown(held(previous.startMs + 2 * 3_600_000));
+    expect(most).toContain('| attained | 99.860% | 99.859% (over 1 d 22 h of 2 d) | +0.002 pp |');
+    expect(most).toContain('| objective met | no | no |  |');
   });
 
   it('say that an incident was still open at the period\'s end', () => {
@@ -132,9 +155,10 @@ describe('review renderers', () => {
       "Prometheus no longer holds 1 d of this period: it is before Prometheus's retention (30d, since 1970-01-22 00:00 UTC), not a gap in the SLI's data. " +
         'Attainment and budget cover the 1 d it holds.',
     );
-    expect(md).toContain('| attained | 99.900% (over 1 d of 2 d) | no data | — |');
+    expect(md).toContain("| attained | 99.900% (over 1 d of 2 d) | none held: before Prometheus's retention | — |");
     expect(md).toContain('| budget left at the end | 0.0% (over 1 d of 2 d) | — | — |');
-    expect(md).toContain('| SLI data for | 1 d of 2 d (partial: 1 d before retention) | no data |  |');
+    expect(md).toContain('| SLI data for | 1 d of 2 d (partial: 1 d before retention) | no data (2 d before retention) |  |');
+    expect(md).toContain("| at risk | none held: before Prometheus's retention | — |");
     expect(md).toContain("Prometheus no longer holds any of this period: all of it is before Prometheus's retention (30d, since 1970-01-22 00:00 UTC), so there is no data.");
     const html = renderHtml(truncated);
     expect(html).toContain("<p class=\"retention\">Prometheus no longer holds 1 d of this period: it is before Prometheus's retention");

@@ -19,8 +19,8 @@ export const AT_RISK_SPENT = 0.75;
 
 /**
  * Share of a period's hours with SLI data below which the period is partial: not counted in the
- * three-period history (as met or as missed) and marked as partial where it is compared. Usually a
- * previous period that begins before Prometheus's retention does.
+ * three-period history (as met or as missed), and as the previous period too little to compare
+ * with (no change, no verdict). Usually a previous period that begins before Prometheus's retention does.
  */
 export const MIN_COVERAGE = 0.9;
 

@@ -462,6 +462,9 @@ describe('slokit review over a period longer than Prometheus keeps', () => {
       expect(md).toMatch(new RegExp(`\\| attained \\| \\d+\\.\\d{3}% \\(over ${days(held)} of 30 d\\) \\|`));
       expect(md).toMatch(new RegExp(`\\| payments-authorisations \\| [a-z-]+ \\| [\\d.]+% \\| \\d+\\.\\d{3}% \\(over ${days(held)} of 30 d\\) \\|`));
       expect(md).toContain(`| SLI data for | ${days(held)} of 30 d (partial: ${days(gone)} before retention) |`);
+      // The previous period is all before retention: it says so, in the SLO's table and in the overview.
+      expect(md).toMatch(new RegExp(`\\| attained \\| \\d+\\.\\d{3}% \\(over ${days(held)} of 30 d\\) \\| none held: before Prometheus's retention \\| — \\|`));
+      expect(md).toMatch(/\| payments-authorisations \|( [^|]+ \|){5} [a-z ]+ \| none held: before Prometheus's retention \| — \|/);
       expect(md).toContain(
         `- Fix the SLI's data: scrape failures or a missing exporter hide both good and bad events: 3 hour(s) without SLI data in 1 gap(s), the longest 3 h (not counting the ${gone} h before Prometheus's retention).`,
       );
@@ -486,7 +489,9 @@ describe('slokit review over a period longer than Prometheus keeps', () => {
       const blindPayments = blind.review.slos.find((s) => s.slo.id === 'payments-authorisations')!;
       expect(blindPayments.current.attainment).toBe(payments.current.attainment);
       expect(blindPayments.recommendations.find((x) => x.kind === 'data-gaps')?.reason).toBe(`${gone} hour(s) without SLI data in 1 gap(s), the longest ${gone} h`);
-      expect(await readFile(blind.markdownPath, 'utf8')).not.toContain('no longer holds');
+      const blindMd = await readFile(blind.markdownPath, 'utf8');
+      expect(blindMd).not.toContain('no longer holds');
+      expect(blindMd).not.toContain('none held');
     } finally {
       await shortProm?.stop();
       await rm(dir, { recursive: true, force: true });
