@@ -1,5 +1,8 @@
+import { mkdir, mkdtemp, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { generatedMarker } from '../slo/index.js';
 import { EXIT, main } from './main.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -69,5 +72,100 @@ describe('slokit generate duration flags', () => {
     const result = await check(...input);
     expect(result.err).toMatch(/generated files are stale/);
     expect(result.code).toBe(EXIT.invalid);
+  });
+});
+
+describe('slokit generate after a run was killed mid-write (SIGKILL, a power cut)', () => {
+  let base: string;
+  beforeEach(async () => {
+    base = await mkdtemp(join(tmpdir(), 'slokit-killed-'));
+  });
+  afterEach(async () => {
+    await rm(base, { recursive: true, force: true });
+  });
+
+  const serviceFile = (name: string) =>
+    `export default { name: '${name}', description: 'x', owner: { team: 't' }, slos: [{ name: 'availability', objective: 99.9, sli: { kind: 'boolGauge', selector: 'up{job="${name}"}' } }] };\n`;
+
+  /** Project "shop/slos" with a service per name, generated once; returns generate's arguments without --check. */
+  async function generated(...services: string[]): Promise<string[]> {
+    const slos = join(base, 'slos');
+    await mkdir(slos);
+    await writeFile(join(base, 'package.json'), '{ "name": "shop" }\n');
+    for (const service of services) await writeFile(join(slos, `${service}.ts`), serviceFile(service));
+    const args = ['generate', '--slos', slos, '--rules-out', join(base, 'rules'), '--dashboards-out', join(base, 'dashboards'), '--router-out', join(base, 'router')];
+    expect((await cli(...args)).code).toBe(EXIT.ok);
+    return args;
+  }
+
+  const at = (...parts: string[]) => join(base, ...parts);
+
+  it('removes the temp files and backups it left, says so once, lists none as removed, and --check passes with a warning before', async () => {
+    const args = await generated('cart');
+    // As the killed run (pid 4242) left them: temp files with the new content, header and project
+    // included, and a backup of a replaced file; in the router's directory, of a file written there.
+    const leftovers = [at('dashboards', '.cart.json.4242.bak'), at('router', '.catalog.json.4242.tmp'), at('rules', '.cart.yml.4242.tmp')];
+    await writeFile(leftovers[0]!, await readFile(at('dashboards', 'cart.json'), 'utf8'));
+    await writeFile(leftovers[1]!, await readFile(at('router', 'catalog.json'), 'utf8'));
+    await writeFile(leftovers[2]!, await readFile(at('rules', 'cart.yml'), 'utf8'));
+    // Files that look like one: outside the managed directories, not a file written there, not the exact name.
+    const lookalikes = {
+      [at('.cart.yml.4242.tmp')]: 'beside the project\n',
+      [at('slos', '.cart.ts.4242.tmp')]: 'an editor\'s\n',
+      [at('router', '.notes.md.4242.tmp')]: 'not a file generate writes here\n',
+      [at('rules', '.cart.yml.4242.tmp.orig')]: 'x\n',
+      [at('rules', '.cart.yml.42a.tmp')]: 'x\n',
+      [at('rules', 'cart.yml.4242.tmp')]: 'x\n',
+      [at('dashboards', '.cart.json.4242.swp')]: 'x\n',
+    };
+    for (const [path, text] of Object.entries(lookalikes)) await writeFile(path, text);
+
+    const check = await cli(...args, '--check');
+    expect(check.err).toBe(
+      `slokit: warning: 3 files a killed generate run left (or one running now stages), not outputs: ${leftovers.join(', ')}; run npm run generate to remove them\n`,
+    );
+    expect(check.code).toBe(EXIT.ok);
+
+    const run = await cli(...args);
+    expect(run.err).toBe(`slokit: removed 3 files a killed run left: ${leftovers.join(', ')}\n`);
+    expect(run.out).toMatch(/: 0 files written, 6 unchanged\n$/);
+    expect(run.code).toBe(EXIT.ok);
+    expect((await readdir(at('rules'))).sort()).toEqual(['.cart.yml.4242.tmp.orig', '.cart.yml.42a.tmp', 'cart.yml', 'cart.yml.4242.tmp']);
+    expect((await readdir(at('dashboards'))).sort()).toEqual(['.cart.json.4242.swp', 'cart.json', 'slo-overview.json', 'slokit-provisioning.yaml']);
+    expect((await readdir(at('router'))).sort()).toEqual(['.notes.md.4242.tmp', 'alertmanager.yml', 'catalog.json']);
+    for (const [path, text] of Object.entries(lookalikes)) expect(await readFile(path, 'utf8')).toBe(text);
+
+    expect(await cli(...args, '--check')).toMatchObject({ code: EXIT.ok, err: '' });
+  });
+
+  it('puts back a file whose only copy is the backup a run killed while removing it left, then treats it as any other file', async () => {
+    const args = await generated('cart', 'search');
+    const blog = `# ${generatedMarker('blog/slos', '\n# ')}\ngroups: []\n`;
+    await writeFile(at('rules', 'blog.yml'), blog);
+    // Killed in its commit after moving each file no longer generated to its backup: search's (this
+    // project's, its SLO file since deleted) and blog's (another project's, sharing the directory).
+    await rm(at('slos', 'search.ts'));
+    await rename(at('rules', 'search.yml'), at('rules', '.search.yml.4242.bak'));
+    await rename(at('rules', 'blog.yml'), at('rules', '.blog.yml.4242.bak'));
+
+    const check = await cli(...args, '--check');
+    expect(check.err).toContain(
+      `slokit: warning: 2 files a killed generate run left (or one running now stages), not outputs: ` +
+        `${at('rules', '.blog.yml.4242.bak')} (the only copy of ${at('rules', 'blog.yml')}, which is gone: the run puts it back), ` +
+        `${at('rules', '.search.yml.4242.bak')} (the only copy of ${at('rules', 'search.yml')}, which is gone: the run puts it back); ` +
+        'run npm run generate to remove them\n',
+    );
+    expect(check.err).not.toContain(`no longer generated: ${at('rules', '.search.yml.4242.bak')}`);
+
+    const run = await cli(...args);
+    expect(run.err).toBe(
+      'slokit: put back 2 files whose only copy was a backup a killed run left: ' +
+        `${at('rules', 'blog.yml')} (from ${at('rules', '.blog.yml.4242.bak')}), ${at('rules', 'search.yml')} (from ${at('rules', '.search.yml.4242.bak')})\n`,
+    );
+    // This project's file is removed as no longer generated, and says so; the other project's is kept.
+    expect(run.out).toContain(`  removed ${at('rules', 'search.yml')}\n`);
+    expect(run.code).toBe(EXIT.ok);
+    expect((await readdir(at('rules'))).sort()).toEqual(['blog.yml', 'cart.yml']);
+    expect(await readFile(at('rules', 'blog.yml'), 'utf8')).toBe(blog);
   });
 });

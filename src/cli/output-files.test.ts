@@ -5,7 +5,7 @@ import { join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { dirSnapshot } from '../../test/support/dir-snapshot.js';
 import { GENERATED_HEADER, generatedMarker } from '../slo/index.js';
-import { ForeignFilesError, writeOutputs, type OutputSet } from './output-files.js';
+import { ForeignFilesError, findStale, writeOutputs, type OutputSet } from './output-files.js';
 import { LOCK_FILE } from './output-lock.js';
 
 /**
@@ -96,9 +96,21 @@ describe('writeOutputs', () => {
     const leftover = join(base, 'dashboards', `.checkout.json.${process.pid}.tmp`);
     await writeFile(leftover, generated('half-written dashboard'));
     const result = await writeOutputs(thisRun());
-    expect(result.removed).toEqual([leftover, join(base, 'dashboards', 'retired.json')]);
+    expect(result.removed).toEqual([join(base, 'dashboards', 'retired.json')]);
     expect(await read('dashboards', 'checkout.json')).toBe(generated('new dashboard'));
     expect((await readdir(join(base, 'dashboards'))).sort()).toEqual(['checkout.json']);
+  });
+
+  it("takes a killed run's temp files and backups for no generated file, though they hold one, header and all", async () => {
+    await previousRun();
+    // Another run's (pid 4242), killed as it renamed: checkout.json replaced, its backup and the rule file's temp file left.
+    await mkdir(join(base, 'rules'));
+    await writeFile(join(base, 'dashboards', '.checkout.json.4242.bak'), generated('old dashboard'));
+    await writeFile(join(base, 'dashboards', '.retired.json.4242.tmp'), generated('retired dashboard'));
+    await writeFile(join(base, 'rules', '.payments.yml.4242.tmp'), generated('new rules'));
+    const stale = await findStale(thisRun());
+    expect(stale.extra).toEqual([join(base, 'dashboards', 'retired.json')]);
+    expect(stale.unclaimed).toEqual([]);
   });
 
   it("takes the run's lock file for no generated file, whatever project it names", async () => {

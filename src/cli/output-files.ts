@@ -4,6 +4,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { generatedProject } from '../slo/index.js';
 import { LOCK_FILE } from './output-lock.js';
 import { makeDir, removeEmptyDirs } from './made-dirs.js';
+import { isStagingName, stagingPath } from './staging-files.js';
 
 /** Generated files by path, the directories whose generated files slokit owns, and whose they are. */
 export interface OutputSet {
@@ -87,8 +88,9 @@ async function generatedFilesIn(dir: string): Promise<{ path: string; project: s
   }
   const out: { path: string; project: string | null }[] = [];
   for (const name of names.sort()) {
-    // A run's lock names its project, and could quote anything a project name may hold.
-    if (name === LOCK_FILE) continue;
+    // A run's lock names its project, and could quote anything a project name may hold; a temp file
+    // or backup holds an output's content, header included, but is no output (see findLeftovers).
+    if (name === LOCK_FILE || isStagingName(name)) continue;
     const path = join(dir, name);
     const project = generatedProject((await textOf(path)) ?? '');
     if (project !== undefined) out.push({ path, project });
@@ -164,16 +166,6 @@ interface Changed {
   backup?: string;
 }
 
-/** The temp file for `path`: next to it, so the rename stays within one filesystem and is atomic. */
-function tempPathFor(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-}
-
-/** Where the commit keeps `path`'s previous content: next to it, so putting it back is a rename too. */
-function backupPathFor(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${process.pid}.bak`);
-}
-
 /** Mode bits of the file at `path` (permissions, setuid/gid, sticky), or undefined when there is none. */
 async function modeOf(path: string): Promise<number | undefined> {
   try {
@@ -218,7 +210,7 @@ export async function writeOutputs(
   };
   for (const path of toWrite) {
     await stopIfAborted();
-    const tmp = tempPathFor(path);
+    const tmp = stagingPath(path, 'tmp');
     try {
       createdDirs.push(...(await makeDir(dirname(path))));
       const mode = await modeOf(path);
@@ -249,11 +241,11 @@ async function commit(pending: readonly Pending[], stale: readonly string[], cre
   const steps = [...pending, ...stale.map((path) => ({ path, tmp: undefined }))];
   const changed: Changed[] = [];
   for (const [i, { path, tmp }] of steps.entries()) {
-    const backup = backupPathFor(path);
+    const backup = stagingPath(path, 'bak');
     try {
       if (tmp === undefined) {
-        // Already gone is removed: a killed run's temp file that this run, with the same pid (a
-        // container's repeat), staged to and renamed into place a step before.
+        // Already gone is removed: deleted by hand since the run looked (no other run removes
+        // files here while this one holds the output lock).
         if (await renameUnlessGone(path, backup)) changed.push({ path, backup });
       } else {
         const kept = await keepPrevious(path, backup);
