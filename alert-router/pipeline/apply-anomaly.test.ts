@@ -105,19 +105,49 @@ describe('applying an anomaly score', () => {
     expect(s.sent()).toEqual(['update slack 0.95', 'trigger pagerduty 0.95', 'update slack 0.95']);
   });
 
-  it.each([
-    ['escalates to page', 'page', 'firing', ['trigger pagerduty', 'update slack 0.3']],
-    ['de-escalates to ticket', 'page', 'resolved', ['update slack 0.3', 'resolve pagerduty']],
-  ] as const)('keeps the score on the Slack update that rewrites the first message when the incident %s', (_, severity, status, sent) => {
+  it('keeps the score on the Slack update that rewrites the first message when the incident de-escalates to ticket', () => {
     const s = scoring();
     const t0 = s.clock.now();
     // A page to de-escalate from: both alerts fire in the first batch.
-    const first = status === 'resolved' ? s.batch('checkout-availability', ['ticket', 'firing', t0], ['page', 'firing', t0]) : s.slo('checkout-availability', 'ticket', 'firing', t0);
+    const first = s.batch('checkout-availability', ['ticket', 'firing', t0], ['page', 'firing', t0]);
     s.apply(first.toScore[0]!, scored(0.3, 2, 'none'));
     s.sent();
     s.clock.advance(MINUTE);
-    s.slo('checkout-availability', severity, status, t0);
-    expect(s.sent()).toEqual(sent);
+    s.slo('checkout-availability', 'page', 'resolved', t0);
+    expect(s.sent()).toEqual(['update slack 0.3', 'resolve pagerduty']);
+  });
+
+  it("scores the page a ticket escalates to: PagerDuty's trigger and Slack's rewrite wait for that score, and carry it", () => {
+    const s = scoring();
+    const t0 = s.clock.now();
+    const first = s.slo('checkout-availability', 'ticket', 'firing', t0);
+    s.apply(first.toScore[0]!, scored(0.3, 2, 'none'));
+    expect(s.sent()).toEqual(['trigger slack 0.3']);
+    s.clock.advance(MINUTE);
+    const up = s.slo('checkout-availability', 'page', 'firing', s.clock.now());
+    expect(up.toScore).toEqual([expect.objectContaining({ severity: 'page' })]);
+    expect(s.sent()).toEqual([]);
+    // Within its usual for the time of day: a recurring page, said so in its summary.
+    expect(s.apply(up.toScore[0]!, scored(0.1, 1, 'mark-recurring')).action).toBe('mark-recurring');
+    expect(s.sent()).toEqual(['trigger pagerduty 0.1', 'update slack 0.1']);
+    const page = s.sim.sent.find(({ notification: n }) => n.target.kind === 'pagerduty')!.notification;
+    expect(page.summary).toMatch(/^\[recurring\] /);
+    const rows = s.sim.store.timelineOf(up.toScore[0]!.incidentId).filter((e) => e.kind === 'scored');
+    expect(rows).toHaveLength(2);
+  });
+
+  it('sends the escalation unscored when its score does not come within the hold, not with the ticket\'s', () => {
+    const s = scoring();
+    const t0 = s.clock.now();
+    const first = s.slo('checkout-availability', 'ticket', 'firing', t0);
+    s.apply(first.toScore[0]!, scored(0.3, 2, 'none'));
+    s.sent();
+    s.clock.advance(MINUTE);
+    s.slo('checkout-availability', 'page', 'firing', s.clock.now());
+    s.advance(HOLD - 1);
+    expect(s.sent()).toEqual([]);
+    s.advance(1);
+    expect(s.sent()).toEqual(['trigger pagerduty', 'update slack']);
   });
 
   it("keeps the score on Slack's resolve when a maintenance window ended early and one batch resolves the incident it held", () => {

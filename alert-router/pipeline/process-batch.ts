@@ -53,8 +53,8 @@ export interface PipelineSettings {
   /** Correlation and suppression thresholds; the documented defaults when absent. */
   suppression?: SuppressionSettings;
   /**
-   * Anomaly scoring (config `anomaly`): the batch that opens or reopens an SLO incident queues its
-   * notifications `holdMs` in the future and lists the incident in `outcome.toScore`; the score, once
+   * Anomaly scoring (config `anomaly`): the batch that opens or reopens an SLO incident, or escalates
+   * it to page, queues its notifications `holdMs` in the future and lists the incident in `outcome.toScore`; the score, once
    * in (apply-anomaly.ts), makes them due at once. Absent: nothing waits.
    */
   anomaly?: { holdMs: number };
@@ -257,7 +257,9 @@ export function processBatch(batch: IncomingBatch, port: PipelinePort, settings:
   }
   for (const t of ordered) {
     const slo = settings.anomaly === undefined || t.after.slo === undefined ? undefined : settings.catalog.slo(t.after.service, t.after.slo);
-    const score = slo !== undefined && t.events.some((e) => e.kind === 'opened' || e.kind === 'reopened');
+    // An alert-driven escalation to page is scored too: the page is what the score (and its
+    // `[recurring]` mark) is for, and the ticket's score, taken when it opened, says nothing of it.
+    const score = slo !== undefined && t.events.some((e) => e.kind === 'opened' || e.kind === 'reopened' || (e.kind === 'escalated' && t.after.severity === 'page'));
     const held = notifyIncident(t, outcome, {
       port,
       settings,
@@ -325,7 +327,9 @@ export function notifyIncident(t: Touched, outcome: BatchOutcome, ctx: NotifyCon
   if (result.newTargets.length > 0) port.addTargets(after.id, result.newTargets);
   port.appendTimeline([...timeline, ...result.timeline]);
   if (result.notifications.length === 0) return result.notifications;
-  keepScoreOnSlackEdits(result.notifications, after.id, port);
+  // Those that wait for a score of their own (an escalation's) get it, or go without: an earlier
+  // episode's or severity's score would not be about them.
+  if (ctx.notBefore === now) keepScoreOnSlackEdits(result.notifications, after.id, port);
   outcome.notifications.push(...result.notifications);
   const own = result.notifications.filter((n) => n.incidentId === after.id);
   if (own.length === result.notifications.length || ctx.notBefore === now) {
