@@ -117,14 +117,18 @@ describe('applying an anomaly score', () => {
     expect(s.sent()).toEqual(['update slack 0.3', 'resolve pagerduty']);
   });
 
-  it("scores the page a ticket escalates to: PagerDuty's trigger and Slack's rewrite wait for that score, and carry it", () => {
-    const s = scoring();
-    const t0 = s.clock.now();
-    const first = s.slo('checkout-availability', 'ticket', 'firing', t0);
+  /** A ticket scored 0.3 and told to Slack, then, a minute on, its page alert: the escalation's batch. */
+  const escalation = (s: ReturnType<typeof scoring>) => {
+    const first = s.slo('checkout-availability', 'ticket', 'firing', s.clock.now());
     s.apply(first.toScore[0]!, scored(0.3, 2, 'none'));
     expect(s.sent()).toEqual(['trigger slack 0.3']);
     s.clock.advance(MINUTE);
-    const up = s.slo('checkout-availability', 'page', 'firing', s.clock.now());
+    return s.slo('checkout-availability', 'page', 'firing', s.clock.now());
+  };
+
+  it("scores the page a ticket escalates to: PagerDuty's trigger and Slack's rewrite wait for that score, and carry it", () => {
+    const s = scoring();
+    const up = escalation(s);
     expect(up.toScore).toEqual([expect.objectContaining({ severity: 'page' })]);
     expect(s.sent()).toEqual([]);
     // Within its usual for the time of day: a recurring page, said so in its summary.
@@ -138,12 +142,7 @@ describe('applying an anomaly score', () => {
 
   it('sends the escalation unscored when its score does not come within the hold, not with the ticket\'s', () => {
     const s = scoring();
-    const t0 = s.clock.now();
-    const first = s.slo('checkout-availability', 'ticket', 'firing', t0);
-    s.apply(first.toScore[0]!, scored(0.3, 2, 'none'));
-    s.sent();
-    s.clock.advance(MINUTE);
-    s.slo('checkout-availability', 'page', 'firing', s.clock.now());
+    escalation(s);
     s.advance(HOLD - 1);
     expect(s.sent()).toEqual([]);
     s.advance(1);
