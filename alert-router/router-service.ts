@@ -425,7 +425,7 @@ export async function startRouterService(options: RouterServiceOptions): Promise
           if (config.synchronous === 'full') await syncJournal(journal);
         }
         const at = now();
-        if (!store.bulkOpen) store.transaction(() => store.putState(READINESS_PROBE_KEY, String(at), at));
+        if (!store.bulkOpen) store.putState(READINESS_PROBE_KEY, String(at), at);
         await storeDurable();
         worker.poke();
       },
@@ -701,9 +701,7 @@ export async function startRouterService(options: RouterServiceOptions): Promise
     let volumeChanged = false;
     const saveVolume = () => {
       try {
-        // Its own transaction: a write left in the bulk transaction of webhook batches would go if a
-        // later group failed and the bulk were rolled back (SqliteStore.beforeOtherWrite).
-        store.transaction(() => store.putState(VOLUME_STATE_KEY, JSON.stringify(volume.save(now())), now()));
+        store.putState(VOLUME_STATE_KEY, JSON.stringify(volume.save(now())), now());
         volumeSavedMinute = Math.floor(now() / 60_000);
         volumeChanged = false;
       } catch (error) {

@@ -395,10 +395,14 @@ export class SqliteStore implements AnomalyPort {
     this.dedupIndex.beginUndo();
   }
 
-  /** Commits the bulk transaction, if one is open. Throws when the commit fails. */
-  commitBulk(): boolean {
+  /**
+   * Commits the bulk transaction, if one is open, with `state` written in it last (the journal seq it
+   * holds up to, StoreFlusher). Throws when the commit fails.
+   */
+  commitBulk(state?: { key: string; value: string; now: number }): boolean {
     if (!this.db.inTransaction) return false;
     try {
+      if (state !== undefined) this.s.putState.run(state.key, state.value, state.now);
       this.s.commit.run();
     } finally {
       this.bulk = this.db.inTransaction;
@@ -722,8 +726,9 @@ export class SqliteStore implements AnomalyPort {
     return (this.s.getState.get(key) as { value: string } | undefined)?.value;
   }
 
+  /** Saves a piece of state in a transaction of its own: one the bulk transaction's rollback cannot undo ({@link beforeOtherWrite}). */
   putState(key: string, value: string, now: number): void {
-    this.s.putState.run(key, value, now);
+    this.transaction(() => this.s.putState.run(key, value, now));
   }
 
   /** The data of the incident's latest anomaly score (its `scored` timeline entry), if it was scored. */

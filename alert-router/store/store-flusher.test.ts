@@ -11,7 +11,8 @@ function harness(options: { maxAgeMs?: number; maxWeight?: number; sync?: boolea
     get bulkOpen() {
       return open;
     },
-    commitBulk() {
+    commitBulk(state) {
+      if (state !== undefined) log.push(`${state.key}=${state.value}`);
       if (options.commitThrows !== undefined) throw options.commitThrows;
       log.push('commit');
       open = false;
@@ -19,7 +20,6 @@ function harness(options: { maxAgeMs?: number; maxWeight?: number; sync?: boolea
     },
     maxOutboxSeq: () => outboxSeq,
     setDeliverableUpTo: (seq) => deliverable.push(seq),
-    putState: (key, value) => log.push(`${key}=${value}`),
   };
   const timers: { at: number; fn: () => void; id: number }[] = [];
   let now = 0;

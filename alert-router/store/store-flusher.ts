@@ -1,10 +1,9 @@
 /** What the flusher needs of the store. */
 export interface FlushableStore {
   readonly bulkOpen: boolean;
-  commitBulk(): boolean;
+  commitBulk(state?: { key: string; value: string; now: number }): boolean;
   maxOutboxSeq(): number;
   setDeliverableUpTo(seq: number): void;
-  putState(key: string, value: string, now: number): void;
 }
 
 export interface StoreFlusherOptions {
@@ -85,8 +84,7 @@ export class StoreFlusher {
     this.weight = 0;
     if (!this.o.store.bulkOpen) return false;
     try {
-      this.o.store.putState(JOURNAL_APPLIED_KEY, String(this.o.appliedSeq()), this.o.now());
-      return this.o.store.commitBulk();
+      return this.o.store.commitBulk({ key: JOURNAL_APPLIED_KEY, value: String(this.o.appliedSeq()), now: this.o.now() });
     } catch (error) {
       this.o.onCommitError(error);
       throw error;
