@@ -85,7 +85,9 @@ describe('the batch journal across a crash', () => {
     timeline: { kind: string }[];
   }
   const detail = async (r: RouterService, id: string) => (await (await fetch(`${r.url}/api/v1/incidents/${id}`)).json()) as Detail;
-  const firstIncident = async (r: RouterService) => ((await (await fetch(`${r.url}/api/v1/incidents`)).json()) as { incidents: { id: string }[] }).incidents[0]!.id;
+  const incidentsIn = async (r: RouterService) =>
+    ((await (await fetch(`${r.url}/api/v1/incidents`)).json()) as { incidents: { id: string; title: string }[] }).incidents;
+  const firstIncident = async (r: RouterService) => (await incidentsIn(r))[0]!.id;
   /** Waits until every notification of the incident is delivered and recorded (each outcome commits what is open). */
   const deliveriesRecorded = (r: RouterService, id: string) =>
     until(
@@ -325,22 +327,32 @@ describe('the batch journal across a crash', () => {
       headers: { authorization: `Bearer ${fixture!.env['TEST_ROUTER_TOKEN']}`, 'content-type': 'application/json' },
       body: JSON.stringify({ matchers: ['service="checkout"'], endsAt: new Date(Date.now() + 3_600_000).toISOString(), author: 'ana', comment }),
     });
-  const incidentsIn = async (r: RouterService) =>
-    ((await (await fetch(`${r.url}/api/v1/incidents`)).json()) as { incidents: { id: string; title: string }[] }).incidents;
 
-  it('commits the bulk transaction before a write other than a webhook\'s, so that write failing on a full disk loses no acknowledged batch', async () => {
+  /** A webhook alert of the checkout service, which the window {@link beforeDiskFills} opens holds. */
+  const held = (n: number, labels: Record<string, string> = {}) =>
+    webhookPayload([{ labels: { alertname: `DiskFull${n}`, severity: 'ticket', service: 'checkout', ...labels }, fingerprint: `d-${n}` }], { alertname: `DiskFull${n}` });
+
+  /**
+   * A router whose fatal exits are recorded, a maintenance window holding the checkout service (so
+   * nothing is sent and only the bulk transaction holds its batches), one such batch acknowledged, and
+   * `fill()` to fill the disk: the store may grow no further.
+   */
+  const beforeDiskFills = async () => {
     fixture = routerFixture({ pagerduty: pd, slack });
     const fatal: unknown[] = [];
     const r = await start(fixture, undefined, { onFatal: (error) => fatal.push(error) });
     const maintenance = maintenanceOn(r);
     expect((await maintenance('deploy')).status).toBe(201);
-    // Held by the window: nothing to send, so only the bulk transaction holds it.
-    const held = webhookPayload([{ labels: { alertname: 'DiskFull', severity: 'ticket', service: 'checkout' }, fingerprint: 'd-1' }], { alertname: 'DiskFull' });
-    expect((await postWebhook(r.url, held)).status).toBe(200);
+    expect((await postWebhook(r.url, held(1))).status).toBe(200);
     expect(r.store.bulkOpen).toBe(true);
-    // The disk fills: a second window's row no longer fits. The batch above was committed before it.
-    const pages = r.store.db.pragma('page_count', { simple: true }) as number;
-    r.store.db.pragma(`max_page_count = ${pages}`);
+    const fill = () => r.store.db.pragma(`max_page_count = ${r.store.db.pragma('page_count', { simple: true }) as number}`);
+    return { r, fatal, maintenance, fill };
+  };
+
+  it('commits the bulk transaction before a write other than a webhook\'s, so that write failing on a full disk loses no acknowledged batch', async () => {
+    const { r, fatal, maintenance, fill } = await beforeDiskFills();
+    // A second window's row no longer fits. The batch above was committed before it.
+    fill();
     expect((await maintenance('x'.repeat(8000))).status).toBe(503);
     expect(fatal).toEqual([]);
     expect(r.store.bulkOpen).toBe(false);
@@ -350,17 +362,8 @@ describe('the batch journal across a crash', () => {
   });
 
   it('exits, for the journal to replay them, when a webhook fails on a full disk and the acknowledged batches of the bulk transaction cannot go back in', async () => {
-    fixture = routerFixture({ pagerduty: pd, slack });
-    const fatal: unknown[] = [];
-    const r = await start(fixture, undefined, { onFatal: (error) => fatal.push(error) });
-    const maintenance = maintenanceOn(r);
-    expect((await maintenance('deploy')).status).toBe(201);
-    const held = (n: number, labels: Record<string, string> = {}) =>
-      webhookPayload([{ labels: { alertname: `DiskFull${n}`, severity: 'ticket', service: 'checkout', ...labels }, fingerprint: `d-${n}` }], { alertname: `DiskFull${n}` });
-    expect((await postWebhook(r.url, held(1))).status).toBe(200);
-    expect(r.store.bulkOpen).toBe(true);
-    const pages = r.store.db.pragma('page_count', { simple: true }) as number;
-    r.store.db.pragma(`max_page_count = ${pages}`);
+    const { r, fatal, fill } = await beforeDiskFills();
+    fill();
     expect((await postWebhook(r.url, held(2, { big: 'x'.repeat(20_000) }))).status).toBe(503);
     expect(fatal).toHaveLength(1);
     expect(lines.find((l) => l.level === 60)?.msg).toBe('the store lost a transaction of acknowledged batches; they are in the journal and replay on restart');
