@@ -152,14 +152,12 @@ export class BatchJournal {
   read(seqs: readonly number[]): JournalRecord[] {
     if (seqs.length === 0) return [];
     const wanted = new Set(seqs);
+    const [lo, hi] = [Math.min(...seqs), Math.max(...seqs)];
     const found = new Map<number, JournalRecord>();
-    const segments = this.active === undefined ? this.closed : [...this.closed, this.active];
-    for (const segment of segments) {
+    for (const segment of this.active === undefined ? this.closed : [...this.closed, this.active]) {
       const firstSeq = Number(SEGMENT.exec(basename(segment.file))![1]);
-      if (segment.lastSeq < firstSeq) continue;
-      let any = false;
-      for (const seq of wanted) if (seq >= firstSeq && seq <= segment.lastSeq) any = true;
-      if (!any) continue;
+      // Only segments whose seqs overlap those asked (an empty one's lastSeq is 0).
+      if (segment.lastSeq < Math.max(firstSeq, lo) || firstSeq > hi) continue;
       for (const r of readSegment(segment.file, firstSeq).records) if (wanted.has(r.seq)) found.set(r.seq, r);
     }
     return seqs.map((seq) => {

@@ -57,8 +57,8 @@ export interface GroupCommitOptions<I, O> {
   /**
    * While as many syncs run as may, hold a light queue until one ends and commit it then, as one
    * transaction (default true): fewer commits when each writes its pages. False when a group's commit
-   * is cheap (writes into an open bulk transaction and a journal append): groups are processed as they come, and the next sync
-   * starts the moment one ends instead of after that processing.
+   * is cheap (writes into an open bulk transaction and a journal append): groups are processed as
+   * they come, and the next sync starts the moment one ends instead of after that processing.
    */
   holdWhileSyncing?: boolean;
   /**

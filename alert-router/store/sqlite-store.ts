@@ -430,7 +430,7 @@ export class SqliteStore implements AnomalyPort {
     if (!this.bulk || !this.db.inTransaction) throw new Error('groupInBulk: no bulk transaction is open');
     this.inGroup = true;
     try {
-      return this.dedupIndex.within(() => this.latestByKey.within(() => this.suppression.within(fn)));
+      return this.withinIndexes(fn);
     } catch (error) {
       const lost = !this.db.inTransaction;
       this.abandonBulk();
@@ -488,7 +488,7 @@ export class SqliteStore implements AnomalyPort {
   transaction<T>(fn: () => T): T {
     if (this.bulk && !this.inGroup && this.db.inTransaction) this.beforeOtherWrite?.();
     try {
-      return this.dedupIndex.within(() => this.latestByKey.within(() => this.suppression.within(() => this.inTransaction(fn) as T)));
+      return this.withinIndexes(() => this.inTransaction(fn) as T);
     } catch (error) {
       if (this.bulk && !this.db.inTransaction) {
         this.bulk = false;
@@ -496,6 +496,11 @@ export class SqliteStore implements AnomalyPort {
       }
       throw error;
     }
+  }
+
+  /** Runs `fn` with the in-memory indexes staging its changes: kept if it returns, dropped if it throws. */
+  private withinIndexes<T>(fn: () => T): T {
+    return this.dedupIndex.within(() => this.latestByKey.within(() => this.suppression.within(fn)));
   }
 
   latestAlert(fingerprint: string): AlertRecord | undefined {
