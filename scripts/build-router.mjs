@@ -7,8 +7,8 @@
 // Why not run the TypeScript through tsx, as the other commands do: tsx compiles with esbuild's
 // `keepNames`, which wraps every function the router makes per request in a `__name(...)` call that
 // defines a property on it: 7 % of the router's main thread per single-alert webhook, and 8.5 % more
-// webhooks per second without it (the median of six alternating pairs) (docs/benchmarks.md, "Round of 2026-12-03, afternoon"). The CLI still
-// needs tsx: it imports the user's slos/*.ts at run time.
+// webhooks per second without it (the median of six alternating pairs; docs/benchmarks.md, "Round of
+// 2026-12-03, afternoon"). The CLI still needs tsx: it imports the user's slos/*.ts at run time.
 //
 // A build is skipped when the stamp of the last one still holds: the same esbuild, the same options
 // and the same content of every source file it bundled. Outputs are written to a temporary file and
