@@ -636,6 +636,12 @@ export async function startRouterService(options: RouterServiceOptions): Promise
             checkpoint: {
               everyCommits: (options.checkpointEvery ?? CHECKPOINT_EVERY).commits,
               everyWeight: (options.checkpointEvery ?? CHECKPOINT_EVERY).alerts,
+              // Unheld, first: the bulk so far is committed and copied while webhooks go on, so the
+              // held checkpoint copies only what they committed meanwhile.
+              prepare: () => {
+                flusher?.commit();
+                return checkpointer.checkpoint();
+              },
               run: () => {
                 const end = metrics.checkpointPause.startTimer();
                 // The bulk transaction commits first: the checkpoint copies all of it, and the next

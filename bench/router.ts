@@ -345,7 +345,7 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
   if (only !== undefined || breakdown) {
-    console.log(JSON.stringify(results));
+    console.log(JSON.stringify({ ...results, checkpoints }));
     return;
   }
   const r = (k: string) => results[k]!;

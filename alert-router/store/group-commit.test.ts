@@ -296,10 +296,11 @@ describe('GroupCommitter with a sync step (WAL fsync off the event loop)', () =>
 });
 
 describe('GroupCommitter with a checkpoint barrier', () => {
-  function checkpointHarness(everyCommits: number) {
+  function checkpointHarness(everyCommits: number, withPrepare = false) {
     const commits: string[][] = [];
     const deferred: (() => void)[] = [];
     const checkpoints: { resolve: () => void; reject: (e: Error) => void }[] = [];
+    const prepared: { resolve: () => void; reject: (e: Error) => void }[] = [];
     let open: string[] = [];
     const committer = new GroupCommitter<string, string>({
       transaction: (fn) => {
@@ -318,11 +319,12 @@ describe('GroupCommitter with a checkpoint barrier', () => {
       checkpoint: {
         everyCommits,
         everyWeight: 1000,
+        ...(withPrepare ? { prepare: () => new Promise<void>((resolve, reject) => prepared.push({ resolve, reject })) } : {}),
         run: () => new Promise<void>((resolve, reject) => checkpoints.push({ resolve, reject })),
       },
     });
     const tick = () => deferred.splice(0).forEach((fn) => fn());
-    return { committer, commits, checkpoints, tick };
+    return { committer, commits, checkpoints, prepared, tick };
   }
 
   it('checkpoints after every N commits and holds later batches until the checkpoint ends, then commits them together', async () => {
@@ -344,6 +346,61 @@ describe('GroupCommitter with a checkpoint barrier', () => {
     expect(commits).toEqual([['a'], ['b'], ['c', 'd']]); // c and d in one commit, after the checkpoint
     expect(answered).toEqual(['ok:a', 'ok:b', 'ok:c', 'ok:d']);
     await committer.drained();
+  });
+
+  it('runs the checkpoint\'s first part with commits going on, and holds them only for the second', async () => {
+    const { committer, commits, checkpoints, prepared, tick } = checkpointHarness(2, true);
+    const answered: string[] = [];
+    for (const item of ['a', 'b']) {
+      void committer.submit(item).then((r) => answered.push(r));
+      tick();
+    }
+    // Commit 2 reached the threshold: the first part runs, the held one has not begun.
+    expect(prepared).toHaveLength(1);
+    expect(checkpoints).toHaveLength(0);
+    void committer.submit('c').then((r) => answered.push(r));
+    tick();
+    await Promise.resolve();
+    expect(commits).toEqual([['a'], ['b'], ['c']]); // c commits while the first part runs
+    let drained = false;
+    const drain = committer.drained().then(() => (drained = true));
+    prepared[0]!.resolve();
+    await new Promise((r) => setImmediate(r));
+    expect(checkpoints).toHaveLength(1); // then the held part
+    void committer.submit('d').then((r) => answered.push(r));
+    tick();
+    await Promise.resolve();
+    expect(commits).toHaveLength(3); // d waits for it
+    expect(drained).toBe(false); // a drain waits for the whole checkpoint
+    checkpoints[0]!.resolve();
+    await new Promise((r) => setImmediate(r));
+    tick();
+    expect(commits).toEqual([['a'], ['b'], ['c'], ['d']]);
+    expect(answered).toEqual(['ok:a', 'ok:b', 'ok:c', 'ok:d']);
+    // The count started again when the first part began: c and d are the next two, and the next checkpoint begins.
+    expect(prepared).toHaveLength(2);
+    expect(drained).toBe(false);
+    prepared[1]!.resolve();
+    await new Promise((r) => setImmediate(r));
+    checkpoints[1]!.resolve();
+    await drain;
+  });
+
+  it('holds for the second part even when the first part fails', async () => {
+    const { committer, commits, checkpoints, prepared, tick } = checkpointHarness(1, true);
+    void committer.submit('a');
+    tick();
+    prepared[0]!.reject(new Error('database is locked'));
+    await new Promise((r) => setImmediate(r));
+    expect(checkpoints).toHaveLength(1);
+    const later = committer.submit('b');
+    tick();
+    await Promise.resolve();
+    expect(commits).toEqual([['a']]);
+    checkpoints[0]!.resolve();
+    await new Promise((r) => setImmediate(r));
+    tick();
+    await expect(later).resolves.toBe('ok:b');
   });
 
   it('goes on committing when a checkpoint fails', async () => {

@@ -67,7 +67,16 @@ export interface GroupCommitOptions<I, O> {
    * whole WAL, so the WAL would grow without bound under sustained load. Held batches wait (they are
    * parsed, not lost) and commit together when it ends. Frequent small checkpoints keep each pause short.
    */
-  checkpoint?: { everyCommits: number; everyWeight: number; run: () => Promise<unknown> };
+  checkpoint?: {
+    everyCommits: number;
+    everyWeight: number;
+    /**
+     * Runs first, with commits going on (default: none): a checkpoint of what is committed so far, so
+     * the held one after it copies only what was committed meanwhile, and holds for that long.
+     */
+    prepare?: () => Promise<unknown>;
+    run: () => Promise<unknown>;
+  };
 }
 
 /** `fn()`'s promise, or a rejected one when `fn` throws before returning it. */
@@ -115,6 +124,8 @@ export class GroupCommitter<I, O> {
     return this.inFlight >= (this.options.syncsInFlight ?? 1);
   }
   private checkpointing = false;
+  /** The checkpoint's unheld first part runs (commits go on). */
+  private preparing = false;
   private commitsSinceCheckpoint = 0;
   private weightSinceCheckpoint = 0;
 
@@ -148,7 +159,7 @@ export class GroupCommitter<I, O> {
   }
 
   private isIdle(): boolean {
-    return this.queue.length === 0 && !this.scheduled && this.inFlight === 0 && !this.checkpointing && this.unsynced.length === 0;
+    return this.queue.length === 0 && !this.scheduled && this.inFlight === 0 && !this.checkpointing && !this.preparing && this.unsynced.length === 0;
   }
 
   private settleIdle(): void {
@@ -190,12 +201,14 @@ export class GroupCommitter<I, O> {
     settled(sync).then(() => done(undefined), (error: unknown) => done(error ?? new Error('sync failed')));
   }
 
-  /** Starts the checkpoint when enough commits have passed; commits wait until it settles. */
+  /**
+   * Starts the checkpoint when enough commits have passed: its `prepare` first, with commits going on,
+   * then its `run`, with commits waiting until it settles.
+   */
   private maybeCheckpoint(): void {
     const c = this.options.checkpoint;
-    if (c === undefined || this.checkpointing) return;
+    if (c === undefined || this.checkpointing || this.preparing) return;
     if (this.commitsSinceCheckpoint < c.everyCommits && this.weightSinceCheckpoint < c.everyWeight) return;
-    this.checkpointing = true;
     this.commitsSinceCheckpoint = 0;
     this.weightSinceCheckpoint = 0;
     const done = () => {
@@ -203,8 +216,18 @@ export class GroupCommitter<I, O> {
       if (this.queue.length > 0 && !this.scheduled) this.flush();
       else this.settleIdle();
     };
-    // A failed checkpoint is the checkpointer's to report; commits go on either way.
-    settled(c.run).then(done, done);
+    const hold = () => {
+      this.preparing = false;
+      this.checkpointing = true;
+      // A failed checkpoint is the checkpointer's to report; commits go on either way.
+      settled(c.run).then(done, done);
+    };
+    if (c.prepare === undefined) {
+      hold();
+      return;
+    }
+    this.preparing = true;
+    settled(c.prepare).then(hold, hold);
   }
 
   /** Processes `items` in one transaction. */
