@@ -87,12 +87,15 @@ export interface RouterService {
 /**
  * Webhook commit groups, or alerts, between two checkpoints that hold the writer, whichever comes
  * first. The store writes webhook batches in bulk transactions (~0.44 WAL frames per alert when single
- * alerts join open incidents, fewer in batches), so 1,500 alerts keep the WAL to a few MiB and each
- * pause short: against 5,000, 5 interleaved pairs gave +11 % single-alert webhooks/s and a 4-sender
- * 100-alert p99 of 22–51 ms against 32–98 ms (docs/alert-router.md, "Durability"). Each checkpoint
- * also makes the store durable, so the journal segments it holds are let go.
+ * alerts join open incidents, fewer in batches), so 4,500 alerts keep the WAL to ~4 MiB. The held
+ * part of a checkpoint copies only what came during its unheld first part (`prepare` below), so its
+ * pause (~3 ms, mostly two fsyncs) hardly depends on this: fewer checkpoints, fewer pauses. Against
+ * 1,500, interleaved pairs gave +5 % single-alert webhooks/s, +10 % 16-sender 100-alert batches and a
+ * lower 4-sender 100-alert p99 (9.0–9.6 ms against 9.6–11.9); 9,000 did no better (docs/benchmarks.md,
+ * "Round of 2026-12-03, evening"). Each checkpoint also makes the store durable, so the journal
+ * segments it holds are let go.
  */
-const CHECKPOINT_EVERY = { commits: 1000, alerts: 1500 };
+const CHECKPOINT_EVERY = { commits: 3000, alerts: 4500 };
 
 /**
  * Rows retention deletes per tick (store.retention): a median 6.4 ms of SQLite work, p99 13.4 ms
