@@ -126,9 +126,13 @@ export function purgeTick(store: SqliteStore, cutoff: number, clock: () => numbe
 /**
  * The store's bulk transaction commits at most this long after its first write, or once it holds
  * this many alerts. Webhook batches are durable in the journal before their 2xx either way; this is
- * how far the store (and so a restart's replay) may trail it.
+ * how far the store (and so a restart's replay) may trail it. A batch with a notification to send
+ * does not wait for it: `durable()` commits the bulk at once. Against 100 ms and 2,000 alerts, 300 ms
+ * and 4,500 (a held checkpoint's interval, where the bulk commits anyway) gave +3 % single-alert
+ * webhooks/s (the median of 5 alternating pairs, all five higher) and a single-alert p99 of 5.5–5.9 ms
+ * against 6.0–7.2, with 100-alert batches unchanged (docs/benchmarks.md, "Round of 2026-12-03, evening").
  */
-const BULK_COMMIT = { maxAgeMs: 100, maxAlerts: 2000 };
+const BULK_COMMIT = { maxAgeMs: 300, maxAlerts: 4500 };
 
 /**
  * After a webhook's commit, record or sync failed, the readiness probe runs this long after (ms),
@@ -563,7 +567,7 @@ export async function startRouterService(options: RouterServiceOptions): Promise
      * The journal seqs of the webhook batches the open bulk transaction holds: when a later group fails
      * in it and the bulk is rolled back (SqliteStore.groupInBulk), they are read back from the journal
      * and applied again, at the times they were received. Emptied when the bulk commits. Seqs, not the
-     * batches or their bodies: a body kept for the bulk's 100 ms outlives the young generation, and
+     * batches or their bodies: a body kept for the bulk's 100–300 ms outlives the young generation, and
      * garbage collection took 5 % of the CPU per single-alert webhook instead of 3 %.
      */
     let inBulk: number[] = [];
