@@ -12,7 +12,7 @@ const MINUTE = 60_000;
 /** The port reads the gate needs, plus the target lookup for a cause's targets. */
 export interface SuppressionContext {
   port: SuppressionPort;
-  targets: (incidentId: string) => IncidentTarget[];
+  targets: (incidentId: string) => readonly IncidentTarget[];
   /** The action last queued for an incident to a target (the outbox), if any: is a cause's PagerDuty incident open. */
   lastAction: (incidentId: string, target: IncidentTarget) => NotificationAction | undefined;
   /** An incident as of this batch (a linked incident's cause). */
@@ -27,7 +27,7 @@ export interface SuppressionContext {
 }
 
 /** A cause's targets a linked dependent is announced to (suppress.ts `GateInput.cause.targets`). */
-function announced(cause: Incident, targets: IncidentTarget[], ctx: SuppressionContext): IncidentTarget[] {
+function announced(cause: Incident, targets: readonly IncidentTarget[], ctx: SuppressionContext): IncidentTarget[] {
   return targets.filter((t) => t.kind !== 'pagerduty' || ctx.lastAction(cause.id, t) === 'trigger');
 }
 

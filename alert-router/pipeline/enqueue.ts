@@ -15,7 +15,7 @@ export interface EnqueueInput {
   /** Everything correlate (and later stages) decided about this incident in this batch, in order. */
   events: IncidentEvent[];
   /** Targets the incident was routed to before this batch. */
-  targets: IncidentTarget[];
+  targets: readonly IncidentTarget[];
   /**
    * The action last queued for this incident to `target` before this batch (the outbox, delivered or
    * not), or undefined when none was. A target whose last word was the resolve is not sent another.

@@ -24,7 +24,7 @@ export interface PipelinePort {
   firingAlertOf(incidentId: string, severity: Severity): AlertRecord | undefined;
   latestIncidentByKey(key: string): Incident | undefined;
   incidentById(id: string): Incident | undefined;
-  targets(incidentId: string): IncidentTarget[];
+  targets(incidentId: string): readonly IncidentTarget[];
   /** The action last queued (in the outbox, in any state) for the incident to this target, if any. */
   lastAction(incidentId: string, target: Target): NotificationAction | undefined;
   /**

@@ -24,7 +24,7 @@ export interface HoldRelease {
  * page is not: its PagerDuty service was told by a storm digest, or a reload routed it to a new one
  * (told of the incident at its next routed change, as without a hold).
  */
-function pageNotSent(incident: Incident, labels: Record<string, string>, targets: IncidentTarget[], settings: PipelineSettings, port: PipelinePort): boolean {
+function pageNotSent(incident: Incident, labels: Record<string, string>, targets: readonly IncidentTarget[], settings: PipelineSettings, port: PipelinePort): boolean {
   if (incident.severity !== 'page' || port.lastSeverity(incident.id) !== 'ticket') return false;
   const pagerduty = route(incident, labels, settings.routing, settings.catalog).targets.filter((t) => t.kind === 'pagerduty');
   return pagerduty.some((t) => !targets.some((k) => k.kind === t.kind && k.destination === t.destination) || port.lastAction(incident.id, t) !== 'trigger');
@@ -35,7 +35,7 @@ function pageNotSent(incident: Incident, labels: Record<string, string>, targets
  * last event for it is the trigger and that tickets do not route to: its page ended while it was held,
  * and PagerDuty was not told. One told as a ticket is not (a reload stopped routing tickets there).
  */
-function pageStillOpen(incident: Incident, labels: Record<string, string>, targets: IncidentTarget[], settings: PipelineSettings, port: PipelinePort): boolean {
+function pageStillOpen(incident: Incident, labels: Record<string, string>, targets: readonly IncidentTarget[], settings: PipelineSettings, port: PipelinePort): boolean {
   if (incident.severity !== 'ticket' || port.lastSeverity(incident.id) !== 'page') return false;
   const routed = route(incident, labels, settings.routing, settings.catalog).targets;
   return targets.some(

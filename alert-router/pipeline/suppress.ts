@@ -35,7 +35,7 @@ export interface GateInput {
      * those of its PagerDuty services whose incident is open (an event on its dedup_key). A resolved
      * PagerDuty incident is not sent one: a trigger would reopen it with nothing left to resolve it.
      */
-    targets: IncidentTarget[];
+    targets: readonly IncidentTarget[];
     unpaged: string | undefined;
   } | undefined;
   /**

@@ -1,9 +1,8 @@
 import type { Incident } from '../pipeline/types.js';
+import { STALE, StagedMap } from './staged-map.js';
 
 /** Known to have no incident with the key. */
 const NONE = 'none';
-/** Changed in this transaction in a way the cache cannot follow: read SQLite again. */
-const STALE = null;
 
 /**
  * Incident key → the key's latest incident (newest `opened_at`), in memory, so correlating an alert
@@ -11,72 +10,49 @@ const STALE = null;
  * webhook. Read-through: a key not held is read from SQLite (through `read`, inside the caller's
  * transaction) and kept.
  *
- * Like the dedup index it mirrors committed state only: what a transaction reads or saves is staged and
- * merged after the commit, dropped on rollback. Every incident write goes through `saved`; when it
- * cannot tell which incident is now the latest (two incidents of one key opened in the same ms) it
- * forgets the key and the next read asks SQLite. Memory: one incident per key.
+ * Like the dedup index it mirrors committed state only (a {@link StagedMap}): what a transaction reads
+ * or saves is staged and merged after the commit, dropped on rollback. Every incident write goes
+ * through `saved`; when it cannot tell which incident is now the latest (two incidents of one key
+ * opened in the same ms) it forgets the key and the next read asks SQLite. Memory: one incident per key.
  */
 export class LatestIncidentCache {
-  private readonly committed = new Map<string, Incident | typeof NONE>();
-  private staged: Map<string, Incident | typeof NONE | typeof STALE> | undefined;
-  private depth = 0;
+  private readonly held = new StagedMap<string, Incident | typeof NONE>();
 
   constructor(private readonly read: (key: string) => Incident | undefined) {}
 
   /** The key's latest incident, including this transaction's writes. */
   latest(key: string): Incident | undefined {
-    const held = this.held(key);
+    const held = this.held.get(key);
     if (held !== undefined && held !== STALE) return held === NONE ? undefined : held;
     const found = this.read(key);
-    (this.staged ?? this.committed).set(key, found ?? NONE);
+    this.held.set(key, found ?? NONE);
     return found;
   }
 
   /** Records an incident just written (inserted or updated). */
   saved(incident: Incident): void {
-    const current = this.held(incident.key);
-    const target = this.staged ?? this.committed;
+    const current = this.held.get(incident.key);
     if (current === NONE || (current !== undefined && current !== STALE && (current.id === incident.id || incident.openedAt > current.openedAt))) {
-      target.set(incident.key, incident);
+      this.held.set(incident.key, incident);
     } else if (current !== undefined && current !== STALE && incident.openedAt === current.openedAt) {
       // Same opened_at, another id: which one SQLite returns first is for SQLite to say.
-      if (this.staged !== undefined) this.staged.set(incident.key, STALE);
-      else this.committed.delete(incident.key);
+      this.held.forget(incident.key);
     }
     // Otherwise an older incident of the key changed (the latest stays), or the key is not held.
   }
 
   /** The key's incidents changed in a way the cache cannot follow (one was deleted): read SQLite next time. */
   forget(key: string): void {
-    if (this.staged !== undefined) this.staged.set(key, STALE);
-    else this.committed.delete(key);
+    this.held.forget(key);
+  }
+
+  /** Forgets everything held (the bulk transaction rolled back): the next reads go to SQLite. */
+  clear(): void {
+    this.held.clear();
   }
 
   /** Runs `commit` (a whole SQLite transaction) and keeps what it read and wrote only if it returns. Re-entrant. */
-  /** Forgets everything held (the bulk transaction rolled back): the next reads go to SQLite. */
-  clear(): void {
-    this.committed.clear();
-  }
-
   within<T>(commit: () => T): T {
-    if (this.depth > 0) return commit();
-    this.staged = new Map();
-    this.depth++;
-    try {
-      const result = commit();
-      for (const [key, value] of this.staged) {
-        if (value === STALE) this.committed.delete(key);
-        else this.committed.set(key, value);
-      }
-      return result;
-    } finally {
-      this.depth--;
-      this.staged = undefined;
-    }
-  }
-
-  private held(key: string): Incident | typeof NONE | typeof STALE | undefined {
-    const staged = this.staged?.get(key);
-    return staged !== undefined ? staged : this.committed.get(key);
+    return this.held.within(commit);
   }
 }

@@ -5,6 +5,7 @@ import type { Target } from '../pipeline/route.js';
 import type { AlertRecord, Incident, IncidentState, IncidentTarget, Severity, TimelineEntry } from '../pipeline/types.js';
 import { DedupIndex } from './dedup-index.js';
 import { LatestIncidentCache } from './latest-incident-cache.js';
+import { IncidentTargetsCache } from './targets-cache.js';
 import { SqliteSuppressionStore } from './suppression-store.js';
 
 interface IncidentRow {
@@ -181,6 +182,7 @@ export class SqliteStore implements AnomalyPort {
   private readonly dedupIndex: DedupIndex;
   /** Incident key → its latest incident, read through from SQLite and kept after commits (latest-incident-cache.ts). */
   private readonly latestByKey: LatestIncidentCache;
+  private readonly targetsCache: IncidentTargetsCache;
   /** Maintenance windows, holds, flap history and storm digests (suppression-store.ts). */
   readonly suppression: SqliteSuppressionStore;
 
@@ -293,6 +295,13 @@ export class SqliteStore implements AnomalyPort {
       const r = this.s.latestIncidentByKey.get(key) as IncidentRow | undefined;
       return r === undefined ? undefined : toIncident(r);
     });
+    this.targetsCache = new IncidentTargetsCache((incidentId) =>
+      (this.s.targets.all(incidentId) as { kind: TargetKind; destination: string; ref: string | null }[]).map((r) => ({
+        kind: r.kind,
+        destination: r.destination,
+        ref: opt(r.ref),
+      })),
+    );
   }
 
   /**
@@ -344,7 +353,7 @@ export class SqliteStore implements AnomalyPort {
       out.rows += timeline;
       if (timeline === timelineBudget) break;
       out.rows +=
-        this.s.purgeTargets.run(id).changes +
+        this.purgeTargetsOf(id) +
         this.s.purgeOutbox.run(id).changes +
         this.s.purgeNotified.run(id).changes +
         this.s.purgeDigestItems.run({ id }).changes +
@@ -465,6 +474,7 @@ export class SqliteStore implements AnomalyPort {
   private abandonBulk(): void {
     this.bulk = false;
     this.latestByKey.clear();
+    this.targetsCache.clear();
     try {
       if (this.db.inTransaction) this.s.rollback.run();
     } catch (error) {
@@ -500,7 +510,7 @@ export class SqliteStore implements AnomalyPort {
 
   /** Runs `fn` with the in-memory indexes staging its changes: kept if it returns, dropped if it throws. */
   private withinIndexes<T>(fn: () => T): T {
-    return this.dedupIndex.within(() => this.latestByKey.within(() => this.suppression.within(fn)));
+    return this.dedupIndex.within(() => this.latestByKey.within(() => this.targetsCache.within(() => this.suppression.within(fn))));
   }
 
   latestAlert(fingerprint: string): AlertRecord | undefined {
@@ -519,12 +529,14 @@ export class SqliteStore implements AnomalyPort {
     return r === undefined ? undefined : toIncident(r);
   }
 
-  targets(incidentId: string): IncidentTarget[] {
-    return (this.s.targets.all(incidentId) as { kind: TargetKind; destination: string; ref: string | null }[]).map((r) => ({
-      kind: r.kind,
-      destination: r.destination,
-      ref: opt(r.ref),
-    }));
+  /** The targets the incident was routed to, shared and frozen (IncidentTargetsCache). */
+  targets(incidentId: string): readonly IncidentTarget[] {
+    return this.targetsCache.targets(incidentId);
+  }
+
+  private purgeTargetsOf(incidentId: string): number {
+    this.targetsCache.changed(incidentId);
+    return this.s.purgeTargets.run(incidentId).changes;
   }
 
   saveAlert(a: AlertRecord): void {
@@ -575,6 +587,8 @@ export class SqliteStore implements AnomalyPort {
   }
 
   addTargets(incidentId: string, targets: Target[]): void {
+    if (targets.length === 0) return;
+    this.targetsCache.changed(incidentId);
     for (const t of targets) this.s.addTarget.run(incidentId, t.kind, t.destination);
   }
 
@@ -631,7 +645,10 @@ export class SqliteStore implements AnomalyPort {
       this.s.delivered.run(now, status, n.id);
       // The first message's ts, from its trigger, or from whatever was posted first when the trigger
       // was given up (the statement keeps a ref once set).
-      if (ref !== undefined) this.s.setTargetRef.run(ref, n.incidentId, n.target.kind, n.target.destination);
+      if (ref !== undefined) {
+        this.targetsCache.changed(n.incidentId);
+        this.s.setTargetRef.run(ref, n.incidentId, n.target.kind, n.target.destination);
+      }
       this.appendTimeline([timeline]);
     });
   }
