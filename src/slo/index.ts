@@ -6,6 +6,6 @@ export * from './spec-error.js';
 export * from './catalog.js';
 export { defineService } from './define-service.js';
 export { resolveServices, type SourceEntry } from './resolve.js';
-export { formatLe } from './le.js';
+export { formatLe, leMatcher, leSpellings } from './le.js';
 export { promqlSyntaxError, windowed, WINDOW_PLACEHOLDER } from './promql.js';
 export { toGeneratedYaml, sortedRecord } from './yaml-output.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatLe } from './le.js';
+import { formatLe, leMatcher, leSpellings } from './le.js';
 
 describe('formatLe', () => {
   it.each([
@@ -15,5 +15,28 @@ describe('formatLe', () => {
     { input: Infinity, expected: '+Inf' },
   ])('writes $input as le="$expected" like Go clients do', ({ input, expected }) => {
     expect(formatLe(input)).toBe(expected);
+  });
+});
+
+describe('leSpellings and leMatcher', () => {
+  it.each([
+    { input: 1, spellings: ['1', '1.0'], matcher: 'le=~"1(\\\\.0)?"' },
+    { input: 10, spellings: ['10', '10.0'], matcher: 'le=~"10(\\\\.0)?"' },
+    { input: 100000, spellings: ['100000', '100000.0'], matcher: 'le=~"100000(\\\\.0)?"' },
+    { input: 0.3, spellings: ['0.3'], matcher: 'le="0.3"' },
+    { input: 2.5, spellings: ['2.5'], matcher: 'le="2.5"' },
+    { input: 1000000, spellings: ['1e+06'], matcher: 'le="1e+06"' },
+    { input: 0.00001, spellings: ['1e-05'], matcher: 'le="1e-05"' },
+  ])('selects $input as both Go text format and Prometheus 3 write it', ({ input, spellings, matcher }) => {
+    expect(leSpellings(input)).toEqual(spellings);
+    expect(leMatcher(input)).toBe(matcher);
+  });
+
+  it('writes a regex that, read as a PromQL string, matches exactly the spellings', () => {
+    const m = /^le=~"(.*)"$/.exec(leMatcher(1))!;
+    // PromQL's double-quoted strings unescape `\\` to `\`; its regex matchers are anchored.
+    const re = new RegExp(`^(?:${m[1]!.replace(/\\\\/g, '\\')})$`);
+    expect(['1', '1.0'].every((s) => re.test(s))).toBe(true);
+    expect(['10', '1.00', '1x0', '11', '0.1'].some((s) => re.test(s))).toBe(false);
   });
 });

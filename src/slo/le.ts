@@ -1,7 +1,6 @@
 /**
- * Formats a histogram bucket bound the way Prometheus client libraries write the `le` label
- * (Go's strconv.FormatFloat(f, 'g', -1, 64)): "0.25", "1", "1e+06", "1e-05", "+Inf".
- * A latency SLI selects `le="<this>"` exactly, so any other spelling matches no series.
+ * Formats a histogram bucket bound the way the Go client library writes the `le` label in the text
+ * format (Go's strconv.FormatFloat(f, 'g', -1, 64)): "0.25", "1", "1e+06", "1e-05", "+Inf".
  */
 export function formatLe(value: number): string {
   if (value === Infinity) return '+Inf';
@@ -16,4 +15,26 @@ export function formatLe(value: number): string {
     return `${mantissa}e${sign}${digits}`;
   }
   return String(value);
+}
+
+/**
+ * Every spelling one bucket bound's `le` label has in the wild. A whole number below a million is "1" as the
+ * Go client writes it in the text format, and "1.0" as Prometheus 3 stores every `le` (it normalises
+ * them on ingestion, Go's formatting plus ".0": the 3.0 migration guide, "`le` and `quantile` label
+ * values"), as Prometheus 2 stores them from a protobuf scrape, and as the Python and Java clients
+ * write them. Any other bound is spelled one way by all of them ("0.25", "1e+06").
+ */
+export function leSpellings(value: number): string[] {
+  const go = formatLe(value);
+  return /^[-+]?\d+$/.test(go) ? [go, `${go}.0`] : [go];
+}
+
+/**
+ * The label matcher a latency SLI selects its threshold's bucket with: `le="0.25"`, or, for a whole
+ * number, `le=~"1(\\.0)?"`, which matches both spellings, so the SLI keeps its data across an upgrade
+ * to Prometheus 3 and whatever client wrote the histogram.
+ */
+export function leMatcher(value: number): string {
+  const [go, ...others] = leSpellings(value);
+  return others.length === 0 ? `le="${go}"` : `le=~"${go}(\\\\.0)?"`;
 }

@@ -52,6 +52,7 @@ describe('resolveServices', () => {
     { name: 'errors the same query as total', input: aService({}, { sli: { ...ratio, errors: ratio.total } }), expectedError: 'slos[0].sli.errors: is the same query as total' },
     { name: 'both errors and good', input: aService({}, { sli: { ...ratio, good: ratio.total } }), expectedError: 'slos[0].sli: a ratio SLI needs exactly one of "errors" or "good"' },
     { name: 'an le threshold written differently from Prometheus', input: aService({}, { sli: { kind: 'latency', metric: 'http_request_duration_seconds', threshold: '0.250' } }), expectedError: 'slos[0].sli.threshold: "0.250" is not how Prometheus writes this bucket\'s le label: use "0.25"' },
+    { name: 'a whole-number le threshold written neither way Prometheus writes it', input: aService({}, { sli: { kind: 'latency', metric: 'http_request_duration_seconds', threshold: '1.00' } }), expectedError: 'slos[0].sli.threshold: "1.00" is not how Prometheus writes this bucket\'s le label: use "1" or "1.0"' },
     { name: 'a histogram given by its bucket series', input: aService({}, { sli: { kind: 'latency', metric: 'http_request_duration_seconds_bucket', threshold: 0.25 } }), expectedError: 'slos[0].sli.metric: give the histogram\'s base name "http_request_duration_seconds"' },
     { name: 'a bool gauge that is not a selector', input: aService({}, { sli: { kind: 'boolGauge', selector: 'avg(up)' } }), expectedError: 'slos[0].sli.selector: "avg(up)" must be a series selector' },
     { name: 'a misspelt field', input: { ...aService(), owner: { team: 'core', slak: '#x' } }, expectedError: 'owner: Unrecognized key: "slak"' },
@@ -148,6 +149,21 @@ describe('resolveServices', () => {
     const unloaded = () => resolveServices(one(web, 'slos/web.ts'), { unloaded: ['slos/api.ts'] });
     expect(unloaded()).toHaveLength(1);
     expect(summary(problemsOf(one(web, 'slos/web.ts')))).toEqual(['dependsOn[0]: unknown service "api" (known: web)']);
+  });
+
+  it('takes a whole-second threshold spelled as the Go client or as Prometheus 3 writes it, and selects both spellings', () => {
+    for (const threshold of [1, '1', '1.0']) {
+      const [service] = resolveServices(one(aService({}, { sli: { kind: 'latency', metric: 'http_request_duration_seconds', selector: 'job="api"', threshold } })));
+      const sli = service!.slos[0]!.sli;
+      if (sli.kind !== 'events') throw new Error('a latency SLI counts events');
+      expect(sli.errors('5m')).toBe(
+        'clamp_min(sum(rate(http_request_duration_seconds_count{job="api"}[5m])) - sum(rate(http_request_duration_seconds_bucket{job="api", le=~"1(\\\\.0)?"}[5m])), 0)',
+      );
+    }
+    const [fraction] = resolveServices(one(aService({}, { sli: { kind: 'latency', metric: 'http_request_duration_seconds', threshold: '0.25' } })));
+    const sli = fraction!.slos[0]!.sli;
+    if (sli.kind !== 'events') throw new Error('a latency SLI counts events');
+    expect(sli.errors('5m')).toContain('http_request_duration_seconds_bucket{le="0.25"}[5m]');
   });
 
   it('asks for the text a person must give, and says what a threshold may be', () => {

@@ -1,7 +1,7 @@
 import { MIN_WINDOW_MS, defaultTiers, resolveTier } from './burn-rate.js';
 import { LABEL_NAME_RE, SLO_NAME_RE, sloId } from './conventions.js';
 import { DAY, formatDuration, parseDuration } from './duration.js';
-import { formatLe } from './le.js';
+import { leMatcher, leSpellings } from './le.js';
 import { locateField } from './locate.js';
 import { labelMatchersError, normalizeQuery, promqlError, seriesSelectorError, windowed } from './promql.js';
 import { formatPath, serviceSchema } from './schema.js';
@@ -362,12 +362,12 @@ function resolveSli(input: SliInput, path: string, fail: Report, windows: readon
       if (!ok || selector === undefined || le === undefined) return undefined;
       const sel = (extra: string) => `{${[selector, extra].filter((s) => s !== '').join(', ')}}`;
       const count = (w: string) => `sum(rate(${input.metric}_count${sel('')}[${w}]))`;
-      const good = (w: string) => `sum(rate(${input.metric}_bucket${sel(`le="${le}"`)}[${w}]))`;
+      const good = (w: string) => `sum(rate(${input.metric}_bucket${sel(le)}[${w}]))`;
       return {
         kind: 'events',
         source: 'latency',
         // No `or vector(0)` on the bucket: a histogram has every bucket in every series, so a missing
-        // le="<threshold>" bucket means the threshold is not a bucket bound. Left absent, the SLI has no
+        // threshold bucket means the threshold is not a bucket bound. Left absent, the SLI has no
         // data (SLOSLINoData says so) instead of reading every request as slow and paging.
         errors: (w) => `clamp_min(${count(w)} - ${good(w)}, 0)`,
         total: count,
@@ -424,12 +424,12 @@ function checkThreshold(threshold: number | string, path: string, fail: Report):
     fail(path, `${JSON.stringify(threshold)} must be a positive number of seconds`);
     return undefined;
   }
-  const le = formatLe(value);
-  if (typeof threshold === 'string' && threshold !== le) {
-    fail(path, `"${threshold}" is not how Prometheus writes this bucket's le label: use "${le}"`);
+  const spellings = leSpellings(value);
+  if (typeof threshold === 'string' && !spellings.includes(threshold)) {
+    fail(path, `"${threshold}" is not how Prometheus writes this bucket's le label: use ${spellings.map((s) => `"${s}"`).join(' or ')}`);
     return undefined;
   }
-  return le;
+  return leMatcher(value);
 }
 
 interface ParsedInput {

@@ -29,6 +29,11 @@ const service: ServiceInput = defineService({
       sli: { kind: 'latency', metric: 'http_request_duration_seconds', selector: 'job="shop"', threshold: 0.3 },
     },
     {
+      name: 'latency-1s',
+      objective: 99.9,
+      sli: { kind: 'latency', metric: 'http_request_duration_seconds', selector: 'job="shop"', threshold: 1 },
+    },
+    {
       name: 'probe',
       objective: 99.9,
       sli: { kind: 'boolGauge', selector: 'probe_success{job="blackbox"}' },
@@ -250,6 +255,32 @@ describe('other SLI kinds under promtool test rules', () => {
         input_series: latencySeries('http_request_duration_seconds', 'job="shop"', bounds, '0.3', phases),
         promql_expr_test: [firing(latency, 'page', history, false), firing(latency, 'page', history + 3, true)],
       },
+      ],
+      rules([latency]),
+    );
+  });
+
+  it.each([
+    { spelling: 'Prometheus 3 (and a protobuf scrape, and the Python and Java clients)', bounds: ['0.5', '1.0', '2.5', '+Inf'], bucket: '1.0' },
+    { spelling: 'the Go client in the text format', bounds: ['0.5', '1', '2.5', '+Inf'], bucket: '1' },
+  ])('pages on a whole-second latency threshold whose bucket is spelled as $spelling writes it', async ({ bounds, bucket }) => {
+    const latency = shop.slos.find((s) => s.name === 'latency-1s')!;
+    const history = 6 * 60;
+    const phases = [healthy(history), { minutes: 20, perMinute: PER_MINUTE, errorRatio: 1 }];
+    const ratio = (minute: number, value: number) => ({
+      expr: `sum(slo:sli_error:ratio_rate5m{slo_id="${latency.id}"})`,
+      eval_time: m(minute),
+      exp_samples: [{ labels: '{}', value }],
+    });
+    await expectPass(
+      [
+        {
+          name: `latency collapse, le="${bucket}"`,
+          interval: '1m',
+          input_series: latencySeries('http_request_duration_seconds', 'job="shop"', bounds, bucket, phases),
+          // Every request fast, then every request slow: the SLI reads the bucket, not "no data".
+          promql_expr_test: [ratio(history - 10, 0), ratio(history + 10, 1), firing(latency, 'page', history, false), firing(latency, 'page', history + 3, true)],
+        },
       ],
       rules([latency]),
     );
