@@ -626,6 +626,31 @@ describe('storm control', () => {
     expect(s.sent()).toEqual(['resolve slack #alerts Alert storm']);
   });
 
+  it('does not count the digest it sent among the incidents sent to the target in the last minute', () => {
+    const s = simulation({ storm: { enabled: true, maxPerMinute: 3, digestIntervalMs: 2 * MINUTE, earlyWarning: false } });
+    const node = (i: number) => s.alert({ alertname: `Node${i}Down`, instance: `node-${i}`, severity: 'ticket' }, 'firing', T0);
+    for (let i = 1; i <= 5; i++) {
+      s.clock.advance(5_000);
+      node(i);
+    }
+    s.advance(2 * MINUTE + 30_000);
+    expect(s.sent()).toEqual(['trigger slack #alerts Node1Down', 'trigger slack #alerts Node2Down', 'trigger slack #alerts Node3Down', 'trigger slack #alerts Alert storm']);
+    // Within a minute of the digest, three new incidents: the limit's three, none held back.
+    for (let i = 6; i <= 8; i++) {
+      s.clock.advance(5_000);
+      node(i);
+    }
+    expect(s.sent()).toEqual(['trigger slack #alerts Node6Down', 'trigger slack #alerts Node7Down', 'trigger slack #alerts Node8Down']);
+    // The fourth is the storm again, and its reason counts the three.
+    s.clock.advance(5_000);
+    node(9);
+    expect(s.sent()).toEqual([]);
+    const [node9] = s.sim.store.listIncidents({ limit: 20 }).filter((i) => i.title.startsWith('Node9Down'));
+    expect(s.sim.store.timelineOf(node9!.id).map((e) => `${e.kind}: ${e.reason}`)).toContain(
+      'suppressed: trigger for slack #alerts held: storm: 3 incidents sent in the last minute for slack #alerts (limit 3); listed in the next digest',
+    );
+  });
+
   /**
    * Disk1–4 each fire a page and a ticket alert on checkout, storm control at 2 a minute: Disk3 and
    * Disk4 go to the PagerDuty and Slack digests, sent two minutes later.

@@ -122,8 +122,11 @@ export class SqliteSuppressionStore implements SuppressionPort {
       flap: p('SELECT changes FROM flap_history WHERE fingerprint = ?'),
       forgetFlaps: p('DELETE FROM flap_history WHERE fingerprint = ?'),
       setFlap: p('INSERT INTO flap_history (fingerprint, changes) VALUES (?, ?) ON CONFLICT (fingerprint) DO UPDATE SET changes = excluded.changes'),
-      openedForTarget: p(`SELECT (SELECT COUNT(DISTINCT incident_id) FROM outbox WHERE action = 'trigger' AND target_kind = @kind
-          AND destination = @destination AND created_at >= @since) AS sent,
+      // A storm digest is an incident of its own (key `storm:...`) with a trigger to the target: not one
+      // of the incidents the storm is counting, so it does not count towards the limit.
+      openedForTarget: p(`SELECT (SELECT COUNT(DISTINCT o.incident_id) FROM outbox o WHERE o.action = 'trigger' AND o.target_kind = @kind
+          AND o.destination = @destination AND o.created_at >= @since
+          AND NOT EXISTS (SELECT 1 FROM incidents g WHERE g.id = o.incident_id AND g.key >= 'storm:' AND g.key < 'storm;')) AS sent,
         (SELECT COUNT(DISTINCT incident_id) FROM digest_items WHERE target_kind = @kind AND destination = @destination AND at >= @since) AS digested`),
       addDigest: p('INSERT INTO digest_items (target_kind, destination, incident_id, title, severity, at) VALUES (?, ?, ?, ?, ?, ?)'),
       undigested: p('SELECT * FROM digest_items WHERE digest_id IS NULL ORDER BY seq'),
