@@ -13,7 +13,9 @@ import {
   renderHtml,
   renderMarkdown,
   resolvePeriod,
+  verdictOf,
   type Review,
+  type Verdict,
 } from '../review/index.js';
 import { loadServices } from './load-slos.js';
 
@@ -85,13 +87,18 @@ export function reviewExitCode(err: unknown): 1 | 2 | 3 {
   return 3;
 }
 
-/** What the command prints on success: the counts by status and the files written. */
+/**
+ * What the command prints on success: the counts by verdict and the files written. An SLO too little
+ * held to judge counts as neither met nor missed, but as one of those.
+ */
 export function reviewSummary(result: ReviewResult): string {
   const slos = result.review.slos;
-  const count = (status: string) => slos.filter((s) => s.current.status === status).length;
+  const count = (verdict: Verdict) => slos.filter((s) => verdictOf(s.current) === verdict).length;
+  const unjudged = count('too little held');
   const noData = count('no data');
   return (
     `slokit: ${slos.length} SLOs: ${count('met')} met, ${count('at risk')} at risk, ${count('missed')} missed` +
-    `${noData > 0 ? `, ${noData} without data` : ''}\n  wrote ${result.markdownPath}\n  wrote ${result.htmlPath}\n`
+    `${unjudged > 0 ? `, ${unjudged} too little held to judge` : ''}${noData > 0 ? `, ${noData} without data` : ''}` +
+    `\n  wrote ${result.markdownPath}\n  wrote ${result.htmlPath}\n`
   );
 }

@@ -10,7 +10,7 @@ import { retentionFrom } from './retention.js';
 import type { RouterClient } from './router-client.js';
 import { dateTime } from './format.js';
 import { sliBuckets } from './sli-buckets.js';
-import { dailyStats, dataGaps, summarizePeriod, worstDays } from './summarize.js';
+import { dailyStats, dataGaps, summarizePeriod, verdictOf, worstDays } from './summarize.js';
 
 export interface CollectDeps {
   prometheus: PrometheusClient;
@@ -78,9 +78,17 @@ export async function collectReview(services: readonly Service[], period: Review
   if (reviews.length > 0 && reviews.every((r) => r.current.status === 'no data')) {
     throw new NoDataError(range, reviews.map((r) => r.slo.id).sort());
   }
+  // An SLO too little held to judge goes after those with a verdict: its budget left is of a few
+  // days, and at the top of the list it would read as the most pressing of the period.
+  const rank = (r: SloReview) => {
+    const verdict = verdictOf(r.current);
+    return verdict === 'no data' ? 2 : verdict === 'too little held' ? 1 : 0;
+  };
   reviews.sort(
     (a, b) =>
-      (a.current.budgetLeft ?? Infinity) - (b.current.budgetLeft ?? Infinity) || a.slo.id.localeCompare(b.slo.id),
+      rank(a) - rank(b) ||
+      (a.current.budgetLeft ?? Infinity) - (b.current.budgetLeft ?? Infinity) ||
+      a.slo.id.localeCompare(b.slo.id),
   );
   const teams = new Map<string, string[]>();
   for (const r of reviews) teams.set(r.slo.team, [...(teams.get(r.slo.team) ?? []), r.slo.id]);

@@ -2,9 +2,9 @@
  * Number and time formatting shared by the Markdown and HTML reports: fixed decimals and en-US
  * digit grouping, so output depends only on the numbers.
  */
-import type { IncidentReview, PeriodSummary, RetentionStart, SloInfo, SloReview, SloStatus } from './review-model.js';
+import { MIN_COVERAGE, type IncidentReview, type PeriodSummary, type RetentionStart, type SloInfo, type SloReview, type Verdict } from './review-model.js';
 import { HOUR_MS } from './review-period.js';
-import { wellCovered } from './summarize.js';
+import { verdictOf, wellCovered } from './summarize.js';
 
 /** A ratio as percent with `digits` decimals: `0.99912` → `99.912%`. */
 export function percent(ratio: number | undefined, digits = 1): string {
@@ -128,22 +128,53 @@ export function incidentDuration(i: IncidentReview): string {
   return i.openAtPeriodEnd ? `${duration(i.durationMs)}, open at the period's end` : duration(i.durationMs);
 }
 
-export const statusText: Record<SloStatus, string> = {
+export const statusText: Record<Verdict, string> = {
   met: 'met',
   'at risk': 'at risk',
   missed: 'missed',
   'no data': 'no data',
+  'too little held': 'too little held to judge',
 };
+
+/**
+ * Why a period with data has no verdict ({@link verdictOf}): `SLI data for 7% of the period's hours;
+ * Prometheus holds data from 2026-11-16 13:00 UTC` (the second part when retention took hours of it).
+ * Undefined when it has one, or no data at all. The share is rounded down: never "90%" for too little.
+ */
+function noVerdictReason(s: PeriodSummary, retention: RetentionStart | undefined): string | undefined {
+  if (verdictOf(s) !== 'too little held') return undefined;
+  const share = Math.floor((s.hoursWithData / s.hours) * 100);
+  const held = retention !== undefined && s.hoursBeforeRetention > 0 ? `; Prometheus holds data from ${dateTime(retention.heldFromMs)}` : '';
+  return `SLI data for ${share}% of the period's hours${held}`;
+}
+
+/**
+ * Why an SLO's section has no met or missed verdict, for the top of the section; undefined when it
+ * has one (or no data, which its heading says).
+ */
+export function verdictNote(s: PeriodSummary, retention: RetentionStart | undefined): string | undefined {
+  const reason = noVerdictReason(s, retention);
+  if (reason === undefined) return undefined;
+  return `Too little held to judge: ${reason}. A met or missed verdict needs SLI data for at least ${MIN_COVERAGE * 100}% of the period's hours.`;
+}
 
 /** The overview table's header: every SLO on the first page, one row each. */
 export const OVERVIEW_HEAD = ['SLO', 'team', 'objective', 'attained', 'budget spent', 'budget left', 'status', 'previous left', 'attainment change'] as const;
 
 /**
  * An SLO's row of the overview table, its numbers as its own section gives them (with the part of the
- * period they cover): `sloCell`, `teamCell` and `statusCell` as each report writes them (a link, a badge).
+ * period they cover): `sloCell`, `teamCell` and `statusCell` (of its verdict) as each report writes
+ * them (a link, a badge). An SLO without a verdict says why beside it.
  */
-export function overviewRow(s: SloReview, sloCell: string, teamCell: string, statusCell: string): string[] {
+export function overviewRow(
+  s: SloReview,
+  retention: RetentionStart | undefined,
+  sloCell: string,
+  teamCell: string,
+  statusCell: (verdict: Verdict) => string,
+): string[] {
   const c = s.current;
+  const reason = noVerdictReason(c, retention);
   return [
     sloCell,
     teamCell,
@@ -151,7 +182,7 @@ export function overviewRow(s: SloReview, sloCell: string, teamCell: string, sta
     percent(c.attainment, 3) + heldPart(c),
     percent(c.budgetSpent) + heldPart(c),
     percent(c.budgetLeft) + heldPart(c),
-    statusCell,
+    statusCell(verdictOf(c)) + (reason === undefined ? '' : `: ${reason}`),
     previousValue(s.previous, percent(s.previous.budgetLeft)),
     changeFrom(s.previous, c.attainment, s.previous.attainment),
   ];
@@ -160,12 +191,13 @@ export function overviewRow(s: SloReview, sloCell: string, teamCell: string, sta
 /**
  * An SLO's summary table, this period beside the previous one, as both reports show it: each row its
  * label, the two periods' values and the change (cells are plain text, safe in HTML). A previous
- * period too little held to compare gets no change and no verdict ({@link previousValue}).
+ * period too little held to compare gets no change and no verdict ({@link previousValue}); this
+ * period, too little held to judge, no verdict either.
  */
 export function summaryRows(s: SloReview): [string, string, string, string][] {
   const c = s.current;
   const p = s.previous;
-  const met = (st: SloStatus) => (st === 'no data' ? '—' : st === 'missed' ? 'no' : 'yes');
+  const met = (v: Verdict) => (v === 'no data' || v === 'too little held' ? '—' : v === 'missed' ? 'no' : 'yes');
   return [
     ['attained', attained(c) + heldPart(c), previousValue(p, attained(p)), changeFrom(p, c.attainment, p.attainment)],
     ['budget spent', percent(c.budgetSpent) + heldPart(c), percent(p.budgetSpent) + heldPart(p), changeFrom(p, c.budgetSpent, p.budgetSpent, 1)],
@@ -173,6 +205,6 @@ export function summaryRows(s: SloReview): [string, string, string, string][] {
     ['budget spent (as full outage)', budgetTime(c, s.slo), budgetTime(p, s.slo), ''],
     ['budget left at the end', percent(c.budgetLeft) + heldPart(c), percent(p.budgetLeft) + heldPart(p), changeFrom(p, c.budgetLeft, p.budgetLeft, 1)],
     ['SLI data for', coverage(c), coverage(p), ''],
-    ['objective met', met(c.status), wellCovered(p) ? met(p.status) : '—', ''],
+    ['objective met', met(verdictOf(c)), met(verdictOf(p)), ''],
   ];
 }

@@ -5,4 +5,5 @@ export { NoDataError, PeerQueryError, PeerUnreachableError } from './review-erro
 export { DAY_MS, HOUR_MS, PeriodError, parseDate, periodName, periodLabel, previousPeriod, resolvePeriod, type ReviewPeriod } from './review-period.js';
 export { renderHtml } from './render-html.js';
 export { renderMarkdown } from './render-markdown.js';
+export { verdictOf } from './summarize.js';
 export type * from './review-model.js';

@@ -158,7 +158,7 @@ describe('review renderers', () => {
     expect(md).toContain("| attained | 99.900% (over 1 d of 2 d) | none held: before Prometheus's retention | — |");
     expect(md).toContain('| budget left at the end | 0.0% (over 1 d of 2 d) | — | — |');
     expect(md).toContain('| SLI data for | 1 d of 2 d (partial: 1 d before retention) | no data (2 d before retention) |  |');
-    expect(md).toContain("| at risk | none held: before Prometheus's retention | — |");
+    expect(md).toContain("| too little held to judge: SLI data for 50% of the period's hours; Prometheus holds data from 1970-01-22 00:00 UTC | none held: before Prometheus's retention | — |");
     expect(md).toContain("Prometheus no longer holds any of this period: all of it is before Prometheus's retention (30d, since 1970-01-22 00:00 UTC), so there is no data.");
     const html = renderHtml(truncated);
     expect(html).toContain("<p class=\"retention\">Prometheus no longer holds 1 d of this period: it is before Prometheus's retention");
@@ -168,13 +168,39 @@ describe('review renderers', () => {
 
   it('say in the overview table too that an SLO\'s numbers cover only the part of the period Prometheus holds', () => {
     expect(renderMarkdown(truncated)).toContain(
-      '| checkout-availability | checkout | 99.9% | 99.900% (over 1 d of 2 d) | 100.0% (over 1 d of 2 d) | 0.0% (over 1 d of 2 d) | at risk |',
+      '| checkout-availability | checkout | 99.9% | 99.900% (over 1 d of 2 d) | 100.0% (over 1 d of 2 d) | 0.0% (over 1 d of 2 d) | too little held to judge',
     );
     expect(renderHtml(truncated)).toContain(
-      '<td class="num">99.900% (over 1 d of 2 d)</td><td class="num">100.0% (over 1 d of 2 d)</td><td class="num">0.0% (over 1 d of 2 d)</td><td><span class="status status-at-risk">',
+      '<td class="num">99.900% (over 1 d of 2 d)</td><td class="num">100.0% (over 1 d of 2 d)</td><td class="num">0.0% (over 1 d of 2 d)</td><td><span class="status status-too-little-held">',
     );
     // An SLO Prometheus holds the whole period of reads as before.
     expect(renderMarkdown(review)).toMatch(/\| checkout-availability \| checkout \| 99\.9% \| 99\.860% \| 139\.6% \| −39\.6% \| missed \|/);
+  });
+
+  it('give no met or missed verdict on a period with SLI data for under 90% of its hours, and say why in the SLO\'s section and in the overview', () => {
+    // Retention holds the last day of two: attainment and budget of that day, no verdict.
+    const md = renderMarkdown(truncated);
+    const why = "SLI data for 50% of the period's hours; Prometheus holds data from 1970-01-22 00:00 UTC";
+    expect(md).toContain('### checkout-availability: too little held to judge');
+    expect(md).toContain(`Too little held to judge: ${why}. A met or missed verdict needs SLI data for at least 90% of the period's hours.`);
+    expect(md).toContain(`| 0.0% (over 1 d of 2 d) | too little held to judge: ${why} |`);
+    expect(md).toContain('| objective met | — | — |  |');
+    const html = renderHtml(truncated);
+    expect(html).toContain('<h3>checkout-availability <span class="status status-too-little-held">too little held to judge</span></h3>');
+    expect(html).toContain(`<p class="no-verdict">Too little held to judge: ${why}. A met or missed verdict`);
+    expect(html).toContain(`<td><span class="status status-too-little-held">too little held to judge</span>: ${why}</td>`);
+    expect(html).toContain('<td>objective met</td><td class="num">—</td>');
+    // Gaps, not retention, took the hours: 43 of 48 is under 90%, and never rounded up to it.
+    const gappy = (kept: number): Review => ({ ...review, slos: [slo('checkout-availability', 'checkout', hours.slice(48 - kept))] });
+    const few = renderMarkdown(gappy(43));
+    expect(few).toContain("| too little held to judge: SLI data for 89% of the period's hours |");
+    expect(few).toContain("Too little held to judge: SLI data for 89% of the period's hours. A met or missed verdict");
+    expect(renderHtml(gappy(43))).toContain("too little held to judge</span>: SLI data for 89% of the period's hours</td>");
+    // 44 of 48 hours is enough for a verdict.
+    const enough = renderMarkdown(gappy(44));
+    expect(enough).toContain('### checkout-availability: missed');
+    expect(enough).toContain('| objective met | no |');
+    expect(enough).not.toContain('too little held');
   });
 
   it('shade the days before Prometheus\'s retention in both charts, not drawn as days without data', () => {

@@ -1,6 +1,7 @@
-import { OVERVIEW_HEAD, dateTime, duration, incidentDuration, overviewRow, percent, retentionNote, statusText, summaryRows } from './format.js';
-import type { RetentionStart, Review, SloReview, SloStatus } from './review-model.js';
+import { OVERVIEW_HEAD, dateTime, duration, incidentDuration, overviewRow, percent, retentionNote, statusText, summaryRows, verdictNote } from './format.js';
+import type { RetentionStart, Review, SloReview, Verdict } from './review-model.js';
 import { periodLabel } from './review-period.js';
+import { verdictOf } from './summarize.js';
 import { burnDownChart, dailyErrorRatioChart } from './svg-charts.js';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -14,12 +15,13 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .status { display: inline-block; padding: 1px 8px; border-radius: 10px; font-weight: 600; font-size: 12px; }
 .status-met { background: #dafbe1; color: #116329; } .status-at-risk { background: #fff8c5; color: #7d4e00; }
 .status-missed { background: #ffebe9; color: #a40e26; } .status-no-data { background: #eaeef2; color: #57606a; }
+.status-too-little-held { background: #ddf4ff; color: #0550ae; }
 .charts { display: flex; flex-wrap: wrap; gap: 12px; } .charts figure { margin: 0; } figcaption { font-size: 12px; color: #57606a; }
 .slo { page-break-inside: avoid; } .warning { color: #9a6700; } .recommendation { margin: 2px 0; }
 `;
 
-function badge(status: SloStatus): string {
-  return `<span class="status status-${status.replace(' ', '-')}">${esc(statusText[status])}</span>`;
+function badge(verdict: Verdict): string {
+  return `<span class="status status-${verdict.replace(/ /g, '-')}">${esc(statusText[verdict])}</span>`;
 }
 
 function table(head: readonly string[], rows: readonly (readonly string[])[], numeric: readonly boolean[]): string {
@@ -41,7 +43,7 @@ export function renderHtml(review: Review): string {
     '<h2 id="overview">All SLOs, least budget left first</h2>',
     table(
       OVERVIEW_HEAD,
-      review.slos.map((s) => overviewRow(s, `<a href="#${esc(s.slo.id)}">${esc(s.slo.id)}</a>`, esc(s.slo.team), badge(s.current.status))),
+      review.slos.map((s) => overviewRow(s, review.retention, `<a href="#${esc(s.slo.id)}">${esc(s.slo.id)}</a>`, esc(s.slo.team), badge)),
       [false, false, true, true, true, true, false, true, true],
     ),
   ];
@@ -63,11 +65,13 @@ function sloSection(s: SloReview, withIncidents: boolean, retention: RetentionSt
   const c = s.current;
   const out: string[] = [
     `<section class="slo" id="${esc(s.slo.id)}">`,
-    `<h3>${esc(s.slo.id)} ${badge(c.status)}</h3>`,
+    `<h3>${esc(s.slo.id)} ${badge(verdictOf(c))}</h3>`,
     `<p class="sub">${s.slo.description === '' ? '' : `${esc(s.slo.description)}. `}Objective ${s.slo.objective}% (${esc(s.slo.sliKind)} SLI, ${esc(s.slo.window)} window, ${s.slo.weighting}-weighted).</p>`,
   ];
   const note = retentionNote(c, retention);
   if (note !== undefined) out.push(`<p class="retention">${esc(note)}</p>`);
+  const noVerdict = verdictNote(c, retention);
+  if (noVerdict !== undefined) out.push(`<p class="no-verdict">${esc(noVerdict)}</p>`);
   out.push(
     table(['', 'this period', 'previous period', 'change'], summaryRows(s), [false, true, true, true]),
   );

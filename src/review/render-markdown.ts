@@ -1,6 +1,7 @@
-import { OVERVIEW_HEAD, dateTime, duration, incidentDuration, overviewRow, percent, retentionNote, statusText, summaryRows } from './format.js';
+import { OVERVIEW_HEAD, dateTime, duration, incidentDuration, overviewRow, percent, retentionNote, statusText, summaryRows, verdictNote } from './format.js';
 import type { RetentionStart, Review, SloReview } from './review-model.js';
 import { periodLabel } from './review-period.js';
+import { verdictOf } from './summarize.js';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const row = (cells: readonly string[]) => `| ${cells.map(cell).join(' | ')} |`;
@@ -16,7 +17,7 @@ export function renderMarkdown(review: Review): string {
     '',
     row(OVERVIEW_HEAD),
     row(['---', '---', '---:', '---:', '---:', '---:', '---', '---:', '---:']),
-    ...review.slos.map((s) => row(overviewRow(s, s.slo.id, s.slo.team, statusText[s.current.status]))),
+    ...review.slos.map((s) => row(overviewRow(s, review.retention, s.slo.id, s.slo.team, (v) => statusText[v]))),
     '',
   ];
   if (review.warnings.length > 0) {
@@ -35,11 +36,11 @@ export function renderMarkdown(review: Review): string {
 function sloSection(s: SloReview, withIncidents: boolean, retention: RetentionStart | undefined): string[] {
   const c = s.current;
   const out = [
-    `### ${s.slo.id}: ${statusText[c.status]}`,
+    `### ${s.slo.id}: ${statusText[verdictOf(c)]}`,
     '',
     `${s.slo.description === '' ? '' : `${s.slo.description}. `}Objective ${s.slo.objective}% (${s.slo.sliKind} SLI, ${s.slo.window} window, ${s.slo.weighting}-weighted).`,
     '',
-    ...[retentionNote(c, retention)].flatMap((n) => (n === undefined ? [] : [n, ''])),
+    ...[retentionNote(c, retention), verdictNote(c, retention)].flatMap((n) => (n === undefined ? [] : [n, ''])),
     row(['', 'this period', 'previous period', 'change']),
     row(['---', '---:', '---:', '---:']),
     ...summaryRows(s).map(row),

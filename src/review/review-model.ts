@@ -14,13 +14,22 @@ export interface Bucket {
 /** met: budget left; at risk: more than {@link AT_RISK_SPENT} of it spent; missed: the objective was not met. */
 export type SloStatus = 'met' | 'at risk' | 'missed' | 'no data';
 
+/**
+ * What the review calls an SLO over a period: its status, or `too little held` when the period has
+ * SLI data for under {@link MIN_COVERAGE} of its hours (a verdict on a few days of a month would
+ * judge the month on them): attainment and budget are still shown, over what is held, but it is
+ * neither met nor missed.
+ */
+export type Verdict = SloStatus | 'too little held';
+
 /** Share of the budget spent from which a met SLO counts as at risk. */
 export const AT_RISK_SPENT = 0.75;
 
 /**
  * Share of a period's hours with SLI data below which the period is partial: not counted in the
- * three-period history (as met or as missed), and as the previous period too little to compare
- * with (no change, no verdict). Usually a previous period that begins before Prometheus's retention does.
+ * three-period history (as met or as missed), as the previous period too little to compare with
+ * (no change, no verdict), and as the reviewed period too little held to judge (no verdict).
+ * Usually a period that begins before Prometheus's retention is.
  */
 export const MIN_COVERAGE = 0.9;
 
@@ -170,7 +179,10 @@ export interface TeamSection {
 export interface Review {
   period: ReviewPeriod;
   previous: ReviewPeriod;
-  /** Sorted by budget left, least first; SLOs without data last. */
+  /**
+   * Sorted by budget left, least first: the SLOs with a verdict, then those too little held to judge,
+   * then those without data.
+   */
   slos: SloReview[];
   teams: TeamSection[];
   /** Whether incidents were read from an alert-router. */

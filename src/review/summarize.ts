@@ -1,4 +1,4 @@
-import { AT_RISK_SPENT, MIN_COVERAGE, type Bucket, type DataGap, type DayStat, type PeriodSummary, type SloStatus } from './review-model.js';
+import { AT_RISK_SPENT, MIN_COVERAGE, type Bucket, type DataGap, type DayStat, type PeriodSummary, type SloStatus, type Verdict } from './review-model.js';
 import { DAY_MS, HOUR_MS, formatDate, type ReviewPeriod } from './review-period.js';
 
 /** Hourly buckets that start inside the period. */
@@ -53,6 +53,14 @@ export function summarizePeriod(hours: readonly Bucket[], p: ReviewPeriod, error
 /** Whether the period has SLI data for at least {@link MIN_COVERAGE} of its hours. */
 export function wellCovered(s: PeriodSummary): boolean {
   return s.status !== 'no data' && s.hoursWithData >= MIN_COVERAGE * s.hours;
+}
+
+/**
+ * The period's status when it is {@link wellCovered}, else `too little held` (no verdict): the rule
+ * the comparison with the previous period and the three-period history judge by, for any period.
+ */
+export function verdictOf(s: PeriodSummary): Verdict {
+  return s.status === 'no data' || wellCovered(s) ? s.status : 'too little held';
 }
 
 /** met / at risk / missed from the share of the budget spent. */

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadServices } from '../../src/cli/load-slos.js';
 import { main } from '../../src/cli/main.js';
-import { writeReview, type ReviewResult } from '../../src/cli/review.js';
+import { reviewSummary, writeReview, type ReviewResult } from '../../src/cli/review.js';
 import { AT_RISK_SPENT, type SloReview } from '../../src/review/review-model.js';
 import type { Service } from '../../src/slo/index.js';
 import { renderedSvgBoxes, screenshot } from '../support/chromium.js';
@@ -464,12 +464,21 @@ describe('slokit review over a period longer than Prometheus keeps', () => {
       expect(md).toContain(`| SLI data for | ${days(held)} of 30 d (partial: ${days(gone)} before retention) |`);
       // The previous period is all before retention: it says so, in the SLO's table and in the overview.
       expect(md).toMatch(new RegExp(`\\| attained \\| \\d+\\.\\d{3}% \\(over ${days(held)} of 30 d\\) \\| none held: before Prometheus's retention \\| — \\|`));
-      expect(md).toMatch(/\| payments-authorisations \|( [^|]+ \|){5} [a-z ]+ \| none held: before Prometheus's retention \| — \|/);
+      expect(md).toMatch(/\| payments-authorisations \|( [^|]+ \|){6} none held: before Prometheus's retention \| — \|/);
+      // With 10 to 15 of 30 days held, no SLO is met or missed: each says why, in its section and in the overview.
+      const why = `SLI data for ${Math.floor((held / (30 * 24)) * 100)}% of the period's hours; Prometheus holds data from ${since}`;
+      expect(md).toContain('### payments-authorisations: too little held to judge');
+      expect(md).toContain(`Too little held to judge: ${why}. A met or missed verdict needs SLI data for at least 90% of the period's hours.`);
+      expect(md).toMatch(new RegExp(`\\| payments-authorisations \\|( [^|]+ \\|){5} too little held to judge: ${why} \\|`));
+      expect(md).toContain('| objective met | — | — |  |');
+      expect(md).not.toMatch(/^### .*: (met|at risk|missed)$/m);
+      expect(reviewSummary(r)).toBe(`slokit: 9 SLOs: 0 met, 0 at risk, 0 missed, 9 too little held to judge\n  wrote ${r.markdownPath}\n  wrote ${r.htmlPath}\n`);
       expect(md).toContain(
         `- Fix the SLI's data: scrape failures or a missing exporter hide both good and bad events: 3 hour(s) without SLI data in 1 gap(s), the longest 3 h (not counting the ${gone} h before Prometheus's retention).`,
       );
       // The charts shade the whole days before retention, in both charts of each of the 9 SLOs, and draw none of them as a day without data.
       const html = await readFile(r.htmlPath, 'utf8');
+      expect(html).toContain(`<td><span class="status status-too-little-held">too little held to judge</span>: ${why}</td>`);
       const goneDays = `${date(FROM)} to ${date(FROM + (Math.floor(gone / 24) - 1) * DAY)}: before Prometheus's retention, no longer held`;
       expect(html.split(goneDays)).toHaveLength(2 * 9 + 1);
       expect(html).not.toContain(': no data</title>');
