@@ -15,7 +15,8 @@ export const PAGE_WORTHY_WINDOW_MS = 30 * DAY_MS;
 /**
  * Noise: pages whose incident, opened in the period and resolved, spent under 1% of the budget from
  * its burn's start to its resolve, before or after the period's end (an incident opened before the
- * period is its page's noise or not in that period's review; one still open has not said). Missed: every 6-hour stretch whose
+ * period is its page's noise or not in that period's review; one still open has not said, nor has one
+ * whose burn began before Prometheus's retention). Missed: every 6-hour stretch whose
  * errors reach 5% of a 30-day budget at the period's average traffic (burn rate 6 over 6 h, the SRE
  * workbook's slower page tier, whatever the period's length) while no paged incident was open,
  * merged into episodes and trimmed to the hours burning faster than the budget allows (error ratio

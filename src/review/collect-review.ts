@@ -154,7 +154,7 @@ async function reviewSlo(
       const from = Math.floor((incident.openedAtMs - INCIDENT_LOOKBACK_MS) / INCIDENT_STEP_MS) * INCIDENT_STEP_MS;
       const to = Math.ceil((incident.resolvedAtMs ?? period.endMs) / INCIDENT_STEP_MS) * INCIDENT_STEP_MS;
       const buckets = await sliBuckets(deps.prometheus, slo, from, to, INCIDENT_STEP_MS);
-      incidents.push(analyseIncident(incident, buckets, INCIDENT_STEP_MS, slo.errorBudget, budgetEvents, period));
+      incidents.push(analyseIncident(incident, buckets, INCIDENT_STEP_MS, slo.errorBudget, budgetEvents, period, heldFromMs));
     }
   }
   const inPeriod = hours.filter((h) => h.startMs >= period.startMs && h.startMs < period.endMs);

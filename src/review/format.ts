@@ -2,8 +2,8 @@
  * Number and time formatting shared by the Markdown and HTML reports: fixed decimals and en-US
  * digit grouping, so output depends only on the numbers.
  */
-import { MIN_COVERAGE, type IncidentReview, type PeriodSummary, type RetentionStart, type SloInfo, type SloReview, type Verdict } from './review-model.js';
-import { HOUR_MS } from './review-period.js';
+import { MIN_COVERAGE, type AlertQuality, type IncidentReview, type PeriodSummary, type RetentionStart, type SloInfo, type SloReview, type Verdict } from './review-model.js';
+import { HOUR_MS, type ReviewPeriod } from './review-period.js';
 import { verdictOf, wellCovered } from './summarize.js';
 
 /** A ratio as percent with `digits` decimals: `0.99912` → `99.912%`. */
@@ -126,6 +126,45 @@ export function retentionNote(s: PeriodSummary, retention: RetentionStart | unde
 /** An incident's duration; one still open at the period's end says so (the duration is a lower bound). */
 export function incidentDuration(i: IncidentReview): string {
   return i.openAtPeriodEnd ? `${duration(i.durationMs)}, open at the period's end` : duration(i.durationMs);
+}
+
+/**
+ * The budget an incident spent in the period; one whose burn began before Prometheus's retention
+ * says it counts only the held part (`12.0% since 2026-11-16 13:00 UTC`), or that none of it is held.
+ */
+export function incidentBudget(i: IncidentReview): string {
+  if (i.sliHeldFromMs === undefined) return percent(i.budgetSpent);
+  if (i.resolvedAtMs !== undefined && i.resolvedAtMs <= i.sliHeldFromMs) return 'unknown: before retention';
+  return `${percent(i.budgetSpent)} since ${dateTime(i.sliHeldFromMs)}`;
+}
+
+/** An incident's time to detect, unknown (not "—", which says it was not burning) when its burn began before retention. */
+export function timeToDetect(i: IncidentReview): string {
+  if (i.sliHeldFromMs !== undefined) return 'unknown: before retention';
+  return i.timeToDetectMs === undefined ? '—' : duration(i.timeToDetectMs);
+}
+
+/**
+ * What the incidents section cannot know when the period begins before Prometheus's retention:
+ * the alert-router keeps its incidents, but what they cost and how fast they were caught is read
+ * from the SLI, and so are the burns that paged nobody (no incident of the router's shows them).
+ * Undefined when Prometheus holds the whole period (or its retention is unknown).
+ */
+export function incidentsRetentionNote(period: ReviewPeriod, retention: RetentionStart | undefined): string | undefined {
+  if (retention === undefined || retention.heldFromMs <= period.startMs) return undefined;
+  return (
+    `Prometheus holds the SLI from ${dateTime(retention.heldFromMs)} on: burns that paged nobody before then are not known, ` +
+    "and an alert-router incident before then has no known budget spent or time to detect, nor is its page judged as noise."
+  );
+}
+
+/**
+ * The alert-quality line's counts; the burns with no page are counted from where Prometheus's
+ * retention begins when that is inside the period: before it they cannot be found, not none.
+ */
+export function alertQualityCounts(q: AlertQuality, period: ReviewPeriod, retention: RetentionStart | undefined): string {
+  const since = retention !== undefined && retention.heldFromMs > period.startMs ? ` since ${dateTime(retention.heldFromMs)}` : '';
+  return `${q.noisePages.length} noisy page(s) (under 1% of the budget), ${q.unpagedBurns.length} burn(s) with no page${since}.`;
 }
 
 export const statusText: Record<Verdict, string> = {

@@ -77,6 +77,25 @@ describe('analyseIncident', () => {
     const late = analyseIncident(incident(150 * MIN, 230 * MIN, 151 * MIN), [], STEP, 0.001, 1000, period);
     expect(late).toMatchObject({ openAtPeriodEnd: true, durationMs: 50 * MIN });
   });
+
+  it('knows neither where the burn of an incident began nor how fast it was caught when that is before Prometheus\'s retention, and never calls its page noise', () => {
+    // Prometheus holds the SLI from 120 min on.
+    const held = 120 * MIN;
+    const since = (sli: Bucket[]) => sli.filter((b) => b.startMs >= held);
+    // Paged and resolved before then: none of its SLI is held, which is no sign that it spent nothing.
+    const gone = analyseIncident(incident(70 * MIN, 80 * MIN, 71 * MIN), since(buckets(60 * MIN, 80 * MIN, 50)), STEP, 0.001, 1000, ALL_TIME, held);
+    expect(gone).toMatchObject({ paged: true, burnStartMs: undefined, timeToDetectMs: undefined, wholeBudgetSpent: undefined, sliHeldFromMs: held });
+    expect(alertQuality([gone], [], 1000, 0.001, ALL_TIME).noisePages).toEqual([]);
+    // Opened after it, burning since 60 min: the SLI burns from the first bucket held, so where the
+    // burn began is gone too; its budget counts from there (12 buckets of 50 errors).
+    const edge = analyseIncident(incident(130 * MIN, 180 * MIN, 135 * MIN), since(buckets(60 * MIN, 180 * MIN, 50)), STEP, 0.001, 1000, ALL_TIME, held);
+    expect(edge).toMatchObject({ burnStartMs: undefined, timeToDetectMs: undefined, wholeBudgetSpent: undefined, sliHeldFromMs: held });
+    expect(edge.budgetSpent).toBeCloseTo(0.6, 12);
+    // Burning since 125 min, after a bucket held that did not burn: measured whole.
+    const whole = analyseIncident(incident(130 * MIN, 180 * MIN, 135 * MIN), since(buckets(125 * MIN, 180 * MIN, 50)), STEP, 0.001, 1000, ALL_TIME, held);
+    expect(whole).toMatchObject({ burnStartMs: 125 * MIN, timeToDetectMs: 10 * MIN, sliHeldFromMs: undefined });
+    expect(whole.wholeBudgetSpent).toBeCloseTo(0.55, 12);
+  });
 });
 
 describe('alertQuality', () => {

@@ -29,6 +29,8 @@ export interface RouterNotification {
  * that began before the period spent the earlier part from the previous period's budget); the
  * whole budget spent counts them across the period's edges, so `buckets` reach to the resolve.
  * `budgetEvents` is the period's budget in events (budget × the period's total).
+ * Before `heldFromMs`, where Prometheus's retention begins, the SLI is gone: a burn that runs back
+ * out of the buckets there has no known start (see {@link IncidentReview.sliHeldFromMs}).
  */
 export function analyseIncident(
   incident: RouterIncident,
@@ -37,6 +39,7 @@ export function analyseIncident(
   errorBudget: number,
   budgetEvents: number,
   period: ReviewPeriod,
+  heldFromMs = -Infinity,
 ): IncidentReview {
   // Detected when someone was told: a trigger that failed (or still waits in the outbox) told nobody.
   const delivered = incident.notifications.filter((n) => n.action === 'trigger' && n.state === 'delivered' && n.deliveredAtMs !== undefined);
@@ -53,6 +56,9 @@ export function analyseIncident(
     burnStartMs = sorted[i]!.startMs;
     i--;
   }
+  // Out of buckets at the retention's edge, the SLI stops there, not the burn: it may have begun (and
+  // been detected, or spent all its budget) in the hours Prometheus no longer holds.
+  const sliHeldFromMs = i < 0 && (burnStartMs ?? anchor) - stepMs < heldFromMs ? heldFromMs : undefined;
   const burnFrom = burnStartMs ?? incident.openedAtMs;
   const errorsBetween = (from: number, to: number) =>
     sorted.filter((b) => b.startMs + stepMs > from && b.startMs < to).reduce((n, b) => n + b.errors, 0);
@@ -67,10 +73,16 @@ export function analyseIncident(
     openAtPeriodEnd: incident.resolvedAtMs === undefined || incident.resolvedAtMs > period.endMs,
     budgetSpent: budgetEvents > 0 ? errors / budgetEvents : 0,
     wholeBudgetSpent:
-      incident.resolvedAtMs === undefined ? undefined : budgetEvents > 0 ? errorsBetween(burnFrom, incident.resolvedAtMs) / budgetEvents : 0,
+      incident.resolvedAtMs === undefined || sliHeldFromMs !== undefined
+        ? undefined
+        : budgetEvents > 0
+          ? errorsBetween(burnFrom, incident.resolvedAtMs) / budgetEvents
+          : 0,
     paged,
     firstNotificationAtMs,
-    burnStartMs,
-    timeToDetectMs: firstNotificationAtMs === undefined || burnStartMs === undefined ? undefined : firstNotificationAtMs - burnStartMs,
+    burnStartMs: sliHeldFromMs === undefined ? burnStartMs : undefined,
+    timeToDetectMs:
+      firstNotificationAtMs === undefined || burnStartMs === undefined || sliHeldFromMs !== undefined ? undefined : firstNotificationAtMs - burnStartMs,
+    sliHeldFromMs,
   };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderHtml } from './render-html.js';
 import { renderMarkdown } from './render-markdown.js';
-import type { Review, SloReview } from './review-model.js';
+import type { IncidentReview, Review, SloReview } from './review-model.js';
 import { DAY_MS } from './review-period.js';
 import { dailyStats, summarizePeriod, worstDays } from './summarize.js';
 
@@ -66,6 +66,7 @@ const partial: Review = {
           firstNotificationAtMs: undefined,
           burnStartMs: undefined,
           timeToDetectMs: undefined,
+          sliHeldFromMs: undefined,
         },
       ],
     },
@@ -201,6 +202,45 @@ describe('review renderers', () => {
     expect(enough).toContain('### checkout-availability: missed');
     expect(enough).toContain('| objective met | no |');
     expect(enough).not.toContain('too little held');
+  });
+
+  it('say that burns with no page, and what an incident cost and how fast it was caught, are not known before Prometheus\'s retention', () => {
+    const incident = (id: string, openedAtMs: number, budgetSpent: number): IncidentReview => ({
+      id,
+      title: id,
+      severity: 'page',
+      openedAtMs,
+      resolvedAtMs: openedAtMs + 2 * 3_600_000,
+      durationMs: 2 * 3_600_000,
+      openAtPeriodEnd: false,
+      budgetSpent,
+      wholeBudgetSpent: undefined,
+      paged: true,
+      firstNotificationAtMs: openedAtMs,
+      burnStartMs: undefined,
+      timeToDetectMs: undefined,
+      sliHeldFromMs: HELD_FROM,
+    });
+    // Held from the second day: one incident wholly before it, one across it.
+    const withIncidents: Review = {
+      ...truncated,
+      slos: [{ ...truncated.slos[0]!, incidents: [incident('gone', period.startMs + 3_600_000, 0), incident('across', HELD_FROM - 3_600_000, 0.12)] }],
+    };
+    const note =
+      "Prometheus holds the SLI from 1970-01-22 00:00 UTC on: burns that paged nobody before then are not known, and an alert-router incident before then has no known budget spent or time to detect, nor is its page judged as noise.";
+    const md = renderMarkdown(withIncidents);
+    expect(md).toContain('| 1970-01-21 01:00 UTC | gone (gone) | 2 h | page | unknown: before retention | yes | unknown: before retention |');
+    expect(md).toContain('| 1970-01-21 23:00 UTC | across (across) | 2 h | page | 12.0% since 1970-01-22 00:00 UTC | yes | unknown: before retention |');
+    expect(md).toContain(note);
+    expect(md).toContain('**Alert quality**: 0 noisy page(s) (under 1% of the budget), 0 burn(s) with no page since 1970-01-22 00:00 UTC.');
+    const html = renderHtml(withIncidents);
+    expect(html).toContain('<td class="num">unknown: before retention</td><td>yes</td><td class="num">unknown: before retention</td>');
+    expect(html).toContain('<td class="num">12.0% since 1970-01-22 00:00 UTC</td>');
+    expect(html).toContain(`<p class="retention">${note}</p>`);
+    expect(html).toContain('<p><strong>Alert quality</strong>: 0 noisy page(s) (under 1% of the budget), 0 burn(s) with no page since 1970-01-22 00:00 UTC.</p>');
+    // A period Prometheus holds whole says none of it.
+    expect(renderMarkdown(review)).toContain('**Alert quality**: 0 noisy page(s) (under 1% of the budget), 0 burn(s) with no page.');
+    expect(renderMarkdown(review)).not.toContain('not known');
   });
 
   it('shade the days before Prometheus\'s retention in both charts, not drawn as days without data', () => {

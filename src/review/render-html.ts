@@ -1,5 +1,5 @@
-import { OVERVIEW_HEAD, dateTime, duration, incidentDuration, overviewRow, percent, retentionNote, statusText, summaryRows, verdictNote } from './format.js';
-import type { RetentionStart, Review, SloReview, Verdict } from './review-model.js';
+import { OVERVIEW_HEAD, alertQualityCounts, dateTime, incidentBudget, incidentDuration, incidentsRetentionNote, overviewRow, percent, retentionNote, statusText, summaryRows, timeToDetect, verdictNote } from './format.js';
+import type { Review, SloReview, Verdict } from './review-model.js';
 import { periodLabel } from './review-period.js';
 import { verdictOf } from './summarize.js';
 import { burnDownChart, dailyErrorRatioChart } from './svg-charts.js';
@@ -54,14 +54,14 @@ export function renderHtml(review: Review): string {
     parts.push(`<h2 id="team-${esc(team.team)}">Team ${esc(team.team)}</h2>`);
     for (const id of team.sloIds) {
       const slo = review.slos.find((s) => s.slo.id === id);
-      if (slo) parts.push(sloSection(slo, review.withIncidents, review.retention));
+      if (slo) parts.push(sloSection(slo, review));
     }
   }
   parts.push('</body></html>');
   return `${parts.join('\n')}\n`;
 }
 
-function sloSection(s: SloReview, withIncidents: boolean, retention: RetentionStart | undefined): string {
+function sloSection(s: SloReview, { withIncidents, retention, period }: Review): string {
   const c = s.current;
   const out: string[] = [
     `<section class="slo" id="${esc(s.slo.id)}">`,
@@ -104,17 +104,19 @@ function sloSection(s: SloReview, withIncidents: boolean, retention: RetentionSt
             `${esc(i.title)} <small>(${esc(i.id)})</small>`,
             incidentDuration(i),
             esc(i.severity),
-            percent(i.budgetSpent),
+            incidentBudget(i),
             i.paged ? 'yes' : 'no',
-            i.timeToDetectMs === undefined ? '—' : duration(i.timeToDetectMs),
+            timeToDetect(i),
           ]),
           [false, false, true, false, true, false, true],
         ),
       );
     }
+    const unknown = incidentsRetentionNote(period, retention);
+    if (unknown !== undefined) out.push(`<p class="retention">${esc(unknown)}</p>`);
     const q = s.alertQuality;
     if (q) {
-      out.push(`<p><strong>Alert quality</strong>: ${q.noisePages.length} noisy page(s) (under 1% of the budget), ${q.unpagedBurns.length} burn(s) with no page.</p>`);
+      out.push(`<p><strong>Alert quality</strong>: ${alertQualityCounts(q, period, retention)}</p>`);
       const items = [
         ...q.unpagedBurns.map((b) => `no page: ${dateTime(b.startMs)} to ${dateTime(b.endMs)}, ${percent(b.budgetSpent)} of the budget`),
         ...q.noisePages.map((n) => `noise: ${esc(n.title)} (${esc(n.id)}), ${percent(n.wholeBudgetSpent, 2)} of the budget`),

@@ -1,5 +1,5 @@
-import { OVERVIEW_HEAD, dateTime, duration, incidentDuration, overviewRow, percent, retentionNote, statusText, summaryRows, verdictNote } from './format.js';
-import type { RetentionStart, Review, SloReview } from './review-model.js';
+import { OVERVIEW_HEAD, alertQualityCounts, dateTime, incidentBudget, incidentDuration, incidentsRetentionNote, overviewRow, percent, retentionNote, statusText, summaryRows, timeToDetect, verdictNote } from './format.js';
+import type { Review, SloReview } from './review-model.js';
 import { periodLabel } from './review-period.js';
 import { verdictOf } from './summarize.js';
 
@@ -27,13 +27,13 @@ export function renderMarkdown(review: Review): string {
     lines.push(`## Team ${team.team}`, '');
     for (const id of team.sloIds) {
       const slo = review.slos.find((s) => s.slo.id === id);
-      if (slo) lines.push(...sloSection(slo, review.withIncidents, review.retention), '');
+      if (slo) lines.push(...sloSection(slo, review), '');
     }
   }
   return `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
 }
 
-function sloSection(s: SloReview, withIncidents: boolean, retention: RetentionStart | undefined): string[] {
+function sloSection(s: SloReview, { withIncidents, retention, period }: Review): string[] {
   const c = s.current;
   const out = [
     `### ${s.slo.id}: ${statusText[verdictOf(c)]}`,
@@ -63,20 +63,19 @@ function sloSection(s: SloReview, withIncidents: boolean, retention: RetentionSt
             `${i.title} (${i.id})`,
             incidentDuration(i),
             i.severity,
-            percent(i.budgetSpent),
+            incidentBudget(i),
             i.paged ? 'yes' : 'no',
-            i.timeToDetectMs === undefined ? '—' : duration(i.timeToDetectMs),
+            timeToDetect(i),
           ]),
         );
       }
       out.push('');
     }
+    const unknown = incidentsRetentionNote(period, retention);
+    if (unknown !== undefined) out.push(unknown, '');
     const q = s.alertQuality;
     if (q) {
-      out.push(
-        `**Alert quality**: ${q.noisePages.length} noisy page(s) (under 1% of the budget), ${q.unpagedBurns.length} burn(s) with no page.`,
-        '',
-      );
+      out.push(`**Alert quality**: ${alertQualityCounts(q, period, retention)}`, '');
       for (const b of q.unpagedBurns) out.push(`- no page: ${dateTime(b.startMs)} to ${dateTime(b.endMs)}, ${percent(b.budgetSpent)} of the budget`);
       for (const n of q.noisePages) out.push(`- noise: ${n.title} (${n.id}), ${percent(n.wholeBudgetSpent, 2)} of the budget`);
       out.push('');

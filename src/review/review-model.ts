@@ -103,6 +103,13 @@ export interface IncidentReview {
   burnStartMs: number | undefined;
   /** First notification − burn start. */
   timeToDetectMs: number | undefined;
+  /**
+   * Where Prometheus's retention begins, when the incident's burn reaches back to it (it opened
+   * before it, or its SLI was burning from the first hour held): the start of its burn is no longer
+   * held, so `burnStartMs`, `timeToDetectMs` and `wholeBudgetSpent` are unknown and `budgetSpent`
+   * counts the held hours only. Undefined when its burn is held whole (or retention is unknown).
+   */
+  sliHeldFromMs: number | undefined;
 }
 
 /** A burn worth a page (5% of the budget within 6h, the slow page tier's rate) during which nothing paged. */
@@ -113,8 +120,9 @@ export interface UnpagedBurn {
 }
 
 export interface AlertQuality {
-  /** Pages whose incident spent under 1% of the budget. */
+  /** Pages whose incident spent under 1% of the budget (one whose burn is not held is not judged). */
   noisePages: IncidentReview[];
+  /** Found in the SLI Prometheus holds: none before its retention begins. */
   unpagedBurns: UnpagedBurn[];
 }
 
