@@ -307,7 +307,7 @@ async function generate(opts: Record<string, unknown>, argv: readonly string[], 
         notice: (line: string) => io.err(`slokit: ${line}\n`),
         signal,
       };
-      const { written, removed, unclaimed, unadopted } = await withOutputLocks(outputDirs(outputs), lock, async () => {
+      const { written, removed, unclaimed, unadopted, signalledInCommit } = await withOutputLocks(outputDirs(outputs), lock, async () => {
         // Holding the locks, no other run stages here: every temp file and backup is a killed run's.
         reportCleared(await clearLeftovers(outputs), io);
         return writeOutputs(outputs, signal);
@@ -320,12 +320,7 @@ async function generate(opts: Record<string, unknown>, argv: readonly string[], 
       );
       for (const path of written) io.out(`  wrote ${path}\n`);
       for (const path of removed) io.out(`  removed ${path}\n`);
-      // The signal came while the outputs were renamed into place: the run finished that rather than
-      // stop halfway, so the outputs are this run's, as listed.
-      if (signal.reason instanceof InterruptedError) {
-        io.err(`slokit: ${signal.reason.message} while renaming the outputs into place: finished renaming them, then removed this run's locks\n`);
-        return signal.reason.exitCode;
-      }
+      if (signal.reason instanceof InterruptedError) return reportLateInterrupt(signal.reason, signalledInCommit, io);
       return EXIT.ok;
     } finally {
       interrupt.stop();
@@ -352,6 +347,21 @@ async function generate(opts: Record<string, unknown>, argv: readonly string[], 
   } finally {
     process.exit = exit;
   }
+}
+
+/**
+ * Says how a run ended that a signal reached too late to stop it: while its outputs were renamed
+ * into place (`inCommit`), which the run finished rather than stop halfway, or once every rename
+ * was done, as it let go of its locks. Either way the outputs are this run's, as listed. Returns
+ * the signal's exit code.
+ */
+function reportLateInterrupt(reason: InterruptedError, inCommit: boolean, io: Io): number {
+  io.err(
+    inCommit
+      ? `slokit: ${reason.message} while renaming the outputs into place: finished renaming them, then removed this run's locks\n`
+      : `slokit: ${reason.message} after every output was written, as listed: removed this run's locks; nothing was left half done\n`,
+  );
+  return reason.exitCode;
 }
 
 /** The command line that runs `argv` again, writing (not --check), with each of `projects` adopted. */

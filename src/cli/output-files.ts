@@ -189,13 +189,13 @@ async function cleanUp(temps: readonly string[], createdDirs: readonly string[])
  * its mode; files whose content is unchanged are not touched. Throws ForeignFilesError, before
  * writing anything, when a file to write is another project's. When `signal` aborts while files are
  * staged (looked at before each one and before the commit), the temp files are removed and its
- * reason thrown, no output changed; a commit that has begun is finished. Returns the paths written
- * and removed, and the generated files of no project that were kept.
+ * reason thrown, no output changed; a commit that has begun is finished, and `signalledInCommit`
+ * says so. Returns the paths written and removed, and the generated files of no project that were kept.
  */
 export async function writeOutputs(
   outputs: OutputSet,
   signal?: AbortSignal,
-): Promise<{ written: string[]; removed: string[]; unclaimed: string[]; unadopted: string[] }> {
+): Promise<{ written: string[]; removed: string[]; unclaimed: string[]; unadopted: string[]; signalledInCommit: boolean }> {
   const stale = await findStale(outputs);
   if (outputs.project !== undefined && stale.foreign.length > 0) throw new ForeignFilesError(outputs.project, stale.foreign);
   const toWrite = [...stale.changed, ...stale.missing].sort();
@@ -225,7 +225,7 @@ export async function writeOutputs(
   }
   await stopIfAborted();
   await commit(pending, stale.extra, createdDirs);
-  return { written: toWrite, removed: stale.extra, unclaimed: stale.unclaimed, unadopted: stale.unadopted };
+  return { written: toWrite, removed: stale.extra, unclaimed: stale.unclaimed, unadopted: stale.unadopted, signalledInCommit: signal?.aborted === true };
 }
 
 /**
