@@ -1,12 +1,14 @@
-import { mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { deadPid } from '../../test/support/dead-pid.js';
 import { LOCK_FILE, withOutputLocks, type LockOptions } from './output-lock.js';
 
 let base: string;
 beforeEach(async () => {
-  base = await mkdtemp(join(tmpdir(), 'slokit-lock-'));
+  // By its real path, as the locks name their directories.
+  base = await realpath(await mkdtemp(join(tmpdir(), 'slokit-lock-')));
 });
 afterEach(async () => {
   await rm(base, { recursive: true, force: true });
@@ -39,6 +41,24 @@ describe('withOutputLocks', () => {
     await expect(failure).rejects.toThrow('could not replace a file');
     expect(await readdir(base)).toEqual(['rules']);
     expect(await readdir(join(base, 'rules'))).toEqual(['cart.yml']);
+  });
+
+  it('removes the locks that takeovers since killed moved aside, says so in one line, and leaves those of a live process', async () => {
+    const [rules, dashboards] = [join(base, 'rules'), join(base, 'dashboards')];
+    await mkdir(rules);
+    await mkdir(dashboards);
+    const [dead, otherDead] = [await deadPid(), await deadPid()];
+    const stale = '{"pid":1,"hostname":"h","startedAt":"2026-12-03T08:00:00.000Z","project":"blog/slos"}\n';
+    const left = [join(dashboards, `.slokit.lock.${dead}.stale`), join(rules, `.slokit.lock.${otherDead}.stale`)];
+    for (const path of left) await writeFile(path, stale);
+    // A takeover going on now (the test runner's parent is alive), and names that are no takeover's.
+    const kept = [`.slokit.lock.${process.ppid}.stale`, `.slokit.lock.${dead}.stale.orig`, `.slokit.lock.x${dead}.stale`, `slokit.lock.${dead}.stale`];
+    for (const name of kept) await writeFile(join(rules, name), stale);
+    const notices: string[] = [];
+    await withOutputLocks([rules, dashboards], options(notices), async () => undefined);
+    expect(notices).toEqual([`removed 2 files a run killed while taking over a stale lock left: ${left.join(', ')}`]);
+    expect(await readdir(dashboards)).toEqual([]);
+    expect((await readdir(rules)).sort()).toEqual([...kept].sort());
   });
 
   it('leaves a lock that another run took over while it worked', async () => {

@@ -1,7 +1,8 @@
 import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
-import { link, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
+import { link, readFile, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { isOtherLivePid } from './live-pid.js';
 import { makeDir, removeEmptyDirs } from './made-dirs.js';
 
 /**
@@ -61,7 +62,9 @@ export class OutputLockedError extends Error {
  * of real path, so two runs that share several directories cannot each hold one the other waits for;
  * they are released however `work` ends, an interruption through `options.signal` included. A run
  * killed (SIGKILL, a crash) while it holds one leaves it behind: the next run takes it over once its
- * process is gone (see staleness).
+ * process is gone (see staleness); one killed while taking over a stale lock leaves that lock moved
+ * aside, which a run holding the directory's lock removes once that process is gone, telling
+ * `options.notice` in one line.
  */
 export async function withOutputLocks<T>(dirs: readonly string[], options: LockOptions, work: () => Promise<T>): Promise<T> {
   const createdDirs: string[] = [];
@@ -79,6 +82,10 @@ export async function withOutputLocks<T>(dirs: readonly string[], options: LockO
     }
     const deadline = Date.now() + options.waitMs;
     for (const dir of [...real].sort()) held.push(await acquire(dir, deadline, options, (made) => createdDirs.push(...made)));
+    const cleared = (await Promise.all([...real].sort().map(clearDeadTakeovers))).flat();
+    if (cleared.length > 0) {
+      options.notice(`removed ${cleared.length === 1 ? '1 file' : `${cleared.length} files`} a run killed while taking over a stale lock left: ${cleared.join(', ')}`);
+    }
     options.signal?.throwIfAborted();
     return await work();
   } finally {
@@ -191,12 +198,7 @@ function who(holder: Holder | undefined): string {
 function staleness(holder: Holder | undefined, ageMs: number): string | undefined {
   if (holder !== undefined && holder.hostname === hostname()) {
     if (holder.pid === process.pid) return 'its pid is this run\'s, so the run that took it has ended';
-    try {
-      process.kill(holder.pid, 0);
-    } catch (error) {
-      // EPERM: the process exists but belongs to another user; it may still be writing.
-      if ((error as NodeJS.ErrnoException).code === 'ESRCH') return `no process ${holder.pid} is running on this host`;
-    }
+    if (!isOtherLivePid(holder.pid)) return `no process ${holder.pid} is running on this host`;
   }
   if (ageMs > STALE_AFTER_MS) return `it is older than ${STALE_AFTER_MS / 60_000} minutes, and a run holds its lock for seconds`;
   return undefined;
@@ -220,6 +222,35 @@ async function takeOver(path: string, stale: string): Promise<boolean> {
   if (moved !== stale) await link(aside, path).catch(() => undefined);
   await rm(aside, { force: true });
   return moved === stale;
+}
+
+/** takeOver's name for a lock it moved aside, `<lock file>.<pid of the run taking it over>.stale`. */
+const ASIDE_NAME = /^\.slokit\.lock\.(\d+)\.stale$/;
+
+/**
+ * Removes from `dir` the locks moved aside by takeovers whose process is gone (killed between
+ * takeOver's steps, which remove them otherwise); returns their paths. Each holds a lock that is no
+ * longer in place, which no run reads again. One of a live process's is left: that takeover may be
+ * comparing it, or putting it back. As with a lock, a pid is looked up on this host.
+ */
+async function clearDeadTakeovers(dir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (cause) {
+    throw new Error(`could not read ${dir} for the lock files a killed run moved aside`, { cause });
+  }
+  const cleared: string[] = [];
+  for (const name of names.sort()) {
+    const pid = ASIDE_NAME.exec(name)?.[1];
+    if (pid === undefined || isOtherLivePid(Number(pid))) continue;
+    const path = join(dir, name);
+    await rm(path, { force: true }).catch((cause: unknown) => {
+      throw new Error(`could not remove ${path}, a lock file a killed run moved aside`, { cause });
+    });
+    cleared.push(path);
+  }
+  return cleared;
 }
 
 /**

@@ -6,6 +6,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { deadPid } from '../support/dead-pid.js';
 import { dirSnapshot } from '../support/dir-snapshot.js';
 import { promtoolCheckRules, run } from '../support/promtool.js';
 
@@ -462,13 +463,6 @@ describe('slokit generate runs at the same time into one output directory', () =
     const text = `${JSON.stringify({ pid: holder.pid, hostname: holder.hostname ?? hostname(), startedAt: '2026-12-03T08:00:00.000Z', project: holder.project ?? 'blog/slos' })}\n`;
     await writeFile(join(dir, '.slokit.lock'), text);
     return text;
-  }
-
-  /** The pid of a process that has ended. */
-  async function deadPid(): Promise<number> {
-    const child = spawn(process.execPath, ['-e', '']);
-    await once(child, 'exit');
-    return child.pid!;
   }
 
   /**
