@@ -1,7 +1,8 @@
 import { mkdir, mkdtemp, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { deadPid } from '../../test/support/dead-pid.js';
 import { generatedMarker } from '../slo/index.js';
 import { EXIT, main } from './main.js';
 
@@ -77,6 +78,11 @@ describe('slokit generate duration flags', () => {
 
 describe('slokit generate after a run was killed mid-write (SIGKILL, a power cut)', () => {
   let base: string;
+  /** The killed run's pid, which no process has now. */
+  let pid: number;
+  beforeAll(async () => {
+    pid = await deadPid();
+  });
   beforeEach(async () => {
     base = await mkdtemp(join(tmpdir(), 'slokit-killed-'));
   });
@@ -102,21 +108,21 @@ describe('slokit generate after a run was killed mid-write (SIGKILL, a power cut
 
   it('removes the temp files and backups it left, says so once, lists none as removed, and --check passes with a warning before', async () => {
     const args = await generated('cart');
-    // As the killed run (pid 4242) left them: temp files with the new content, header and project
+    // As the killed run left them: temp files with the new content, header and project
     // included, and a backup of a replaced file; in the router's directory, of a file written there.
-    const leftovers = [at('dashboards', '.cart.json.4242.bak'), at('router', '.catalog.json.4242.tmp'), at('rules', '.cart.yml.4242.tmp')];
+    const leftovers = [at('dashboards', `.cart.json.${pid}.bak`), at('router', `.catalog.json.${pid}.tmp`), at('rules', `.cart.yml.${pid}.tmp`)];
     await writeFile(leftovers[0]!, await readFile(at('dashboards', 'cart.json'), 'utf8'));
     await writeFile(leftovers[1]!, await readFile(at('router', 'catalog.json'), 'utf8'));
     await writeFile(leftovers[2]!, await readFile(at('rules', 'cart.yml'), 'utf8'));
     // Files that look like one: outside the managed directories, not a file written there, not the exact name.
     const lookalikes = {
-      [at('.cart.yml.4242.tmp')]: 'beside the project\n',
-      [at('slos', '.cart.ts.4242.tmp')]: 'an editor\'s\n',
-      [at('router', '.notes.md.4242.tmp')]: 'not a file generate writes here\n',
-      [at('rules', '.cart.yml.4242.tmp.orig')]: 'x\n',
+      [at(`.cart.yml.${pid}.tmp`)]: 'beside the project\n',
+      [at('slos', `.cart.ts.${pid}.tmp`)]: 'an editor\'s\n',
+      [at('router', `.notes.md.${pid}.tmp`)]: 'not a file generate writes here\n',
+      [at('rules', `.cart.yml.${pid}.tmp.orig`)]: 'x\n',
       [at('rules', '.cart.yml.42a.tmp')]: 'x\n',
-      [at('rules', 'cart.yml.4242.tmp')]: 'x\n',
-      [at('dashboards', '.cart.json.4242.swp')]: 'x\n',
+      [at('rules', `cart.yml.${pid}.tmp`)]: 'x\n',
+      [at('dashboards', `.cart.json.${pid}.swp`)]: 'x\n',
     };
     for (const [path, text] of Object.entries(lookalikes)) await writeFile(path, text);
 
@@ -130,9 +136,9 @@ describe('slokit generate after a run was killed mid-write (SIGKILL, a power cut
     expect(run.err).toBe(`slokit: removed 3 files a killed run left: ${leftovers.join(', ')}\n`);
     expect(run.out).toMatch(/: 0 files written, 6 unchanged\n$/);
     expect(run.code).toBe(EXIT.ok);
-    expect((await readdir(at('rules'))).sort()).toEqual(['.cart.yml.4242.tmp.orig', '.cart.yml.42a.tmp', 'cart.yml', 'cart.yml.4242.tmp']);
-    expect((await readdir(at('dashboards'))).sort()).toEqual(['.cart.json.4242.swp', 'cart.json', 'slo-overview.json', 'slokit-provisioning.yaml']);
-    expect((await readdir(at('router'))).sort()).toEqual(['.notes.md.4242.tmp', 'alertmanager.yml', 'catalog.json']);
+    expect((await readdir(at('rules'))).sort()).toEqual([`.cart.yml.${pid}.tmp.orig`, '.cart.yml.42a.tmp', 'cart.yml', `cart.yml.${pid}.tmp`].sort());
+    expect((await readdir(at('dashboards'))).sort()).toEqual([`.cart.json.${pid}.swp`, 'cart.json', 'slo-overview.json', 'slokit-provisioning.yaml'].sort());
+    expect((await readdir(at('router'))).sort()).toEqual([`.notes.md.${pid}.tmp`, 'alertmanager.yml', 'catalog.json'].sort());
     for (const [path, text] of Object.entries(lookalikes)) expect(await readFile(path, 'utf8')).toBe(text);
 
     expect(await cli(...args, '--check')).toMatchObject({ code: EXIT.ok, err: '' });
@@ -145,27 +151,39 @@ describe('slokit generate after a run was killed mid-write (SIGKILL, a power cut
     // Killed in its commit after moving each file no longer generated to its backup: search's (this
     // project's, its SLO file since deleted) and blog's (another project's, sharing the directory).
     await rm(at('slos', 'search.ts'));
-    await rename(at('rules', 'search.yml'), at('rules', '.search.yml.4242.bak'));
-    await rename(at('rules', 'blog.yml'), at('rules', '.blog.yml.4242.bak'));
+    await rename(at('rules', 'search.yml'), at('rules', `.search.yml.${pid}.bak`));
+    await rename(at('rules', 'blog.yml'), at('rules', `.blog.yml.${pid}.bak`));
 
     const check = await cli(...args, '--check');
     expect(check.err).toContain(
       `slokit: warning: 2 files a killed generate run left (or one running now stages), not outputs: ` +
-        `${at('rules', '.blog.yml.4242.bak')} (the only copy of ${at('rules', 'blog.yml')}, which is gone: the run puts it back), ` +
-        `${at('rules', '.search.yml.4242.bak')} (the only copy of ${at('rules', 'search.yml')}, which is gone: the run puts it back); ` +
+        `${at('rules', `.blog.yml.${pid}.bak`)} (the only copy of ${at('rules', 'blog.yml')}, which is gone: the run puts it back), ` +
+        `${at('rules', `.search.yml.${pid}.bak`)} (the only copy of ${at('rules', 'search.yml')}, which is gone: the run puts it back); ` +
         'run npm run generate to remove them\n',
     );
-    expect(check.err).not.toContain(`no longer generated: ${at('rules', '.search.yml.4242.bak')}`);
+    expect(check.err).not.toContain(`no longer generated: ${at('rules', `.search.yml.${pid}.bak`)}`);
 
     const run = await cli(...args);
     expect(run.err).toBe(
       'slokit: put back 2 files whose only copy was a backup a killed run left: ' +
-        `${at('rules', 'blog.yml')} (from ${at('rules', '.blog.yml.4242.bak')}), ${at('rules', 'search.yml')} (from ${at('rules', '.search.yml.4242.bak')})\n`,
+        `${at('rules', 'blog.yml')} (from ${at('rules', `.blog.yml.${pid}.bak`)}), ${at('rules', 'search.yml')} (from ${at('rules', `.search.yml.${pid}.bak`)})\n`,
     );
     // This project's file is removed as no longer generated, and says so; the other project's is kept.
     expect(run.out).toContain(`  removed ${at('rules', 'search.yml')}\n`);
     expect(run.code).toBe(EXIT.ok);
     expect((await readdir(at('rules'))).sort()).toEqual(['blog.yml', 'cart.yml']);
     expect(await readFile(at('rules', 'blog.yml'), 'utf8')).toBe(blog);
+  });
+
+  it('leaves the temp files and backups of a process that is running, which may be writing them now', async () => {
+    const args = await generated('cart');
+    // The test runner's parent is alive: as a run staging now that takes no lock would be.
+    const live = [at('rules', `.cart.yml.${process.ppid}.tmp`), at('rules', `.search.yml.${process.ppid}.bak`)];
+    for (const path of live) await writeFile(path, 'being written\n');
+    const run = await cli(...args);
+    expect(run.err).toBe('');
+    expect(run.code).toBe(EXIT.ok);
+    for (const path of live) expect(await readFile(path, 'utf8')).toBe('being written\n');
+    expect((await readdir(at('rules'))).sort()).toEqual([`.cart.yml.${process.ppid}.tmp`, `.search.yml.${process.ppid}.bak`, 'cart.yml'].sort());
   });
 });

@@ -8,7 +8,7 @@ import { loadServices, projectName } from './load-slos.js';
 import { ForeignFilesError, findStale, outputDirs, writeOutputs } from './output-files.js';
 import { OutputLockedError, withOutputLocks } from './output-lock.js';
 import { reviewExitCode, reviewSummary, writeReview } from './review.js';
-import { clearLeftovers, findLeftovers, type Cleared, type Leftover } from './staging-files.js';
+import { clearLeftovers, clearedLines, files, findLeftovers, type Leftover } from './staging-files.js';
 
 /** Exit codes: 0 ok, 1 invalid input, 2 usage, 3 I/O or network. */
 export const EXIT = { ok: 0, invalid: 1, usage: 2, io: 3 } as const;
@@ -308,8 +308,8 @@ async function generate(opts: Record<string, unknown>, argv: readonly string[], 
         signal,
       };
       const { written, removed, unclaimed, unadopted, signalledInCommit } = await withOutputLocks(outputDirs(outputs), lock, async () => {
-        // Holding the locks, no other run stages here: every temp file and backup is a killed run's.
-        reportCleared(await clearLeftovers(outputs), io);
+        // Holding the locks, no other run stages here: every temp file and backup of a process gone is a killed run's.
+        for (const line of clearedLines(await clearLeftovers(outputs))) lock.notice(line);
         return writeOutputs(outputs, signal);
       });
       warnUnclaimed(unclaimed, io);
@@ -383,9 +383,6 @@ function warnUnclaimed(paths: readonly string[], io: Io): void {
   );
 }
 
-/** `n` files, for messages: "1 file", "3 files". */
-const files = (n: number) => `${n} ${n === 1 ? 'file' : 'files'}`;
-
 /**
  * Names the temp files and backups `--check` found: not outputs, so no reason to fail, but a run
  * killed mid-write left them (or a run writing now, as `--check` takes no lock), and the next run
@@ -395,15 +392,6 @@ function warnLeftovers(leftovers: readonly Leftover[], io: Io): void {
   if (leftovers.length === 0) return;
   const named = leftovers.map((l) => (l.putBack === undefined ? l.path : `${l.path} (the only copy of ${l.putBack}, which is gone: the run puts it back)`));
   io.err(`slokit: warning: ${files(leftovers.length)} a killed generate run left (or one running now stages), not outputs: ${named.join(', ')}; run npm run generate to remove them\n`);
-}
-
-/** Says once what this run cleared of a killed run's staging (see clearLeftovers), before it looks at the outputs. */
-function reportCleared(cleared: Cleared, io: Io): void {
-  const { removed, putBack } = cleared;
-  if (removed.length > 0) io.err(`slokit: removed ${files(removed.length)} a killed run left: ${removed.join(', ')}\n`);
-  if (putBack.length > 0) {
-    io.err(`slokit: put back ${files(putBack.length)} whose only copy was a backup a killed run left: ${putBack.map(({ from, to }) => `${to} (from ${from})`).join(', ')}\n`);
-  }
 }
 
 /** Names each `--adopt-project` that matched no file: most likely a typo in the earlier name. */

@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { deadPid } from '../../test/support/dead-pid.js';
 import type { OutputSet } from './output-files.js';
 import { clearLeftovers, findLeftovers } from './staging-files.js';
 
@@ -18,9 +19,10 @@ describe('clearLeftovers', () => {
     const out = join(base, 'out');
     await mkdir(out);
     await symlink(out, join(base, 'alias'));
-    await writeFile(join(out, '.checkout.yml.4242.tmp'), 'staged\n');
+    const pid = await deadPid();
+    await writeFile(join(out, `.checkout.yml.${pid}.tmp`), 'staged\n');
     await writeFile(join(out, 'checkout.json'), 'dashboard\n');
-    await writeFile(join(out, '.checkout.json.4242.bak'), 'previous dashboard\n');
+    await writeFile(join(out, `.checkout.json.${pid}.bak`), 'previous dashboard\n');
     const outputs: OutputSet = {
       files: new Map([
         [join(relative(process.cwd(), out), 'checkout.yml'), 'rules\n'],
@@ -29,7 +31,7 @@ describe('clearLeftovers', () => {
       managedDirs: [join(base, 'alias'), out],
     };
     expect(await clearLeftovers(outputs)).toEqual({
-      removed: [join(base, 'alias', '.checkout.json.4242.bak'), join(base, 'alias', '.checkout.yml.4242.tmp')],
+      removed: [join(base, 'alias', `.checkout.json.${pid}.bak`), join(base, 'alias', `.checkout.yml.${pid}.tmp`)],
       putBack: [],
     });
     expect(await readdir(out)).toEqual(['checkout.json']);
