@@ -7,7 +7,7 @@ import { InterruptedError, listenForInterrupt } from './interrupt.js';
 import { loadServices, projectName } from './load-slos.js';
 import { ForeignFilesError, findStale, outputDirs, writeOutputs } from './output-files.js';
 import { OutputLockedError, withOutputLocks } from './output-lock.js';
-import { reviewExitCode, reviewSummary, writeReview } from './review.js';
+import { prepareReview, reviewExitCode, reviewSummary, writePreparedReview } from './review.js';
 import { clearLeftovers, clearedLines, files, findLeftovers, type Leftover } from './staging-files.js';
 
 /** Exit codes: 0 ok, 1 invalid input, 2 usage, 3 I/O or network. */
@@ -165,7 +165,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .option('--check', 'write nothing; exit 1 when generated files are stale', false)
     .option(
       '--lock-wait <duration>',
-      'how long to wait while another generate run writes to the same output directories',
+      'how long to wait while another generate or review run writes to the same output directories',
       duration({ allowZero: true }),
       '10s',
     )
@@ -214,6 +214,12 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .option('--to <date>', 'last day, inclusive, YYYY-MM-DD (UTC); default: yesterday')
     .option('--slos <dir>', 'directory of SLO files', 'slos')
     .option('--out <dir>', 'where the review goes', 'reviews')
+    .option(
+      '--lock-wait <duration>',
+      'how long to wait while another review or generate run writes to the same output directory',
+      duration({ allowZero: true }),
+      '10s',
+    )
     .action(async (opts: Record<string, unknown>) => {
       code = await review(opts, io);
     });
@@ -302,6 +308,7 @@ async function generate(opts: Record<string, unknown>, argv: readonly string[], 
       // --check takes no lock: it writes nothing, so it cannot break a run that writes, and it works
       // on a checkout it may not write to (CI). Run beside a write, it reports what it finds.
       const lock = {
+        command: 'generate' as const,
         project: name,
         waitMs: parseDuration(String(opts.lockWait), { allowZero: true })!,
         notice: (line: string) => io.err(`slokit: ${line}\n`),
@@ -326,10 +333,8 @@ async function generate(opts: Record<string, unknown>, argv: readonly string[], 
       interrupt.stop();
     }
   } catch (err) {
-    if (err instanceof InterruptedError) {
-      io.err(`slokit: ${err.message}: removed this run's locks and temp files; no output was changed\n`);
-      return err.exitCode;
-    }
+    const stopped = reportStopped(err, io);
+    if (stopped !== undefined) return stopped;
     if (err instanceof ForeignFilesError) {
       io.err(`slokit: ${err.message}\nto adopt them: ${adoptCommand(argv, err.projects)}\nnothing was written.\n`);
       return EXIT.invalid;
@@ -338,15 +343,27 @@ async function generate(opts: Record<string, unknown>, argv: readonly string[], 
       io.err(`slokit: ${err.message}\nnothing was written.\n`);
       return EXIT.invalid;
     }
-    if (err instanceof OutputLockedError) {
-      io.err(`slokit: ${err.message}\nnothing was written.\n`);
-      return EXIT.io;
-    }
     io.err(`slokit: ${describeError(err)}\n`);
     return EXIT.io;
   } finally {
     process.exit = exit;
   }
+}
+
+/**
+ * Says how a writing run ended that a signal stopped, or another run's lock kept from writing, and
+ * returns its exit code; undefined for any other error.
+ */
+function reportStopped(err: unknown, io: Io): number | undefined {
+  if (err instanceof InterruptedError) {
+    io.err(`slokit: ${err.message}: removed this run's locks and temp files; no output was changed\n`);
+    return err.exitCode;
+  }
+  if (err instanceof OutputLockedError) {
+    io.err(`slokit: ${err.message}\nnothing was written.\n`);
+    return EXIT.io;
+  }
+  return undefined;
 }
 
 /**
@@ -407,7 +424,7 @@ async function review(opts: Record<string, unknown>, io: Io): Promise<number> {
     const from = text(opts.from);
     const to = text(opts.to);
     const router = text(opts.router);
-    const result = await writeReview({
+    const prepared = await prepareReview({
       prometheusUrl: String(opts.prometheus),
       ...(router === undefined ? {} : { routerUrl: router }),
       ...(from === undefined ? {} : { from }),
@@ -416,10 +433,26 @@ async function review(opts: Record<string, unknown>, io: Io): Promise<number> {
       outDir: String(opts.out),
       nowMs: Date.now(),
     });
-    for (const w of result.review.warnings) io.err(`slokit: warning: ${w}\n`);
-    io.out(reviewSummary(result));
-    return EXIT.ok;
+    // Only while it writes: reading Prometheus changes no file, and a signal then ends the run at once.
+    const interrupt = listenForInterrupt();
+    try {
+      const { signal } = interrupt;
+      const lock = {
+        waitMs: parseDuration(String(opts.lockWait), { allowZero: true })!,
+        notice: (line: string) => io.err(`slokit: ${line}\n`),
+        signal,
+      };
+      const { signalledInCommit } = await writePreparedReview(prepared, lock);
+      for (const w of prepared.review.warnings) io.err(`slokit: warning: ${w}\n`);
+      io.out(reviewSummary(prepared));
+      if (signal.reason instanceof InterruptedError) return reportLateInterrupt(signal.reason, signalledInCommit, io);
+      return EXIT.ok;
+    } finally {
+      interrupt.stop();
+    }
   } catch (err) {
+    const stopped = reportStopped(err, io);
+    if (stopped !== undefined) return stopped;
     io.err(`slokit: ${describeError(err)}\n`);
     return reviewExitCode(err);
   }

@@ -16,7 +16,7 @@ afterEach(async () => {
 
 /** Options that fail at once on a held lock and keep what they are told. */
 function options(notices: string[] = []): LockOptions {
-  return { project: 'shop/slos', waitMs: 0, notice: (line) => notices.push(line) };
+  return { command: 'generate', project: 'shop/slos', waitMs: 0, notice: (line) => notices.push(line) };
 }
 
 describe('withOutputLocks', () => {

@@ -6,9 +6,9 @@ import { isOtherLivePid } from './live-pid.js';
 import { makeDir, removeEmptyDirs } from './made-dirs.js';
 
 /**
- * The lock file in each output directory while `slokit generate` writes it. A dotfile with no
- * generated file's extension, so no glob of generated files (`rules/*.yml`, Grafana's `*.json`)
- * takes it for one.
+ * The lock file in each output directory while `slokit generate` or `slokit review` writes it. A
+ * dotfile with no generated file's extension, so no glob of generated files (`rules/*.yml`,
+ * Grafana's `*.json`) takes it for one.
  */
 export const LOCK_FILE = '.slokit.lock';
 
@@ -21,15 +21,22 @@ const POLL_MS = 100;
  */
 const STALE_AFTER_MS = 10 * 60_000;
 
+/** The slokit commands that write into directories under a lock. */
+export type LockingCommand = 'generate' | 'review';
+
 /** What a lock file holds: enough to name the run that holds it, and to tell whether it still runs. */
 interface Holder {
   pid: number;
   hostname: string;
   startedAt: string;
   project: string;
+  /** Absent from the locks of a slokit from before review took one: those were generate's. */
+  command?: LockingCommand;
 }
 
 export interface LockOptions {
+  /** The command this run is, named to a run that has to wait. */
+  command: LockingCommand;
   /** The project this run writes for, named to a run that has to wait. */
   project: string;
   /** How long to wait for another run's lock before giving up, ms. */
@@ -45,19 +52,19 @@ export interface LockOptions {
 
 /** Another run held an output directory's lock for longer than this run would wait. */
 export class OutputLockedError extends Error {
-  constructor(dir: string, lockFile: string, holder: string, waitMs: number) {
+  constructor(dir: string, lockFile: string, command: LockingCommand, holder: string, waitMs: number) {
     super(
-      `${dir} is locked by another slokit generate (${holder}); waited ${waitMs / 1000}s for it to finish. ` +
-        `Lock file: ${lockFile}. Run again once that run has finished; if no slokit generate is running, delete the lock file.`,
+      `${dir} is locked by another slokit ${command} (${holder}); waited ${waitMs / 1000}s for it to finish. ` +
+        `Lock file: ${lockFile}. Run again once that run has finished; if no slokit ${command} is running, delete the lock file.`,
     );
     this.name = 'OutputLockedError';
   }
 }
 
 /**
- * Runs `work` holding the lock of every directory in `dirs`, so that two `slokit generate` runs into
- * a shared directory do not interleave: each checks whose files are there, stages, renames and
- * removes while no other run does. Directories are created first (a lock needs one) and removed
+ * Runs `work` holding the lock of every directory in `dirs`, so that two slokit runs into a shared
+ * directory (two generates, two reviews, or one of each) do not interleave: each checks whose files
+ * are there, stages, renames and removes while no other run does. Directories are created first (a lock needs one) and removed
  * again if they are still empty at the end, as a failed write leaves them. Locks are taken in order
  * of real path, so two runs that share several directories cannot each hold one the other waits for;
  * they are released however `work` ends, an interruption through `options.signal` included. A run
@@ -101,7 +108,7 @@ export async function withOutputLocks<T>(dirs: readonly string[], options: LockO
  */
 async function acquire(dir: string, deadline: number, options: LockOptions, recreated: (dirs: string[]) => void): Promise<{ path: string; text: string }> {
   const path = join(dir, LOCK_FILE);
-  const mine: Holder = { pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString(), project: options.project };
+  const mine: Holder = { pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString(), project: options.project, command: options.command };
   const text = `${JSON.stringify(mine)}\n`;
   let told = false;
   for (;;) {
@@ -125,9 +132,10 @@ async function acquire(dir: string, deadline: number, options: LockOptions, recr
       if (await takeOver(path, found.text)) options.notice(`warning: took over the lock ${path} of ${who(holder)}: ${stale}`);
       continue;
     }
-    if (Date.now() >= deadline) throw new OutputLockedError(dir, path, who(holder), options.waitMs);
+    const command = holder?.command ?? 'generate';
+    if (Date.now() >= deadline) throw new OutputLockedError(dir, path, command, who(holder), options.waitMs);
     if (!told) {
-      options.notice(`${dir} is locked by another slokit generate (${who(holder)}); waiting up to ${options.waitMs / 1000}s for it`);
+      options.notice(`${dir} is locked by another slokit ${command} (${who(holder)}); waiting up to ${options.waitMs / 1000}s for it`);
       told = true;
     }
     await new Promise((wake) => setTimeout(wake, Math.min(POLL_MS, deadline - Date.now())));
@@ -176,7 +184,8 @@ function parseHolder(text: string): Holder | undefined {
   try {
     const value = JSON.parse(text) as Partial<Holder>;
     if (typeof value.pid === 'number' && typeof value.hostname === 'string' && typeof value.startedAt === 'string' && typeof value.project === 'string') {
-      return value as Holder;
+      const { pid, hostname, startedAt, project, command } = value;
+      return { pid, hostname, startedAt, project, ...(command === 'generate' || command === 'review' ? { command } : {}) };
     }
   } catch {
     // Not a lock this slokit wrote; it is taken over by its age alone.

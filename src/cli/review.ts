@@ -1,5 +1,4 @@
-import { writeOutputs } from './output-files.js';
-import { join, resolve } from 'node:path';
+import { extname, join, resolve } from 'node:path';
 import { DAY, SpecError, type Service } from '../slo/index.js';
 import {
   NoDataError,
@@ -9,6 +8,7 @@ import {
   collectReview,
   createPrometheusClient,
   createRouterClient,
+  isPeriodName,
   periodName,
   renderHtml,
   renderMarkdown,
@@ -17,7 +17,10 @@ import {
   type Review,
   type Verdict,
 } from '../review/index.js';
-import { loadServices } from './load-slos.js';
+import { loadServices, projectName } from './load-slos.js';
+import { writeOutputs, type OutputSet } from './output-files.js';
+import { withOutputLocks } from './output-lock.js';
+import { clearLeftovers, clearedLines } from './staging-files.js';
 
 export interface ReviewOptions {
   prometheusUrl: string;
@@ -39,13 +42,33 @@ export interface ReviewResult {
   htmlPath: string;
 }
 
+/** A review collected and rendered, not yet written. */
+export interface PreparedReview extends ReviewResult {
+  outDir: string;
+  /** The project the SLOs are, named in the output lock. */
+  project: string;
+  outputs: OutputSet;
+}
+
+/** How a review takes its output directory's lock, as generate does its own (see withOutputLocks). */
+export interface ReviewLock {
+  /** How long to wait for another run's lock before giving up, ms. */
+  waitMs: number;
+  /** Told a line, without "slokit: " or its end: a lock waited for or taken over, leftovers cleared. */
+  notice: (line: string) => void;
+  /** Aborted to stop the run (SIGINT, SIGTERM) while it waits for the lock or stages the reports. */
+  signal?: AbortSignal;
+}
+
 /**
- * The review use case: load the SLOs, read Prometheus (and the router), write
- * `<outDir>/<period>.md` and `.html` atomically. Without `from`, the period is the last full window
- * of the longest SLO window (every SLO's window then fits).
+ * The review use case's first half: load the SLOs, read Prometheus (and the router) and render
+ * `<outDir>/<period>.md` and `.html`. Without `from`, the period is the last full window of the
+ * longest SLO window (every SLO's window then fits). Touches no file: reading may take minutes, and
+ * a run holds the output lock only while it writes.
  */
-export async function writeReview(options: ReviewOptions, services?: readonly Service[]): Promise<ReviewResult> {
-  const loaded = services ?? (await loadServices(resolve(options.slosDir)));
+export async function prepareReview(options: ReviewOptions, services?: readonly Service[]): Promise<PreparedReview> {
+  const slosDir = resolve(options.slosDir);
+  const loaded = services ?? (await loadServices(slosDir));
   const longest = Math.max(...loaded.flatMap((s) => s.slos.map((slo) => slo.windowMs)));
   const period = resolvePeriod({
     ...(options.from === undefined ? {} : { from: options.from }),
@@ -62,16 +85,47 @@ export async function writeReview(options: ReviewOptions, services?: readonly Se
   const name = periodName(period);
   const markdownPath = join(options.outDir, `${name}.md`);
   const htmlPath = join(options.outDir, `${name}.html`);
-  // As one set, like generate's outputs: both temp files first, then both renames, so a failed
-  // write leaves neither report changed (never a new .md beside last run's .html).
-  await writeOutputs({
+  const outputs = {
     files: new Map([
       [markdownPath, renderMarkdown(review)],
       [htmlPath, renderHtml(review)],
     ]),
     managedDirs: [],
+  };
+  return { review, markdownPath, htmlPath, outDir: options.outDir, project: (await projectName(slosDir)).name, outputs };
+}
+
+/** A review's report of any period, by its file name: what a review killed while writing one leaves the temp file of. */
+const isReportName = (name: string): boolean => ['.md', '.html'].includes(extname(name)) && isPeriodName(name.slice(0, -extname(name).length));
+
+/**
+ * The review use case's second half: writes the reports holding the output directory's lock, so
+ * that two reviews (or a review and a generate sharing the directory) never interleave their
+ * renames. Holding it, first clears the temp files and backups of any period's report that a review
+ * killed mid-write left there (a live process's are left alone), telling `lock.notice`. As one set,
+ * like generate's outputs: both temp files first, then both renames, so a failed write leaves
+ * neither report changed (never a new .md beside last run's .html). Returns whether `lock.signal`
+ * came while the reports were renamed into place, which the run then finished.
+ */
+export async function writePreparedReview(prepared: PreparedReview, lock: ReviewLock): Promise<{ signalledInCommit: boolean }> {
+  return withOutputLocks([prepared.outDir], { ...lock, command: 'review', project: prepared.project }, async () => {
+    for (const line of clearedLines(await clearLeftovers(prepared.outputs, isReportName))) lock.notice(line);
+    return writeOutputs(prepared.outputs, lock.signal);
   });
-  return { review, markdownPath, htmlPath };
+}
+
+/**
+ * The review use case in one call (prepareReview, then writePreparedReview): for a caller that
+ * listens for no signal. By default it waits for no other run's lock and is told nothing.
+ */
+export async function writeReview(
+  options: ReviewOptions,
+  services?: readonly Service[],
+  lock: ReviewLock = { waitMs: 0, notice: () => undefined },
+): Promise<ReviewResult> {
+  const prepared = await prepareReview(options, services);
+  await writePreparedReview(prepared, lock);
+  return { review: prepared.review, markdownPath: prepared.markdownPath, htmlPath: prepared.htmlPath };
 }
 
 /** Exit code of a review failure: usage (2: the period), invalid input (1) or I/O and network (3). */

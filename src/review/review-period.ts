@@ -95,6 +95,9 @@ export function periodName(p: ReviewPeriod): string {
   return `${formatDate(p.startMs)}_${formatDate(p.endMs - DAY_MS)}`;
 }
 
+/** Whether `name` is one periodName gives: a review's file name without its extension. */
+export const isPeriodName = (name: string): boolean => /^\d{4}-\d{2}(?:-\d{2}_\d{4}-\d{2}-\d{2})?$/.test(name);
+
 /** `2026-10-02 – 2026-10-31` for people. */
 export function periodLabel(p: ReviewPeriod): string {
   return `${formatDate(p.startMs)} – ${formatDate(p.endMs - DAY_MS)}`;
