@@ -198,6 +198,16 @@ export function verdictNote(s: PeriodSummary, retention: RetentionStart | undefi
 }
 
 /** The overview table's header: every SLO on the first page, one row each. */
+/**
+ * The overview's heading: the order of its rows (collect-review sorts them), the SLOs without a
+ * verdict or without data named when there are any, since they come last whatever their budget.
+ */
+export function overviewTitle(slos: readonly SloReview[]): string {
+  const verdicts = new Set(slos.map((s) => verdictOf(s.current)));
+  const last = [...(verdicts.has('too little held') ? ['those too little held to judge'] : []), ...(verdicts.has('no data') ? ['those without data'] : [])];
+  return `All SLOs, least budget left first${last.length === 0 ? '' : `; ${last.join(', then ')}, last`}`;
+}
+
 export const OVERVIEW_HEAD = ['SLO', 'team', 'objective', 'attained', 'budget spent', 'budget left', 'status', 'previous left', 'attainment change'] as const;
 
 /**

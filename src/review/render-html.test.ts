@@ -202,6 +202,10 @@ describe('review renderers', () => {
     expect(enough).toContain('### checkout-availability: missed');
     expect(enough).toContain('| objective met | no |');
     expect(enough).not.toContain('too little held');
+    // The overview's heading says where such an SLO is in its order.
+    expect(md).toContain('## All SLOs, least budget left first; those too little held to judge, then those without data, last');
+    expect(html).toContain('<h2 id="overview">All SLOs, least budget left first; those too little held to judge, then those without data, last</h2>');
+    expect(enough).toContain('## All SLOs, least budget left first\n');
   });
 
   it('say that burns with no page, and what an incident cost and how fast it was caught, are not known before Prometheus\'s retention', () => {

@@ -1,4 +1,4 @@
-import { OVERVIEW_HEAD, alertQualityCounts, dateTime, incidentBudget, incidentDuration, incidentsRetentionNote, overviewRow, percent, retentionNote, statusText, summaryRows, timeToDetect, verdictNote } from './format.js';
+import { OVERVIEW_HEAD, alertQualityCounts, overviewTitle, dateTime, incidentBudget, incidentDuration, incidentsRetentionNote, overviewRow, percent, retentionNote, statusText, summaryRows, timeToDetect, verdictNote } from './format.js';
 import type { Review, SloReview, Verdict } from './review-model.js';
 import { periodLabel } from './review-period.js';
 import { verdictOf } from './summarize.js';
@@ -40,7 +40,7 @@ export function renderHtml(review: Review): string {
     `<style>${STYLE}</style></head><body>`,
     `<h1>${esc(title)}</h1>`,
     `<p class="sub">Compared with ${esc(periodLabel(review.previous))}. Event-weighted SLIs (1 − errors ÷ events over the period), read from Prometheus's raw series.</p>`,
-    '<h2 id="overview">All SLOs, least budget left first</h2>',
+    `<h2 id="overview">${esc(overviewTitle(review.slos))}</h2>`,
     table(
       OVERVIEW_HEAD,
       review.slos.map((s) => overviewRow(s, review.retention, `<a href="#${esc(s.slo.id)}">${esc(s.slo.id)}</a>`, esc(s.slo.team), badge)),

@@ -1,4 +1,4 @@
-import { OVERVIEW_HEAD, alertQualityCounts, dateTime, incidentBudget, incidentDuration, incidentsRetentionNote, overviewRow, percent, retentionNote, statusText, summaryRows, timeToDetect, verdictNote } from './format.js';
+import { OVERVIEW_HEAD, alertQualityCounts, overviewTitle, dateTime, incidentBudget, incidentDuration, incidentsRetentionNote, overviewRow, percent, retentionNote, statusText, summaryRows, timeToDetect, verdictNote } from './format.js';
 import type { Review, SloReview } from './review-model.js';
 import { periodLabel } from './review-period.js';
 import { verdictOf } from './summarize.js';
@@ -13,7 +13,7 @@ export function renderMarkdown(review: Review): string {
     '',
     `Compared with ${periodLabel(review.previous)}. Computed from each SLO's SLI over Prometheus's raw series (event-weighted: 1 − errors ÷ events over the period).`,
     '',
-    '## All SLOs, least budget left first',
+    `## ${overviewTitle(review.slos)}`,
     '',
     row(OVERVIEW_HEAD),
     row(['---', '---', '---:', '---:', '---:', '---:', '---', '---:', '---:']),
