@@ -40,6 +40,27 @@ describe('BatchJournal', () => {
     expect(segments()).toEqual(['journal-0000000000000001.log', 'journal-0000000000000004.log']);
   });
 
+  it('gives back byte for byte appends of every size, a group larger than its reused write buffer among them', async () => {
+    const big = Buffer.from(JSON.stringify({ version: '4', alerts: [{ fingerprint: 'big', labels: { alertname: 'Load' }, annotations: { summary: 'x'.repeat(300 * 1024) } }] }));
+    const { journal } = BatchJournal.open(dir, { afterSeq: 0, ...plain });
+    journal.append([{ at: 1, body: body('a') }, { at: 1, body: body('b') }]);
+    journal.append([{ at: 2, body: big }]);
+    journal.append([{ at: 3, body: body('c') }]);
+    await journal.sync();
+    journal.close();
+    const again = BatchJournal.open(dir, { afterSeq: 0, ...plain });
+    expect(again.records.map((r) => [r.seq, r.at, fingerprintOf(r.body)])).toEqual([
+      [1, 1, 'a'],
+      [2, 1, 'b'],
+      [3, 2, 'big'],
+      [4, 3, 'c'],
+    ]);
+    expect(again.records[2]!.body.equals(big)).toBe(true);
+    expect(again.records[3]!.body.equals(body('c'))).toBe(true);
+    expect(again.tornTails).toEqual([]);
+    again.journal.close();
+  });
+
   it('reads back the records of given seqs while it runs, across segments, and names one it does not hold', async () => {
     const { journal } = BatchJournal.open(dir, { afterSeq: 0, segmentBytes: 300, ...plain });
     for (const f of ['a', 'b', 'c', 'd', 'e']) journal.append([{ at: f.charCodeAt(0), body: body(f) }]);
