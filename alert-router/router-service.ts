@@ -87,7 +87,8 @@ export interface RouterService {
 /**
  * Webhook commit groups, or alerts, between two checkpoints that hold the writer, whichever comes
  * first. The store writes webhook batches in bulk transactions (~0.44 WAL frames per alert when single
- * alerts join open incidents, fewer in batches), so 4,500 alerts keep the WAL to ~4 MiB. The held
+ * alerts join open incidents, fewer in batches), so 4,500 alerts keep the WAL to a few MiB (a high-water
+ * mark of 7–8 MiB over a whole `npm run bench:router`). The held
  * part of a checkpoint copies only what came during its unheld first part (`prepare` below), so its
  * pause (~3 ms, mostly two fsyncs) hardly depends on this: fewer checkpoints, fewer pauses. Against
  * 1,500, interleaved pairs gave +5 % single-alert webhooks/s, +10 % 16-sender 100-alert batches and a
