@@ -88,13 +88,12 @@ export interface RouterService {
  * Webhook commit groups, or alerts, between two checkpoints that hold the writer, whichever comes
  * first. The store writes webhook batches in bulk transactions (~0.44 WAL frames per alert when single
  * alerts join open incidents, fewer in batches), so 4,500 alerts keep the WAL to a few MiB (a high-water
- * mark of 7–8 MiB over a whole `npm run bench:router`). The held
- * part of a checkpoint copies only what came during its unheld first part (`prepare` below), so its
- * pause (~3 ms, mostly two fsyncs) hardly depends on this: fewer checkpoints, fewer pauses. Against
- * 1,500, interleaved pairs gave +5 % single-alert webhooks/s, +10 % 16-sender 100-alert batches and a
- * lower 4-sender 100-alert p99 (9.0–9.6 ms against 9.6–11.9); 9,000 did no better (docs/benchmarks.md,
- * "Round of 2026-12-03, evening"). Each checkpoint also makes the store durable, so the journal
- * segments it holds are let go.
+ * mark of 7–8 MiB over a whole `npm run bench:router`). The held part of a checkpoint copies only what
+ * came during its unheld first part (`prepare` below), so its pause (~3 ms, mostly two fsyncs) hardly
+ * depends on this: fewer checkpoints, fewer pauses. Against 1,500, interleaved pairs gave +5 %
+ * single-alert webhooks/s, +10 % 16-sender 100-alert batches and a lower 4-sender 100-alert p99
+ * (9.0–9.6 ms against 9.6–11.9); 9,000 did no better (docs/benchmarks.md, "Round of 2026-12-03,
+ * evening"). Each checkpoint also makes the store durable, so the journal segments it holds are let go.
  */
 const CHECKPOINT_EVERY = { commits: 3000, alerts: 4500 };
 
