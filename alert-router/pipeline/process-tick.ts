@@ -5,7 +5,7 @@ import { notice } from './notice.js';
 import type { PipelineDeps, PipelinePort, PipelineSettings } from './process-batch.js';
 import { releaseHold } from './release-hold.js';
 import { route } from './route.js';
-import { dueDigests, digestText, goneFromDigest } from './storm.js';
+import { DIGEST_KEY_PREFIX, dueDigests, digestText, goneFromDigest } from './storm.js';
 import { DEFAULT_SUPPRESSION, type Hold, type SuppressionReason } from './suppression-types.js';
 import type { Incident, TimelineEntry } from './types.js';
 
@@ -118,7 +118,7 @@ export function processTick(port: PipelinePort, settings: PipelineSettings, deps
       const where = target.kind === 'slack' ? target.destination : `$${target.destination}`;
       const digest: Incident = {
         id: deps.newId(),
-        key: `storm:${target.kind}:${target.destination}:${now}`,
+        key: `${DIGEST_KEY_PREFIX}${target.kind}:${target.destination}:${now}`,
         state: 'open',
         severity: text.severity,
         title: `${text.title} for ${where}`,

@@ -1,6 +1,9 @@
 import type { DigestItem } from './suppression-types.js';
 import type { Incident, Severity } from './types.js';
 
+/** A storm digest is an incident of its own; its key starts with this. */
+export const DIGEST_KEY_PREFIX = 'storm:';
+
 /**
  * Storm control: `openedLastMinute` is how many incidents the target was sent (or had digested) in
  * the last minute. The one that would make it more than `maxPerMinute` goes into the target's digest

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { keepChanges } from '../pipeline/flap.js';
 import { describeEarlyEnd } from '../pipeline/maintenance.js';
 import { parseMatcher } from '../pipeline/matcher.js';
+import { DIGEST_KEY_PREFIX } from '../pipeline/storm.js';
 import type { DigestItem, FiringLabels, Hold, MaintenanceWindow, SuppressionPort } from '../pipeline/suppression-types.js';
 import type { AlertRecord, Incident, Severity } from '../pipeline/types.js';
 
@@ -66,6 +67,12 @@ const toDigest = (r: DigestRow): DigestItem => ({
   digestId: r.digest_id ?? undefined,
 });
 
+
+/** The first key past every key that starts with `prefix` (keys are text: the range `[prefix, keysAfter(prefix))`). */
+const keysAfter = (prefix: string) => `${prefix}\uffff`;
+/** The key range of the storm digests' incidents. */
+const DIGEST_KEYS = { digestFrom: DIGEST_KEY_PREFIX, digestTo: keysAfter(DIGEST_KEY_PREFIX) };
+
 /**
  * The suppression stages' durable state (migration 2): maintenance windows, holds (the deferred-work
  * timers the tick releases), what each incident's targets were last told, flap histories and storm
@@ -122,11 +129,11 @@ export class SqliteSuppressionStore implements SuppressionPort {
       flap: p('SELECT changes FROM flap_history WHERE fingerprint = ?'),
       forgetFlaps: p('DELETE FROM flap_history WHERE fingerprint = ?'),
       setFlap: p('INSERT INTO flap_history (fingerprint, changes) VALUES (?, ?) ON CONFLICT (fingerprint) DO UPDATE SET changes = excluded.changes'),
-      // A storm digest is an incident of its own (key `storm:...`) with a trigger to the target: not one
-      // of the incidents the storm is counting, so it does not count towards the limit.
+      // A storm digest is an incident of its own (key `storm:…`) with a trigger to the target:
+      // not one of the incidents the storm is counting, so it does not count towards the limit.
       openedForTarget: p(`SELECT (SELECT COUNT(DISTINCT o.incident_id) FROM outbox o WHERE o.action = 'trigger' AND o.target_kind = @kind
           AND o.destination = @destination AND o.created_at >= @since
-          AND NOT EXISTS (SELECT 1 FROM incidents g WHERE g.id = o.incident_id AND g.key >= 'storm:' AND g.key < 'storm;')) AS sent,
+          AND NOT EXISTS (SELECT 1 FROM incidents g WHERE g.id = o.incident_id AND g.key >= @digestFrom AND g.key < @digestTo)) AS sent,
         (SELECT COUNT(DISTINCT incident_id) FROM digest_items WHERE target_kind = @kind AND destination = @destination AND at >= @since) AS digested`),
       addDigest: p('INSERT INTO digest_items (target_kind, destination, incident_id, title, severity, at) VALUES (?, ?, ?, ?, ?, ?)'),
       undigested: p('SELECT * FROM digest_items WHERE digest_id IS NULL ORDER BY seq'),
@@ -291,7 +298,7 @@ export class SqliteSuppressionStore implements SuppressionPort {
   }
 
   openIncidentsByKeyPrefix(prefix: string, since: number): Incident[] {
-    return (this.s.openByKeyPrefix.all(prefix, `${prefix}\uffff`, since) as never[]).map(this.toIncident);
+    return (this.s.openByKeyPrefix.all(prefix, keysAfter(prefix), since) as never[]).map(this.toIncident);
   }
 
   recordChange(fingerprint: string, at: number, since: number, previous: AlertRecord | undefined): number[] {
@@ -303,7 +310,7 @@ export class SqliteSuppressionStore implements SuppressionPort {
   }
 
   openedForTargetSince(kind: 'pagerduty' | 'slack', destination: string, since: number): { sent: number; digested: number } {
-    return this.s.openedForTarget.get({ kind, destination, since }) as { sent: number; digested: number };
+    return this.s.openedForTarget.get({ kind, destination, since, ...DIGEST_KEYS }) as { sent: number; digested: number };
   }
 
   addDigestItem(item: Omit<DigestItem, 'seq' | 'digestId'>): void {
@@ -333,6 +340,6 @@ export class SqliteSuppressionStore implements SuppressionPort {
   }
 
   openDigests(): Incident[] {
-    return this.openIncidentsByKeyPrefix('storm:', 0);
+    return this.openIncidentsByKeyPrefix(DIGEST_KEY_PREFIX, 0);
   }
 }
