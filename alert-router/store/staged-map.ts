@@ -2,9 +2,10 @@
 export const STALE = null;
 
 /**
- * A Map that mirrors committed SQLite state for an in-memory cache of the store: what a transaction
- * reads or writes is staged, kept when the transaction commits ({@link within} returns) and dropped
- * when it rolls back (throws). A key marked {@link STALE} in a transaction is deleted at its commit.
+ * A Map that mirrors committed SQLite state for an in-memory cache of the store (the latest incident
+ * per key, incidents' targets, which incidents are held): what a transaction reads or writes is
+ * staged, kept when the transaction commits ({@link within} returns) and dropped when it rolls back
+ * (throws). A key marked {@link STALE} in a transaction is deleted at its commit.
  * `max` bounds the committed entries: past it, the map starts empty again (what is read often comes
  * back first).
  */

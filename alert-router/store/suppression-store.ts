@@ -3,6 +3,7 @@ import { keepChanges } from '../pipeline/flap.js';
 import { describeEarlyEnd } from '../pipeline/maintenance.js';
 import { parseMatcher } from '../pipeline/matcher.js';
 import { DIGEST_KEY_PREFIX } from '../pipeline/storm.js';
+import { StagedMap } from './staged-map.js';
 import type { DigestItem, FiringLabels, Hold, MaintenanceWindow, SuppressionPort } from '../pipeline/suppression-types.js';
 import type { AlertRecord, Incident, Severity } from '../pipeline/types.js';
 
@@ -67,7 +68,6 @@ const toDigest = (r: DigestRow): DigestItem => ({
   digestId: r.digest_id ?? undefined,
 });
 
-
 /** The first key past every key that starts with `prefix` (keys are text: the range `[prefix, keysAfter(prefix))`). */
 const keysAfter = (prefix: string) => `${prefix}\uffff`;
 /** The key range of the storm digests' incidents. */
@@ -84,10 +84,7 @@ export class SqliteSuppressionStore implements SuppressionPort {
    * Incidents that have a hold, as of the last commit: most incidents never have one, so `holdOf`
    * answers them without a query. Rebuilt from the holds table at start.
    */
-  private readonly held = new Set<string>();
-  /** Holds set (true) or cleared (false) in the open transaction; applied to `held` after its commit. */
-  private heldChanges: Map<string, boolean> | undefined;
-  private depth = 0;
+  private readonly held = new StagedMap<string, true>();
   /**
    * The latest `ends_at` of any maintenance window (−∞ with none): at or after it no window can be
    * active, so `activeMaintenance` needs no query. Only ever raised (ending a window early leaves it
@@ -156,25 +153,12 @@ export class SqliteSuppressionStore implements SuppressionPort {
    */
   reloadHolds(): void {
     this.held.clear();
-    for (const [incidentId] of this.db.prepare('SELECT incident_id FROM holds').raw().iterate() as IterableIterator<[string]>) this.held.add(incidentId);
+    for (const [incidentId] of this.db.prepare('SELECT incident_id FROM holds').raw().iterate() as IterableIterator<[string]>) this.held.set(incidentId, true);
   }
 
   /** Runs `commit` (a whole SQLite transaction) and keeps its hold changes in memory only if it returns. Re-entrant. */
   within<T>(commit: () => T): T {
-    if (this.depth > 0) return commit();
-    this.heldChanges = new Map();
-    this.depth++;
-    try {
-      const result = commit();
-      for (const [incidentId, has] of this.heldChanges) {
-        if (has) this.held.add(incidentId);
-        else this.held.delete(incidentId);
-      }
-      return result;
-    } finally {
-      this.depth--;
-      this.heldChanges = undefined;
-    }
+    return this.held.within(commit);
   }
 
   activeMaintenance(now: number): MaintenanceWindow[] {
@@ -253,7 +237,7 @@ export class SqliteSuppressionStore implements SuppressionPort {
   }
 
   holdOf(incidentId: string): Hold | undefined {
-    if (!(this.heldChanges?.get(incidentId) ?? this.held.has(incidentId))) return undefined;
+    if (this.held.get(incidentId) !== true) return undefined;
     const r = this.s.holdOf.get(incidentId) as HoldRow | undefined;
     return r === undefined ? undefined : toHold(r);
   }
@@ -264,7 +248,7 @@ export class SqliteSuppressionStore implements SuppressionPort {
 
   setHold(h: Hold): void {
     this.s.setHold.run(h.incidentId, h.reason, h.detail, h.since, h.until ?? null, h.parentId ?? null, h.windowId ?? null);
-    this.holdChanged(h.incidentId, true);
+    this.held.set(h.incidentId, true);
   }
 
   /** Drops a fingerprint's flap history (its alert's rows are gone: retention). */
@@ -274,13 +258,7 @@ export class SqliteSuppressionStore implements SuppressionPort {
 
   clearHold(incidentId: string): void {
     this.s.clearHold.run(incidentId);
-    this.holdChanged(incidentId, false);
-  }
-
-  private holdChanged(incidentId: string, has: boolean): void {
-    if (this.heldChanges !== undefined) this.heldChanges.set(incidentId, has);
-    else if (has) this.held.add(incidentId);
-    else this.held.delete(incidentId);
+    this.held.forget(incidentId);
   }
 
   notifiedState(incidentId: string): 'open' | 'resolved' | undefined {
