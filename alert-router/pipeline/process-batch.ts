@@ -105,28 +105,26 @@ export interface Touched {
 
 /**
  * Timeline entries for correlate's events. A batch of 100 alerts joining one incident is one decision
- * ("grouped", listing the 100 fingerprints), not 100 rows: the same for deduplicated alerts.
+ * ("grouped", listing the 100 fingerprints), not 100 rows: the same for deduplicated alerts. The store
+ * writes the count before the reason (store/timeline-rows.ts, `listedReason`), and lets the alerts of
+ * later webhooks join a `grouped` entry while their bulk transaction is open.
  */
 function coalesce(incidentId: string, at: number, events: IncidentEvent[]): TimelineEntry[] {
   const out: TimelineEntry[] = [];
-  const bulk = new Map<string, { entry: TimelineEntry; fingerprints: string[] }>();
+  const bulk = new Map<string, string[]>();
   for (const e of events) {
     if (e.kind === 'grouped' || e.kind === 'deduplicated') {
       const seen = bulk.get(e.kind);
       if (seen !== undefined) {
-        seen.fingerprints.push(e.fingerprint);
+        seen.push(e.fingerprint);
         continue;
       }
       const fingerprints = [e.fingerprint];
-      const entry: TimelineEntry = { incidentId, at, kind: e.kind, reason: e.reason, data: { fingerprints } };
-      bulk.set(e.kind, { entry, fingerprints });
-      out.push(entry);
+      bulk.set(e.kind, fingerprints);
+      out.push({ incidentId, at, kind: e.kind, reason: e.reason, data: { fingerprints } });
     } else {
       out.push({ incidentId, at, kind: e.kind, reason: e.reason, data: { fingerprint: e.fingerprint } });
     }
-  }
-  for (const { entry, fingerprints } of bulk.values()) {
-    if (fingerprints.length > 1) entry.reason = `${fingerprints.length} alerts: ${entry.reason}`;
   }
   return out;
 }

@@ -5,24 +5,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { AlertRecord, Incident } from '../pipeline/types.js';
 import { openDatabase } from './open-database.js';
 import { SqliteStore } from './sqlite-store.js';
+import { anIncident } from './incident-fixture.js';
 
-const incident = (id: string, openedAt: number): Incident => ({
-  id,
-  key: 'alert:{alertname="Disk"}',
-  state: 'open',
-  severity: 'page',
-  title: 'Disk',
-  service: 'db',
-  slo: undefined,
-  team: undefined,
-  groupLabels: { alertname: 'Disk' },
-  openedAt,
-  resolvedAt: undefined,
-  updatedAt: openedAt,
-  reopenCount: 0,
-  firingAlerts: 1,
-  firingPages: 1,
-});
+const incident = (id: string, openedAt: number): Incident => anIncident(id, openedAt);
 
 const alert = (fingerprint: string, incidentId: string, at: number): AlertRecord => ({
   fingerprint,

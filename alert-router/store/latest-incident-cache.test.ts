@@ -5,27 +5,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Incident } from '../pipeline/types.js';
 import { openDatabase } from './open-database.js';
 import { SqliteStore } from './sqlite-store.js';
+import { anIncident } from './incident-fixture.js';
 
 const KEY = 'alert:{alertname="Disk"}';
 
-const incident = (id: string, openedAt: number, changes: Partial<Incident> = {}): Incident => ({
-  id,
-  key: KEY,
-  state: 'open',
-  severity: 'page',
-  title: 'Disk',
-  service: 'db',
-  slo: undefined,
-  team: undefined,
-  groupLabels: { alertname: 'Disk' },
-  openedAt,
-  resolvedAt: undefined,
-  updatedAt: openedAt,
-  reopenCount: 0,
-  firingAlerts: 1,
-  firingPages: 1,
-  ...changes,
-});
+const incident = (id: string, openedAt: number, changes: Partial<Incident> = {}): Incident => anIncident(id, openedAt, { key: KEY, ...changes });
 
 /** What SQLite itself says, bypassing the cache. */
 const fromSqlite = (store: SqliteStore) =>

@@ -6,6 +6,7 @@ import type { AlertRecord, Incident, IncidentState, IncidentTarget, Severity, Ti
 import { DedupIndex } from './dedup-index.js';
 import { LatestIncidentCache } from './latest-incident-cache.js';
 import { IncidentTargetsCache } from './targets-cache.js';
+import { TimelineRows } from './timeline-rows.js';
 import { SqliteSuppressionStore } from './suppression-store.js';
 
 interface IncidentRow {
@@ -42,6 +43,7 @@ interface AlertRow {
 }
 
 interface TimelineRow {
+  seq: number;
   incident_id: string;
   at: number;
   kind: TimelineEntry['kind'];
@@ -183,6 +185,8 @@ export class SqliteStore implements AnomalyPort {
   /** Incident key → its latest incident, read through from SQLite and kept after commits (latest-incident-cache.ts). */
   private readonly latestByKey: LatestIncidentCache;
   private readonly targetsCache: IncidentTargetsCache;
+  /** Writes the timeline; a bulk transaction's alerts joining one incident share a `grouped` row (timeline-rows.ts). */
+  private readonly timeline: TimelineRows;
   /** Maintenance windows, holds, flap history and storm digests (suppression-store.ts). */
   readonly suppression: SqliteSuppressionStore;
 
@@ -236,7 +240,6 @@ export class SqliteStore implements AnomalyPort {
       addTarget: p('INSERT OR IGNORE INTO incident_targets (incident_id, kind, destination) VALUES (?, ?, ?)'),
       setTargetRef: p('UPDATE incident_targets SET ref = ? WHERE incident_id = ? AND kind = ? AND destination = ? AND ref IS NULL'),
       targetRef: p('SELECT ref FROM incident_targets WHERE incident_id = ? AND kind = ? AND destination = ?'),
-      appendTimeline: p('INSERT INTO timeline (incident_id, at, kind, reason, data) VALUES (?, ?, ?, ?, ?)'),
       enqueue: p(`INSERT INTO outbox (id, incident_id, target_kind, destination, action, payload, state, created_at, next_attempt_at)
         VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)`),
       due: p(`SELECT o.* FROM outbox o WHERE o.state = 'pending' AND o.next_attempt_at <= ? AND o.seq <= ?
@@ -261,7 +264,7 @@ export class SqliteStore implements AnomalyPort {
       lastSeverity: p(`SELECT json_extract(payload, '$.severity') AS severity FROM outbox
         WHERE incident_id = ? AND json_extract(payload, '$.customDetails.dependents') IS NULL ORDER BY seq DESC LIMIT 1`),
       alertsOf: p('SELECT * FROM alerts WHERE incident_id = ? ORDER BY first_received_at, fingerprint'),
-      timelineOf: p('SELECT incident_id, at, kind, reason, data FROM timeline WHERE incident_id = ? ORDER BY seq'),
+      timelineOf: p('SELECT seq, incident_id, at, kind, reason, data FROM timeline WHERE incident_id = ? ORDER BY seq'),
       ping: p('SELECT 1'),
       maxOutboxSeq: p('SELECT MAX(seq) AS seq FROM outbox'),
       begin: p('BEGIN IMMEDIATE'),
@@ -302,6 +305,7 @@ export class SqliteStore implements AnomalyPort {
         ref: opt(r.ref),
       })),
     );
+    this.timeline = new TimelineRows(db);
   }
 
   /**
@@ -411,10 +415,12 @@ export class SqliteStore implements AnomalyPort {
   commitBulk(state?: { key: string; value: string; now: number }): boolean {
     if (!this.db.inTransaction) return false;
     try {
+      this.timeline.flush();
       if (state !== undefined) this.s.putState.run(state.key, state.value, state.now);
       this.s.commit.run();
     } finally {
       this.bulk = this.db.inTransaction;
+      if (!this.bulk) this.timeline.close();
     }
     this.dedupIndex.endUndo();
     this.onBulkCommitted?.();
@@ -475,6 +481,7 @@ export class SqliteStore implements AnomalyPort {
     this.bulk = false;
     this.latestByKey.clear();
     this.targetsCache.clear();
+    this.timeline.close();
     try {
       if (this.db.inTransaction) this.s.rollback.run();
     } catch (error) {
@@ -502,6 +509,7 @@ export class SqliteStore implements AnomalyPort {
     } catch (error) {
       if (this.bulk && !this.db.inTransaction) {
         this.bulk = false;
+        this.timeline.close();
         this.onBulkLost?.(error);
       }
       throw error;
@@ -510,7 +518,7 @@ export class SqliteStore implements AnomalyPort {
 
   /** Runs `fn` with the in-memory indexes staging its changes: kept if it returns, dropped if it throws. */
   private withinIndexes<T>(fn: () => T): T {
-    return this.dedupIndex.within(() => this.latestByKey.within(() => this.targetsCache.within(() => this.suppression.within(fn))));
+    return this.dedupIndex.within(() => this.latestByKey.within(() => this.targetsCache.within(() => this.suppression.within(() => this.timeline.within(fn)))));
   }
 
   latestAlert(fingerprint: string): AlertRecord | undefined {
@@ -601,9 +609,7 @@ export class SqliteStore implements AnomalyPort {
   }
 
   appendTimeline(entries: TimelineEntry[]): void {
-    for (const e of entries) {
-      this.s.appendTimeline.run(e.incidentId, e.at, e.kind, e.reason, e.data === undefined ? null : JSON.stringify(e.data));
-    }
+    this.timeline.append(entries, this.bulk);
   }
 
   enqueue(notifications: Notification[], now: number, notBefore = now): void {
@@ -719,13 +725,15 @@ export class SqliteStore implements AnomalyPort {
   }
 
   timelineOf(incidentId: string): TimelineEntry[] {
-    return (this.s.timelineOf.all(incidentId) as TimelineRow[]).map((r) => ({
+    const rows = (this.s.timelineOf.all(incidentId) as TimelineRow[]).map((r) => ({
+      seq: r.seq,
       incidentId: r.incident_id,
       at: r.at,
       kind: r.kind,
       reason: r.reason,
       ...(r.data === null ? {} : { data: JSON.parse(r.data) as Record<string, unknown> }),
     }));
+    return this.timeline.view(incidentId, rows);
   }
 
   outboxOf(incidentId: string): OutboxEntry[] {

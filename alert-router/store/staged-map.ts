@@ -56,6 +56,11 @@ export class StagedMap<K, V> {
     }
   }
 
+  /** The committed entries: outside a transaction, all there are. */
+  entries(): IterableIterator<[K, V]> {
+    return this.committed.entries();
+  }
+
   /** Committed entries. */
   get size(): number {
     return this.committed.size;

@@ -7,24 +7,10 @@ import type { Incident } from '../pipeline/types.js';
 import { openDatabase } from './open-database.js';
 import { SqliteStore } from './sqlite-store.js';
 import { IncidentTargetsCache } from './targets-cache.js';
+import { anIncident } from './incident-fixture.js';
 
-const incident = (id: string, openedAt: number): Incident => ({
-  id,
-  key: `alert:{alertname="${id}"}`,
-  state: 'open',
-  severity: 'ticket',
-  title: id,
-  service: 'db',
-  slo: undefined,
-  team: undefined,
-  groupLabels: { alertname: id },
-  openedAt,
-  resolvedAt: undefined,
-  updatedAt: openedAt,
-  reopenCount: 0,
-  firingAlerts: 1,
-  firingPages: 0,
-});
+const incident = (id: string, openedAt: number): Incident =>
+  anIncident(id, openedAt, { key: `alert:{alertname="${id}"}`, severity: 'ticket', title: id, groupLabels: { alertname: id }, firingPages: 0 });
 
 const SLACK = { kind: 'slack', destination: '#db' } as const;
 const PD = { kind: 'pagerduty', destination: 'db-oncall' } as const;
