@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { defineService, resolveServices } from '../slo/index.js';
 import { collectReview } from './collect-review.js';
 import type { PrometheusClient } from './prometheus-client.js';
+import type { RouterClient } from './router-client.js';
 import { renderMarkdown } from './render-markdown.js';
 import { DAY_MS, HOUR_MS } from './review-period.js';
 
@@ -54,5 +55,14 @@ describe('collectReview', () => {
       "| svc-recent | t | 99% | 95.000% | 500.0% | −400.0% | too little held to judge: SLI data for 8% of the period's hours | no data | — |",
     ]);
     expect(md).toContain('### svc-recent: too little held to judge');
+  });
+
+  it("says from when the burns that paged nobody were looked for, when Prometheus's retention begins inside the period", async () => {
+    const shortRetention: PrometheusClient = { ...prometheus, storageRetention: async () => '1d' };
+    const router: RouterClient = { url: 'http://router', incidents: async () => [] };
+    const review = await collectReview([service!], period, { prometheus: shortRetention, router, nowMs: period.endMs });
+    const recent = review.slos.find((s) => s.slo.id === 'svc-recent')!;
+    expect(recent.alertQuality!.unpagedBurns).toHaveLength(1);
+    expect(recent.recommendations.find((r) => r.kind === 'missed-pages')?.reason).toBe('1 burn(s) since 1970-01-22 00:00 UTC spent 500% of the budget with no page');
   });
 });

@@ -8,7 +8,7 @@ import type { Bucket, IncidentReview, Review, RetentionStart, SloInfo, SloReview
 import { DAY_MS, HOUR_MS, formatDate, previousPeriod, type ReviewPeriod } from './review-period.js';
 import { retentionFrom } from './retention.js';
 import type { RouterClient } from './router-client.js';
-import { dateTime } from './format.js';
+import { dateTime, unpagedSince } from './format.js';
 import { sliBuckets } from './sli-buckets.js';
 import { dailyStats, dataGaps, summarizePeriod, verdictOf, worstDays } from './summarize.js';
 
@@ -169,7 +169,7 @@ async function reviewSlo(
     gaps,
     incidents,
     alertQuality: quality,
-    recommendations: current.status === 'no data' ? [] : recommend({ slo: info, history: summaries, gaps, alertQuality: quality, rulesLoaded }),
+    recommendations: current.status === 'no data' ? [] : recommend({ slo: info, history: summaries, gaps, alertQuality: quality, rulesLoaded, unpagedSince: unpagedSince(period, retention) }),
     warnings,
   };
 }

@@ -158,12 +158,17 @@ export function incidentsRetentionNote(period: ReviewPeriod, retention: Retentio
   );
 }
 
+/** ` since <time>` when Prometheus's retention begins inside the period: burns with no page before then cannot be found. Else empty. */
+export function unpagedSince(period: ReviewPeriod, retention: RetentionStart | undefined): string {
+  return retention !== undefined && retention.heldFromMs > period.startMs ? ` since ${dateTime(retention.heldFromMs)}` : '';
+}
+
 /**
  * The alert-quality line's counts; the burns with no page are counted from where Prometheus's
  * retention begins when that is inside the period: before it they cannot be found, not none.
  */
 export function alertQualityCounts(q: AlertQuality, period: ReviewPeriod, retention: RetentionStart | undefined): string {
-  const since = retention !== undefined && retention.heldFromMs > period.startMs ? ` since ${dateTime(retention.heldFromMs)}` : '';
+  const since = unpagedSince(period, retention);
   return `${q.noisePages.length} noisy page(s) (under 1% of the budget), ${q.unpagedBurns.length} burn(s) with no page${since}.`;
 }
 

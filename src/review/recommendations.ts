@@ -21,6 +21,8 @@ export function recommend(input: {
   gaps: readonly DataGap[];
   alertQuality: AlertQuality | undefined;
   rulesLoaded: boolean;
+  /** ` since <time>` when the burns with no page could only be looked for from then on (format.ts, `unpagedSince`). */
+  unpagedSince?: string;
 }): Recommendation[] {
   const out: Recommendation[] = [];
   const { slo, history } = input;
@@ -51,7 +53,7 @@ export function recommend(input: {
       action: slo.pagesDisabled
         ? 'Turn this SLO\'s page alerts on (alerting.page.disable is set): budget burned fast enough to page and nobody was paged'
         : 'Check the page tiers and routing: budget burned fast enough to page and nobody was paged',
-      reason: `${quality.unpagedBurns.length} burn(s) spent ${pct(spent)} of the budget with no page`,
+      reason: `${quality.unpagedBurns.length} burn(s)${input.unpagedSince ?? ''} spent ${pct(spent)} of the budget with no page`,
     });
   }
   if (quality && quality.noisePages.length > 0) {
