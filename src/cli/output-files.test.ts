@@ -124,6 +124,15 @@ describe('writeOutputs', () => {
     expect(await read('dashboards', LOCK_FILE)).toBe(lock);
   });
 
+  it('takes a lock a killed takeover moved aside for no generated file either, so --check does not call it stale', async () => {
+    await previousRun();
+    const lock = `{"pid":4242,"hostname":"h","startedAt":"2026-12-03T08:00:00.000Z","project":"${GENERATED_HEADER} Project: shop/slos"}\n`;
+    await writeFile(join(base, 'dashboards', `${LOCK_FILE}.4243.stale`), lock);
+    const stale = await findStale(thisRun());
+    expect(stale.extra).toEqual([join(base, 'dashboards', 'retired.json')]);
+    expect(stale.unclaimed).toEqual([]);
+  });
+
   it("removes only its own project's files no longer produced, keeping another project's and those of no project", async () => {
     await previousRun();
     await writeFile(join(base, 'dashboards', 'blog.json'), generated('blog dashboard', 'blog/slos'));

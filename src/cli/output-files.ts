@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { chmod, copyFile, link, lstat, readFile, readdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { generatedProject } from '../slo/index.js';
-import { LOCK_FILE } from './output-lock.js';
+import { isLockName } from './output-lock.js';
 import { makeDir, removeEmptyDirs } from './made-dirs.js';
 import { isStagingName, stagingPath } from './staging-files.js';
 
@@ -88,9 +88,10 @@ async function generatedFilesIn(dir: string): Promise<{ path: string; project: s
   }
   const out: { path: string; project: string | null }[] = [];
   for (const name of names.sort()) {
-    // A run's lock names its project, and could quote anything a project name may hold; a temp file
-    // or backup holds an output's content, header included, but is no output (see findLeftovers).
-    if (name === LOCK_FILE || isStagingName(name)) continue;
+    // A run's lock (or one a takeover moved aside) names its project, and could quote anything a project
+    // name may hold; a temp file or backup holds an output's content, header included, but is no output
+    // (see findLeftovers).
+    if (isLockName(name) || isStagingName(name)) continue;
     const path = join(dir, name);
     const project = generatedProject((await textOf(path)) ?? '');
     if (project !== undefined) out.push({ path, project });

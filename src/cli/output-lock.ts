@@ -236,6 +236,9 @@ async function takeOver(path: string, stale: string): Promise<boolean> {
 /** takeOver's name for a lock it moved aside, `<lock file>.<pid of the run taking it over>.stale`. */
 const ASIDE_NAME = /^\.slokit\.lock\.(\d+)\.stale$/;
 
+/** A run's lock, or one a takeover moved aside: each quotes its project, and is never an output. */
+export const isLockName = (name: string): boolean => name === LOCK_FILE || ASIDE_NAME.test(name);
+
 /**
  * Removes from `dir` the locks moved aside by takeovers whose process is gone (killed between
  * takeOver's steps, which remove them otherwise); returns their paths. Each holds a lock that is no
