@@ -12,16 +12,18 @@ export interface GeneratedAlert {
 }
 
 /**
- * The alert the rules `npm run generate` writes for checkout's availability SLO, with its annotation
- * templates rendered the way Prometheus renders them (rules-promtool.test.ts checks that form): each
- * burn-rate query prints `rates` in turn ("15.8×", or "n/a" for `undefined`), and the first tier is
- * FIRING unless `firing` is false.
+ * The alert the rules `npm run generate` writes for checkout's availability SLO (its latency SLO for
+ * SLOLatencyBucketMissing, which only latency SLOs have), with its annotation templates rendered the
+ * way Prometheus renders them (rules-promtool.test.ts checks that form): each burn-rate query prints
+ * `rates` in turn ("15.8×", or "n/a" for `undefined`), the first tier is FIRING unless `firing` is
+ * false, and the alert's value is 2 (two series without the threshold bucket).
  */
 export function aGeneratedSloAlert(
-  alertname: 'SLOErrorBudgetBurnPage' | 'SLOErrorBudgetBurnTicket' | 'SLOSLINoData' = 'SLOErrorBudgetBurnPage',
+  alertname: 'SLOErrorBudgetBurnPage' | 'SLOErrorBudgetBurnTicket' | 'SLOSLINoData' | 'SLOLatencyBucketMissing' = 'SLOErrorBudgetBurnPage',
   rates: readonly (string | undefined)[] = ['15.8', '16.2', '3.1', '4.0'],
   firing = true,
 ): GeneratedAlert {
+  const sloId = alertname === 'SLOLatencyBucketMissing' ? 'checkout-latency' : 'checkout-availability';
   const services = resolveServices([
     { file: 'slos/catalog.ts', value: catalog },
     { file: 'slos/checkout.ts', value: checkout },
@@ -30,8 +32,8 @@ export function aGeneratedSloAlert(
   const service = services.find((s) => s.name === 'checkout')!;
   const rule = generateRuleGroups(service, DEFAULT_RULE_OPTIONS)
     .flatMap((group) => group.rules)
-    .find((r) => 'alert' in r && r.alert === alertname && r.labels['slo_id'] === 'checkout-availability');
-  if (rule === undefined || !('alert' in rule)) throw new Error(`no ${alertname} rule for checkout-availability`);
+    .find((r) => 'alert' in r && r.alert === alertname && r.labels['slo_id'] === sloId);
+  if (rule === undefined || !('alert' in rule)) throw new Error(`no ${alertname} rule for ${sloId}`);
   let rate = 0;
   let tier = 0;
   const render = (text: string) =>
@@ -40,7 +42,9 @@ export function aGeneratedSloAlert(
         const value = rates[rate++ % rates.length];
         return value === undefined ? 'n/a' : `${value}×`;
       })
-      .replace(/\{\{ with query `[^`]*` \}\}FIRING\{\{ else \}\}ok\{\{ end \}\}/g, () => (tier++ === 0 && firing ? 'FIRING' : 'ok'));
+      .replace(/\{\{ with query `[^`]*` \}\}FIRING\{\{ else \}\}ok\{\{ end \}\}/g, () => (tier++ === 0 && firing ? 'FIRING' : 'ok'))
+      .replace(/\{\{ if eq \$value 1\.0 \}\}[^{]*\{\{ else \}\}([^{]*)\{\{ end \}\}/g, '$1')
+      .replaceAll('{{ $value }}', '2');
   const annotations = Object.fromEntries(Object.entries(rule.annotations).map(([key, value]) => [key, render(value)]));
   return { labels: { alertname, ...rule.labels }, annotations };
 }

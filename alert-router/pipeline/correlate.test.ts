@@ -31,9 +31,16 @@ function titleOpenedBy(labels: Record<string, string>, annotations: Record<strin
 describe("an incident's title", () => {
   const page = aGeneratedSloAlert('SLOErrorBudgetBurnPage');
   const noData = aGeneratedSloAlert('SLOSLINoData');
+  const bucketMissing = aGeneratedSloAlert('SLOLatencyBucketMissing');
   it.each([
     { name: 'a generated page alert (its summary names the SLO)', labels: page.labels, annotations: page.annotations, expected: 'checkout/availability is burning its error budget fast' },
     { name: 'a generated no-data alert (its summary names the SLO id)', labels: noData.labels, annotations: noData.annotations, expected: 'checkout/availability: the SLI has had no data for 15m' },
+    {
+      name: 'a generated bucket-missing alert (its summary names the SLO id)',
+      labels: bucketMissing.labels,
+      annotations: bucketMissing.annotations,
+      expected: 'checkout/latency: 2 series of http_request_duration_seconds have no bucket at the 0.3s threshold (le="0.3"): the SLI leaves them out',
+    },
     { name: 'an SLO alert with a summary of its own', labels: page.labels, annotations: { summary: 'checkout is slow' }, expected: 'checkout/availability: checkout is slow' },
     { name: 'an SLO alert without a summary', labels: page.labels, annotations: {}, expected: 'checkout/availability: error budget burning' },
     { name: 'an alert of no SLO', labels: { alertname: 'NodeDown', service: 'checkout' }, annotations: { summary: 'node-1 is down' }, expected: 'NodeDown: node-1 is down' },

@@ -8,6 +8,7 @@ import { notice, summaryOf } from './notice.js';
 const page = aGeneratedSloAlert('SLOErrorBudgetBurnPage', ['15.8', '16.2', '3.1', '4.0']);
 const ticket = aGeneratedSloAlert('SLOErrorBudgetBurnTicket', ['3.4', '3.6', '1.2', '1.5']);
 const noData = aGeneratedSloAlert('SLOSLINoData');
+const bucketMissing = aGeneratedSloAlert('SLOLatencyBucketMissing');
 
 describe('summaryOf', () => {
   it.each([
@@ -19,6 +20,12 @@ describe('summaryOf', () => {
       expected: 'checkout/availability is burning its error budget slowly but steadily, 3.4× over 1d (ticket)',
     },
     { name: 'a no-data alert', incident: aCheckoutIncident({ severity: 'ticket' }), alert: noData, expected: 'checkout/availability: the SLI has had no data for 15m (ticket)' },
+    {
+      name: 'a bucket-missing alert',
+      incident: aCheckoutIncident({ severity: 'ticket', slo: 'latency', title: 'checkout/latency: 2 series of http_request_duration_seconds have no bucket' }),
+      alert: bucketMissing,
+      expected: 'checkout/latency: 2 series of http_request_duration_seconds have no bucket at the 0.3s threshold (le="0.3"): the SLI leaves them out (ticket)',
+    },
     {
       name: 'an SLO alert without a summary',
       incident: aCheckoutIncident(),

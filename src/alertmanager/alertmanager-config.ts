@@ -38,7 +38,7 @@ export const ROUTER_SERVICE = 'alert-router';
  *   restored from an old backup would have missed.
  * - send_resolved, and max_alerts 0 (never truncate a batch: the router must see every alert).
  * - The router's own pages and no-data alerts go straight to PagerDuty: a broken router cannot page
- *   about itself.
+ *   about itself. Its missing-bucket ticket goes to the router: its series are scraped, so the router is up.
  * - No inhibit rules: the router folds an SLO's page and ticket into one incident itself, and an
  *   Alertmanager inhibition would drop the ticket's resolve when it resolves under a firing page
  *   (Alertmanager never sends a muted alert's resolve), leaving the router's incident open for ever.

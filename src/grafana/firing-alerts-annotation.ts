@@ -4,7 +4,7 @@ import { prometheusDatasource } from './datasource.js';
 
 /** The PromQL of a service's firing SLO alerts, narrowed to the SLOs chosen in the `slo` variable. */
 export function firingAlertsExpr(service: Service): string {
-  const names = [alertName.page, alertName.ticket, alertName.noData].join('|');
+  const names = [alertName.page, alertName.ticket, alertName.noData, alertName.bucketMissing].join('|');
   return (
     `ALERTS{alertstate="firing", alertname=~"${names}", ` +
     `${ALERT_LABELS.service}="${service.name}", ${ALERT_LABELS.name}=~"$${SLO_VARIABLE}"}`

@@ -61,7 +61,7 @@ describe('overview queries', () => {
       slos: `count(slokit_slo_info{slo_id=~"${IDS}"})`,
       outOfBudget: `count(slo:period_error_budget_remaining:ratio{slo_id=~"${IDS}"} < 0) or vector(0)`,
       paging: `count(ALERTS{alertstate="firing", alertname="SLOErrorBudgetBurnPage", slo_id=~"${IDS}"}) or vector(0)`,
-      ticketing: `count(ALERTS{alertstate="firing", alertname=~"SLOErrorBudgetBurnTicket|SLOSLINoData", slo_id=~"${IDS}"}) or vector(0)`,
+      ticketing: `count(ALERTS{alertstate="firing", alertname=~"SLOErrorBudgetBurnTicket|SLOSLINoData|SLOLatencyBucketMissing", slo_id=~"${IDS}"}) or vector(0)`,
     });
   });
 });

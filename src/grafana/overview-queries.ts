@@ -67,14 +67,17 @@ export function perSlo(recordName: string, scope: OverviewScope): string {
   return onJoinLabel(`max by (${id}) (${recordName}{${scope.recordings}})`, scope.labelStyle);
 }
 
+/** The alerts that make an SLO's ticket: its slow burn, and its SLI's data missing in whole or in part. */
+const TICKET_ALERTS = [alertName.ticket, alertName.noData, alertName.bucketMissing].join('|');
+
 function firingAlerts(names: string, scope: OverviewScope): string {
   return `ALERTS{alertstate="firing", alertname=~"${names}", ${scope.alerts}}`;
 }
 
-/** 2 while a page alert fires, 1 while only a ticket alert (burn or no data) fires, else 0; per SLO. */
+/** 2 while a page alert fires, 1 while only a ticket alert (burn, no data, a missing bucket) fires, else 0; per SLO. */
 export function alertLevelExpr(scope: OverviewScope): string {
   const page = firingAlerts(alertName.page, scope);
-  const ticket = firingAlerts(`${alertName.ticket}|${alertName.noData}`, scope);
+  const ticket = firingAlerts(TICKET_ALERTS, scope);
   return `max by (${JOIN_LABEL}) (${page} * 2 or ${ticket}) or ${perSlo(record.info(scope.labelStyle), scope)} * 0`;
 }
 
@@ -165,6 +168,6 @@ export function overviewCountQueries(
     slos: `count(${record.info(labelStyle)}{${scope.recordings}})`,
     outOfBudget: `count(${record.periodErrorBudgetRemaining}{${scope.recordings}} < 0) or vector(0)`,
     paging: `count(ALERTS{alertstate="firing", alertname="${alertName.page}", ${scope.alerts}}) or vector(0)`,
-    ticketing: `count(${firingAlerts(`${alertName.ticket}|${alertName.noData}`, scope)}) or vector(0)`,
+    ticketing: `count(${firingAlerts(TICKET_ALERTS, scope)}) or vector(0)`,
   };
 }

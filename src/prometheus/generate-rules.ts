@@ -15,6 +15,7 @@ import {
   type IdentityLabelKeys,
   type Service,
   type Slo,
+  type ThresholdBucket,
 } from '../slo/index.js';
 import type { AlertingRule, RecordingRule, Rule, RuleGroup, RuleOptions } from './rule-types.js';
 
@@ -190,9 +191,7 @@ function alerts(ctx: Ctx): AlertingRule[] {
       alert: alertName.noData,
       expr: `absent(${record.errorRatio(BASE_WINDOW)}${ctx.sel})`,
       for: ctx.slo.noData.for,
-      // absent() keeps only the selector's labels: the service's and the SLO's own labels, which the
-      // burn-rate alerts carry from their series, are set here so both route alike.
-      labels: sortedRecord({ ...ctx.service.labels, ...ctx.slo.labels, ...ctx.slo.ticket.labels, ...alertIdentity(ctx), [ALERT_LABELS.severity]: 'ticket' }),
+      labels: dataTicketLabels(ctx),
       annotations: sortedRecord({
         ...links(ctx),
         [ANNOTATIONS.summary]: `${ctx.slo.id}: the SLI has had no data for ${ctx.slo.noData.for}`,
@@ -205,8 +204,47 @@ function alerts(ctx: Ctx): AlertingRule[] {
             : ''),
       }),
     });
+    const bucket = ctx.slo.sli.kind === 'events' ? ctx.slo.sli.thresholdBucket : undefined;
+    if (bucket !== undefined) out.push(bucketMissingAlert(ctx, bucket));
   }
   return out;
+}
+
+/**
+ * The ticket of a latency SLI whose threshold bucket some selected series lack: their requests are left
+ * out of the SLI, which would otherwise have counted them all slow. It is part of the SLI's data missing,
+ * so it waits `alerting.noData.for` (a rollout, a target's first scrapes) and is disabled with the
+ * no-data alert.
+ */
+function bucketMissingAlert(ctx: Ctx, bucket: ThresholdBucket): AlertingRule {
+  const { service, slo } = ctx;
+  const threshold = `the ${bucket.le[0]}s threshold (${bucket.le.map((s) => `le="${s}"`).join(' or ')})`;
+  const agree = (one: string, many: string) => `{{ if eq $value 1.0 }}${one}{{ else }}${many}{{ end }}`;
+  return {
+    alert: alertName.bucketMissing,
+    expr: `count(${bucket.missing})`,
+    for: slo.noData.for,
+    labels: dataTicketLabels(ctx),
+    annotations: sortedRecord({
+      ...links(ctx),
+      [ANNOTATIONS.summary]: `${slo.id}: {{ $value }} series of ${bucket.metric} ${agree('has', 'have')} no bucket at ${threshold}: the SLI leaves ${agree('it', 'them')} out`,
+      [ANNOTATIONS.description]:
+        `Some series of ${bucket.metric} that the SLI of ${service.name}/${slo.name} selects have a _count but no bucket at ` +
+        `${threshold}: a histogram with other buckets (a changed bucket layout, an old client library, another job's ` +
+        `histogram of the same name). The SLI counts only the series that have the bucket, so the requests of these ` +
+        `are neither good nor slow to it and spend no error budget. List them with: ${bucket.missing}. Add the bucket ` +
+        `to their histograms, or narrow the SLO's selector to leave them out.`,
+    }),
+  };
+}
+
+/**
+ * Labels of a ticket about the SLI's data. Its expression (absent(), count()) keeps none of the source
+ * series' labels: the service's and the SLO's own labels, which the burn-rate alerts carry from their
+ * series, are set here so all of them route alike.
+ */
+function dataTicketLabels(ctx: Ctx): Record<string, string> {
+  return sortedRecord({ ...ctx.service.labels, ...ctx.slo.labels, ...ctx.slo.ticket.labels, ...alertIdentity(ctx), [ALERT_LABELS.severity]: 'ticket' });
 }
 
 /** Labels every slokit alert carries whatever the label style: the alert-router keys on them. */

@@ -35,6 +35,27 @@ describe('renderRuleFile', () => {
     expect(doc.spec.groups[0].rules[0].labels).toMatchObject({ sloth_id: 'api-availability', sloth_service: 'api', sloth_slo: 'availability' });
   });
 
+  it('tickets about series without the threshold bucket for latency SLOs only, unless their no-data alert is disabled', () => {
+    const alertsOf = (input: ServiceInput) => {
+      const [api] = resolveServices([{ file: 'slos/api.ts', value: input }]);
+      return generateRuleGroups(api!, { labelStyle: 'sloth', formulation: 'aggregated', grafanaUrl: 'http://g' })
+        .flatMap((g) => g.rules)
+        .flatMap((r) => ('alert' in r ? [`${r.labels.slo_name} ${r.alert}${r.for === undefined ? '' : ` for ${r.for}`}`] : []));
+    };
+    expect(alertsOf(service).filter((a) => !a.includes('ErrorBudgetBurn'))).toEqual([
+      'availability SLOSLINoData for 15m',
+      'latency SLOSLINoData for 15m',
+      'latency SLOLatencyBucketMissing for 15m',
+      'probe SLOSLINoData for 15m',
+      'raw SLOSLINoData for 15m',
+    ]);
+    const [, latency] = service.slos;
+    const quiet = { ...service, slos: [{ ...latency!, alerting: { noData: { disable: true } } }] };
+    expect(alertsOf(quiet)).toEqual(['latency SLOErrorBudgetBurnPage', 'latency SLOErrorBudgetBurnTicket']);
+    const slow = { ...service, slos: [{ ...latency!, alerting: { noData: { for: '1h' } } }] };
+    expect(alertsOf(slow)).toContain('latency SLOLatencyBucketMissing for 1h');
+  });
+
   it("labels sloth_slo_info as Sloth's CLI does, with the SLI kind under its own label", () => {
     const groups = generateRuleGroups(resolved!, { labelStyle: 'sloth', formulation: 'aggregated', grafanaUrl: 'http://g' });
     const info = groups.flatMap((g) => g.rules).filter((r) => 'record' in r && r.record === 'sloth_slo_info');

@@ -60,6 +60,8 @@ export const alertName = {
   page: 'SLOErrorBudgetBurnPage',
   ticket: 'SLOErrorBudgetBurnTicket',
   noData: 'SLOSLINoData',
+  /** A latency SLO's ticket: some selected series have no bucket at its threshold, and its SLI leaves them out. */
+  bucketMissing: 'SLOLatencyBucketMissing',
 } as const;
 
 export const SLO_NAME_RE = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;

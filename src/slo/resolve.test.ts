@@ -156,14 +156,22 @@ describe('resolveServices', () => {
       const [service] = resolveServices(one(aService({}, { sli: { kind: 'latency', metric: 'http_request_duration_seconds', selector: 'job="api"', threshold } })));
       const sli = service!.slos[0]!.sli;
       if (sli.kind !== 'events') throw new Error('a latency SLI counts events');
-      expect(sli.errors('5m')).toBe(
-        'clamp_min(sum(rate(http_request_duration_seconds_count{job="api"}[5m])) - sum(rate(http_request_duration_seconds_bucket{job="api", le=~"1(\\\\.0)?"}[5m])), 0)',
-      );
+      const bucket = 'http_request_duration_seconds_bucket{job="api", le=~"1(\\\\.0)?"}';
+      const total = `sum(rate(http_request_duration_seconds_count{job="api"}[5m]) and ignoring(le) rate(${bucket}[5m]))`;
+      expect(sli.total('5m')).toBe(total);
+      expect(sli.errors('5m')).toBe(`clamp_min(${total} - sum(rate(${bucket}[5m])), 0)`);
+      expect(sli.thresholdBucket).toEqual({
+        metric: 'http_request_duration_seconds',
+        le: ['1', '1.0'],
+        missing: `http_request_duration_seconds_count{job="api"} unless ignoring(le) ${bucket}`,
+      });
     }
     const [fraction] = resolveServices(one(aService({}, { sli: { kind: 'latency', metric: 'http_request_duration_seconds', threshold: '0.25' } })));
     const sli = fraction!.slos[0]!.sli;
     if (sli.kind !== 'events') throw new Error('a latency SLI counts events');
     expect(sli.errors('5m')).toContain('http_request_duration_seconds_bucket{le="0.25"}[5m]');
+    expect(sli.total('5m')).toBe('sum(rate(http_request_duration_seconds_count{}[5m]) and ignoring(le) rate(http_request_duration_seconds_bucket{le="0.25"}[5m]))');
+    expect(sli.thresholdBucket?.missing).toBe('http_request_duration_seconds_count{} unless ignoring(le) http_request_duration_seconds_bucket{le="0.25"}');
   });
 
   it('asks for the text a person must give, and says what a threshold may be', () => {
@@ -223,5 +231,8 @@ describe('resolveServices', () => {
       `owner.team: "sre {{" contains "{{" or "}}": ${why}`,
       `slos[0].runbookUrl: "https://wiki.example.com/x?q={{id}}" contains "{{" or "}}": ${why}`,
     ]);
+    // A latency SLI's selector is in SLOLatencyBucketMissing's description.
+    const latency = aService({}, { sli: { kind: 'latency', metric: 'h', selector: 'path=~"/a{{2}}"', threshold: 0.25 } });
+    expect(summary(problemsOf(one(latency)))).toEqual([`slos[0].sli.selector: "path=~\"/a{{2}}\"" contains "{{" or "}}": ${why}`]);
   });
 });

@@ -358,19 +358,28 @@ function resolveSli(input: SliInput, path: string, fail: Report, windows: readon
         ok = false;
       }
       const selector = input.selector === undefined ? '' : checkSelector(input.selector, `${path}.selector`, fail);
+      // SLOLatencyBucketMissing's description gives the query that lists the series, selector and all.
+      if (input.selector !== undefined && selector !== undefined) checkLiteral(input.selector, `${path}.selector`, fail);
       const le = checkThreshold(input.threshold, `${path}.threshold`, fail);
       if (!ok || selector === undefined || le === undefined) return undefined;
       const sel = (extra: string) => `{${[selector, extra].filter((s) => s !== '').join(', ')}}`;
-      const count = (w: string) => `sum(rate(${input.metric}_count${sel('')}[${w}]))`;
-      const good = (w: string) => `sum(rate(${input.metric}_bucket${sel(le)}[${w}]))`;
+      const counts = `${input.metric}_count${sel('')}`;
+      const buckets = `${input.metric}_bucket${sel(le.matcher)}`;
+      // Only the series that have the threshold bucket: one without it (another bucket layout, an old
+      // client library) would count every request it serves as slow and page for an outage that is
+      // not one. Its requests are left out, and SLOLatencyBucketMissing says so. `ignoring(le)` pairs
+      // a bucket with the count of its series (which has no le); `and` is many-to-many, so a series
+      // whose bucket is spelled both "1" and "1.0" in the window (across an upgrade to Prometheus 3)
+      // is counted once. No `or vector(0)`: when no series has the bucket, the threshold is not a
+      // bucket bound and the SLI is absent (SLOSLINoData) rather than 0 events.
+      const total = (w: string) => `sum(rate(${counts}[${w}]) and ignoring(le) rate(${buckets}[${w}]))`;
+      const good = (w: string) => `sum(rate(${buckets}[${w}]))`;
       return {
         kind: 'events',
         source: 'latency',
-        // No `or vector(0)` on the bucket: a histogram has every bucket in every series, so a missing
-        // threshold bucket means the threshold is not a bucket bound. Left absent, the SLI has no
-        // data (SLOSLINoData says so) instead of reading every request as slow and paging.
-        errors: (w) => `clamp_min(${count(w)} - ${good(w)}, 0)`,
-        total: count,
+        errors: (w) => `clamp_min(${total(w)} - ${good(w)}, 0)`,
+        total,
+        thresholdBucket: { metric: input.metric, le: le.spellings, missing: `${counts} unless ignoring(le) ${buckets}` },
       };
     }
     case 'raw': {
@@ -418,7 +427,8 @@ function summed(expr: string): string {
   return `sum(${text})`;
 }
 
-function checkThreshold(threshold: number | string, path: string, fail: Report): string | undefined {
+/** The threshold's `le` spellings and the label matcher that selects its bucket in all of them. */
+function checkThreshold(threshold: number | string, path: string, fail: Report): { matcher: string; spellings: string[] } | undefined {
   const value = typeof threshold === 'number' ? threshold : Number(threshold);
   if (!Number.isFinite(value) || value <= 0 || (typeof threshold === 'string' && threshold.trim() === '')) {
     fail(path, `${JSON.stringify(threshold)} must be a positive number of seconds`);
@@ -429,7 +439,7 @@ function checkThreshold(threshold: number | string, path: string, fail: Report):
     fail(path, `"${threshold}" is not how Prometheus writes this bucket's le label: use ${spellings.map((s) => `"${s}"`).join(' or ')}`);
     return undefined;
   }
-  return leMatcher(value);
+  return { matcher: leMatcher(value), spellings };
 }
 
 interface ParsedInput {

@@ -118,6 +118,18 @@ export interface EventsSli {
   errors: (window: string) => string;
   /** All events per second over `window`; aggregated to a single series. */
   total: (window: string) => string;
+  /** A latency SLI's threshold bucket, which the rules check every selected series has. */
+  thresholdBucket?: ThresholdBucket;
+}
+
+/** The histogram bucket a latency SLI counts its fast requests in. */
+export interface ThresholdBucket {
+  /** The classic histogram's base name, e.g. `http_request_duration_seconds`. */
+  metric: string;
+  /** Every spelling of the threshold's `le` label the SLI matches, the Go client's first: `["0.3"]`, `["1", "1.0"]`. */
+  le: string[];
+  /** Instant vector of the selected `_count` series that have no threshold bucket, one element per series. */
+  missing: string;
 }
 
 /** An SLI given as a ratio only: long windows are time-weighted (no event counts exist). */

@@ -229,7 +229,7 @@ describe('generated dashboards against a real Prometheus', () => {
     expect(await count('Out of error budget')).toBe(await generated(`${record.periodErrorBudgetRemaining}{${ours}} < 0`));
     expect(await count('Paging')).toBe(await generated(`ALERTS{alertstate="firing", alertname="SLOErrorBudgetBurnPage", ${ours}}`));
     expect(await count('Tickets')).toBe(
-      await generated(`ALERTS{alertstate="firing", alertname=~"SLOErrorBudgetBurnTicket|SLOSLINoData", ${ours}}`),
+      await generated(`ALERTS{alertstate="firing", alertname=~"SLOErrorBudgetBurnTicket|SLOSLINoData|SLOLatencyBucketMissing", ${ours}}`),
     );
   });
 });

@@ -91,6 +91,8 @@ describe('slokit generate', () => {
       { input: ['alertname=SLOSLINoData', 'slo_service=alert-router', 'slo_name=webhook-latency', 'slo_id=alert-router-webhook-latency', 'severity=ticket'], expected: 'slokit-alert-router-self' },
       // Its burn-rate tickets need no one woken: a router that answers posts them itself.
       { input: ['alertname=SLOErrorBudgetBurnTicket', 'slo_service=alert-router', 'slo_name=webhook-latency', 'slo_id=alert-router-webhook-latency', 'severity=ticket'], expected: 'slokit-alert-router' },
+      // Nor does a histogram of its that lacks the threshold bucket: its series are there, so the router is up.
+      { input: ['alertname=SLOLatencyBucketMissing', 'slo_service=alert-router', 'slo_name=webhook-latency', 'slo_id=alert-router-webhook-latency', 'severity=ticket'], expected: 'slokit-alert-router' },
       { input: ['alertname=SLOErrorBudgetBurnPage', 'slo_service=checkout', 'slo_name=availability', 'slo_id=checkout-availability', 'severity=page'], expected: 'slokit-alert-router' },
       { input: ['alertname=SLOErrorBudgetBurnTicket', 'slo_service=checkout', 'slo_name=availability', 'slo_id=checkout-availability', 'severity=ticket'], expected: 'slokit-alert-router' },
       { input: ['alertname=SLOSLINoData', 'slo_service=checkout', 'slo_name=latency', 'slo_id=checkout-latency', 'severity=ticket'], expected: 'slokit-alert-router' },

@@ -74,6 +74,27 @@ function firing(slo: Slo, severity: 'page' | 'ticket', minute: number, expected:
   };
 }
 
+/** A check that `expr`, a series of the SLO's recordings at `window`, is `value` within float rounding at `minute`. */
+function near(slo: Slo, expr: string, window: string, minute: number, value: number) {
+  return {
+    expr: `abs(${expr} / ${value} - 1) < bool 1e-9`,
+    eval_time: m(minute),
+    exp_samples: [{ labels: `{slo_id="${slo.id}", slo_name="${slo.name}", slo_service="shop", slo_window="${window}"}`, value: 1 }],
+  };
+}
+
+/** A check that the SLO's SLOLatencyBucketMissing ticket is firing (value 1) or not (no sample) at `minute`. */
+function bucketMissing(slo: Slo, minute: number, expected: boolean) {
+  const name = 'SLOLatencyBucketMissing';
+  return {
+    expr: `ALERTS{alertname="${name}", alertstate="firing", slo_id="${slo.id}"}`,
+    eval_time: m(minute),
+    exp_samples: expected
+      ? [{ labels: `ALERTS{alertname="${name}", alertstate="firing", severity="ticket", slo_id="${slo.id}", slo_name="${slo.name}", slo_service="shop", team="shop-team"}`, value: 1 }]
+      : [],
+  };
+}
+
 function group(name: string, phases: readonly Phase[], checks: PromtoolTestGroup['promql_expr_test']): PromtoolTestGroup {
   return {
     name,
@@ -306,7 +327,106 @@ describe('other SLI kinds under promtool test rules', () => {
           name: 'latency threshold between buckets',
           interval: '1m',
           input_series: latencySeries('http_request_duration_seconds', 'job="shop"', ['0.25', '0.5', '+Inf'], '0.25', phases),
-          promql_expr_test: [firing(latency, 'page', 20, false), firing(latency, 'page', 50, false), noData],
+          promql_expr_test: [firing(latency, 'page', 20, false), firing(latency, 'page', 50, false), noData, bucketMissing(latency, 30, true)],
+        },
+      ],
+      rules([latency]),
+    );
+  });
+
+  it('counts only the series that have the threshold bucket, and tickets about the others, instead of paging', async () => {
+    // Instance b's histogram has no 0.3 bucket (another bucket layout) and serves only fast requests:
+    // read as "every request slower than 0.3s", it paged for a 50 % outage that is not one.
+    const latency = shop.slos.find((s) => s.name === 'latency')!;
+    const phases = [healthy(60)];
+    const result = await promtoolTestRules(rules([latency]), [
+      {
+        name: 'one series without the threshold bucket',
+        interval: '1m',
+        input_series: [
+          ...latencySeries('http_request_duration_seconds', 'job="shop", instance="a"', ['0.1', '0.3', '1', '+Inf'], '0.3', phases),
+          ...latencySeries('http_request_duration_seconds', 'job="shop", instance="b"', ['0.1', '0.5', '+Inf'], '0.1', phases),
+        ],
+        promql_expr_test: [
+          firing(latency, 'page', 10, false),
+          firing(latency, 'page', 50, false),
+          { expr: `slo:sli_error:ratio_rate5m{slo_id="${latency.id}"}`, eval_time: m(30), exp_samples: [{ labels: `slo:sli_error:ratio_rate5m{slo_id="${latency.id}", slo_name="latency", slo_service="shop", slo_window="5m"}`, value: 0 }] },
+          // Instance a's requests alone.
+          near(latency, `slo:sli_total:rate5m{slo_id="${latency.id}"} * 60`, '5m', 30, PER_MINUTE),
+          // Not while a rollout or a scrape may still bring the bucket: after alerting.noData.for (15m).
+          bucketMissing(latency, 10, false),
+          bucketMissing(latency, 20, true),
+        ],
+        alert_rule_test: [
+          {
+            eval_time: '20m',
+            alertname: 'SLOLatencyBucketMissing',
+            exp_alerts: [
+              {
+                exp_labels: { severity: 'ticket', slo_id: latency.id, slo_name: 'latency', slo_service: 'shop', team: 'shop-team' },
+                exp_annotations: {
+                  summary: `${latency.id}: 1 series of http_request_duration_seconds has no bucket at the 0.3s threshold (le="0.3"): the SLI leaves it out`,
+                  description: alertDescription(latency, 'SLOLatencyBucketMissing'),
+                  dashboard_url: 'http://grafana.test/d/slokit-svc-shop/shop?var-slo=latency',
+                },
+              },
+            ],
+          },
+        ],
+      },
+    ]);
+    expect(result.code, result.output).toBe(0);
+  });
+
+  it('reads the same SLI as before, and tickets about no series, when every series has the threshold bucket', async () => {
+    const latency = shop.slos.find((s) => s.name === 'latency')!;
+    // Instance a all fast, instance b with 2 % of its requests slow: 1 % of all requests.
+    const bounds = ['0.1', '0.3', '1', '+Inf'];
+    await expectPass(
+      [
+        {
+          name: 'every series with the threshold bucket',
+          interval: '1m',
+          input_series: [
+            ...latencySeries('http_request_duration_seconds', 'job="shop", instance="a"', bounds, '0.3', [healthy(120)]),
+            ...latencySeries('http_request_duration_seconds', 'job="shop", instance="b"', bounds, '0.3', [{ minutes: 120, perMinute: PER_MINUTE, errorRatio: 0.02 }]),
+          ],
+          promql_expr_test: [
+            near(latency, `slo:sli_error:ratio_rate5m{slo_id="${latency.id}"}`, '5m', 60, 0.01),
+            near(latency, `slo:sli_error:ratio_rate30m{slo_id="${latency.id}"}`, '30m', 60, 0.01),
+            near(latency, `slo:sli_error:ratio_rate1h{slo_id="${latency.id}"}`, '1h', 110, 0.01),
+            near(latency, `slo:sli_total:rate5m{slo_id="${latency.id}"} * 60`, '5m', 60, 2 * PER_MINUTE),
+            { expr: `count_over_time(ALERTS{alertname="SLOLatencyBucketMissing", slo_id="${latency.id}"}[2h])`, eval_time: m(119), exp_samples: [] },
+          ],
+        },
+      ],
+      rules([latency]),
+    );
+  });
+
+  it('counts a series once whichever spelling of a whole-second bucket it has, and across a change of spelling', async () => {
+    // Instance a as the Go client writes it (le="1"), b as Prometheus 3 stores it (le="1.0"), and c
+    // switching from one to the other after 30 minutes (an upgrade), so both are in the 5m window at 33m.
+    const latency = shop.slos.find((s) => s.name === 'latency-1s')!;
+    const metric = 'http_request_duration_seconds';
+    const phases = [healthy(60)];
+    await expectPass(
+      [
+        {
+          name: 'whole-second bucket in both spellings',
+          interval: '1m',
+          input_series: [
+            ...latencySeries(metric, 'job="shop", instance="a"', ['0.5', '1', '+Inf'], '1', phases),
+            ...latencySeries(metric, 'job="shop", instance="b"', ['0.5', '1.0', '+Inf'], '1.0', phases),
+            { series: `${metric}_count{job="shop", instance="c"}`, values: `0+${PER_MINUTE}x59` },
+            { series: `${metric}_bucket{job="shop", instance="c", le="1"}`, values: `0+${PER_MINUTE}x30 stale` },
+            { series: `${metric}_bucket{job="shop", instance="c", le="1.0"}`, values: `_x31 ${31 * PER_MINUTE}+${PER_MINUTE}x28` },
+          ],
+          promql_expr_test: [
+            near(latency, `slo:sli_total:rate5m{slo_id="${latency.id}"} * 60`, '5m', 33, 3 * PER_MINUTE),
+            near(latency, `slo:sli_total:rate5m{slo_id="${latency.id}"} * 60`, '5m', 50, 3 * PER_MINUTE),
+            { expr: `count_over_time(ALERTS{alertstate="firing", slo_id="${latency.id}"}[1h])`, eval_time: m(59), exp_samples: [] },
+          ],
         },
       ],
       rules([latency]),
@@ -330,6 +450,14 @@ describe('other SLI kinds under promtool test rules', () => {
     );
   });
 });
+
+/** The description of the SLO's alert `name`, which has no template actions to render. */
+function alertDescription(slo: Slo, name: string): string {
+  const groups = generateRuleGroups(shop, { labelStyle: 'slo', formulation: 'aggregated', grafanaUrl: 'http://grafana.test' });
+  const rule = groups.flatMap((g) => g.rules).find((r) => 'alert' in r && r.alert === name && r.labels.slo_id === slo.id);
+  if (!rule || !('alert' in rule)) throw new Error(`no ${name} rule for ${slo.id}`);
+  return rule.annotations.description ?? '';
+}
 
 /** The description template with its query blocks replaced by what they render to. */
 function renderedDescription(slo: Slo, severity: 'page' | 'ticket', burn: () => string, state: () => string): string {
