@@ -23,13 +23,13 @@ export class StagedMap<K, V> {
   }
 
   set(key: K, value: V): void {
-    if (this.staged !== undefined) this.staged.set(key, value);
+    if (this.depth > 0) (this.staged ??= new Map()).set(key, value);
     else this.keep(key, value);
   }
 
   /** The key's state changed in a way the holder cannot follow: the next read asks SQLite. */
   forget(key: K): void {
-    if (this.staged !== undefined) this.staged.set(key, STALE);
+    if (this.depth > 0) (this.staged ??= new Map()).set(key, STALE);
     else this.committed.delete(key);
   }
 
@@ -41,11 +41,13 @@ export class StagedMap<K, V> {
   /** Runs `commit` (a whole SQLite transaction) and keeps what it staged only if it returns. Re-entrant. */
   within<T>(commit: () => T): T {
     if (this.depth > 0) return commit();
-    this.staged = new Map();
+    // The staging Map is made at the first write: most transactions leave most of the store's maps alone.
+    this.staged = undefined;
     this.depth++;
     try {
       const result = commit();
-      for (const [key, value] of this.staged) {
+      const staged = this.staged as Map<K, V | typeof STALE> | undefined; // set by commit's writes, if any
+      for (const [key, value] of staged ?? []) {
         if (value === STALE) this.committed.delete(key);
         else this.keep(key, value);
       }
