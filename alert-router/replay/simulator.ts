@@ -38,17 +38,35 @@ export class PipelineSimulator {
   private timelineSeq = 0;
   private readonly timelineSince = this.store.db.prepare('SELECT seq, incident_id, at, kind, reason, data FROM timeline WHERE seq > ? ORDER BY seq');
 
+  /**
+   * `bulk`: webhooks run as the service runs them with its journal, in one bulk transaction that stays
+   * open across them (store/sqlite-store.ts, `openBulk`), committed when a webhook queued a
+   * notification (the service's `durable()`) or before any other write (`beforeOtherWrite`), so what
+   * the store keeps in memory until the bulk commits (timeline-rows.ts, incident-counts.ts) is part of
+   * what the pipeline reads. Without it, each webhook commits on its own.
+   */
   constructor(
     readonly settings: PipelineSettings,
     readonly now: () => number,
-  ) {}
+    private readonly options: { bulk?: boolean } = {},
+  ) {
+    this.wire();
+  }
 
   readonly newId = (): string => `sim-${String(++this.ids).padStart(5, '0')}`;
 
   /** Validates, normalises and processes one Alertmanager webhook body, then delivers what it queued. */
   webhook(body: unknown): BatchOutcome {
-    const payload = webhookPayloadSchema.parse(body);
-    const outcome = this.store.transaction(() => processBatch(normalise(payload), this.store, this.settings, { now: this.now, newId: this.newId }));
+    const batch = normalise(webhookPayloadSchema.parse(body));
+    const apply = () => processBatch(batch, this.store, this.settings, { now: this.now, newId: this.newId });
+    let outcome: BatchOutcome;
+    if (this.options.bulk === true) {
+      this.store.openBulk();
+      outcome = this.store.groupInBulk(apply, () => undefined);
+      if (outcome.notifications.length > 0) this.store.commitBulk();
+    } else {
+      outcome = this.store.transaction(apply);
+    }
     this.deliver();
     return outcome;
   }
@@ -78,7 +96,15 @@ export class PipelineSimulator {
    * index, the latest incident per key, holds and the latest maintenance end) is rebuilt from its tables.
    */
   restart(): void {
+    // A clean stop commits the bulk (a crash would leave it to the journal's replay).
+    this.store.commitBulk();
     this.store = new SqliteStore(this.store.db);
+    this.wire();
+  }
+
+  private wire(): void {
+    const store = this.store;
+    store.beforeOtherWrite = () => store.commitBulk();
   }
 
   /** Timeline rows written since the last call (every decision, in order). */

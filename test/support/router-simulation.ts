@@ -29,10 +29,11 @@ export function exampleSettings(suppression: Partial<SuppressionSettings> = {}):
 /**
  * A simulator on a fake clock, with helpers that send one-alert webhooks and list what went out.
  * `anomaly`: SLO incidents' first notifications wait for a score (`sim.score`) up to `holdMs`.
+ * `options.bulk`: webhooks run in the service's bulk transaction (PipelineSimulator).
  */
-export function simulation(suppression: Partial<SuppressionSettings> = {}, anomaly?: { holdMs: number }) {
+export function simulation(suppression: Partial<SuppressionSettings> = {}, anomaly?: { holdMs: number }, options: { bulk?: boolean } = {}) {
   const clock = new FakeClock();
-  const sim = new PipelineSimulator({ ...exampleSettings(suppression), ...(anomaly === undefined ? {} : { anomaly }) }, clock.now);
+  const sim = new PipelineSimulator({ ...exampleSettings(suppression), ...(anomaly === undefined ? {} : { anomaly }) }, clock.now, options);
   let seen = 0;
   const iso = (ms: number) => new Date(ms).toISOString();
   return {
