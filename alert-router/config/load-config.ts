@@ -30,6 +30,8 @@ export interface RouterConfig {
   listen: { host: string; port: number };
   storePath: string;
   synchronous: 'full' | 'normal';
+  /** `store.retention` as written (`90d`, `forever`): the incident list names it (http/retention-view.ts). */
+  retention: string;
   /** `store.retention` in ms; undefined keeps every incident (`forever`). */
   retentionMs: number | undefined;
   catalogPath: string;
@@ -180,6 +182,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv):
     listen: c.listen,
     storePath: c.store.path,
     synchronous: c.store.synchronous,
+    retention: c.store.retention,
     retentionMs,
     catalogPath: c.catalog,
     auth,

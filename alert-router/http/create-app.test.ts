@@ -1,4 +1,4 @@
-import { statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -28,7 +28,7 @@ async function withApp(commit: AppDeps['commit'], fn: (url: string) => Promise<v
     commit,
     metrics: new RouterMetrics(() => 0),
     logger,
-    settings: () => ({ auth: { kind: 'bearer', token: 't' }, bodyLimitBytes: 1 << 20 }),
+    settings: () => ({ auth: { kind: 'bearer', token: 't' }, bodyLimitBytes: 1 << 20, retention: 'forever', retentionMs: undefined, tickIntervalMs: 5000 }),
     draining: () => false,
     ...deps,
   });
@@ -75,7 +75,33 @@ describe('alert-router HTTP API against the PagerDuty and Slack mocks', () => {
       ...service,
     });
   }
-  const incidents = async () => ((await (await fetch(`${router.url}/api/v1/incidents`)).json()) as { incidents: { id: string }[] }).incidents;
+  const incidents = async () => ((await (await fetch(`${router.url}/api/v1/incidents`)).json()) as { incidents: { id: string; resolvedAt: string | null }[] }).incidents;
+  /** The incident list's `retention`, with `keepsResolvedSince` checked to lie between the router's clock before and after the request minus `backMs`. */
+  async function listedRetention(clock: () => number, backMs: number | undefined) {
+    const before = clock();
+    const { retention } = (await (await fetch(`${router.url}/api/v1/incidents`)).json()) as { retention: { store: string; keepsResolvedSince: string | null } };
+    const after = clock();
+    if (backMs !== undefined) {
+      expect(Date.parse(retention.keepsResolvedSince ?? '')).toBeGreaterThanOrEqual(before - backMs);
+      expect(Date.parse(retention.keepsResolvedSince ?? '')).toBeLessThanOrEqual(after - backMs);
+    }
+    return retention;
+  }
+  const reloadWith = (from: string, to: string) => {
+    writeFileSync(fixture.configPath, readFileSync(fixture.configPath, 'utf8').replace(from, to));
+    expect(router.reload()).toBe(true);
+  };
+
+  it("names its retention in the incident list, one tick later than now − store.retention, and follows a reload", async () => {
+    const now = () => Date.now();
+    await start({ retention: '1d', tickInterval: '100ms' }, { now });
+    // No tick before now + 100 ms deletes an incident resolved since now − 1d + 100 ms.
+    expect((await listedRetention(now, 24 * 3_600_000 - 100)).store).toBe('1d');
+    reloadWith('  retention: 1d', '  retention: 30d');
+    expect((await listedRetention(now, 30 * 24 * 3_600_000 - 100)).store).toBe('30d');
+    reloadWith('  retention: 30d', '  retention: forever');
+    expect(await listedRetention(now, undefined)).toEqual({ store: 'forever', keepsResolvedSince: null });
+  });
 
   it('upgrades an older store at start, logging each step, and serves the incidents it held', async () => {
     fixture = routerFixture({ pagerduty: pd, slack });
@@ -181,6 +207,13 @@ describe('alert-router HTTP API against the PagerDuty and Slack mocks', () => {
     expect(await metric('slokit_router_store_purged_total{kind="maintenance_window"}')).toBe(1);
     expect((await fetch(`${router.url}/api/v1/maintenance/${maintenance.id}`, { headers: { authorization: `Bearer ${ROUTER_TOKEN}` } })).status).toBe(404);
     expect(await metric('slokit_router_dedup_index_fingerprints')).toBe(0);
+    // The list says from when it holds every resolved incident: a longer retention, or none, after
+    // the reload does not bring the deleted one back, so the time stays the cutoff that deleted it.
+    const deletedBefore = router.store.incidentsPurgedBefore()!;
+    expect(deletedBefore).toBeGreaterThan(Date.parse(old!.resolvedAt!));
+    expect((await listedRetention(() => Date.now() + offset, 24 * 3_600_000 - 100)).store).toBe('1d');
+    reloadWith('  retention: 1d', '  retention: forever');
+    expect(await listedRetention(() => Date.now() + offset, undefined)).toEqual({ store: 'forever', keepsResolvedSince: new Date(deletedBefore).toISOString() });
     // The alert firing again is a new incident, paged with its own dedup_key.
     expect((await postWebhook(router.url, page())).status).toBe(200);
     await until(() => pd.accepted.length === before + 3, 10_000, 'second trigger');
@@ -484,7 +517,8 @@ describe('alert-router HTTP API against the PagerDuty and Slack mocks', () => {
       return { status: res.status, body: (await res.json()) as { failures?: number; reason?: string } };
     };
     const gauge = async () => /^slokit_router_ready (\d)$/m.exec(await (await fetch(`${router.url}/metrics`)).text())?.[1];
-    const shown = async () => (await fetch(`${router.url}/api/v1/incidents`)).text();
+    // The incidents only: the list's `retention` moves with the clock.
+    const shown = async () => JSON.stringify(((await (await fetch(`${router.url}/api/v1/incidents`)).json()) as { incidents: unknown }).incidents);
     expect(await gauge()).toBe('1');
 
     expect((await postWebhook(router.url, page())).status).toBe(503);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import express from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { WebhookAuth } from '../config/load-config.js';
+import type { RouterConfig } from '../config/load-config.js';
 import type { BatchOutcome } from '../pipeline/process-batch.js';
 import type { IncomingBatch } from '../pipeline/types.js';
 import type { RouterMetrics } from '../router-metrics.js';
@@ -12,6 +12,7 @@ import { errorHandler } from './error-handler.js';
 import { fieldIssues, HttpError } from './http-error.js';
 import { alertView, incidentView, notificationView, timelineView } from './incident-view.js';
 import { maintenanceRouter } from './maintenance-routes.js';
+import { retentionView } from './retention-view.js';
 import { rfc3339Time } from './rfc3339-time.js';
 import { createWebhookHandler, WEBHOOK_PATH } from './webhook-handler.js';
 
@@ -22,7 +23,7 @@ export interface AppDeps {
   metrics: RouterMetrics;
   logger: Logger;
   /** Read per request so SIGHUP reloads apply without restarting. */
-  settings: () => { auth: WebhookAuth; bodyLimitBytes: number };
+  settings: () => Pick<RouterConfig, 'auth' | 'bodyLimitBytes' | 'retention' | 'retentionMs' | 'tickIntervalMs'>;
   /** True once SIGTERM started draining: /readyz answers 503. */
   draining: () => boolean;
   /** Which store writes a page waits for fail, and why (StoreReadiness), undefined while none does: /readyz answers 503 with it. */
@@ -87,7 +88,9 @@ export function createApp(deps: AppDeps): express.Express {
       ...(f.since === undefined ? {} : { since: f.since }),
       ...(f.until === undefined ? {} : { until: f.until }),
     });
-    res.json({ incidents: incidents.map(incidentView) });
+    // Read with the list, in the same turn of the event loop: no retention tick runs between them.
+    const retention = retentionView(deps.settings(), deps.store.incidentsPurgedBefore(), (deps.now ?? Date.now)());
+    res.json({ incidents: incidents.map(incidentView), retention });
   });
 
   app.get('/api/v1/incidents/:id', (req, res) => {

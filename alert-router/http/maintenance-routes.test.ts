@@ -28,7 +28,7 @@ describe('maintenance window API', () => {
       metrics,
       logger: pino({ level: 'silent' }),
       commit: () => Promise.reject(new Error('unused')),
-      settings: () => ({ auth: { kind: 'bearer', token: 't0ken' }, bodyLimitBytes: 1024 }),
+      settings: () => ({ auth: { kind: 'bearer', token: 't0ken' }, bodyLimitBytes: 1024, retention: 'forever', retentionMs: undefined, tickIntervalMs: 5000 }),
       draining: () => false,
       now: clock.now,
       newId: () => `mw-${++n}`,

@@ -201,6 +201,26 @@ describe('retention: SqliteStore.purgeResolved', () => {
     expect(store.suppression.maintenanceById('w-held')).toBeUndefined();
   });
 
+  it('keeps the latest cutoff that deleted an incident across a restart, and never lowers it (a clock stepped back)', () => {
+    run([page(), other()]);
+    run([page('resolved'), other('resolved')]);
+    deliverAll();
+    clock.advance(RETENTION + DAY);
+    expect(store.transaction(() => store.purgeResolved(clock.now() - 2 * RETENTION, 10_000)).incidents).toBe(0);
+    expect(store.incidentsPurgedBefore()).toBeUndefined();
+    // One incident of the two (the call is overdue after it), under now − retention.
+    const cutoff = clock.now() - RETENTION;
+    expect(store.transaction(() => store.purgeResolved(cutoff, 10_000, () => true)).incidents).toBe(1);
+    expect(store.incidentsPurgedBefore()).toBe(cutoff);
+    store.db.close();
+    store = new SqliteStore(openDatabase({ path, synchronous: 'full' }));
+    expect(store.incidentsPurgedBefore()).toBe(cutoff);
+    // The clock steps back a minute: the next purge deletes the other under an earlier cutoff.
+    expect(store.transaction(() => store.purgeResolved(cutoff - MINUTE, 10_000)).incidents).toBe(1);
+    expect(store.listIncidents({ limit: 10 })).toEqual([]);
+    expect(store.incidentsPurgedBefore()).toBe(cutoff);
+  });
+
   it('answers after a restart as before it: the purged alerts are new', () => {
     run([page()]);
     run([page('resolved')]);

@@ -110,6 +110,12 @@ export interface PurgeOutcome {
 
 /** Incidents looked at per purge call; more wait for the next. */
 const PURGE_CANDIDATES = 100;
+/**
+ * router_state key of the latest cutoff under which retention deleted an incident (epoch ms): kept
+ * across reloads and restarts, since a longer retention than the one that deleted does not bring the
+ * incidents back ({@link SqliteStore.incidentsPurgedBefore}).
+ */
+const PURGED_BEFORE_KEY = 'retention-purged-before';
 
 /** Filters of `GET /api/v1/incidents`; times in epoch ms, matched against `opened_at`. */
 export interface IncidentFilter {
@@ -341,8 +347,9 @@ export class SqliteStore implements AnomalyPort {
    * deleted row was the fingerprint's latest. Maintenance windows that ended before `cutoff` go too,
    * with the budget the incidents left (one a hold still names stays). `overdue` is asked before each
    * incident after the first deletion: true ends the call there (a time budget: an incident's fixed
-   * statements cost more than its rows say when incidents are small). The database file keeps its
-   * size; SQLite reuses the pages.
+   * statements cost more than its rows say when incidents are small). A call that deletes an incident
+   * saves `cutoff` as {@link incidentsPurgedBefore}, in the same transaction. The database file keeps
+   * its size; SQLite reuses the pages.
    */
   purgeResolved(cutoff: number, budget: number, overdue: () => boolean = () => false): PurgeOutcome {
     const out: PurgeOutcome = { incidents: 0, alerts: 0, maintenanceWindows: 0, rows: 0 };
@@ -368,12 +375,29 @@ export class SqliteStore implements AnomalyPort {
         this.s.purgeDigestItems.run({ id }).changes +
         this.s.purgeIncident.run(id).changes;
       this.latestByKey.forget(key);
-      out.incidents++;
+      if (++out.incidents === 1) this.notePurgedBefore(cutoff);
     }
     if (out.rows > 0 && overdue()) return out;
     out.maintenanceWindows = this.suppression.purgeEndedMaintenance(cutoff, budget - out.rows);
     out.rows += out.maintenanceWindows;
     return out;
+  }
+
+  /**
+   * The latest cutoff under which retention deleted an incident (epoch ms), undefined when it never
+   * deleted one: every incident resolved since is still held whatever the retention is now (one
+   * resolved before may be too, when a tick's budget or a pending notification kept it).
+   */
+  incidentsPurgedBefore(): number | undefined {
+    const saved = this.getState(PURGED_BEFORE_KEY);
+    return saved === undefined ? undefined : Number(saved);
+  }
+
+  /** Raises the saved {@link incidentsPurgedBefore} to `cutoff`, never lowers it (a clock stepped back). */
+  private notePurgedBefore(cutoff: number): void {
+    if (cutoff <= (this.incidentsPurgedBefore() ?? -Infinity)) return;
+    // saved_at takes the cutoff: the store has no clock of its own, and nothing reads saved_at.
+    this.s.putState.run(PURGED_BEFORE_KEY, String(cutoff), cutoff);
   }
 
   /** Fingerprints the in-memory dedup index holds (one per alert ever stored, until retention deletes it). */
