@@ -4,10 +4,10 @@ import { analyseIncident, type RouterIncident } from './incident-analysis.js';
 import type { PrometheusClient } from './prometheus-client.js';
 import { recommend } from './recommendations.js';
 import { NoDataError } from './review-errors.js';
-import type { Bucket, IncidentReview, Review, RetentionStart, SloInfo, SloReview, TeamSection } from './review-model.js';
+import type { Bucket, IncidentReview, Review, RetentionStart, RouterRetentionStart, SloInfo, SloReview, TeamSection } from './review-model.js';
 import { DAY_MS, HOUR_MS, formatDate, previousPeriod, type ReviewPeriod } from './review-period.js';
 import { retentionFrom } from './retention.js';
-import type { RouterClient } from './router-client.js';
+import { laterRetention, type RouterClient, type RouterRetention } from './router-client.js';
 import { dateTime, unpagedSince } from './format.js';
 import { sliBuckets } from './sli-buckets.js';
 import { dailyStats, dataGaps, summarizePeriod, verdictOf, worstDays } from './summarize.js';
@@ -57,14 +57,13 @@ export async function collectReview(services: readonly Service[], period: Review
   const history = Array.from({ length: HISTORY_PERIODS }, (_, i) => (i === 0 ? period : previousPeriod(period, i)));
   const earliest = history[history.length - 1]!.startMs;
   const range = { from: formatDate(period.startMs), to: formatDate(period.endMs - DAY_MS) };
+  const fromRouter = deps.router === undefined ? undefined : await readRouter(deps.router, services, period, warnings);
+  const routerRetention = fromRouter?.retention;
   const reviews: SloReview[] = [];
   for (const service of services) {
-    // Opened up to one previous period before this one: a long incident that spans the start counts.
-    const routerIncidents = deps.router
-      ? await deps.router.incidents(service.name, period.startMs, period.endMs, previousPeriod(period).startMs)
-      : undefined;
     for (const slo of service.slos) {
-      const review = await reviewSlo(service, slo, period, history, earliest, loaded.has(slo.id), routerIncidents, deps, retention);
+      const incidents = fromRouter?.incidents.get(service.name);
+      const review = await reviewSlo(service, slo, period, history, earliest, loaded.has(slo.id), incidents, deps, retention, routerRetention);
       if (review.current.status === 'no data') {
         const gone = retention !== undefined && review.current.hoursBeforeRetention === review.current.hours;
         review.warnings.push(
@@ -102,8 +101,42 @@ export async function collectReview(services: readonly Service[], period: Review
     teams: teamSections,
     withIncidents: deps.router !== undefined,
     retention,
+    routerRetention,
     warnings: [...warnings].sort(),
   };
+}
+
+/**
+ * Every service's incidents open in the period (opened up to one previous period before it: a long
+ * incident that spans the start counts), and where the router's incidents begin: the latest any
+ * answer gave (each holds from when it was answered), undefined when it holds all it received. A
+ * router that does not say (a build from before it did) is warned of once, and every burn with no
+ * page is looked for as before.
+ */
+async function readRouter(
+  router: RouterClient,
+  services: readonly Service[],
+  period: ReviewPeriod,
+  warnings: string[],
+): Promise<{ incidents: Map<string, RouterIncident[]>; retention: RouterRetentionStart | undefined }> {
+  const incidents = new Map<string, RouterIncident[]>();
+  let said: RouterRetention | undefined;
+  let unsaid = false;
+  for (const service of services) {
+    const answer = await router.incidents(service.name, period.startMs, period.endMs, previousPeriod(period).startMs);
+    incidents.set(service.name, answer.incidents);
+    if (answer.retention === undefined) unsaid = true;
+    else said = laterRetention(said, answer.retention);
+  }
+  if (unsaid) {
+    warnings.push(
+      `the alert-router at ${router.url} does not say from when it holds its incidents (a build from before its incident list gave "retention"): ` +
+        'burns with no page are looked for over the whole period, though its store.retention may have deleted the incidents that paged for them',
+    );
+  }
+  const sinceMs = unsaid ? undefined : said?.keepsResolvedSinceMs;
+  // Rounded up to the hour, as the SLI's hours are: a burn is looked for from the first hour the router holds whole.
+  return { incidents, retention: sinceMs === undefined ? undefined : { heldFromMs: Math.ceil(sinceMs / HOUR_MS) * HOUR_MS, store: said!.store } };
 }
 
 async function reviewSlo(
@@ -116,6 +149,7 @@ async function reviewSlo(
   routerIncidents: readonly RouterIncident[] | undefined,
   deps: CollectDeps,
   retention: RetentionStart | undefined,
+  routerRetention: RouterRetentionStart | undefined,
 ): Promise<SloReview> {
   const info: SloInfo = {
     id: slo.id,
@@ -158,7 +192,11 @@ async function reviewSlo(
     }
   }
   const inPeriod = hours.filter((h) => h.startMs >= period.startMs && h.startMs < period.endMs);
-  const quality = incidents === undefined ? undefined : alertQuality(incidents, inPeriod, budgetEvents, slo.errorBudget, period);
+  // Burns with no page only from where the router holds every incident: before it, the incident that
+  // paged for one may be deleted. (Prometheus's needs no cut: the hours it no longer holds have no errors to find.)
+  const unpagedFromMs = routerRetention?.heldFromMs ?? -Infinity;
+  const judged = inPeriod.filter((h) => h.startMs >= unpagedFromMs);
+  const quality = incidents === undefined ? undefined : alertQuality(incidents, judged, budgetEvents, slo.errorBudget, period);
   return {
     slo: info,
     current,
@@ -169,7 +207,7 @@ async function reviewSlo(
     gaps,
     incidents,
     alertQuality: quality,
-    recommendations: current.status === 'no data' ? [] : recommend({ slo: info, history: summaries, gaps, alertQuality: quality, rulesLoaded, unpagedSince: unpagedSince(period, retention) }),
+    recommendations: current.status === 'no data' ? [] : recommend({ slo: info, history: summaries, gaps, alertQuality: quality, rulesLoaded, unpagedSince: unpagedSince(period, retention, routerRetention) }),
     warnings,
   };
 }

@@ -2,7 +2,7 @@
  * Number and time formatting shared by the Markdown and HTML reports: fixed decimals and en-US
  * digit grouping, so output depends only on the numbers.
  */
-import { MIN_COVERAGE, type AlertQuality, type IncidentReview, type PeriodSummary, type RetentionStart, type SloInfo, type SloReview, type Verdict } from './review-model.js';
+import { MIN_COVERAGE, type AlertQuality, type IncidentReview, type PeriodSummary, type RetentionStart, type RouterRetentionStart, type SloInfo, type SloReview, type Verdict } from './review-model.js';
 import { HOUR_MS, type ReviewPeriod } from './review-period.js';
 import { verdictOf, wellCovered } from './summarize.js';
 
@@ -158,17 +158,38 @@ export function incidentsRetentionNote(period: ReviewPeriod, retention: Retentio
   );
 }
 
-/** ` since <time>` when Prometheus's retention begins inside the period: burns with no page before then cannot be found. Else empty. */
-export function unpagedSince(period: ReviewPeriod, retention: RetentionStart | undefined): string {
-  return retention !== undefined && retention.heldFromMs > period.startMs ? ` since ${dateTime(retention.heldFromMs)}` : '';
+/**
+ * What the incidents section cannot know when the alert-router's retention begins inside the period:
+ * the incidents it deleted, and so whether a burn before then paged anyone. Undefined when it holds
+ * the whole period (or did not say, or holds all it received).
+ */
+export function routerRetentionNote(period: ReviewPeriod, router: RouterRetentionStart | undefined): string | undefined {
+  if (router === undefined || router.heldFromMs <= period.startMs) return undefined;
+  return (
+    `The alert-router holds the incidents resolved from ${dateTime(router.heldFromMs)} on (store.retention ${router.store}): ` +
+    'those resolved before then may be deleted and missing here, so burns that paged nobody before then are not known.'
+  );
+}
+
+/**
+ * ` since <time>` when Prometheus's retention, or the alert-router's, begins inside the period (the
+ * later of the two; the router's named): burns with no page before then cannot be found. Else empty.
+ */
+export function unpagedSince(period: ReviewPeriod, retention: RetentionStart | undefined, router: RouterRetentionStart | undefined): string {
+  const prometheusFromMs = retention?.heldFromMs ?? -Infinity;
+  if (router !== undefined && router.heldFromMs > Math.max(period.startMs, prometheusFromMs)) {
+    return ` since ${dateTime(router.heldFromMs)}, where the alert-router's incidents begin (store.retention ${router.store})`;
+  }
+  return prometheusFromMs > period.startMs ? ` since ${dateTime(prometheusFromMs)}` : '';
 }
 
 /**
  * The alert-quality line's counts; the burns with no page are counted from where Prometheus's
- * retention begins when that is inside the period: before it they cannot be found, not none.
+ * retention, or the alert-router's, begins when that is inside the period: before it they cannot be
+ * found, not none.
  */
-export function alertQualityCounts(q: AlertQuality, period: ReviewPeriod, retention: RetentionStart | undefined): string {
-  const since = unpagedSince(period, retention);
+export function alertQualityCounts(q: AlertQuality, period: ReviewPeriod, retention: RetentionStart | undefined, router: RouterRetentionStart | undefined): string {
+  const since = unpagedSince(period, retention, router);
   return `${q.noisePages.length} noisy page(s) (under 1% of the budget), ${q.unpagedBurns.length} burn(s) with no page${since}.`;
 }
 

@@ -37,6 +37,7 @@ const review: Review = {
   ],
   withIncidents: true,
   retention: undefined,
+  routerRetention: undefined,
   warnings: ['no SLI data for web-probe between 1970-01-21 and 1970-01-22'],
 };
 

@@ -1,4 +1,4 @@
-import { OVERVIEW_HEAD, alertQualityCounts, overviewTitle, dateTime, incidentBudget, incidentDuration, incidentsRetentionNote, overviewRow, percent, retentionNote, statusText, summaryRows, timeToDetect, verdictNote } from './format.js';
+import { OVERVIEW_HEAD, alertQualityCounts, overviewTitle, dateTime, incidentBudget, incidentDuration, incidentsRetentionNote, overviewRow, routerRetentionNote, percent, retentionNote, statusText, summaryRows, timeToDetect, verdictNote } from './format.js';
 import type { Review, SloReview, Verdict } from './review-model.js';
 import { periodLabel } from './review-period.js';
 import { verdictOf } from './summarize.js';
@@ -61,7 +61,7 @@ export function renderHtml(review: Review): string {
   return `${parts.join('\n')}\n`;
 }
 
-function sloSection(s: SloReview, { withIncidents, retention, period }: Review): string {
+function sloSection(s: SloReview, { withIncidents, retention, routerRetention, period }: Review): string {
   const c = s.current;
   const out: string[] = [
     `<section class="slo" id="${esc(s.slo.id)}">`,
@@ -112,11 +112,12 @@ function sloSection(s: SloReview, { withIncidents, retention, period }: Review):
         ),
       );
     }
-    const unknown = incidentsRetentionNote(period, retention);
-    if (unknown !== undefined) out.push(`<p class="retention">${esc(unknown)}</p>`);
+    for (const unknown of [incidentsRetentionNote(period, retention), routerRetentionNote(period, routerRetention)]) {
+      if (unknown !== undefined) out.push(`<p class="retention">${esc(unknown)}</p>`);
+    }
     const q = s.alertQuality;
     if (q) {
-      out.push(`<p><strong>Alert quality</strong>: ${alertQualityCounts(q, period, retention)}</p>`);
+      out.push(`<p><strong>Alert quality</strong>: ${esc(alertQualityCounts(q, period, retention, routerRetention))}</p>`);
       const items = [
         ...q.unpagedBurns.map((b) => `no page: ${dateTime(b.startMs)} to ${dateTime(b.endMs)}, ${percent(b.budgetSpent)} of the budget`),
         ...q.noisePages.map((n) => `noise: ${esc(n.title)} (${esc(n.id)}), ${percent(n.wholeBudgetSpent, 2)} of the budget`),

@@ -1,4 +1,4 @@
-import { OVERVIEW_HEAD, alertQualityCounts, overviewTitle, dateTime, incidentBudget, incidentDuration, incidentsRetentionNote, overviewRow, percent, retentionNote, statusText, summaryRows, timeToDetect, verdictNote } from './format.js';
+import { OVERVIEW_HEAD, alertQualityCounts, overviewTitle, dateTime, incidentBudget, incidentDuration, incidentsRetentionNote, overviewRow, routerRetentionNote, percent, retentionNote, statusText, summaryRows, timeToDetect, verdictNote } from './format.js';
 import type { Review, SloReview } from './review-model.js';
 import { periodLabel } from './review-period.js';
 import { verdictOf } from './summarize.js';
@@ -33,7 +33,7 @@ export function renderMarkdown(review: Review): string {
   return `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
 }
 
-function sloSection(s: SloReview, { withIncidents, retention, period }: Review): string[] {
+function sloSection(s: SloReview, { withIncidents, retention, routerRetention, period }: Review): string[] {
   const c = s.current;
   const out = [
     `### ${s.slo.id}: ${statusText[verdictOf(c)]}`,
@@ -71,11 +71,12 @@ function sloSection(s: SloReview, { withIncidents, retention, period }: Review):
       }
       out.push('');
     }
-    const unknown = incidentsRetentionNote(period, retention);
-    if (unknown !== undefined) out.push(unknown, '');
+    for (const unknown of [incidentsRetentionNote(period, retention), routerRetentionNote(period, routerRetention)]) {
+      if (unknown !== undefined) out.push(unknown, '');
+    }
     const q = s.alertQuality;
     if (q) {
-      out.push(`**Alert quality**: ${alertQualityCounts(q, period, retention)}`, '');
+      out.push(`**Alert quality**: ${alertQualityCounts(q, period, retention, routerRetention)}`, '');
       for (const b of q.unpagedBurns) out.push(`- no page: ${dateTime(b.startMs)} to ${dateTime(b.endMs)}, ${percent(b.budgetSpent)} of the budget`);
       for (const n of q.noisePages) out.push(`- noise: ${n.title} (${n.id}), ${percent(n.wholeBudgetSpent, 2)} of the budget`);
       out.push('');

@@ -179,6 +179,18 @@ export interface RetentionStart {
   time: string;
 }
 
+/**
+ * Where the alert-router's incidents begin for the whole review: before it, its `store.retention`
+ * deleted the resolved ones. Undefined in {@link Review} when it holds all it received, did not say,
+ * or was not read.
+ */
+export interface RouterRetentionStart {
+  /** The first whole hour from which the router holds every incident resolved (epoch ms). */
+  heldFromMs: number;
+  /** Its `store.retention` as it names it, e.g. `90d`. */
+  store: string;
+}
+
 export interface TeamSection {
   team: string;
   sloIds: string[];
@@ -197,5 +209,6 @@ export interface Review {
   withIncidents: boolean;
   /** Undefined when Prometheus did not say (every hour without data is then a gap). */
   retention: RetentionStart | undefined;
+  routerRetention: RouterRetentionStart | undefined;
   warnings: string[];
 }

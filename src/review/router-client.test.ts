@@ -39,7 +39,7 @@ describe('createRouterClient', () => {
       incident(`inc-${String(i).padStart(4, '0')}`, FROM + Math.floor(i / 3) * MIN, FROM + Math.floor(i / 3) * MIN + 5 * MIN),
     );
     api = await startIncidentApi(incidents);
-    const got = await createRouterClient({ url: api.url }).incidents('checkout', FROM, TO, FROM - 30 * DAY);
+    const got = await createRouterClient({ url: api.url }).incidents('checkout', FROM, TO, FROM - 30 * DAY).then((r) => r.incidents);
     expect(got.map((i) => i.id)).toEqual(incidents.map((i) => i.id));
     expect(api.requests.filter((r) => r.startsWith('/api/v1/incidents?'))).toHaveLength(2);
   }, 30_000);
@@ -53,9 +53,36 @@ describe('createRouterClient', () => {
       incident('after', TO, TO + MIN),
       incident('other-service', FROM + DAY, null, { service: 'payments', slo: 'authorisations' }),
     ]);
-    const got = await createRouterClient({ url: api.url }).incidents('checkout', FROM, TO, FROM - 30 * DAY);
+    const got = await createRouterClient({ url: api.url }).incidents('checkout', FROM, TO, FROM - 30 * DAY).then((r) => r.incidents);
     expect(got.map((i) => i.id)).toEqual(['still-open', 'long-running', 'in-period']);
     expect(got.find((i) => i.id === 'in-period')?.notifications).toMatchObject([{ action: 'trigger', target: 'pagerduty', state: 'delivered' }]);
+  });
+
+  it('gives the latest retention any page of the list gave: each holds from when it was answered', async () => {
+    // Three pages; the middle one answered latest (the router's clock stepped back after it).
+    const incidents = Array.from({ length: 2001 }, (_, i) => incident(`inc-${String(i).padStart(4, '0')}`, FROM + i * MIN, FROM + i * MIN + 5 * MIN));
+    const answers = ['2026-09-02T10:00:00.000Z', '2026-09-02T10:00:07.000Z', '2026-09-02T10:00:03.000Z'];
+    api = await startIncidentApi(incidents, () => ({ store: '90d', keepsResolvedSince: answers.shift() }));
+    const got = await createRouterClient({ url: api.url }).incidents('checkout', FROM, TO, FROM - 30 * DAY);
+    expect(got.retention).toEqual({ store: '90d', keepsResolvedSinceMs: Date.parse('2026-09-02T10:00:07.000Z') });
+    expect(answers).toEqual([]);
+  }, 30_000);
+
+  it.each([
+    { name: 'one that keeps everything', input: { store: 'forever', keepsResolvedSince: null }, expected: { store: 'forever', keepsResolvedSinceMs: undefined } },
+    { name: 'one from before it said', input: undefined, expected: undefined },
+  ])("reads the retention of $name", async ({ input, expected }) => {
+    api = await startIncidentApi([incident('in-period', FROM + DAY, FROM + DAY + MIN)], () => input);
+    expect((await createRouterClient({ url: api.url }).incidents('checkout', FROM, TO, FROM)).retention).toEqual(expected);
+  });
+
+  it('names the router when its retention is not a store and a time', async () => {
+    api = await startIncidentApi([], () => ({ store: '90d', keepsResolvedSince: 'last week' }));
+    const err = await createRouterClient({ url: api.url }).incidents('checkout', FROM, TO, FROM).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PeerQueryError);
+    expect((err as Error).message).toMatch(
+      /alert-router at http:\/\/127\.0\.0\.1:\d+ refused "\/api\/v1\/incidents\?.*": the answer's "retention" is not \{"store": string, "keepsResolvedSince": RFC 3339 time or null\}: \{"store":"90d","keepsResolvedSince":"last week"\}/,
+    );
   });
 
   it.each([

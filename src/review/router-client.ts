@@ -1,15 +1,31 @@
 import type { RouterIncident, RouterNotification } from './incident-analysis.js';
 import { PeerQueryError, PeerUnreachableError } from './review-errors.js';
 
+/** What the router says of its incident retention (the incident list's `retention`, docs/alert-router.md). */
+export interface RouterRetention {
+  /** Its `store.retention` as configured: `90d`, `forever`. */
+  store: string;
+  /** Every incident resolved from then on is held (epoch ms); undefined when it has deleted none. */
+  keepsResolvedSinceMs: number | undefined;
+}
+
+/** A service's incidents, and from when the router holds them. */
+export interface RouterIncidents {
+  incidents: RouterIncident[];
+  /** Undefined when the router did not say: a build from before it did. */
+  retention: RouterRetention | undefined;
+}
+
 /** The alert-router's incident API (docs/alert-router.md), as a review reads it. */
 export interface RouterClient {
   readonly url: string;
   /**
    * Incidents of a service open at some time in `[fromMs, toMs)`, each with its notifications: opened
    * from `openedSinceMs` on and before `toMs`, and not resolved by `fromMs`. Every page of the list is
-   * read (the router answers at most {@link PAGE_LIMIT} a request).
+   * read (the router answers at most {@link PAGE_LIMIT} a request); the retention is the latest any
+   * page gave, since each holds from the moment it was answered.
    */
-  incidents(service: string, fromMs: number, toMs: number, openedSinceMs: number): Promise<RouterIncident[]>;
+  incidents(service: string, fromMs: number, toMs: number, openedSinceMs: number): Promise<RouterIncidents>;
 }
 
 /** The router's largest `limit`. */
@@ -53,8 +69,8 @@ export function createRouterClient(options: { url: string; fetch?: typeof fetch;
       throw new PeerQueryError('alert-router', base, `HTTP ${response.status}, not an alert-router API answer: ${text.slice(0, 200)}`, path);
     }
   };
-  /** One page: the newest `PAGE_LIMIT` incidents opened in `[sinceMs, untilMs)`. */
-  const page = async (service: string, sinceMs: number, untilMs: number): Promise<IncidentView[]> => {
+  /** One page: the newest `PAGE_LIMIT` incidents opened in `[sinceMs, untilMs)`, and the router's retention as it answered. */
+  const page = async (service: string, sinceMs: number, untilMs: number): Promise<{ incidents: IncidentView[]; retention: RouterRetention | undefined }> => {
     const query = new URLSearchParams({
       service,
       since: new Date(sinceMs).toISOString(),
@@ -62,9 +78,9 @@ export function createRouterClient(options: { url: string; fetch?: typeof fetch;
       limit: String(PAGE_LIMIT),
     });
     const path = `/api/v1/incidents?${query}`;
-    const body = await get<{ incidents?: unknown }>(path);
+    const body = await get<{ incidents?: unknown; retention?: unknown }>(path);
     if (!Array.isArray(body.incidents)) throw new PeerQueryError('alert-router', base, 'the answer has no "incidents" list', path);
-    return body.incidents as IncidentView[];
+    return { incidents: body.incidents as IncidentView[], retention: retentionOf(body.retention, (problem) => new PeerQueryError('alert-router', base, problem, path)) };
   };
   return {
     url: base,
@@ -72,8 +88,11 @@ export function createRouterClient(options: { url: string; fetch?: typeof fetch;
       // Newest first; the next page ends just after the oldest opening seen (`until` is exclusive), so
       // incidents opened in the same millisecond as the page's last one are not skipped.
       const listed = new Map<string, IncidentView>();
+      let retention: RouterRetention | undefined;
       for (let untilMs = toMs; ; ) {
-        const incidents = await page(service, openedSinceMs, untilMs);
+        const answer = await page(service, openedSinceMs, untilMs);
+        const incidents = answer.incidents;
+        if (answer.retention !== undefined) retention = laterRetention(retention, answer.retention);
         let added = 0;
         for (const i of incidents) {
           if (!listed.has(i.id)) added++;
@@ -115,7 +134,26 @@ export function createRouterClient(options: { url: string; fetch?: typeof fetch;
         while (next < active.length) out.push(await detailOf(active[next++]!));
       };
       await Promise.all(Array.from({ length: Math.min(DETAIL_CONCURRENCY, active.length) }, worker));
-      return out.sort((a, b) => a.openedAtMs - b.openedAtMs || a.id.localeCompare(b.id));
+      return { incidents: out.sort((a, b) => a.openedAtMs - b.openedAtMs || a.id.localeCompare(b.id)), retention };
     },
   };
+}
+
+/**
+ * The list's `retention`: undefined when absent (a router from before it said), else its store and
+ * time; `refused` makes the error for any other shape.
+ */
+function retentionOf(value: unknown, refused: (problem: string) => Error): RouterRetention | undefined {
+  if (value === undefined) return undefined;
+  const r = value as { store?: unknown; keepsResolvedSince?: unknown } | null;
+  const since = typeof r?.keepsResolvedSince === 'string' ? Date.parse(r.keepsResolvedSince) : r?.keepsResolvedSince;
+  if (typeof r?.store !== 'string' || !(since === null || (typeof since === 'number' && Number.isFinite(since)))) {
+    throw refused(`the answer's "retention" is not {"store": string, "keepsResolvedSince": RFC 3339 time or null}: ${JSON.stringify(value).slice(0, 200)}`);
+  }
+  return { store: r.store, keepsResolvedSinceMs: since ?? undefined };
+}
+
+/** Of two pages' retention, the one that holds from later (the later page when neither says a time). */
+export function laterRetention(a: RouterRetention | undefined, b: RouterRetention): RouterRetention {
+  return (a?.keepsResolvedSinceMs ?? -Infinity) > (b.keepsResolvedSinceMs ?? -Infinity) ? a! : b;
 }

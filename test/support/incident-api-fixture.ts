@@ -4,7 +4,9 @@
  * `service`, `since` (inclusive) and `until` (exclusive) on the opening time, newest first then by id,
  * `limit` 1–1000 (default 100; 400 otherwise), and `GET /api/v1/incidents/:id` with the
  * notifications, in the router's JSON shapes, on 127.0.0.1. Serves a fixed list of incidents and
- * records every request's URL.
+ * records every request's URL. The list's `retention` is `retention()`'s, asked once a list request
+ * (absent when it gives undefined, as from a router before it said); by default a router that keeps
+ * everything (`forever`, nothing deleted).
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -28,7 +30,10 @@ export interface IncidentApiFixture {
 
 const MAX_LIMIT = 1000;
 
-export async function startIncidentApi(incidents: readonly FixtureIncident[]): Promise<IncidentApiFixture> {
+export async function startIncidentApi(
+  incidents: readonly FixtureIncident[],
+  retention: () => unknown = () => ({ store: 'forever', keepsResolvedSince: null }),
+): Promise<IncidentApiFixture> {
   const requests: string[] = [];
   const view = (i: FixtureIncident) => ({
     id: i.id,
@@ -66,7 +71,7 @@ export async function startIncidentApi(incidents: readonly FixtureIncident[]): P
         .filter((i) => (service === null || i.service === service) && Date.parse(i.openedAt) >= since && Date.parse(i.openedAt) < until)
         .sort((a, b) => Date.parse(b.openedAt) - Date.parse(a.openedAt) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
         .slice(0, limit);
-      send(200, { incidents: list.map(view) });
+      send(200, { incidents: list.map(view), retention: retention() });
       return;
     }
     const m = /^\/api\/v1\/incidents\/([^/]+)$/.exec(url.pathname);
