@@ -421,8 +421,9 @@ describe('pipeline invariants on random webhook sequences', () => {
     );
   });
 
-  // As the service runs webhooks with its journal: what the store writes only when the bulk commits
-  // (an incident's counts, the alerts a grouped timeline row lists) is what the pipeline decides on.
+  // As the service runs webhooks with its journal: what the store stages until the bulk commits (the
+  // latest incident per key, targets, holds, the alerts a grouped timeline row lists) is what the
+  // pipeline decides on.
   it.each([
     { setup: 'the default suppression', suppression: {} },
     { setup: 'label grouping and tight storm and flap limits', suppression: tight },

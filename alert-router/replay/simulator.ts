@@ -42,8 +42,8 @@ export class PipelineSimulator {
    * `bulk`: webhooks run as the service runs them with its journal, in one bulk transaction that stays
    * open across them (store/sqlite-store.ts, `openBulk`), committed when a webhook queued a
    * notification (the service's `durable()`) or before any other write (`beforeOtherWrite`), so what
-   * the store keeps in memory until the bulk commits (timeline-rows.ts, incident-counts.ts) is part of
-   * what the pipeline reads. Without it, each webhook commits on its own.
+   * the store stages in memory until the bulk commits (its caches, timeline-rows.ts) is part of what
+   * the pipeline reads. Without it, each webhook commits on its own.
    */
   constructor(
     readonly settings: PipelineSettings,

@@ -29,12 +29,6 @@ export class LatestIncidentCache {
     return found;
   }
 
-  /** The key's latest incident if it is held, including this transaction's writes; never reads SQLite. */
-  peek(key: string): Incident | undefined {
-    const held = this.held.get(key);
-    return held == null || held === NONE ? undefined : held;
-  }
-
   /** Records an incident just written (inserted or updated). */
   saved(incident: Incident): void {
     const current = this.held.get(incident.key);

@@ -4,7 +4,6 @@ import type { AnomalyPort } from '../pipeline/apply-anomaly.js';
 import type { Target } from '../pipeline/route.js';
 import type { AlertRecord, Incident, IncidentState, IncidentTarget, Severity, TimelineEntry } from '../pipeline/types.js';
 import { DedupIndex } from './dedup-index.js';
-import { IncidentCounts } from './incident-counts.js';
 import { LatestIncidentCache } from './latest-incident-cache.js';
 import { IncidentTargetsCache } from './targets-cache.js';
 import { TimelineRows } from './timeline-rows.js';
@@ -194,10 +193,6 @@ export class SqliteStore implements AnomalyPort {
   private readonly targetsCache: IncidentTargetsCache;
   /** Writes the timeline; a bulk transaction's alerts joining one incident share a `grouped` row (timeline-rows.ts). */
   private readonly timeline: TimelineRows;
-  /** Incidents whose counts changed in the bulk transaction, written once before it commits (incident-counts.ts). */
-  private readonly counts = new IncidentCounts((i) => this.updateIncident(i));
-  /** An incident row as the store holds it now: its counts from {@link counts} when they wait there. */
-  private readonly toIncident = (r: IncidentRow): Incident => this.counts.current(r.id) ?? toIncident(r);
   /** Maintenance windows, holds, flap history and storm digests (suppression-store.ts). */
   readonly suppression: SqliteSuppressionStore;
 
@@ -226,7 +221,7 @@ export class SqliteStore implements AnomalyPort {
 
   constructor(readonly db: Database.Database) {
     this.inTransaction = db.transaction((fn: () => unknown) => fn());
-    this.suppression = new SqliteSuppressionStore(db, this.toIncident as (row: never) => Incident);
+    this.suppression = new SqliteSuppressionStore(db, toIncident as (row: never) => Incident);
     const p = (sql: string) => db.prepare(sql);
     this.s = {
       alert: p('SELECT * FROM alerts WHERE incident_id = ? AND fingerprint = ?'),
@@ -307,7 +302,7 @@ export class SqliteStore implements AnomalyPort {
     this.dedupIndex = DedupIndex.load(db);
     this.latestByKey = new LatestIncidentCache((key) => {
       const r = this.s.latestIncidentByKey.get(key) as IncidentRow | undefined;
-      return r === undefined ? undefined : this.toIncident(r);
+      return r === undefined ? undefined : toIncident(r);
     });
     this.targetsCache = new IncidentTargetsCache((incidentId) =>
       (this.s.targets.all(incidentId) as { kind: TargetKind; destination: string; ref: string | null }[]).map((r) => ({
@@ -445,15 +440,11 @@ export class SqliteStore implements AnomalyPort {
     if (!this.db.inTransaction) return false;
     try {
       this.timeline.flush();
-      this.counts.flush();
       if (state !== undefined) this.s.putState.run(state.key, state.value, state.now);
       this.s.commit.run();
     } finally {
       this.bulk = this.db.inTransaction;
-      if (!this.bulk) {
-        this.timeline.close();
-        this.counts.close();
-      }
+      if (!this.bulk) this.timeline.close();
     }
     this.dedupIndex.endUndo();
     this.onBulkCommitted?.();
@@ -515,7 +506,6 @@ export class SqliteStore implements AnomalyPort {
     this.latestByKey.clear();
     this.targetsCache.clear();
     this.timeline.close();
-    this.counts.close();
     try {
       if (this.db.inTransaction) this.s.rollback.run();
     } catch (error) {
@@ -544,7 +534,6 @@ export class SqliteStore implements AnomalyPort {
       if (this.bulk && !this.db.inTransaction) {
         this.bulk = false;
         this.timeline.close();
-        this.counts.close();
         this.onBulkLost?.(error);
       }
       throw error;
@@ -553,7 +542,7 @@ export class SqliteStore implements AnomalyPort {
 
   /** Runs `fn` with the in-memory indexes staging its changes: kept if it returns, dropped if it throws. */
   private withinIndexes<T>(fn: () => T): T {
-    return this.dedupIndex.within(() => this.latestByKey.within(() => this.targetsCache.within(() => this.suppression.within(() => this.timeline.within(() => this.counts.within(fn))))));
+    return this.dedupIndex.within(() => this.latestByKey.within(() => this.targetsCache.within(() => this.suppression.within(() => this.timeline.within(fn)))));
   }
 
   latestAlert(fingerprint: string): AlertRecord | undefined {
@@ -569,7 +558,7 @@ export class SqliteStore implements AnomalyPort {
 
   incidentById(id: string): Incident | undefined {
     const r = this.s.incidentById.get(id) as IncidentRow | undefined;
-    return r === undefined ? undefined : this.toIncident(r);
+    return r === undefined ? undefined : toIncident(r);
   }
 
   /** The targets the incident was routed to, shared and frozen (IncidentTargetsCache). */
@@ -602,19 +591,11 @@ export class SqliteStore implements AnomalyPort {
   }
 
   saveIncident(i: Incident): void {
-    // In the bulk transaction, an alert joining an open incident changes only its counts: written
-    // before the bulk commits. Compared with the incident as last saved, held by the key's cache.
-    if (!this.bulk || !this.counts.defer(this.counts.current(i.id) ?? this.latestByKey.peek(i.key), i)) {
-      // An incident that exists: the columns that change, by primary key, bind 8 values and serialise
-      // no labels. A new incident is inserted whole.
-      if (!this.updateIncident(i)) this.insertIncident(i);
-    }
+    // Most saves are of an incident that exists (an alert joined it): the columns that change, by
+    // primary key, bind 8 values and serialise no labels. A new incident is inserted whole.
+    const updated = this.s.updateIncident.run(i.state, i.severity, i.resolvedAt ?? null, i.updatedAt, i.reopenCount, i.firingAlerts, i.firingPages, i.id);
+    if (updated.changes === 0) this.insertIncident(i);
     this.latestByKey.saved(i);
-  }
-
-  /** Writes the columns of an incident that change after it opened; false when there is no such incident. */
-  private updateIncident(i: Incident): boolean {
-    return this.s.updateIncident.run(i.state, i.severity, i.resolvedAt ?? null, i.updatedAt, i.reopenCount, i.firingAlerts, i.firingPages, i.id).changes > 0;
   }
 
   private insertIncident(i: Incident): void {
@@ -754,7 +735,7 @@ export class SqliteStore implements AnomalyPort {
     if (filter.since !== undefined) (where.push('opened_at >= ?'), args.push(filter.since));
     if (filter.until !== undefined) (where.push('opened_at < ?'), args.push(filter.until));
     const sql = `SELECT * FROM incidents ${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`} ORDER BY opened_at DESC, id LIMIT ?`;
-    return (this.db.prepare(sql).all(...args, filter.limit) as IncidentRow[]).map(this.toIncident);
+    return (this.db.prepare(sql).all(...args, filter.limit) as IncidentRow[]).map(toIncident);
   }
 
   /** The incident's most recently received alert of `severity` that is firing, if any. */
