@@ -381,6 +381,7 @@ export async function startRouterService(options: RouterServiceOptions): Promise
     }
     started.push(() => db.close());
     const store = new SqliteStore(db);
+    store.noteBegan(now());
     // The journal: every acknowledged batch, durable before its 2xx, replayed into the store past the
     // last seq the store committed (after a crash, or a commit that never reached the disk).
     let journal: BatchJournal | undefined;

@@ -92,15 +92,24 @@ describe('alert-router HTTP API against the PagerDuty and Slack mocks', () => {
     expect(router.reload()).toBe(true);
   };
 
-  it("names its retention in the incident list, one tick later than now − store.retention, and follows a reload", async () => {
-    const now = () => Date.now();
+  it("names its retention in the incident list, one tick later than now − store.retention, never before its store began, and follows a reload", async () => {
+    let offset = 0;
+    const now = () => Date.now() + offset;
+    const before = now();
     await start({ retention: '1d', tickInterval: '100ms' }, { now });
-    // No tick before now + 100 ms deletes an incident resolved since now − 1d + 100 ms.
+    const after = now();
+    // A router deployed a moment ago holds no incident from before, though it deleted nothing.
+    const began = Date.parse((await listedRetention(now, undefined)).keepsResolvedSince ?? '');
+    expect(began).toBeGreaterThanOrEqual(before);
+    expect(began).toBeLessThanOrEqual(after);
+    // Two days on, no tick before now + 100 ms deletes an incident resolved since now − 1d + 100 ms.
+    offset = 2 * 24 * 3_600_000;
     expect((await listedRetention(now, 24 * 3_600_000 - 100)).store).toBe('1d');
+    // A longer retention, or none, reaches back to when the store began, not before.
     reloadWith('  retention: 1d', '  retention: 30d');
-    expect((await listedRetention(now, 30 * 24 * 3_600_000 - 100)).store).toBe('30d');
+    expect(await listedRetention(now, undefined)).toEqual({ store: '30d', keepsResolvedSince: new Date(began).toISOString() });
     reloadWith('  retention: 30d', '  retention: forever');
-    expect(await listedRetention(now, undefined)).toEqual({ store: 'forever', keepsResolvedSince: null });
+    expect(await listedRetention(now, undefined)).toEqual({ store: 'forever', keepsResolvedSince: new Date(began).toISOString() });
   });
 
   it('upgrades an older store at start, logging each step, and serves the incidents it held', async () => {

@@ -89,7 +89,8 @@ export function createApp(deps: AppDeps): express.Express {
       ...(f.until === undefined ? {} : { until: f.until }),
     });
     // Read with the list, in the same turn of the event loop: no retention tick runs between them.
-    const retention = retentionView(deps.settings(), deps.store.incidentsPurgedBefore(), (deps.now ?? Date.now)());
+    const held = { purgedBeforeMs: deps.store.incidentsPurgedBefore(), heldSinceMs: deps.store.incidentsHeldSince() };
+    const retention = retentionView(deps.settings(), held, (deps.now ?? Date.now)());
     res.json({ incidents: incidents.map(incidentView), retention });
   });
 

@@ -221,6 +221,26 @@ describe('retention: SqliteStore.purgeResolved', () => {
     expect(store.incidentsPurgedBefore()).toBe(cutoff);
   });
 
+  it('says when it began holding incidents, once: its first start, or the first incident an older build left', () => {
+    const began = clock.now();
+    store.noteBegan(began);
+    expect(store.incidentsHeldSince()).toBe(began);
+    clock.advance(DAY);
+    store.noteBegan(clock.now());
+    expect(store.incidentsHeldSince()).toBe(began);
+
+    // A store an older build kept, with incidents and without the time it began.
+    const older = new SqliteStore(openDatabase({ path: ':memory:', synchronous: 'full' }));
+    const firstOpened = clock.now();
+    store = older;
+    run([page()]);
+    clock.advance(DAY);
+    run([other()]);
+    expect(older.incidentsHeldSince()).toBeUndefined();
+    older.noteBegan(clock.now());
+    expect(older.incidentsHeldSince()).toBe(firstOpened);
+  });
+
   it('answers after a restart as before it: the purged alerts are new', () => {
     run([page()]);
     run([page('resolved')]);

@@ -115,6 +115,8 @@ const PURGE_CANDIDATES = 100;
  * incidents back ({@link SqliteStore.incidentsPurgedBefore}).
  */
 const PURGED_BEFORE_KEY = 'retention-purged-before';
+/** router_state key of when the store began holding incidents (epoch ms; {@link SqliteStore.noteBegan}). */
+const BEGAN_KEY = 'incidents-held-since';
 
 /** Filters of `GET /api/v1/incidents`; times in epoch ms, matched against `opened_at`. */
 export interface IncidentFilter {
@@ -386,6 +388,27 @@ export class SqliteStore implements AnomalyPort {
   incidentsPurgedBefore(): number | undefined {
     const saved = this.getState(PURGED_BEFORE_KEY);
     return saved === undefined ? undefined : Number(saved);
+  }
+
+  /**
+   * When the store began holding incidents (epoch ms), undefined until {@link noteBegan}: it holds
+   * none opened before, whatever its retention (a router deployed in the middle of a review period).
+   */
+  incidentsHeldSince(): number | undefined {
+    const saved = this.getState(BEGAN_KEY);
+    return saved === undefined ? undefined : Number(saved);
+  }
+
+  /**
+   * Saves when the store began holding incidents, once: `nowMs` on a new store, and on one from a
+   * build that did not save it the first incident it still holds, if earlier (later than the truth
+   * when retention deleted older ones: a reader then takes less for known, never more).
+   */
+  noteBegan(nowMs: number): void {
+    if (this.incidentsHeldSince() !== undefined) return;
+    const first = (this.db.prepare('SELECT MIN(opened_at) AS t FROM incidents').get() as { t: number | null }).t;
+    const began = Math.min(nowMs, first ?? nowMs);
+    this.transaction(() => this.s.putState.run(BEGAN_KEY, String(began), nowMs));
   }
 
   /** Raises the saved {@link incidentsPurgedBefore} to `cutoff`, never lowers it (a clock stepped back). */

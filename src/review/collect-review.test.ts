@@ -112,7 +112,7 @@ describe('collectReview', () => {
       );
       const note =
         'The alert-router holds the incidents resolved from 1970-01-22 00:00 UTC on (store.retention 90d): ' +
-        'those resolved before then may be deleted and missing here, so burns that paged nobody before then are not known.';
+        "those resolved before then may be deleted, or older than the router's store, and missing here, so burns that paged nobody before then are not known.";
       expect(section).toContain(note);
       expect(html).toContain(`<p class="retention">${note}</p>`);
       expect(review.warnings.filter((w) => w.includes('alert-router'))).toEqual([]);

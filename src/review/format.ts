@@ -167,7 +167,7 @@ export function routerRetentionNote(period: ReviewPeriod, router: RouterRetentio
   if (router === undefined || router.heldFromMs <= period.startMs) return undefined;
   return (
     `The alert-router holds the incidents resolved from ${dateTime(router.heldFromMs)} on (store.retention ${router.store}): ` +
-    'those resolved before then may be deleted and missing here, so burns that paged nobody before then are not known.'
+    "those resolved before then may be deleted, or older than the router's store, and missing here, so burns that paged nobody before then are not known."
   );
 }
 
