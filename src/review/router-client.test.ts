@@ -44,6 +44,23 @@ describe('createRouterClient', () => {
     expect(api.requests.filter((r) => r.startsWith('/api/v1/incidents?'))).toHaveLength(2);
   }, 30_000);
 
+  it('leaves out a resolved incident deleted between the list and its detail, and holds its incidents as beginning after it', async () => {
+    const listedSince = FROM - 60 * DAY;
+    api = await startIncidentApi(
+      [incident('deleted', FROM + DAY, FROM + 2 * DAY, { pagedAtMs: FROM + DAY }), incident('kept', FROM + 3 * DAY, FROM + 4 * DAY), incident('open', FROM + 5 * DAY, null)],
+      () => ({ store: '90d', keepsResolvedSince: new Date(listedSince).toISOString() }),
+      new Set(['deleted']),
+    );
+    const got = await createRouterClient({ url: api.url }).incidents('checkout', FROM, TO, FROM - 30 * DAY);
+    expect(got.incidents.map((i) => i.id)).toEqual(['kept', 'open']);
+    expect(got.retention).toEqual({ store: '90d', keepsResolvedSinceMs: FROM + 2 * DAY + 1 });
+  });
+
+  it('still fails on an open incident whose detail is not found: retention deletes only resolved ones', async () => {
+    api = await startIncidentApi([incident('open', FROM + DAY, null)], undefined, new Set(['open']));
+    await expect(createRouterClient({ url: api.url }).incidents('checkout', FROM, TO, FROM - 30 * DAY)).rejects.toThrow(/HTTP 404: .*no incident open/);
+  });
+
   it('keeps the incidents opened before the period that were still open in it, and only those', async () => {
     api = await startIncidentApi([
       incident('resolved-before', FROM - 3 * DAY, FROM - 2 * DAY),

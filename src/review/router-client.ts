@@ -54,7 +54,8 @@ interface NotificationView {
 export function createRouterClient(options: { url: string; fetch?: typeof fetch; timeoutMs?: number }): RouterClient {
   const base = options.url.replace(/\/+$/, '');
   const doFetch = options.fetch ?? fetch;
-  const get = async <T>(path: string): Promise<T> => {
+  /** The answer to a GET of `path`; `gone` is what a 404 gives instead of an error, when given. */
+  const get = async <T, G = never>(path: string, gone?: () => G): Promise<T | G> => {
     let response: Response;
     try {
       response = await doFetch(`${base}${path}`, { signal: AbortSignal.timeout(options.timeoutMs ?? 30_000) });
@@ -62,6 +63,7 @@ export function createRouterClient(options: { url: string; fetch?: typeof fetch;
       throw new PeerUnreachableError('alert-router', base, { cause });
     }
     const text = await response.text();
+    if (response.status === 404 && gone !== undefined) return gone();
     if (!response.ok) throw new PeerQueryError('alert-router', base, `HTTP ${response.status}: ${text.slice(0, 200)}`, path);
     try {
       return JSON.parse(text) as T;
@@ -106,9 +108,17 @@ export function createRouterClient(options: { url: string; fetch?: typeof fetch;
         untilMs = oldest + 1;
       }
       const active = [...listed.values()].filter((i) => i.resolvedAt === null || Date.parse(i.resolvedAt) > fromMs);
-      const detailOf = async (incident: IncidentView): Promise<RouterIncident> => {
+      /** Resolve times of listed incidents that retention deleted before their detail was read. */
+      const deleted: number[] = [];
+      const detailOf = async (incident: IncidentView): Promise<RouterIncident | undefined> => {
         const path = `/api/v1/incidents/${encodeURIComponent(incident.id)}`;
-        const detail = await get<{ notifications?: NotificationView[] }>(path);
+        // A resolved incident a retention tick deleted since the list (a long review): gone, not an error.
+        const GONE = Symbol('deleted');
+        const detail = await get<{ notifications?: NotificationView[] }, typeof GONE>(path, incident.resolvedAt === null ? undefined : () => GONE);
+        if (detail === GONE) {
+          deleted.push(Date.parse(incident.resolvedAt!));
+          return undefined;
+        }
         if (!Array.isArray(detail.notifications)) throw new PeerQueryError('alert-router', base, 'the answer has no "notifications" list', path);
         return {
           id: incident.id,
@@ -131,9 +141,17 @@ export function createRouterClient(options: { url: string; fetch?: typeof fetch;
       const out: RouterIncident[] = [];
       let next = 0;
       const worker = async () => {
-        while (next < active.length) out.push(await detailOf(active[next++]!));
+        while (next < active.length) {
+          const incident = await detailOf(active[next++]!);
+          if (incident !== undefined) out.push(incident);
+        }
       };
       await Promise.all(Array.from({ length: Math.min(DETAIL_CONCURRENCY, active.length) }, worker));
+      // Deleted meanwhile: the router no longer holds what was resolved up to the latest of them, though
+      // its list said it did (it holds for one tick after it answers), so its incidents begin after it.
+      if (deleted.length > 0 && retention !== undefined) {
+        retention = laterRetention(retention, { store: retention.store, keepsResolvedSinceMs: Math.max(...deleted) + 1 });
+      }
       return { incidents: out.sort((a, b) => a.openedAtMs - b.openedAtMs || a.id.localeCompare(b.id)), retention };
     },
   };

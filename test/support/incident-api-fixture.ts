@@ -33,6 +33,8 @@ const MAX_LIMIT = 1000;
 export async function startIncidentApi(
   incidents: readonly FixtureIncident[],
   retention: () => unknown = () => ({ store: 'forever', keepsResolvedSince: null }),
+  /** Incidents listed but deleted before their detail is asked for (a retention tick in between): their detail answers 404. */
+  deleted: ReadonlySet<string> = new Set(),
 ): Promise<IncidentApiFixture> {
   const requests: string[] = [];
   const view = (i: FixtureIncident) => ({
@@ -76,6 +78,10 @@ export async function startIncidentApi(
     }
     const m = /^\/api\/v1\/incidents\/([^/]+)$/.exec(url.pathname);
     const incident = m ? incidents.find((i) => i.id === decodeURIComponent(m[1]!)) : undefined;
+    if (incident !== undefined && deleted.has(incident.id)) {
+      send(404, { error: 'not_found', message: `no incident ${incident.id}` });
+      return;
+    }
     if (!incident) {
       send(404, { error: 'not_found', message: `no route ${url.pathname}` });
       return;
