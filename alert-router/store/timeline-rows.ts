@@ -35,8 +35,8 @@ interface Listed {
  * entries; the later alerts are listed in memory and written into it once, before the bulk commits
  * ({@link flush}). Any other entry of the incident closes the row: what follows starts a new one, so
  * the timeline's order stays the order of the decisions. Reads merge the listed alerts in
- * ({@link view}); nothing is written while reading. Outside a bulk transaction (the simulator, a store
- * without the journal) each entry is its own row, as before.
+ * ({@link view}); nothing is written while reading. Outside a bulk transaction (a store without the
+ * journal, the simulator unless told to run in one) each entry is its own row.
  *
  * What a transaction lists is staged like the store's caches ({@link StagedMap}): a batch rolled back
  * to its savepoint takes its alerts out of the row again.
