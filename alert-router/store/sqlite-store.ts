@@ -386,8 +386,7 @@ export class SqliteStore implements AnomalyPort {
    * resolved before may be too, when a tick's budget or a pending notification kept it).
    */
   incidentsPurgedBefore(): number | undefined {
-    const saved = this.getState(PURGED_BEFORE_KEY);
-    return saved === undefined ? undefined : Number(saved);
+    return this.timeState(PURGED_BEFORE_KEY);
   }
 
   /**
@@ -395,7 +394,12 @@ export class SqliteStore implements AnomalyPort {
    * none opened before, whatever its retention (a router deployed in the middle of a review period).
    */
   incidentsHeldSince(): number | undefined {
-    const saved = this.getState(BEGAN_KEY);
+    return this.timeState(BEGAN_KEY);
+  }
+
+  /** A time saved in `router_state` (epoch ms), undefined when none is. */
+  private timeState(key: string): number | undefined {
+    const saved = this.getState(key);
     return saved === undefined ? undefined : Number(saved);
   }
 
@@ -408,7 +412,7 @@ export class SqliteStore implements AnomalyPort {
     if (this.incidentsHeldSince() !== undefined) return;
     const first = (this.db.prepare('SELECT MIN(opened_at) AS t FROM incidents').get() as { t: number | null }).t;
     const began = Math.min(nowMs, first ?? nowMs);
-    this.transaction(() => this.s.putState.run(BEGAN_KEY, String(began), nowMs));
+    this.putState(BEGAN_KEY, String(began), nowMs);
   }
 
   /** Raises the saved {@link incidentsPurgedBefore} to `cutoff`, never lowers it (a clock stepped back). */
@@ -461,13 +465,15 @@ export class SqliteStore implements AnomalyPort {
    */
   commitBulk(state?: { key: string; value: string; now: number }): boolean {
     if (!this.db.inTransaction) return false;
+    let committed = false;
     try {
       this.timeline.flush();
       if (state !== undefined) this.s.putState.run(state.key, state.value, state.now);
       this.s.commit.run();
+      committed = true;
     } finally {
-      this.bulk = this.db.inTransaction;
-      if (!this.bulk) this.timeline.close();
+      // A commit that failed and ended the transaction (SQLite rolled it back) is a rollback too.
+      if (!this.db.inTransaction) this.bulkEnded(!committed);
     }
     this.dedupIndex.endUndo();
     this.onBulkCommitted?.();
@@ -525,10 +531,7 @@ export class SqliteStore implements AnomalyPort {
    * is the loss of the bulk, told to {@link onBulkLost}, and thrown.
    */
   private abandonBulk(): void {
-    this.bulk = false;
-    this.latestByKey.clear();
-    this.targetsCache.clear();
-    this.timeline.close();
+    this.bulkEnded(true);
     try {
       if (this.db.inTransaction) this.s.rollback.run();
     } catch (error) {
@@ -555,11 +558,23 @@ export class SqliteStore implements AnomalyPort {
       return this.withinIndexes(() => this.inTransaction(fn) as T);
     } catch (error) {
       if (this.bulk && !this.db.inTransaction) {
-        this.bulk = false;
-        this.timeline.close();
+        this.bulkEnded(true);
         this.onBulkLost?.(error);
       }
       throw error;
+    }
+  }
+
+  /**
+   * The bulk transaction is over: no open timeline row outlives it, and when it was rolled back (by
+   * this store or by SQLite) the caches forget what it committed to them, so the next reads ask SQLite.
+   */
+  private bulkEnded(rolledBack: boolean): void {
+    this.bulk = false;
+    this.timeline.close();
+    if (rolledBack) {
+      this.latestByKey.clear();
+      this.targetsCache.clear();
     }
   }
 

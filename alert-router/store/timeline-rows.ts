@@ -3,7 +3,7 @@ import type { TimelineEntry } from '../pipeline/types.js';
 import { StagedMap } from './staged-map.js';
 
 /** An entry's reason as written: one that lists several alerts (`data.fingerprints`) says how many first. */
-export function listedReason(entry: TimelineEntry): string {
+function listedReason(entry: TimelineEntry): string {
   const fingerprints = entry.data?.fingerprints;
   return Array.isArray(fingerprints) && fingerprints.length > 1 ? `${fingerprints.length} alerts: ${entry.reason}` : entry.reason;
 }
